@@ -1,0 +1,91 @@
+"""The `il2kg` command line: build, validate, serve and query the knowledge graph.
+
+Heavy imports happen inside the commands, so `il2kg --help` is instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from il2kg import __version__
+
+EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
+
+
+def _inputs(args: argparse.Namespace):  # noqa: ANN202 - lazy import of the return type
+    from il2kg.pipeline import Inputs
+
+    return Inputs(seeds_dir=args.seeds) if args.seeds else Inputs()
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Validate the seeds and the graph built from them; print a report."""
+    from il2kg.pipeline import run
+    from il2kg.reporting import render_report
+
+    result = run(_inputs(args))
+    print(render_report(result, args.format))
+    return EXIT_OK if result.ok else EXIT_INVALID
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    """Build and validate, then publish the artifacts; on failure leave the output untouched."""
+    from il2kg.artifacts import publish, render
+    from il2kg.namespaces import prefixes
+    from il2kg.pipeline import run
+    from il2kg.reporting import render_report
+
+    _progress(args, "loading, converting and validating")
+    result = run(_inputs(args))
+    if not result.ok or result.graph is None:
+        print(render_report(result, "text"), file=sys.stderr)
+        print(f"build refused: {args.out} was left as it was", file=sys.stderr)
+        return EXIT_INVALID
+    _progress(args, "writing artifacts")
+    target = publish(render(result.graph, result.ontology, result.mappings, prefixes()), args.out)
+    if result.report is not None and result.report.warnings:
+        print(f"{len(result.report.warnings)} warning(s); see `il2kg validate`", file=sys.stderr)
+    _progress(args, f"wrote {args.out} -> {target.name} ({len(result.graph)} triples)")
+    return EXIT_OK
+
+
+def _progress(args: argparse.Namespace, message: str) -> None:
+    if args.verbose:
+        print(f"il2kg: {message}", file=sys.stderr)
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser of every command."""
+    top = argparse.ArgumentParser(prog="il2kg", description=__doc__.splitlines()[0])
+    top.add_argument("-V", "--version", action="version", version=f"il2kg {__version__}")
+    commands = top.add_subparsers(dest="command", required=True)
+
+    def command(name: str, handler: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=(handler.__doc__ or "").splitlines()[0])
+        sub.set_defaults(handler=handler)
+        sub.add_argument("--seeds", type=Path, help="directory of seed YAML files (default: seeds/)")
+        sub.add_argument("-v", "--verbose", action="store_true", help="report progress on stderr")
+        return sub
+
+    build = command("build", cmd_build)
+    build.add_argument("--out", type=Path, default=Path("dist"), help="output directory (default: dist)")
+    validate = command("validate", cmd_validate)
+    validate.add_argument("--format", choices=("text", "turtle", "json"), default="text")
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; exit 0 on success, 1 when the data is invalid, 2 when it could not run."""
+    args = parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except (OSError, ValueError, SyntaxError) as exc:
+        print(f"il2kg {args.command}: could not run: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,319 @@
+"""Records to RDF: a pure, deterministic conversion with IRIs built from record ids."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV
+
+from il2kg.derive import CLOPPER_PEARSON, Derived, derive_outcomes
+from il2kg.namespaces import BIBO, IL2KG, RES, bind_prefixes
+from il2kg.records import (
+    AdverseEvent,
+    Cohort,
+    Factor,
+    Outcome,
+    PublicationRecord,
+    Quantity,
+    Regimen,
+    Sequence,
+    Statement,
+)
+
+OUTCOME_CLASS = {"response": "ResponseOutcome", "status": "StatusOutcome", "time": "TimeOutcome"}
+STATEMENT_CLASS = {
+    "hypothesis": "Hypothesis",
+    "conclusion": "Conclusion",
+    "observation": "Observation",
+    "background": "BackgroundStatement",
+}
+REGIMEN_QUANTITIES = {
+    "infusion_duration": "infusionDuration",
+    "dosing_interval": "dosingInterval",
+    "doses_per_cycle": "dosesPerCycle",
+    "cycle_duration": "cycleDuration",
+    "administration_days_per_cycle": "administrationDaysPerCycle",
+    "cycle_length": "cycleLength",
+    "rest_between_cycles": "restBetweenCycles",
+    "cycles_per_course": "cyclesPerCourse",
+    "course_interval": "courseInterval",
+}
+DATE_TYPES = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}
+
+
+def term(name: str) -> URIRef:
+    """The IRI of a controlled-vocabulary term."""
+    return IL2KG[name]
+
+
+def date_literal(text: str) -> Literal:
+    """A partial date as xsd:gYear, xsd:gYearMonth or xsd:date, by its precision."""
+    return Literal(text, datatype=DATE_TYPES[len(text)])
+
+
+class _Writer:
+    """Adds one record's triples to a graph; skips absent values."""
+
+    def __init__(self, graph: Graph, record: PublicationRecord) -> None:
+        self.g = graph
+        self.record = record
+        self.pub = RES[record.id]
+        self.study = RES[f"{record.id}/study"]
+
+    def iri(self, kind: str, local_id: str) -> URIRef:
+        return RES[f"{self.record.id}/{kind}/{local_id}"]
+
+    def add(self, subject: URIRef, predicate: URIRef, value: object, datatype: URIRef | None = None) -> None:
+        if value is None or value == [] or value is False:
+            return
+        if isinstance(value, URIRef):
+            obj = value
+        elif datatype is not None:
+            obj = Literal(str(value), datatype=datatype)
+        else:
+            obj = Literal(value)
+        self.g.add((subject, predicate, obj))
+
+    def node(self, subject: URIRef, cls: str, label: str) -> None:
+        self.g.add((subject, RDF.type, IL2KG[cls]))
+        self.g.add((subject, RDFS.label, Literal(label)))
+
+    def element(self, subject: URIRef, cls: str, label: str, link: str) -> None:
+        """A curated element of the study, typed, labelled, linked and sourced."""
+        self.node(subject, cls, label)
+        self.g.add((self.study, IL2KG[link], subject))
+        self.g.add((subject, IL2KG.reportedIn, self.pub))
+
+    def quantity(self, owner: URIRef, predicate: URIRef, slot: str, q: Quantity | None) -> None:
+        if q is None:
+            return
+        node = URIRef(f"{owner}/{slot}")
+        self.g.add((owner, predicate, node))
+        self.node(node, "Quantity", f"{slot.replace('-', ' ')} of {self.g.value(owner, RDFS.label)}")
+        self.add(node, IL2KG.numericValue, q.value, XSD.decimal)
+        self.add(node, IL2KG.lowerValue, q.lower, XSD.decimal)
+        self.add(node, IL2KG.upperValue, q.upper, XSD.decimal)
+        self.add(node, IL2KG.unit, term(q.unit) if q.unit else None)
+        self.add(node, IL2KG.comparator, q.comparator)
+        self.add(node, IL2KG.statistic, q.statistic)
+        for flag, name in ((q.lower_open_ended, "lowerOpenEnded"),
+                           (q.upper_open_ended, "upperOpenEnded"), (q.not_reached, "notReached")):
+            if flag:
+                self.g.add((node, IL2KG[name], Literal(True)))
+
+    def publication(self) -> None:
+        p, r = self.record.publication, self.record
+        self.node(self.pub, "Publication", r.label)
+        self.add(self.pub, DCTERMS.title, " ".join(p.title.split()))
+        for author in p.authors:
+            self.add(self.pub, DCTERMS.creator, author)
+        if p.authors:
+            self.add(self.pub, IL2KG.authorList, "; ".join(p.authors))
+            self.g.add((self.pub, IL2KG.authorListComplete, Literal(p.authors_complete)))
+        self.add(self.pub, IL2KG.journalTitle, p.journal)
+        self.g.add((self.pub, DCTERMS.issued, date_literal(p.date)))
+        self.add(self.pub, BIBO.volume, p.volume)
+        self.add(self.pub, BIBO.issue, p.issue)
+        self.add(self.pub, BIBO.pages, p.pages)
+        self.add(self.pub, IL2KG.articleNumber, p.article_number)
+        if p.doi:
+            self.add(self.pub, BIBO.doi, p.doi)
+            self.add(self.pub, RDFS.seeAlso, URIRef(f"https://doi.org/{p.doi}"))
+        for kind in p.publication_types:
+            self.add(self.pub, IL2KG.publicationType, kind)
+        self.add(self.pub, IL2KG.metadataSource, p.metadata_source)
+        self.add(self.pub, IL2KG.curationSource, r.source_file)
+
+    def study_node(self) -> None:
+        s = self.record.study
+        self.node(self.study, "Study", s.label)
+        self.g.add((self.pub, IL2KG.reportsStudy, self.study))
+        self.g.add((self.study, IL2KG.reportedIn, self.pub))
+        for design in s.designs:
+            self.g.add((self.study, IL2KG.hasStudyDesign, term(design)))
+        self.add(self.study, IL2KG.objective, s.objective)
+        self.add(self.study, IL2KG.setting, s.setting)
+        self.add(self.study, IL2KG.numberOfCentres, s.centres, XSD.nonNegativeInteger)
+        self.add(self.study, IL2KG.numberOfTrials, s.trials, XSD.nonNegativeInteger)
+        self.add(self.study, IL2KG.registryName, s.registry)
+        self.add(self.study, IL2KG.selectionCriteria, s.selection)
+        for period, start, end in ((s.treatment_period, "treatmentPeriodStart", "treatmentPeriodEnd"),
+                                   (s.data_cutoff, None, "dataCutoff")):
+            if period is None:
+                continue
+            if start and period.start:
+                self.g.add((self.study, IL2KG[start], date_literal(period.start)))
+            if period.end:
+                self.g.add((self.study, IL2KG[end], date_literal(period.end)))
+            self.add(self.study, IL2KG.timingNote, period.note)
+
+    def cohort(self, c: Cohort) -> None:
+        node = self.iri("cohort", c.id)
+        self.element(node, "Cohort", c.label, "hasCohort")
+        for disease in c.diseases:
+            self.g.add((node, IL2KG.hasDisease, term(disease)))
+        self.add(node, IL2KG.size, c.size, XSD.nonNegativeInteger)
+        self.add(node, IL2KG.subCohortOf, self.iri("cohort", c.parent) if c.parent else None)
+        for prior in c.prior_therapies:
+            self.g.add((node, IL2KG.hadPriorTherapy, self.iri("regimen", prior)))
+        self.add(node, RDFS.comment, c.description)
+
+    def regimen(self, r: Regimen) -> None:
+        node = self.iri("regimen", r.id)
+        self.element(node, "Regimen", r.label, "hasRegimen")
+        for agent in r.agents:
+            self.g.add((node, IL2KG.usesAgent, term(agent)))
+        for modality in r.modalities:
+            self.g.add((node, IL2KG.hasModality, term(modality)))
+        self.add(node, IL2KG.hasRoute, term(r.route) if r.route else None)
+        for index, dose in enumerate(r.doses, start=1):
+            dose_node = URIRef(f"{node}/dose/{index}")
+            self.g.add((node, IL2KG.hasDose, dose_node))
+            self.node(dose_node, "Dose", f"dose {index} of {r.label}")
+            self.add(dose_node, IL2KG.numericValue, dose.value, XSD.decimal)
+            self.g.add((dose_node, IL2KG.unit, term(dose.unit)))
+        for field, prop in REGIMEN_QUANTITIES.items():
+            self.quantity(node, IL2KG[prop], field.replace("_", "-"), getattr(r, field))
+        self.add(node, IL2KG.administrationCondition, r.condition)
+        self.add(node, RDFS.comment, r.description)
+
+    def treatment(self, local_id: str) -> URIRef:
+        sequences = {s.id for s in self.record.sequences}
+        return self.iri("sequence" if local_id in sequences else "regimen", local_id)
+
+    def sequence(self, s: Sequence) -> None:
+        node = self.iri("sequence", s.id)
+        self.element(node, "TherapySequence", s.label, "hasSequence")
+        self.g.add((node, IL2KG.inCohort, self.iri("cohort", s.cohort)))
+        self.add(node, RDFS.comment, s.description)
+        steps = [URIRef(f"{node}/step/{i}") for i in range(1, len(s.steps) + 1)]
+        for order, (step_node, step) in enumerate(zip(steps, s.steps, strict=True), start=1):
+            self.g.add((node, IL2KG.hasStep, step_node))
+            self.node(step_node, "SequenceStep", f"step {order} of {s.label}")
+            self.g.add((step_node, IL2KG.stepOrder, Literal(order, datatype=XSD.positiveInteger)))
+            self.g.add((step_node, IL2KG.stepRegimen, self.iri("regimen", step.regimen)))
+            self.quantity(step_node, IL2KG.startAfterPrevious, "start-after-previous",
+                          step.start_after_previous)
+            if order < len(steps):
+                self.g.add((step_node, IL2KG.nextStep, steps[order]))
+
+    def outcome(self, o: Outcome, derived: Derived | None) -> None:
+        node = self.iri("outcome", o.id)
+        self.element(node, OUTCOME_CLASS[o.kind], o.label, "hasOutcome")
+        self.g.add((node, IL2KG.inCohort, self.iri("cohort", o.cohort)))
+        self.g.add((node, IL2KG.afterTreatment, self.treatment(o.treatment)))
+        self.g.add((node, IL2KG.hasCategory, term(o.category)))
+        self.add(node, IL2KG["count"], o.count, XSD.nonNegativeInteger)
+        self.add(node, IL2KG.denominator, o.denominator, XSD.positiveInteger)
+        self.add(node, IL2KG.reportedPercent, o.percent, XSD.decimal)
+        self.add(node, IL2KG.amongOutcome, self.iri("outcome", o.among) if o.among else None)
+        for component in o.components:
+            self.g.add((node, IL2KG.hasComponent, self.iri("outcome", component)))
+        if o.best_response:
+            self.g.add((node, IL2KG.bestResponse, Literal(True)))
+        self.quantity(node, IL2KG.hasTime, "time", o.time)
+        self.add(node, RDFS.comment, o.note)
+        if o.ci is not None:
+            self.interval(node, f"{node}/ci", f"reported {o.ci.level}% CI of {o.label}",
+                          o.ci.level, o.ci.lower, o.ci.upper)
+        if derived is not None:
+            self.derived(node, o, derived)
+
+    def interval(self, owner: URIRef, iri: str, label: str, level: Decimal,
+                 lower: Decimal, upper: Decimal) -> None:
+        ci = URIRef(iri)
+        self.g.add((owner, IL2KG.hasConfidenceInterval, ci))
+        self.node(ci, "ConfidenceInterval", label)
+        self.add(ci, IL2KG.confidenceLevel, level, XSD.decimal)
+        self.add(ci, IL2KG.lowerBound, lower, XSD.decimal)
+        self.add(ci, IL2KG.upperBound, upper, XSD.decimal)
+
+    def derived(self, owner: URIRef, o: Outcome, d: Derived) -> None:
+        node = URIRef(f"{owner}/derived")
+        self.g.add((owner, IL2KG.hasDerivedValue, node))
+        self.node(node, "DerivedValue", f"derived figures of {o.label}")
+        self.g.add((node, PROV.wasDerivedFrom, owner))
+        methods = []
+        if d.count is not None:
+            self.add(node, IL2KG.derivedCount, d.count, XSD.nonNegativeInteger)
+            methods.append("count summed from component outcomes")
+            for component in d.count_from:
+                self.g.add((node, PROV.wasDerivedFrom, self.iri("outcome", component)))
+        if d.denominator is not None and d.denominator_from is not None:
+            self.add(node, IL2KG.derivedDenominator, d.denominator, XSD.positiveInteger)
+            methods.append("denominator taken from the count of the outcome it is among")
+            self.g.add((node, PROV.wasDerivedFrom, self.iri("outcome", d.denominator_from)))
+        if d.percent is not None and d.ci_lower is not None and d.ci_upper is not None:
+            self.add(node, IL2KG.derivedPercent, d.percent, XSD.decimal)
+            methods.append("percent = count / denominator, rounded half up to 0.01")
+            methods.append(f"95% {CLOPPER_PEARSON}")
+            self.interval(node, f"{node}/ci", f"derived 95% CI of {o.label}",
+                          Decimal(95), d.ci_lower, d.ci_upper)
+        for method in methods:
+            self.add(node, IL2KG.derivationMethod, method)
+
+    def adverse_event(self, a: AdverseEvent) -> None:
+        node = self.iri("adverse-event", a.id)
+        self.element(node, "AdverseEventReport", a.label, "hasAdverseEvent")
+        self.g.add((node, IL2KG.inCohort, self.iri("cohort", a.cohort)))
+        self.g.add((node, IL2KG.eventCondition, term(a.event)))
+        self.add(node, IL2KG["count"], a.count, XSD.nonNegativeInteger)
+        self.add(node, IL2KG.denominator, a.denominator, XSD.positiveInteger)
+        self.add(node, IL2KG.reportedPercent, a.percent, XSD.decimal)
+        self.g.add((node, IL2KG.fatal, Literal(a.fatal)))
+        self.g.add((node, IL2KG.attributedToTreatment, Literal(a.attributed_to_treatment)))
+        self.add(node, IL2KG.afterTreatment, self.treatment(a.treatment) if a.treatment else None)
+        self.add(node, IL2KG.amongOutcome, self.iri("outcome", a.among) if a.among else None)
+        for prior in a.prior_therapies:
+            self.g.add((node, IL2KG.hadPriorTherapy, self.iri("regimen", prior)))
+        for remedy in a.management:
+            self.g.add((node, IL2KG.managedWith, term(remedy)))
+        self.add(node, RDFS.comment, a.note)
+
+    def factor(self, f: Factor) -> None:
+        node = self.iri("factor", f.id)
+        self.element(node, "FactorAssociation", f.label, "hasFactorAssociation")
+        self.g.add((node, IL2KG.factor, term(f.factor)))
+        self.g.add((node, IL2KG.associatedWith, term(f.associated_with)))
+        self.g.add((node, IL2KG.inCohort, self.iri("cohort", f.cohort)))
+        self.g.add((node, IL2KG.associationKind, Literal(f.association)))
+
+    def statement(self, s: Statement) -> None:
+        node = self.iri("statement", s.id)
+        text = " ".join(s.text.split())
+        self.node(node, STATEMENT_CLASS[s.kind], text if len(text) <= 80 else text[:77] + "...")
+        self.g.add((self.pub, IL2KG.hasStatement, node))
+        self.g.add((node, IL2KG.reportedIn, self.pub))
+        self.g.add((node, IL2KG.statementText, Literal(text)))
+        for subject in s.about:
+            self.g.add((node, IL2KG.isAbout, term(subject)))
+
+    def write(self) -> None:
+        r = self.record
+        self.publication()
+        self.study_node()
+        for regimen in r.regimens:
+            self.regimen(regimen)
+        for cohort in r.cohorts:
+            self.cohort(cohort)
+        for sequence in r.sequences:
+            self.sequence(sequence)
+        derived = derive_outcomes(list(r.outcomes))
+        for outcome in r.outcomes:
+            self.outcome(outcome, derived.get(outcome.id))
+        for event in r.adverse_events:
+            self.adverse_event(event)
+        for factor in r.factors:
+            self.factor(factor)
+        for statement in r.statements:
+            self.statement(statement)
+
+
+def records_to_graph(records: Iterable[PublicationRecord]) -> Graph:
+    """The RDF graph of all records, with derived values marked as such."""
+    graph = bind_prefixes(Graph())
+    for record in records:
+        _Writer(graph, record).write()
+    return graph

@@ -1,0 +1,131 @@
+"""Derived statistics: effective counts, rates and exact binomial confidence intervals.
+
+Everything here is computed from reported numbers and is published as derived, never in
+place of a reported figure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from collections.abc import Callable
+from dataclasses import replace
+from math import exp, lgamma, log, log1p
+
+from il2kg.records import Outcome
+
+CLOPPER_PEARSON = "Clopper-Pearson exact binomial interval"
+
+
+@dataclass(frozen=True)
+class Derived:
+    """The derived figures of one outcome; a field is None where it cannot be derived."""
+
+    count: int | None = None
+    count_from: tuple[str, ...] = ()
+    denominator: int | None = None
+    denominator_from: str | None = None
+    percent: Decimal | None = None
+    ci_lower: Decimal | None = None
+    ci_upper: Decimal | None = None
+
+    def is_empty(self) -> bool:
+        """True when nothing could be derived."""
+        return self.count is None and self.denominator is None and self.percent is None
+
+
+def _binomial_cdf(k: int, n: int, p: float) -> float:
+    """P(X <= k) for X ~ Binomial(n, p), summed in log space so large n cannot overflow."""
+    if p <= 0.0:
+        return 1.0
+    if p >= 1.0:
+        return 1.0 if k >= n else 0.0
+    log_p, log_q = log(p), log1p(-p)
+    terms = (
+        lgamma(n + 1) - lgamma(i + 1) - lgamma(n - i + 1) + i * log_p + (n - i) * log_q
+        for i in range(k + 1)
+    )
+    return min(1.0, sum(exp(t) for t in terms))
+
+
+def _solve_decreasing(f: Callable[[float], float], target: float) -> float:
+    """The p in [0, 1] where the decreasing function f equals target, by bisection."""
+    low, high = 0.0, 1.0
+    for _ in range(60):
+        middle = (low + high) / 2
+        if f(middle) > target:
+            low = middle
+        else:
+            high = middle
+    return (low + high) / 2
+
+
+def clopper_pearson(count: int, total: int, level: float = 0.95) -> tuple[float, float]:
+    """Exact two-sided binomial confidence interval for count/total, as proportions."""
+    if total <= 0 or not 0 <= count <= total:
+        raise ValueError(f"need 0 <= count <= total and total > 0; got {count}/{total}")
+    tail = (1 - level) / 2
+    lower = 0.0
+    if count > 0:
+        lower = _solve_decreasing(lambda p: _binomial_cdf(count - 1, total, p), 1 - tail)
+    upper = 1.0
+    if count < total:
+        upper = _solve_decreasing(lambda p: _binomial_cdf(count, total, p), tail)
+    return lower, upper
+
+
+def to_percent(proportion: float) -> Decimal:
+    """A proportion as a percentage rounded half up to two decimals."""
+    return Decimal(str(proportion * 100)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def rate_percent(count: int, total: int) -> Decimal:
+    """count/total in percent, rounded half up to two decimals, computed exactly."""
+    return (Decimal(count) * 100 / Decimal(total)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def derive_outcomes(outcomes: list[Outcome]) -> dict[str, Derived]:
+    """Derived figures for every outcome that has any, keyed by outcome id."""
+    by_id = {o.id: o for o in outcomes}
+    counts: dict[str, int] = {}
+    derived: dict[str, Derived] = {}
+
+    def count_of(outcome_id: str) -> int | None:
+        outcome = by_id[outcome_id]
+        if outcome.count is not None:
+            return outcome.count
+        if outcome_id in counts:
+            return counts[outcome_id]
+        parts = [count_of(c) for c in outcome.components]
+        if outcome.components and all(p is not None for p in parts):
+            counts[outcome_id] = sum(parts)  # type: ignore[arg-type]
+            return counts[outcome_id]
+        return None
+
+    for outcome in outcomes:
+        if outcome.kind == "time":
+            continue
+        count = count_of(outcome.id)
+        derived_count = count if outcome.count is None else None
+        denominator = outcome.denominator
+        derived_denominator = None
+        if denominator is None and outcome.among is not None:
+            derived_denominator = count_of(outcome.among)
+            denominator = derived_denominator
+        result = Derived(
+            count=derived_count,
+            count_from=tuple(outcome.components) if derived_count is not None else (),
+            denominator=derived_denominator,
+            denominator_from=outcome.among if derived_denominator is not None else None,
+        )
+        if count is not None and denominator:
+            lower, upper = clopper_pearson(count, denominator)
+            result = replace(
+                result,
+                percent=rate_percent(count, denominator),
+                ci_lower=to_percent(lower),
+                ci_upper=to_percent(upper),
+            )
+        if not result.is_empty():
+            derived[outcome.id] = result
+    return derived

@@ -1,0 +1,28 @@
+"""IRIs of the project: its two namespaces and the published prefix map."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+
+from rdflib import Graph, Namespace
+
+from il2kg.project import CONTEXT_FILE
+
+IL2KG = Namespace("https://w3id.org/il2kg/ontology/")
+RES = Namespace("https://w3id.org/il2kg/resource/")
+BIBO = Namespace("http://purl.org/ontology/bibo/")
+ONTOLOGY_IRI = "https://w3id.org/il2kg/ontology"
+
+
+@cache
+def prefixes() -> dict[str, str]:
+    """The published prefix map (`ontology/context.jsonld`), prefix to namespace IRI."""
+    return dict(json.loads(CONTEXT_FILE.read_text(encoding="utf-8"))["@context"])
+
+
+def bind_prefixes(graph: Graph) -> Graph:
+    """Bind every published prefix on a graph, for readable serialisations."""
+    for prefix, iri in prefixes().items():
+        graph.bind(prefix, iri, override=True, replace=True)
+    return graph

@@ -1,0 +1,272 @@
+"""Typed curated records: one `PublicationRecord` per seed file.
+
+Records hold what a source states, in the source's numbers. Local ids (cohorts, regimens,
+outcomes...) are unique within a record; vocabulary terms (diseases, agents, categories,
+units...) are the local names of individuals defined in `ontology/il2kg.ttl`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+LocalId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+Term = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+PartialDate = Annotated[str, StringConstraints(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]
+Doi = Annotated[str, StringConstraints(pattern=r"^10\.\d{4,9}/\S+$")]
+Count = Annotated[int, Field(ge=0)]
+Percent = Annotated[Decimal, Field(ge=0, le=100)]
+
+
+class Strict(BaseModel):
+    """Base for records: unknown fields are errors, strings are stripped."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+class Quantity(Strict):
+    """A number or range with a unit, as the source states it (e.g. '5+ to 30+ years')."""
+
+    value: Decimal | None = None
+    lower: Decimal | None = None
+    upper: Decimal | None = None
+    unit: Term | None = None
+    comparator: Literal["=", "<", "<=", ">", ">="] | None = None
+    statistic: Literal["mean", "median", "range", "typical"] | None = None
+    lower_open_ended: bool = False
+    upper_open_ended: bool = False
+    not_reached: bool = False
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Quantity:
+        """A quantity is a value, a range, or 'not reached'; a range has lower <= upper."""
+        has_range = self.lower is not None or self.upper is not None
+        if self.value is not None and has_range:
+            raise ValueError("give either value or lower/upper, not both")
+        if self.value is None and not has_range and not self.not_reached:
+            raise ValueError("give a value, a lower/upper range, or not_reached: true")
+        if self.lower is not None and self.upper is not None and self.lower > self.upper:
+            raise ValueError(f"lower ({self.lower}) is above upper ({self.upper})")
+        return self
+
+
+class Period(Strict):
+    """A period of calendar time; either end may be missing."""
+
+    start: PartialDate | None = None
+    end: PartialDate | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        """The period starts no later than it ends."""
+        if self.start and self.end and self.start > self.end:
+            raise ValueError(f"start {self.start} is after end {self.end}")
+        return self
+
+
+class Publication(Strict):
+    """Bibliographic metadata, only what a source gives."""
+
+    title: str
+    authors: list[str] = []
+    authors_complete: bool = True
+    journal: str | None = None
+    date: PartialDate
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    article_number: str | None = None
+    doi: Doi | None = None
+    publication_types: list[str] = []
+    metadata_source: str | None = None
+
+
+class Study(Strict):
+    """How the study was done and where."""
+
+    label: str
+    designs: list[Term] = Field(min_length=1)
+    objective: str | None = None
+    setting: str | None = None
+    centres: Count | None = None
+    trials: Count | None = None
+    registry: str | None = None
+    treatment_period: Period | None = None
+    data_cutoff: Period | None = None
+    selection: str | None = None
+
+
+class Cohort(Strict):
+    """A group of patients, optionally a sub-cohort of another."""
+
+    id: LocalId
+    label: str
+    diseases: list[Term] = Field(min_length=1)
+    size: Count | None = None
+    parent: LocalId | None = None
+    prior_therapies: list[LocalId] = []
+    description: str | None = None
+
+
+class Dose(Strict):
+    """One dose level of an agent."""
+
+    value: Decimal = Field(gt=0)
+    unit: Term
+
+
+class Regimen(Strict):
+    """A therapy as given: agents, modality and, where stated, the full dosing schedule."""
+
+    id: LocalId
+    label: str
+    agents: list[Term] = []
+    modalities: list[Term] = Field(min_length=1)
+    route: Term | None = None
+    doses: list[Dose] = []
+    infusion_duration: Quantity | None = None
+    dosing_interval: Quantity | None = None
+    doses_per_cycle: Quantity | None = None
+    cycle_duration: Quantity | None = None
+    administration_days_per_cycle: Quantity | None = None
+    cycle_length: Quantity | None = None
+    rest_between_cycles: Quantity | None = None
+    cycles_per_course: Quantity | None = None
+    course_interval: Quantity | None = None
+    condition: str | None = None
+    description: str | None = None
+
+
+class Step(Strict):
+    """One step of a therapy sequence."""
+
+    regimen: LocalId
+    start_after_previous: Quantity | None = None
+
+
+class Sequence(Strict):
+    """Therapies given one after another to a cohort, in order."""
+
+    id: LocalId
+    label: str
+    cohort: LocalId
+    steps: list[Step] = Field(min_length=2)
+    description: str | None = None
+
+
+class ConfidenceInterval(Strict):
+    """A reported confidence interval, in percent."""
+
+    level: Percent
+    lower: Percent
+    upper: Percent
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ConfidenceInterval:
+        """The lower bound is not above the upper one."""
+        if self.lower > self.upper:
+            raise ValueError(f"lower ({self.lower}) is above upper ({self.upper})")
+        return self
+
+
+class Outcome(Strict):
+    """A reported result: a response count, a patient status count, or a time to event."""
+
+    id: LocalId
+    kind: Literal["response", "status", "time"]
+    label: str
+    cohort: LocalId
+    treatment: LocalId
+    category: Term
+    count: Count | None = None
+    denominator: Annotated[int, Field(gt=0)] | None = None
+    percent: Percent | None = None
+    ci: ConfidenceInterval | None = None
+    among: LocalId | None = None
+    components: list[LocalId] = []
+    time: Quantity | None = None
+    best_response: bool = False
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Outcome:
+        """Counts fit their denominator; a time outcome carries a time and no counts."""
+        if self.count is not None and self.denominator is not None:
+            if self.count > self.denominator:
+                raise ValueError(f"count {self.count} is above denominator {self.denominator}")
+        if self.kind == "time":
+            if self.time is None:
+                raise ValueError("a time outcome needs 'time'")
+            if self.count is not None or self.percent is not None:
+                raise ValueError("a time outcome has no count or percent")
+        elif self.count is None and self.percent is None and not self.components:
+            raise ValueError("give a count, a percent, or the components it sums")
+        return self
+
+
+class AdverseEvent(Strict):
+    """Patients with an adverse event (or a death and its cause) in a cohort."""
+
+    id: LocalId
+    label: str
+    cohort: LocalId
+    event: Term
+    count: Count | None = None
+    denominator: Annotated[int, Field(gt=0)] | None = None
+    percent: Percent | None = None
+    fatal: bool = False
+    treatment: LocalId | None = None
+    attributed_to_treatment: bool = False
+    among: LocalId | None = None
+    prior_therapies: list[LocalId] = []
+    management: list[Term] = []
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _fits(self) -> AdverseEvent:
+        """The count is not above its denominator."""
+        if self.count is not None and self.denominator is not None:
+            if self.count > self.denominator:
+                raise ValueError(f"count {self.count} is above denominator {self.denominator}")
+        return self
+
+
+class Factor(Strict):
+    """A factor the source reports as associated with response."""
+
+    id: LocalId
+    label: str
+    factor: Term
+    associated_with: Term
+    cohort: LocalId
+    association: Literal["correlated", "predictive"]
+
+
+class Statement(Strict):
+    """A claim in the source, in our words, kept apart from numeric observations."""
+
+    id: LocalId
+    kind: Literal["hypothesis", "conclusion", "observation", "background"]
+    text: str
+    about: list[Term] = []
+
+
+class PublicationRecord(Strict):
+    """Everything curated from one publication."""
+
+    id: LocalId
+    label: str
+    source_file: str
+    publication: Publication
+    study: Study
+    cohorts: list[Cohort] = Field(min_length=1)
+    regimens: list[Regimen] = Field(min_length=1)
+    sequences: list[Sequence] = []
+    outcomes: list[Outcome] = []
+    adverse_events: list[AdverseEvent] = []
+    factors: list[Factor] = []
+    statements: list[Statement] = []
+

@@ -1,0 +1,149 @@
+"""Cross-reference checks of one record: local ids exist and are unique, terms are known."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from il2kg.records import PublicationRecord, Quantity
+from il2kg.vocabulary import Vocabulary
+
+Problem = tuple[str, str]
+
+OUTCOME_CATEGORY_CLASS = {
+    "response": "ResponseCategory",
+    "status": "PatientStatus",
+    "time": "TimeEndpoint",
+}
+
+
+def _unique(field: str, ids: list[str]) -> Iterator[Problem]:
+    seen: set[str] = set()
+    for index, local_id in enumerate(ids):
+        if local_id in seen:
+            yield f"{field}[{index}].id", f"expected a unique id; '{local_id}' is used twice"
+        seen.add(local_id)
+
+
+def _known(path: str, value: str | None, allowed: Iterable[str], what: str) -> Iterator[Problem]:
+    choices = sorted(allowed)
+    if value is not None and value not in choices:
+        shown = ", ".join(choices) if len(choices) <= 12 else f"{len(choices)} known ids"
+        yield path, f"expected a known {what} ({shown}); found '{value}'"
+
+
+def _known_all(path: str, values: list[str], allowed: Iterable[str], what: str) -> Iterator[Problem]:
+    allowed = frozenset(allowed)
+    for index, value in enumerate(values):
+        yield from _known(f"{path}[{index}]", value, allowed, what)
+
+
+def _units(path: str, quantity: Quantity | None, vocab: Vocabulary) -> Iterator[Problem]:
+    if quantity is not None:
+        yield from _known(f"{path}.unit", quantity.unit, vocab.of("Unit"), "unit")
+
+
+def _study_terms(record: PublicationRecord, vocab: Vocabulary) -> Iterator[Problem]:
+    yield from _known_all("study.designs", record.study.designs, vocab.of("StudyDesign"), "design")
+
+
+def _cohorts(record: PublicationRecord, vocab: Vocabulary) -> Iterator[Problem]:
+    cohort_ids = {c.id for c in record.cohorts}
+    regimen_ids = {r.id for r in record.regimens}
+    for i, cohort in enumerate(record.cohorts):
+        where = f"cohorts[{i}]"
+        yield from _known_all(f"{where}.diseases", cohort.diseases, vocab.of("Disease"), "disease")
+        yield from _known(f"{where}.parent", cohort.parent, cohort_ids - {cohort.id}, "cohort")
+        yield from _known_all(f"{where}.prior_therapies", cohort.prior_therapies, regimen_ids, "regimen")
+
+
+def _regimens(record: PublicationRecord, vocab: Vocabulary) -> Iterator[Problem]:
+    quantities = (
+        "infusion_duration", "dosing_interval", "doses_per_cycle", "cycle_duration",
+        "administration_days_per_cycle", "cycle_length", "rest_between_cycles",
+        "cycles_per_course", "course_interval",
+    )
+    for i, regimen in enumerate(record.regimens):
+        where = f"regimens[{i}]"
+        yield from _known_all(f"{where}.agents", regimen.agents, vocab.of("Agent"), "agent")
+        yield from _known_all(
+            f"{where}.modalities", regimen.modalities, vocab.of("TherapyModality"), "modality"
+        )
+        yield from _known(f"{where}.route", regimen.route, vocab.of("RouteOfAdministration"), "route")
+        for j, dose in enumerate(regimen.doses):
+            yield from _known(f"{where}.doses[{j}].unit", dose.unit, vocab.of("Unit"), "unit")
+        for name in quantities:
+            yield from _units(f"{where}.{name}", getattr(regimen, name), vocab)
+
+
+def _sequences(record: PublicationRecord, vocab: Vocabulary) -> Iterator[Problem]:
+    cohort_ids = {c.id for c in record.cohorts}
+    regimen_ids = {r.id for r in record.regimens}
+    for i, sequence in enumerate(record.sequences):
+        where = f"sequences[{i}]"
+        yield from _known(f"{where}.cohort", sequence.cohort, cohort_ids, "cohort")
+        for j, step in enumerate(sequence.steps):
+            yield from _known(f"{where}.steps[{j}].regimen", step.regimen, regimen_ids, "regimen")
+            yield from _units(f"{where}.steps[{j}].start_after_previous", step.start_after_previous, vocab)
+
+
+def _outcomes(record: PublicationRecord, vocab: Vocabulary) -> Iterator[Problem]:
+    cohort_ids = {c.id for c in record.cohorts}
+    treatments = {r.id for r in record.regimens} | {s.id for s in record.sequences}
+    outcome_ids = {o.id for o in record.outcomes}
+    for i, outcome in enumerate(record.outcomes):
+        where = f"outcomes[{i}]"
+        others = outcome_ids - {outcome.id}
+        category_class = OUTCOME_CATEGORY_CLASS[outcome.kind]
+        yield from _known(f"{where}.cohort", outcome.cohort, cohort_ids, "cohort")
+        yield from _known(f"{where}.treatment", outcome.treatment, treatments, "regimen or sequence")
+        yield from _known(f"{where}.category", outcome.category, vocab.of(category_class),
+                          f"{category_class} for kind '{outcome.kind}'")
+        yield from _known(f"{where}.among", outcome.among, others, "outcome")
+        yield from _known_all(f"{where}.components", outcome.components, others, "outcome")
+        yield from _units(f"{where}.time", outcome.time, vocab)
+
+
+def _adverse_events(record: PublicationRecord, vocab: Vocabulary) -> Iterator[Problem]:
+    cohort_ids = {c.id for c in record.cohorts}
+    treatments = {r.id for r in record.regimens} | {s.id for s in record.sequences}
+    regimen_ids = {r.id for r in record.regimens}
+    outcome_ids = {o.id for o in record.outcomes}
+    managers = vocab.of("Agent", "TherapyModality")
+    for i, event in enumerate(record.adverse_events):
+        where = f"adverse_events[{i}]"
+        yield from _known(f"{where}.cohort", event.cohort, cohort_ids, "cohort")
+        yield from _known(f"{where}.event", event.event, vocab.of("MedicalCondition"), "condition")
+        yield from _known(f"{where}.treatment", event.treatment, treatments, "regimen or sequence")
+        yield from _known(f"{where}.among", event.among, outcome_ids, "outcome")
+        yield from _known_all(f"{where}.prior_therapies", event.prior_therapies, regimen_ids, "regimen")
+        yield from _known_all(f"{where}.management", event.management, managers, "agent or modality")
+
+
+def _findings(record: PublicationRecord, vocab: Vocabulary) -> Iterator[Problem]:
+    cohort_ids = {c.id for c in record.cohorts}
+    for i, factor in enumerate(record.factors):
+        where = f"factors[{i}]"
+        yield from _known(f"{where}.factor", factor.factor, vocab.of("Factor"), "factor")
+        yield from _known(f"{where}.associated_with", factor.associated_with,
+                          vocab.of("ResponseCategory"), "response category")
+        yield from _known(f"{where}.cohort", factor.cohort, cohort_ids, "cohort")
+    for i, statement in enumerate(record.statements):
+        yield from _known_all(f"statements[{i}].about", statement.about, vocab.all_terms(), "term")
+
+
+def _uniqueness(record: PublicationRecord) -> Iterator[Problem]:
+    for field in ("cohorts", "regimens", "sequences", "outcomes", "adverse_events", "factors",
+                  "statements"):
+        yield from _unique(field, [item.id for item in getattr(record, field)])
+    treatment_ids = [r.id for r in record.regimens] + [s.id for s in record.sequences]
+    clash = sorted({t for t in treatment_ids if treatment_ids.count(t) > 1})
+    for local_id in clash:
+        yield "sequences", f"expected sequence ids distinct from regimen ids; '{local_id}' is both"
+
+
+def check_references(record: PublicationRecord, vocab: Vocabulary) -> Iterator[Problem]:
+    """Every (path, message) problem of the record's ids and vocabulary terms."""
+    for check in (_study_terms, _cohorts, _regimens, _sequences, _outcomes, _adverse_events,
+                  _findings):
+        yield from check(record, vocab)
+    yield from _uniqueness(record)

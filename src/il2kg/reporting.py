@@ -1,0 +1,56 @@
+"""Render a pipeline result as text, Turtle (a SHACL validation report) or JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from rdflib import RDF, BNode, Graph, Literal, URIRef
+from rdflib.namespace import SH
+
+from il2kg.namespaces import bind_prefixes
+from il2kg.pipeline import PipelineResult
+
+
+def _text(result: PipelineResult) -> str:
+    lines = [str(error) for error in result.loaded.errors]
+    if result.report is not None:
+        lines += [str(finding) for finding in result.report.findings]
+    errors = len(result.loaded.errors) + (len(result.report.violations) if result.report else 0)
+    warnings = len(result.report.warnings) if result.report else 0
+    verdict = "conforms" if result.ok else "does not conform"
+    lines.append(f"{verdict}: {errors} error(s), {warnings} warning(s), "
+                 f"{len(result.loaded.records)} record(s) loaded")
+    return "\n".join(lines)
+
+
+def _json(result: PipelineResult) -> str:
+    findings = result.report.findings if result.report else ()
+    return json.dumps({
+        "conforms": result.ok,
+        "record_errors": [e.__dict__ for e in result.loaded.errors],
+        "shacl_results": [f.__dict__ for f in findings],
+    }, indent=2)
+
+
+def _turtle(result: PipelineResult) -> str:
+    """The SHACL report graph; record errors become results focused on the seed file."""
+    graph = bind_prefixes(Graph())
+    if result.report is not None:
+        graph += result.report.graph
+    report = next(graph.subjects(RDF.type, SH.ValidationReport), None) or BNode()
+    graph.set((report, RDF.type, SH.ValidationReport))
+    graph.set((report, SH.conforms, Literal(result.ok)))
+    for error in result.loaded.errors:
+        node = BNode()
+        graph.add((report, SH.result, node))
+        graph.add((node, RDF.type, SH.ValidationResult))
+        graph.add((node, SH.focusNode, URIRef(Path(error.file).absolute().as_uri())))
+        graph.add((node, SH.resultSeverity, SH.Violation))
+        graph.add((node, SH.resultMessage, Literal(f"{error.path}: {error.message}")))
+    return graph.serialize(format="turtle")
+
+
+def render_report(result: PipelineResult, fmt: str) -> str:
+    """The report in one of: text, turtle, json."""
+    return {"text": _text, "json": _json, "turtle": _turtle}[fmt](result)

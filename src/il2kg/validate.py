@@ -1,0 +1,95 @@
+"""SHACL validation of the built graph, as a report object with RDF and readable text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pyshacl import validate as shacl_validate
+from rdflib import RDF, Graph, URIRef
+from rdflib.namespace import SH
+
+from il2kg.namespaces import RES, bind_prefixes
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One SHACL result, in terms a curator can act on."""
+
+    severity: str
+    file: str
+    focus: str
+    path: str
+    message: str
+    shape: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.focus}: {self.path}: {self.severity}: {self.message}"
+
+
+@dataclass(frozen=True)
+class ShaclReport:
+    """The outcome of SHACL validation: conforms when no result is a violation."""
+
+    findings: tuple[Finding, ...]
+    graph: Graph
+
+    @property
+    def conforms(self) -> bool:
+        return not any(f.severity == "Violation" for f in self.findings)
+
+    @property
+    def violations(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity == "Violation")
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity != "Violation")
+
+
+def seed_file_of(node: str, seeds_dir_name: str = "seeds") -> str:
+    """The seed file a resource IRI was built from (its first path segment is the record id)."""
+    if not node.startswith(str(RES)):
+        return "(graph)"
+    record_id = node[len(str(RES)) :].split("/", 1)[0]
+    return f"{seeds_dir_name}/{record_id}.yaml"
+
+
+def _short(node: object, graph: Graph) -> str:
+    if isinstance(node, URIRef):
+        try:
+            return graph.namespace_manager.curie(node, generate=False)
+        except (ValueError, KeyError):
+            return str(node)
+    return "" if node is None else str(node)
+
+
+def _finding(report: Graph, result: URIRef) -> Finding:
+    focus = report.value(result, SH.focusNode)
+    severity = report.value(result, SH.resultSeverity)
+    messages = sorted(str(m) for m in report.objects(result, SH.resultMessage))
+    return Finding(
+        severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
+        file=seed_file_of(str(focus)),
+        focus=_short(focus, report),
+        path=_short(report.value(result, SH.resultPath), report) or "-",
+        message=" ".join(messages) or "(no message)",
+        shape=_short(report.value(result, SH.sourceShape), report),
+    )
+
+
+def validate_graph(data: Graph, shapes: Graph, ontology: Graph) -> ShaclReport:
+    """Validate data (with the ontology mixed in for classes and labels) against shapes."""
+    _, report_graph, _ = shacl_validate(
+        data,
+        shacl_graph=shapes,
+        ont_graph=ontology,
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+    )
+    bind_prefixes(report_graph)
+    findings = sorted(
+        (_finding(report_graph, r) for r in report_graph.subjects(RDF.type, SH.ValidationResult)),
+        key=lambda f: (f.file, f.focus, f.path, f.message),
+    )
+    return ShaclReport(tuple(findings), report_graph)
