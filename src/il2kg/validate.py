@@ -63,8 +63,10 @@ def _short(node: object, graph: Graph) -> str:
     return "" if node is None else str(node)
 
 
-def _finding(report: Graph, result: URIRef) -> Finding:
+def _finding(report: Graph, result: URIRef, owners: dict[object, object]) -> Finding:
+    """One result; `shape` names the node shape, also for results of its property shapes."""
     focus = report.value(result, SH.focusNode)
+    source = report.value(result, SH.sourceShape)
     severity = report.value(result, SH.resultSeverity)
     messages = sorted(str(m) for m in report.objects(result, SH.resultMessage))
     return Finding(
@@ -73,7 +75,7 @@ def _finding(report: Graph, result: URIRef) -> Finding:
         focus=_short(focus, report),
         path=_short(report.value(result, SH.resultPath), report) or "-",
         message=" ".join(messages) or "(no message)",
-        shape=_short(report.value(result, SH.sourceShape), report),
+        shape=_short(owners.get(source, source), report),
     )
 
 
@@ -88,8 +90,10 @@ def validate_graph(data: Graph, shapes: Graph, ontology: Graph) -> ShaclReport:
         allow_warnings=True,
     )
     bind_prefixes(report_graph)
+    owners = dict((prop, node) for node, prop in shapes.subject_objects(SH.property))
     findings = sorted(
-        (_finding(report_graph, r) for r in report_graph.subjects(RDF.type, SH.ValidationResult)),
+        (_finding(report_graph, r, owners)
+         for r in report_graph.subjects(RDF.type, SH.ValidationResult)),
         key=lambda f: (f.file, f.focus, f.path, f.message),
     )
     return ShaclReport(tuple(findings), report_graph)
