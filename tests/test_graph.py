@@ -1,0 +1,110 @@
+"""The graph built from the seeds: complete, faithful to the sources, deterministic."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import yaml
+from rdflib import RDF, XSD, Graph, Literal, URIRef
+from rdflib.namespace import PROV
+
+from il2kg.convert import records_to_graph
+from il2kg.namespaces import IL2KG, RES
+from il2kg.pipeline import PipelineResult
+
+from .conftest import DATA
+
+NUMERIC = {XSD.decimal, XSD.integer, XSD.nonNegativeInteger, XSD.positiveInteger}
+
+
+def _derived_nodes(graph: Graph) -> set[URIRef]:
+    nodes = set(graph.subjects(RDF.type, IL2KG.DerivedValue))
+    return nodes | {ci for node in nodes for ci in graph.objects(node, IL2KG.hasConfidenceInterval)}
+
+
+def test_every_seed_loads(seed_result: PipelineResult) -> None:
+    ids = sorted(r.id for r in seed_result.loaded.records)
+    assert ids == ["atkins-1999", "buchbinder-2019", "clark-2021", "fateh-2010",
+                   "nci-surgery-branch-1998"]
+
+
+def test_no_number_is_invented(seed_result: PipelineResult) -> None:
+    """Every reported number is one its source abstract states; the rest is marked derived."""
+    stated = yaml.safe_load((DATA / "source-numbers.yaml").read_text())
+    graph = seed_result.graph
+    derived = _derived_nodes(graph)
+    checked = 0
+    for s, p, o in graph:
+        if not (isinstance(o, Literal) and o.datatype in NUMERIC) or p == IL2KG.stepOrder:
+            continue
+        if s in derived:
+            continue
+        record_id = str(s)[len(str(RES)):].split("/", 1)[0]
+        allowed = {Decimal(str(n)) for n in stated[record_id]}
+        assert Decimal(str(o)) in allowed, f"{s} {p} {o} is not stated in {record_id}'s abstract"
+        checked += 1
+    assert checked > 100
+
+
+def test_derived_values_are_marked_and_sourced(seed_result: PipelineResult) -> None:
+    graph = seed_result.graph
+    for node in graph.subjects(RDF.type, IL2KG.DerivedValue):
+        sources = set(graph.objects(node, PROV.wasDerivedFrom))
+        assert sources and all((s, RDF.type, None) in graph for s in sources)
+        assert (None, IL2KG.hasDerivedValue, node) in graph
+        assert not set(graph.objects(node, IL2KG.reportedPercent))
+
+
+def _derived(graph: Graph, record: str, outcome: str, prop: str) -> Decimal:
+    node = RES[f"{record}/outcome/{outcome}/derived"]
+    if prop in {"lowerBound", "upperBound"}:
+        node = URIRef(f"{node}/ci")
+    return Decimal(str(graph.value(node, IL2KG[prop])))
+
+
+def test_derived_statistics_match_hand_computation(seed_result: PipelineResult) -> None:
+    """Values computed by hand: 33/409 = 8.068%; 43/270 with R's binom.test 0.1177-0.2085."""
+    g = seed_result.graph
+    assert _derived(g, "nci-surgery-branch-1998", "cr", "derivedPercent") == Decimal("8.07")
+    assert _derived(g, "atkins-1999", "orr", "derivedCount") == 43
+    assert _derived(g, "atkins-1999", "orr", "derivedPercent") == Decimal("15.93")
+    assert _derived(g, "atkins-1999", "orr", "lowerBound") == Decimal("11.77")
+    assert _derived(g, "atkins-1999", "orr", "upperBound") == Decimal("20.85")
+    assert _derived(g, "atkins-1999", "responders-progression-free", "derivedDenominator") == 43
+    assert _derived(g, "atkins-1999", "responders-progression-free", "derivedPercent") == Decimal("27.91")
+    assert _derived(g, "buchbinder-2019", "melanoma-orr", "derivedCount") == 9
+    assert _derived(g, "buchbinder-2019", "melanoma-orr", "derivedPercent") == Decimal("22.50")
+    assert _derived(g, "buchbinder-2019", "renal-orr", "derivedPercent") == Decimal("23.53")
+
+
+def test_reported_figures_are_kept_beside_derived(seed_result: PipelineResult) -> None:
+    g = seed_result.graph
+    orr = RES["atkins-1999/outcome/orr"]
+    assert g.value(orr, IL2KG.reportedPercent) == Literal("16", datatype=XSD.decimal)
+    assert g.value(orr, IL2KG["count"]) is None
+    ci = g.value(orr, IL2KG.hasConfidenceInterval)
+    assert (g.value(ci, IL2KG.lowerBound), g.value(ci, IL2KG.upperBound)) == (
+        Literal("12", datatype=XSD.decimal), Literal("21", datatype=XSD.decimal))
+
+
+def test_no_blank_nodes_and_one_namespace(seed_result: PipelineResult) -> None:
+    for s, _, _ in seed_result.graph:
+        assert isinstance(s, URIRef) and str(s).startswith(str(RES)), s
+
+
+def test_conversion_is_deterministic(seed_result: PipelineResult) -> None:
+    records = seed_result.loaded.records
+    first = records_to_graph(records).serialize(format="nt")
+    second = records_to_graph(reversed(records)).serialize(format="nt")
+    assert sorted(first.splitlines()) == sorted(second.splitlines())
+
+
+def test_sequences_are_ordered_with_gaps_recorded(seed_result: PipelineResult) -> None:
+    g = seed_result.graph
+    step2 = RES["fateh-2010/sequence/il2-then-tmz/step/2"]
+    gap = g.value(step2, IL2KG.startAfterPrevious)
+    assert g.value(gap, IL2KG.numericValue) == Literal("6", datatype=XSD.decimal)
+    assert g.value(gap, IL2KG.unit) == IL2KG.week
+    assert g.value(gap, IL2KG.statistic) == Literal("mean")
+    step1 = RES["fateh-2010/sequence/il2-then-tmz/step/1"]
+    assert g.value(step1, IL2KG.nextStep) == step2
