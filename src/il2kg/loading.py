@@ -40,7 +40,15 @@ class LoadResult:
 
 
 class _SeedLoader(yaml.SafeLoader):
-    """Safe YAML with no date conversion, decimals kept exact and duplicate keys refused."""
+    """Safe YAML: no dates, exact decimals, and no duplicate keys or aliases (YAML bombs)."""
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed in seed files", mark
+            )
+        return super().compose_node(parent, index)  # type: ignore[arg-type]
 
 
 def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal:

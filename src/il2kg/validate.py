@@ -8,7 +8,7 @@ from pyshacl import validate as shacl_validate
 from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import SH
 
-from il2kg.namespaces import RES, bind_prefixes
+from il2kg.namespaces import RES, bind_prefixes, prefixes
 
 
 @dataclass(frozen=True)
@@ -54,13 +54,16 @@ def seed_file_of(node: str, seeds_dir_name: str = "seeds") -> str:
     return f"{seeds_dir_name}/{record_id}.yaml"
 
 
-def _short(node: object, graph: Graph) -> str:
+def _short(node: object) -> str:
+    """A node as a CURIE of the published prefix map where one fits, else as it is."""
+    if node is None:
+        return ""
+    text = str(node)
     if isinstance(node, URIRef):
-        try:
-            return graph.namespace_manager.curie(node, generate=False)
-        except (ValueError, KeyError):
-            return str(node)
-    return "" if node is None else str(node)
+        for prefix, namespace in sorted(prefixes().items(), key=lambda kv: -len(kv[1])):
+            if text.startswith(namespace) and len(text) > len(namespace):
+                return f"{prefix}:{text[len(namespace):]}"
+    return text
 
 
 def _finding(report: Graph, result: URIRef, owners: dict[object, object]) -> Finding:
@@ -72,10 +75,10 @@ def _finding(report: Graph, result: URIRef, owners: dict[object, object]) -> Fin
     return Finding(
         severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
         file=seed_file_of(str(focus)),
-        focus=_short(focus, report),
-        path=_short(report.value(result, SH.resultPath), report) or "-",
+        focus=_short(focus),
+        path=_short(report.value(result, SH.resultPath)) or "-",
         message=" ".join(messages) or "(no message)",
-        shape=_short(owners.get(source, source), report),
+        shape=_short(owners.get(source, source)),
     )
 
 

@@ -1,0 +1,97 @@
+"""Broken records: each kind of mistake gives a clear error naming file and field."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from il2kg.loading import load_seeds
+from il2kg.pipeline import read_graph
+from il2kg.project import ONTOLOGY_FILE, SEEDS_DIR
+from il2kg.vocabulary import vocabulary_from
+
+from .conftest import DATA
+
+BROKEN = sorted((DATA / "broken-records").glob("*.yaml"))
+VOCABULARY = vocabulary_from(read_graph(ONTOLOGY_FILE))
+
+
+def _expectation(path: Path) -> tuple[str, str]:
+    first = path.read_bytes().split(b"\n", 1)[0].decode()
+    assert first.startswith("# expect: "), f"{path.name} lacks its '# expect:' line"
+    where, _, fragment = first.removeprefix("# expect: ").partition(" | ")
+    return where.strip(), fragment.strip()
+
+
+def test_the_corpus_is_all_there() -> None:
+    assert len(BROKEN) == 28
+
+
+@pytest.mark.parametrize("path", BROKEN, ids=[p.stem for p in BROKEN])
+def test_broken_record_is_rejected_naming_file_and_field(path: Path) -> None:
+    where, fragment = _expectation(path)
+    result = load_seeds([path], VOCABULARY)
+    assert not result.records
+    assert result.errors
+    assert all(e.file == str(path) for e in result.errors)
+    matching = [e for e in result.errors if (e.path or "(file)") == where and fragment in e.message]
+    assert matching, f"expected an error at {where} mentioning {fragment!r}; got {result.errors}"
+
+
+def test_one_run_reports_every_error() -> None:
+    result = load_seeds([DATA / "broken-records" / "two-errors.yaml"], VOCABULARY)
+    assert sorted(e.path for e in result.errors) == ["cohorts[0].size", "outcomes[0].count"]
+
+
+def test_an_oversized_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "huge.yaml"
+    path.write_text("id: huge\n" + "# padding\n" * 200_000)
+    [error] = load_seeds([path], VOCABULARY).errors
+    assert "larger than" in error.message
+
+
+def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "il2kg.cli", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_validate_and_build_refuse_a_broken_seed(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS_DIR, seeds)
+    good = _cli("build", "--seeds", str(seeds), "--out", "dist", cwd=tmp_path)
+    assert good.returncode == 0, good.stderr
+    before = {p.name: p.read_bytes() for p in (tmp_path / "dist").iterdir()}
+
+    shutil.copy(DATA / "broken-records" / "count-above-denominator.yaml", seeds)
+    validate = _cli("validate", "--seeds", str(seeds), cwd=tmp_path)
+    assert validate.returncode == 1
+    assert "count-above-denominator.yaml: outcomes[0]:" in validate.stdout
+    assert "Traceback" not in validate.stdout + validate.stderr
+
+    failed = _cli("build", "--seeds", str(seeds), "--out", "dist", cwd=tmp_path)
+    assert failed.returncode == 1
+    assert "left as it was" in failed.stderr
+    after = {p.name: p.read_bytes() for p in (tmp_path / "dist").iterdir()}
+    assert after == before
+
+
+def test_a_count_above_its_cohort_fails_validation(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    text = (DATA / "broken-records" / "wrong-type.yaml").read_text()
+    text = text.replace("id: wrong-type", "id: too-many").replace("size: ten", "size: 1")
+    (seeds / "too-many.yaml").write_text(text)
+    result = _cli("validate", "--seeds", str(seeds), "--format", "text", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "seeds/too-many.yaml: il2r:too-many/outcome/cr: -: Violation:" in result.stdout
+    assert "counted in a cohort of only 1" in result.stdout
+
+
+def test_validate_exits_2_when_it_cannot_run(tmp_path: Path) -> None:
+    result = _cli("validate", "--seeds", str(tmp_path / "missing"), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "could not run" in result.stderr and "Traceback" not in result.stderr
