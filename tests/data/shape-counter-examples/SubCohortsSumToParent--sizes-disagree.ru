@@ -1,0 +1,7 @@
+# Counter-example: must fail shapes:SubCohortsSumToParent (sizes disagree).
+PREFIX il2kg: <https://w3id.org/il2kg/ontology/>
+PREFIX il2r: <https://w3id.org/il2kg/resource/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+DELETE { ?c il2kg:size ?s } INSERT { ?c il2kg:size 41 } WHERE { BIND(<https://w3id.org/il2kg/resource/buchbinder-2019/cohort/melanoma> AS ?c) ?c il2kg:size ?s }
