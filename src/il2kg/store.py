@@ -1,13 +1,27 @@
-"""The hand-off from building to serving: the built named graphs in a pyoxigraph store."""
+"""The hand-off from building to serving: the built named graphs in a pyoxigraph store.
+
+Besides the build (`dist/il2kg.nq`) and any extra files, a store holds the example queries
+as data, SIB sparql-examples style, in the named graph `.../graph/examples`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from pyoxigraph import NamedNode, RdfFormat, Store
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store
+
+from il2kg.examples import Example, load_examples
+from il2kg.server.guard import query_form
 
 QUAD_FORMATS = {RdfFormat.N_QUADS, RdfFormat.TRIG}
+EXAMPLES_GRAPH = NamedNode("https://w3id.org/il2kg/graph/examples")
+EXAMPLE_BASE = "https://w3id.org/il2kg/queries/"
+RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+SH = "http://www.w3.org/ns/shacl#"
+SCHEMA = "https://schema.org/"
+TEXT_PROPERTY = {"SELECT": "select", "ASK": "ask", "CONSTRUCT": "construct", "DESCRIBE": "describe"}
 
 
 def extra_graph_name(path: Path) -> NamedNode:
@@ -24,13 +38,53 @@ def load_file(store: Store, path: Path) -> None:
     store.bulk_load(path=path, format=fmt, to_graph=to_graph)
 
 
-def open_store(dist: Path, *, extra: Sequence[Path] = ()) -> Store:
-    """An in-memory store with the build in `dist` (its N-Quads) and any extra files."""
+def example_quads(examples: Iterable[Example]) -> list[Quad]:
+    """The example queries as SHACL SPARQL executables in the examples graph."""
+    quads = []
+    for example in examples:
+        form = query_form(example.text)
+        if form is None:
+            raise ValueError(f"{example.path}: no SELECT, ASK, CONSTRUCT or DESCRIBE found")
+        node = NamedNode(EXAMPLE_BASE + example.name)
+        triples = [
+            (RDF_TYPE, NamedNode(SH + "SPARQLExecutable")),
+            (RDF_TYPE, NamedNode(f"{SH}SPARQL{form.capitalize()}Executable")),
+            (NamedNode(RDFS + "label"), Literal(example.summary, language="en")),
+            (NamedNode(RDFS + "comment"),
+             Literal(example.description or example.summary, language="en")),
+            (NamedNode(SH + TEXT_PROPERTY[form]), Literal(example.text)),
+        ]
+        triples += [(NamedNode(SCHEMA + "keywords"), Literal(k)) for k in example.keywords]
+        quads += [Quad(node, p, o, EXAMPLES_GRAPH) for p, o in triples]
+    return quads
+
+
+def fill(store: Store, dist: Path, *, extra: Sequence[Path] = (),
+         queries_dir: Path | None = None) -> Store:
+    """Load the build in `dist` (its N-Quads), any extra files and the example queries."""
     quads = dist / "il2kg.nq"
     if not quads.is_file():
         raise FileNotFoundError(f"{quads} not found; run `il2kg build` first")
-    store = Store()
     store.bulk_load(path=quads, format=RdfFormat.N_QUADS)
     for path in extra:
         load_file(store, path)
+    if queries_dir is not None:
+        store.bulk_extend(example_quads(load_examples(queries_dir)))
     return store
+
+
+def open_store(dist: Path, *, extra: Sequence[Path] = (), queries_dir: Path | None = None) -> Store:
+    """An in-memory store with the build in `dist`, any extra files and example queries."""
+    return fill(Store(), dist, extra=extra, queries_dir=queries_dir)
+
+
+def build_store(path: Path, dist: Path, *, extra: Sequence[Path] = (),
+                queries_dir: Path | None = None) -> Path:
+    """Write an on-disk store at `path` (which must not exist yet or be empty)."""
+    if path.exists() and any(path.iterdir()):
+        raise FileExistsError(f"{path} is not empty; give a new directory for the store")
+    store = fill(Store(str(path)), dist, extra=extra, queries_dir=queries_dir)
+    store.flush()
+    store.optimize()
+    del store
+    return path

@@ -1,0 +1,72 @@
+"""Safety checks made before a query runs: no federation unless allowed.
+
+pyoxigraph evaluates SERVICE by fetching the remote endpoint, so a SERVICE clause must be
+caught before execution. The check is lexical and conservative: after SPARQL's codepoint
+escapes are applied and comments, strings and IRIs are blanked, any SERVICE keyword counts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection
+
+ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+TOKENS = re.compile(
+    r"(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)"
+    r"|(?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^\"\\]|\\.|\"(?!\"\"))*\"\"\""
+    r"|'(?:[^'\\\n\r]|\\.)*'|\"(?:[^\"\\\n\r]|\\.)*\")"
+    r"|(?P<comment>#[^\n\r]*)",
+)
+SERVICE = re.compile(r"(?<![\w:?$\-.])SERVICE(?![\w:\-])\s*(?:SILENT\s*)?(\S*)", re.IGNORECASE)
+
+
+FORM = re.compile(r"(?<![\w:?$\-.])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:\-])", re.IGNORECASE)
+
+
+class Refused(Exception):
+    """A query this endpoint will not run, with the reason to show the client."""
+
+
+def unescape(text: str) -> str:
+    """Apply SPARQL codepoint escapes (\\uXXXX, \\UXXXXXXXX), as the parser does first."""
+    return ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+
+
+def mask(text: str, blank: Callable[[re.Match[str]], str] = lambda _: " ") -> str:
+    """The query with comments, strings and IRIs replaced (by a space unless `blank` says)."""
+    return TOKENS.sub(blank, text)
+
+
+def query_form(query: str) -> str | None:
+    """The query form keyword (SELECT, ASK, CONSTRUCT, DESCRIBE), or None if none is found."""
+    match = FORM.search(mask(unescape(query)))
+    return match.group(1).upper() if match else None
+
+
+def services(query: str) -> list[str]:
+    """The targets of every SERVICE clause (an IRI in <>, or the token that stands there)."""
+    text = unescape(query)
+    iris: list[str] = []
+
+    def blank(match: re.Match[str]) -> str:
+        if match.lastgroup == "iri":
+            iris.append(match.group())
+            return f"<{len(iris) - 1}>"
+        return " "
+
+    masked = mask(text, blank)
+    targets = []
+    for match in SERVICE.finditer(masked):
+        token = match.group(1)
+        ref = re.match(r"<(\d+)>", token)
+        targets.append(iris[int(ref.group(1))][1:-1] if ref else token)
+    return targets
+
+
+def check_services(query: str, allowed: Collection[str]) -> None:
+    """Refuse a query whose SERVICE clauses name anything outside the allow-list."""
+    for target in services(query):
+        if target not in allowed:
+            hint = "none are allowed" if not allowed else "allowed: " + ", ".join(sorted(allowed))
+            raise Refused(f"SERVICE {target or '(missing target)'} is not allowed on this "
+                          f"endpoint ({hint}); federated queries make outbound requests")

@@ -1,0 +1,66 @@
+"""HTML for browsers: a resource's description and the list of example queries."""
+
+from __future__ import annotations
+
+from html import escape
+
+from pyoxigraph import Literal, NamedNode, Triple
+
+from il2kg.server.describe import RESOURCE_BASE
+
+LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+STYLE = ("body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em}"
+         "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em;"
+         "text-align:left;vertical-align:top}")
+
+
+def page(title: str, body: str) -> str:
+    """A complete small HTML page."""
+    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>'
+            f'{escape(title)}</title><style>{STYLE}</style></head><body>'
+            f'<p><a href="/">query page</a> · <a href="/queries">example queries</a></p>'
+            f"{body}</body></html>")
+
+
+def local_link(iri: str) -> str:
+    """Where an IRI is browsed: resources of this graph here, others at their address."""
+    return "/resource/" + iri[len(RESOURCE_BASE):] if iri.startswith(RESOURCE_BASE) else iri
+
+
+def _term(term: object, labels: dict[str, str]) -> str:
+    if isinstance(term, NamedNode):
+        text = labels.get(term.value, term.value)
+        return f'<a href="{escape(local_link(term.value))}">{escape(text)}</a>'
+    if isinstance(term, Literal):
+        suffix = f" @{term.language}" if term.language else ""
+        return f"{escape(term.value)}{escape(suffix)}"
+    return escape(str(term))
+
+
+def resource_page(iri: str, triples: list[Triple]) -> str:
+    """A resource's statements and incoming links, with labels, as HTML."""
+    labels = {str(t.subject.value): t.object.value for t in triples
+              if t.predicate == LABEL and isinstance(t.object, Literal)}
+    outgoing = sorted((t for t in triples if t.subject == NamedNode(iri)), key=str)
+    incoming = sorted((t for t in triples if t.object == NamedNode(iri)), key=str)
+    rows = "".join(f"<tr><td>{_term(t.predicate, labels)}</td><td>{_term(t.object, labels)}"
+                   f"</td></tr>" for t in outgoing)
+    links = "".join(f"<tr><td>{_term(t.subject, labels)}</td><td>{_term(t.predicate, labels)}"
+                    f"</td></tr>" for t in incoming)
+    title = labels.get(iri, iri)
+    body = (f"<h1>{escape(title)}</h1><p><code>{escape(iri)}</code> · also as "
+            f'<a href="?format=ttl">Turtle</a>, <a href="?format=jsonld">JSON-LD</a></p>'
+            f"<table><tr><th>property</th><th>value</th></tr>{rows}</table>")
+    if links:
+        body += ("<h2>Referred to by</h2><table><tr><th>resource</th><th>as</th></tr>"
+                 f"{links}</table>")
+    return page(title, body)
+
+
+def examples_page(examples: list[dict[str, str]]) -> str:
+    """The example queries as an HTML list, each opening in the query page."""
+    items = "".join(
+        f'<li><a href="/?example={escape(e["name"])}">{escape(e["label"])}</a>'
+        f"<br><small>{escape(e['comment'])}</small><pre>{escape(e['query'])}</pre></li>"
+        for e in examples)
+    return page("il2kg example queries", f"<h1>Example queries</h1><ul>{items}</ul>")

@@ -1,0 +1,165 @@
+"""A pool of query worker processes with a real time limit: an overrunning worker is killed.
+
+Each request borrows one idle worker. The deadline covers waiting for a worker, running the
+query and writing its result; past it the worker is killed and replaced, so one runaway
+query never holds the endpoint, while the other workers keep answering.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+
+from anyio import to_thread
+
+from il2kg.server.worker import Job
+
+log = logging.getLogger("il2kg.server")
+START_TIMEOUT = 60.0
+
+
+class QueryError(Exception):
+    """A query that could not be answered: an HTTP status and a message for the client."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+@dataclass
+class Answer:
+    """A query answer: its media type and its body, streamed."""
+
+    media_type: str
+    body: AsyncIterator[bytes]
+
+
+class Worker:
+    """One child process (`python -m il2kg.server.worker`) and the parent's end of its socket."""
+
+    def __init__(self, store_path: str) -> None:
+        mine, child = socket.socketpair()
+        with child:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "il2kg.server.worker", str(child.fileno()), store_path],
+                pass_fds=[child.fileno()], stdin=subprocess.DEVNULL)
+        self.conn = Connection(mine.detach())
+        self.ready = False
+
+    def kill(self) -> None:
+        """Stop the process now and reap it."""
+        self.process.kill()
+        self.process.wait(5)
+        self.conn.close()
+
+
+def _receive(conn: Connection, timeout: float) -> tuple | None:
+    """The next message, or None when none arrives in time (runs in a thread)."""
+    if not conn.poll(max(timeout, 0.0)):
+        return None
+    return conn.recv()
+
+
+class WorkerPool:
+    """Worker processes each holding the on-disk store; queries run with a deadline."""
+
+    def __init__(self, store_path: str, *, size: int, timeout: float) -> None:
+        self.store_path, self.size, self.timeout = store_path, size, timeout
+        self.idle: asyncio.Queue[Worker] = asyncio.Queue()
+        self.workers: set[Worker] = set()
+
+    async def start(self) -> None:
+        """Start every worker and wait until each has opened the store."""
+        for _ in range(self.size):
+            self._spawn()
+        for _ in range(self.size):
+            w = await self.idle.get()
+            await self._ready(w, time.monotonic() + START_TIMEOUT)
+            self.idle.put_nowait(w)
+
+    async def stop(self) -> None:
+        """Kill every worker."""
+        for w in list(self.workers):
+            w.kill()
+        self.workers.clear()
+
+    def _spawn(self) -> None:
+        w = Worker(self.store_path)
+        self.workers.add(w)
+        self.idle.put_nowait(w)
+
+    def _replace(self, w: Worker) -> None:
+        w.kill()
+        self.workers.discard(w)
+        self._spawn()
+
+    async def _ready(self, w: Worker, deadline: float) -> None:
+        if w.ready:
+            return
+        message = await self._next(w, deadline)
+        if message != ("ready",):
+            raise QueryError(503, "a query worker failed to open the store")
+        w.ready = True
+
+    async def _next(self, w: Worker, deadline: float) -> tuple:
+        try:
+            message = await to_thread.run_sync(_receive, w.conn, deadline - time.monotonic(),
+                                              abandon_on_cancel=True)
+        except (EOFError, OSError) as exc:
+            raise QueryError(500, "the query worker stopped unexpectedly") from exc
+        if message is None:
+            raise QueryError(503, f"query stopped: it ran past this endpoint's limit of "
+                                  f"{self.timeout:g} s")
+        return message
+
+    async def run(self, job: Job) -> Answer:
+        """Run a job: wait for its head and first chunk, then stream the rest lazily."""
+        deadline = time.monotonic() + self.timeout
+        try:
+            w = await asyncio.wait_for(self.idle.get(), self.timeout)
+        except TimeoutError as exc:
+            raise QueryError(503, "every query worker is busy; try again later") from exc
+        try:
+            await self._ready(w, deadline)
+            w.conn.send(job)
+            head = await self._next(w, deadline)
+            first = head if head[0] == "error" else await self._next(w, deadline)
+        except BaseException:
+            self._replace(w)
+            raise
+        if first[0] == "error":
+            self.idle.put_nowait(w)
+            raise self._error(first)
+        return Answer(head[1], self._stream(w, first, deadline))
+
+    async def _stream(self, w: Worker, first: tuple, deadline: float) -> AsyncIterator[bytes]:
+        """Yield chunks until the end; on an error or a timeout, abort the response."""
+        done = False
+        try:
+            message = first
+            while message[0] == "chunk":
+                yield message[1]
+                message = await self._next(w, deadline)
+            if message[0] == "error":
+                raise self._error(message)
+            done = True
+        finally:
+            if done:
+                self.idle.put_nowait(w)
+            else:
+                self._replace(w)
+
+    @staticmethod
+    def _error(message: tuple) -> QueryError:
+        _, status, text = message
+        if status >= 500 and status != 507:
+            log.error("query worker error:\n%s", text)
+            return QueryError(500, "internal error while running the query (logged)")
+        return QueryError(status, text)

@@ -1,0 +1,83 @@
+"""Remote stores: put the graph into one (Graph Store Protocol) and query one as the engine."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+
+import httpx
+from pyoxigraph import RdfFormat, Store, serialize
+
+from il2kg.server.negotiation import ALIASES
+from il2kg.server.pool import Answer, QueryError
+from il2kg.server.worker import Job
+
+
+def load_to(store: Store, url: str, *, timeout: float = 60.0) -> dict[str, int]:
+    """PUT every named graph of `store` to a Graph Store Protocol endpoint; triples per graph."""
+    counts = {}
+    with httpx.Client(timeout=timeout) as client:
+        for graph in store.named_graphs():
+            triples = [q.triple for q in store.quads_for_pattern(None, None, None, graph)]
+            body = serialize(triples, format=RdfFormat.N_TRIPLES)
+            response = client.put(url, params={"graph": graph.value}, content=body,
+                                  headers={"Content-Type": "application/n-triples"})
+            if response.status_code >= 300:
+                raise OSError(f"{url} refused graph {graph.value}: HTTP {response.status_code} "
+                              f"{response.text[:500]}")
+            counts[graph.value] = len(triples)
+    return counts
+
+
+class RemoteEngine:
+    """A remote SPARQL endpoint used as the store; the time limit bounds each request."""
+
+    def __init__(self, url: str, *, timeout: float) -> None:
+        self.url, self.timeout = url, timeout
+        self.client: httpx.AsyncClient | None = None
+
+    async def start(self) -> None:
+        """Open the connection pool."""
+        self.client = httpx.AsyncClient(timeout=self.timeout)
+
+    async def stop(self) -> None:
+        """Close the connection pool."""
+        if self.client is not None:
+            await self.client.aclose()
+
+    async def run(self, job: Job) -> Answer:
+        """Send the query; stream the answer back, or raise the remote error as a QueryError."""
+        assert self.client is not None, "start() the engine first"
+        accept = ALIASES.get(job.format.lower(), job.format) if job.format else job.accept
+        params = [("default-graph-uri", g) for g in job.default_graphs]
+        params += [("named-graph-uri", g) for g in job.named_graphs]
+        request = self.client.build_request(
+            "POST", self.url, params=params, content=job.query.encode(),
+            headers={"Content-Type": "application/sparql-query", "Accept": accept or "*/*"})
+        deadline = time.monotonic() + self.timeout
+        try:
+            response = await self.client.send(request, stream=True)
+        except httpx.TimeoutException as exc:
+            raise QueryError(503, f"the remote store did not answer within {self.timeout:g} s"
+                             ) from exc
+        except httpx.HTTPError as exc:
+            raise QueryError(502, f"the remote store could not be reached: {exc}") from exc
+        if response.status_code >= 400:
+            text = (await response.aread()).decode(errors="replace")[:2000]
+            await response.aclose()
+            status = response.status_code if response.status_code < 500 else 502
+            raise QueryError(status, f"the remote store answered {response.status_code}: {text}")
+        media = response.headers.get("content-type", "application/octet-stream").split(";")[0]
+        return Answer(media, self._body(response, deadline, job.max_bytes))
+
+    async def _body(self, response: httpx.Response, deadline: float,
+                    limit: int) -> AsyncIterator[bytes]:
+        size = 0
+        try:
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if (limit and size > limit) or time.monotonic() > deadline:
+                    raise QueryError(503, "the remote answer passed this endpoint's limits")
+                yield chunk
+        finally:
+            await response.aclose()

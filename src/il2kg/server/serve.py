@@ -1,0 +1,47 @@
+"""Run the endpoint: prepare the on-disk store, pick the engine, start uvicorn."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from contextlib import ExitStack
+from pathlib import Path
+
+import uvicorn
+
+from il2kg.server.app import Engine, create_app
+from il2kg.server.pool import WorkerPool
+from il2kg.server.remote import RemoteEngine
+from il2kg.server.settings import Settings
+from il2kg.store import build_store
+
+
+def default_workers() -> int:
+    """Query worker processes: one per CPU, at least 2 so one runaway query never blocks."""
+    return max(2, min(8, os.cpu_count() or 2))
+
+
+def prepare_store(stack: ExitStack, store_dir: Path | None, dist: Path, *,
+                  extra: Sequence[Path] = (), queries_dir: Path | None = None) -> Path:
+    """An on-disk store to serve: `store_dir` if it holds one, else one built there or in a
+    temporary directory removed on exit."""
+    if store_dir is not None and store_dir.is_dir() and any(store_dir.iterdir()):
+        return store_dir
+    if store_dir is None:
+        store_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="il2kg-store-")))
+    return build_store(store_dir, dist, extra=extra, queries_dir=queries_dir)
+
+
+def engine_for(store: Path | None, endpoint: str | None, *, workers: int,
+               timeout: float) -> Engine:
+    """Worker processes over the local store, or the remote endpoint if one is given."""
+    if endpoint:
+        return RemoteEngine(endpoint, timeout=timeout)
+    assert store is not None, "a local engine needs a store"
+    return WorkerPool(str(store), size=workers, timeout=timeout)
+
+
+def serve(engine: Engine, settings: Settings, *, host: str, port: int) -> None:
+    """Serve until interrupted."""
+    uvicorn.run(create_app(engine, settings), host=host, port=port, log_level="info")

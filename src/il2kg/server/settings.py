@@ -1,0 +1,16 @@
+"""The endpoint's settings: limits, federation allow-list and public URL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What an endpoint allows; the defaults suit a public endpoint."""
+
+    timeout: float = 30.0
+    max_body_bytes: int = 1_000_000
+    max_result_bytes: int = 200_000_000
+    allow_service: frozenset[str] = frozenset()
+    endpoint_url: str | None = None

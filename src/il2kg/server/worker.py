@@ -1,0 +1,114 @@
+"""The query worker: a child process holding the store read-only, killed if it overruns.
+
+pyoxigraph cannot interrupt a running query, so each query runs in a worker process the
+server can kill. The worker answers one request at a time over a socket with messages:
+("head", media_type), then ("chunk", bytes)..., then ("end",); or ("error", status, text).
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+
+from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, Store
+
+from il2kg.server.negotiation import Form, choose
+
+CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Job:
+    """One query to run, with its dataset and how its result should be written."""
+
+    query: str
+    accept: str | None = None
+    format: str | None = None
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    max_bytes: int = 0
+    prefixes: dict[str, str] = field(default_factory=dict)
+
+
+class TooLarge(Exception):
+    """The result passed the byte limit."""
+
+
+class Sender:
+    """A file-like sink sending the serialised result in chunks, counting bytes."""
+
+    def __init__(self, conn: Connection, limit: int) -> None:
+        self.conn, self.limit, self.size, self.buffer = conn, limit, 0, bytearray()
+
+    def write(self, data: bytes) -> int:
+        """Buffer data; send a chunk when the buffer is full; refuse past the limit."""
+        self.size += len(data)
+        if self.limit and self.size > self.limit:
+            raise TooLarge(f"the result is larger than {self.limit} bytes; add a LIMIT")
+        self.buffer += data
+        if len(self.buffer) >= CHUNK:
+            self.flush()
+        return len(data)
+
+    def flush(self) -> None:
+        """Send what is buffered."""
+        if self.buffer:
+            self.conn.send(("chunk", bytes(self.buffer)))
+            self.buffer.clear()
+
+
+def form_of(result: object) -> Form:
+    """The query form of a pyoxigraph result (its type differs per form)."""
+    if isinstance(result, QuerySolutions):
+        return Form.SOLUTIONS
+    return Form.BOOLEAN if isinstance(result, QueryBoolean) else Form.TRIPLES
+
+
+def execute(store: Store, job: Job, conn: Connection) -> None:
+    """Run one job and send its messages; errors become ("error", status, message)."""
+    try:
+        dataset: dict[str, object] = {"use_default_graph_as_union": not job.default_graphs}
+        if job.default_graphs:
+            dataset["default_graph"] = [NamedNode(g) for g in job.default_graphs]
+        if job.named_graphs:
+            dataset["named_graphs"] = [NamedNode(g) for g in job.named_graphs]
+        result = store.query(job.query, prefixes=job.prefixes or None, **dataset)
+        form = form_of(result)
+        chosen = choose(form, job.accept, job.format)
+        if chosen is None:
+            conn.send(("error", 406, f"no acceptable format for a {form.value} result"))
+            return
+        conn.send(("head", chosen.media_type))
+        sink = Sender(conn, job.max_bytes)
+        if form is Form.BOOLEAN:
+            sink.write(result.serialize(format=chosen.format))  # type: ignore[union-attr]
+        else:
+            result.serialize(sink, chosen.format)  # type: ignore[union-attr]
+        sink.flush()
+        conn.send(("end",))
+    except SyntaxError as exc:
+        conn.send(("error", 400, f"syntax error: {exc}"))
+    except TooLarge as exc:
+        conn.send(("error", 507, str(exc)))
+    except (ValueError, OSError) as exc:
+        conn.send(("error", 400, f"query failed: {exc}"))
+    except Exception:  # the parent logs the trace and answers a generic 500
+        conn.send(("error", 500, traceback.format_exc()))
+
+
+def serve(conn: Connection, store_path: str) -> None:
+    """The worker's main loop: open the store read-only, answer jobs until the socket closes."""
+    store = Store.read_only(store_path)
+    conn.send(("ready",))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, KeyboardInterrupt):
+            return
+        execute(store, job, conn)
+
+
+if __name__ == "__main__":
+    serve(Connection(int(sys.argv[1])), sys.argv[2])

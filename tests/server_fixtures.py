@@ -1,0 +1,96 @@
+"""Fixtures for the endpoint tests: a built graph, example queries and a live uvicorn server."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from il2kg.cli import main
+from il2kg.server.app import create_app
+from il2kg.server.pool import WorkerPool
+from il2kg.server.settings import Settings
+from il2kg.store import build_store
+
+EXAMPLES = {
+    "publications": (
+        "#+ summary: Which publications are in the graph?\n"
+        "#+ description: One row per publication with its title.\n"
+        "#+ keywords: publication, title\n"
+        "PREFIX bibo: <http://purl.org/ontology/bibo/>\n"
+        "PREFIX dcterms: <http://purl.org/dc/terms/>\n"
+        "SELECT ?publication ?title WHERE { ?publication a bibo:AcademicArticle ;\n"
+        "  dcterms:title ?title } ORDER BY ?publication\n"),
+    "graph-sizes": (
+        "#+ summary: How many triples does each named graph hold?\n"
+        "#+ keywords: graph, count\n"
+        "SELECT ?g (COUNT(*) AS ?triples) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g\n"),
+}
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback interface."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def live_server(app: object, *, startup: float = 60.0) -> Iterator[str]:
+    """Run an ASGI app in uvicorn on a free loopback port; yield its base URL."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + startup
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(30)
+
+
+@pytest.fixture(scope="session")
+def built_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The graph built from the project's seeds into a fresh directory."""
+    out = tmp_path_factory.mktemp("build") / "dist"
+    assert main(["build", "--out", str(out)]) == 0
+    return out
+
+
+@pytest.fixture(scope="session")
+def example_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory of small example queries written by the tests."""
+    folder = tmp_path_factory.mktemp("queries")
+    for name, text in EXAMPLES.items():
+        (folder / f"{name}.rq").write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def store_dir(
+    tmp_path_factory: pytest.TempPathFactory, built_dist: Path, example_dir: Path
+) -> Path:
+    """An on-disk store with the build and the example queries."""
+    return build_store(tmp_path_factory.mktemp("store") / "store", built_dist,
+                       queries_dir=example_dir)
+
+
+@pytest.fixture(scope="session")
+def endpoint(store_dir: Path) -> Iterator[str]:
+    """A running endpoint (2 workers, 3 s limit, small body limit); its base URL."""
+    settings = Settings(timeout=3.0, max_body_bytes=20_000, max_result_bytes=5_000_000)
+    app = create_app(WorkerPool(str(store_dir), size=2, timeout=settings.timeout), settings)
+    with live_server(app) as url:
+        yield url
