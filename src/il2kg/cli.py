@@ -52,6 +52,34 @@ def cmd_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_query(args: argparse.Namespace) -> int:
+    """Run a SPARQL query (a .rq file, an example name or - for stdin) and print its result."""
+    from il2kg.namespaces import prefixes
+    from il2kg.project import QUERIES_DIR
+    from il2kg.querying import bless, query_file, render, run_local, run_remote
+    from il2kg.store import open_store
+
+    if args.source == "-" and args.bless:
+        print("il2kg query: --bless needs a query file or name, not stdin", file=sys.stderr)
+        return EXIT_ERROR
+    path = None if args.source == "-" else query_file(args.source, QUERIES_DIR)
+    text = sys.stdin.read() if path is None else path.read_text(encoding="utf-8")
+    if args.endpoint:
+        result = run_remote(args.endpoint, text)
+    else:
+        if not (args.dist / "il2kg.nq").is_file():
+            status = cmd_build(argparse.Namespace(**{**vars(args), "out": args.dist}))
+            if status != EXIT_OK:
+                return status
+        result = run_local(open_store(args.dist), text)
+    if args.bless and path is not None:
+        target = bless(path, result, prefixes=prefixes())
+        print(f"il2kg query: wrote {target}", file=sys.stderr)
+        return EXIT_OK
+    print(render(result, args.format, prefixes=prefixes()))
+    return EXIT_OK
+
+
 def _progress(args: argparse.Namespace, message: str) -> None:
     if args.verbose:
         print(f"il2kg: {message}", file=sys.stderr)
@@ -74,6 +102,12 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--out", type=Path, default=Path("dist"), help="output directory (default: dist)")
     validate = command("validate", cmd_validate)
     validate.add_argument("--format", choices=("text", "turtle", "json"), default="text")
+    query = command("query", cmd_query)
+    query.add_argument("source", metavar="FILE.rq|NAME|-", help="query file, example name or -")
+    query.add_argument("--format", choices=("table", "csv", "tsv", "json"), default="table")
+    query.add_argument("--endpoint", metavar="URL", help="a SPARQL endpoint to query instead")
+    query.add_argument("--dist", type=Path, default=Path("dist"), help="built graph (dist)")
+    query.add_argument("--bless", action="store_true", help="rewrite the expected result file")
     return top
 
 
