@@ -11,9 +11,11 @@ import hashlib
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
+from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCAT, DCTERMS, VOID
 
 from il2kg.namespaces import ONTOLOGY_IRI, bind_prefixes
@@ -22,6 +24,8 @@ GRAPH_BASE = "https://w3id.org/il2kg/graph/"
 DATA_GRAPH = URIRef(GRAPH_BASE + "data")
 ONTOLOGY_GRAPH = URIRef(GRAPH_BASE + "ontology")
 MAPPINGS_GRAPH = URIRef(GRAPH_BASE + "mappings")
+INFERRED_GRAPH = URIRef(GRAPH_BASE + "inferred")
+IMPORTS_GRAPH_BASE = GRAPH_BASE + "imports/"
 DATASET_IRI = URIRef("https://w3id.org/il2kg/dataset")
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 
@@ -67,20 +71,24 @@ def description(graph: Graph) -> Graph:
     return d
 
 
-def dataset(data: Graph, ontology: Graph, mappings: Graph) -> Dataset:
-    """The named graphs a store serves: data, ontology and mappings."""
+def dataset(data: Graph, ontology: Graph, mappings: Graph,
+            extra: Mapping[URIRef, Graph] | None = None) -> Dataset:
+    """The named graphs a store serves: data, ontology, mappings and any extra named graphs."""
     ds = Dataset()
-    for name, graph in ((DATA_GRAPH, data), (ONTOLOGY_GRAPH, ontology), (MAPPINGS_GRAPH, mappings)):
+    named = ((DATA_GRAPH, data), (ONTOLOGY_GRAPH, ontology), (MAPPINGS_GRAPH, mappings),
+             *(extra or {}).items())
+    for name, graph in named:
         target = ds.graph(name)
-        for triple in graph:
+        for triple in to_canonical_graph(graph):
             target.add(triple)
     return ds
 
 
-def render(data: Graph, ontology: Graph, mappings: Graph, context: dict[str, str]) -> dict[str, bytes]:
-    """Every artifact of a build, by file name."""
+def render(data: Graph, ontology: Graph, mappings: Graph, context: dict[str, str],
+           extra: Mapping[URIRef, Graph] | None = None) -> dict[str, bytes]:
+    """Every artifact of a build, by file name; extra named graphs go into the N-Quads only."""
     published = bind_prefixes(data + mappings)
-    quads = dataset(data, ontology, mappings).serialize(format="nquads")
+    quads = dataset(data, ontology, mappings, extra).serialize(format="nquads")
     return {
         "il2kg.ttl": published.serialize(format="turtle").encode(),
         "il2kg.nt": sorted_ntriples(published).encode(),

@@ -53,6 +53,12 @@ def date_literal(text: str) -> Literal:
     return Literal(text, datatype=DATE_TYPES[len(text)])
 
 
+def decimal_literal(value: Decimal | int) -> Literal:
+    """An xsd:decimal in the form every RDF syntax writes alike (always with a '.')."""
+    text = str(value)
+    return Literal(text if "." in text else f"{text}.0", datatype=XSD.decimal)
+
+
 class _Writer:
     """Adds one record's triples to a graph; skips absent values."""
 
@@ -70,6 +76,8 @@ class _Writer:
             return
         if isinstance(value, URIRef):
             obj = value
+        elif datatype == XSD.decimal:
+            obj = decimal_literal(value)  # type: ignore[arg-type]
         elif datatype is not None:
             obj = Literal(str(value), datatype=datatype)
         else:

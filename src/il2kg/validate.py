@@ -84,7 +84,7 @@ def _finding(report: Graph, result: URIRef, owners: dict[object, object]) -> Fin
 
 def validate_graph(data: Graph, shapes: Graph, ontology: Graph) -> ShaclReport:
     """Validate data (with the ontology mixed in for classes and labels) against shapes."""
-    _, report_graph, _ = shacl_validate(
+    _, report_graph, text = shacl_validate(
         data,
         shacl_graph=shapes,
         ont_graph=ontology,
@@ -92,6 +92,8 @@ def validate_graph(data: Graph, shapes: Graph, ontology: Graph) -> ShaclReport:
         advanced=True,
         allow_warnings=True,
     )
+    if not isinstance(report_graph, Graph):
+        raise ValueError(f"SHACL validation could not run: {text}")
     bind_prefixes(report_graph)
     owners = dict((prop, node) for node, prop in shapes.subject_objects(SH.property))
     findings = sorted(

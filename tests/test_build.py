@@ -1,0 +1,104 @@
+"""`il2kg build`: deterministic artifacts in standard formats, published atomically."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset, Graph, URIRef
+from rdflib.namespace import VOID
+
+from il2kg.artifacts import DATASET_IRI, publish
+from il2kg.cli import main
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("build") / "dist"
+    assert main(["build", "--out", str(out)]) == 0
+    return out
+
+
+def test_artifacts_parse_in_their_formats(dist: Path) -> None:
+    turtle = Graph().parse(dist / "il2kg.ttl")
+    ntriples = Graph().parse(dist / "il2kg.nt", format="nt")
+    jsonld = Graph().parse(dist / "il2kg.jsonld", format="json-ld")
+    assert len(turtle) > 1000
+    assert turtle.isomorphic(ntriples) and turtle.isomorphic(jsonld)
+    quads = Dataset().parse(dist / "il2kg.nq", format="nquads")
+    names = {str(g.identifier) for g in quads.graphs() if len(g)}
+    assert {"https://w3id.org/il2kg/graph/data", "https://w3id.org/il2kg/graph/ontology",
+            "https://w3id.org/il2kg/graph/mappings"} <= names
+
+
+def test_jsonld_uses_the_published_context(dist: Path) -> None:
+    document = json.loads((dist / "il2kg.jsonld").read_text())
+    assert document["@context"]["il2kg"] == "https://w3id.org/il2kg/ontology/"
+
+
+def test_void_counts_match_the_graph(dist: Path) -> None:
+    void = Graph().parse(dist / "void.ttl")
+    graph = Graph().parse(dist / "il2kg.nt", format="nt")
+    assert int(void.value(DATASET_IRI, VOID.triples)) == len(graph)
+
+
+def test_two_builds_are_byte_identical(dist: Path, tmp_path: Path) -> None:
+    again = tmp_path / "dist"
+    assert main(["build", "--out", str(again)]) == 0
+    for name in ("il2kg.nt", "il2kg.nq", "il2kg.ttl", "il2kg.jsonld", "void.ttl"):
+        assert (again / name).read_bytes() == (dist / name).read_bytes(), name
+    lines = (dist / "il2kg.nt").read_text().splitlines()
+    assert lines == sorted(lines)
+
+
+def test_publish_swaps_whole_builds(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    publish({"a.txt": b"one", "b.txt": b"one"}, out)
+    publish({"a.txt": b"two", "b.txt": b"two"}, out)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == {"a.txt": b"two", "b.txt": b"two"}
+    assert len([p for p in tmp_path.iterdir() if p.is_dir() and not p.is_symlink()]) == 1
+
+
+KILLER = """
+import sys
+from pathlib import Path
+from il2kg.artifacts import publish
+out, n = Path(sys.argv[1]), 0
+while True:
+    n += 1
+    payload = str(n).encode() * 50_000
+    publish({f"part{i}.bin": payload for i in range(8)}, out)
+"""
+
+
+def test_a_killed_build_leaves_a_complete_version(tmp_path: Path) -> None:
+    """SIGKILL a process that publishes builds in a loop; every version seen is whole."""
+    out = tmp_path / "dist"
+    for delay in (0.05, 0.13, 0.21, 0.34, 0.55):
+        process = subprocess.Popen([sys.executable, "-c", KILLER, str(out)])
+        time.sleep(delay)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        if not out.exists():
+            continue
+        contents = {p.read_bytes() for p in out.iterdir()}
+        assert len({p.name for p in out.iterdir()}) == 8
+        assert len(contents) == 1, "a killed build left a mix of two versions"
+
+
+def test_help_is_instant() -> None:
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "il2kg.cli", "--help"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0
+    assert "rdflib" not in result.stderr and "pyshacl" not in result.stderr
+
+
+def test_the_output_is_a_link_to_a_content_addressed_directory(dist: Path) -> None:
+    assert dist.is_symlink()
+    assert URIRef(dist.resolve().as_uri())
