@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from pyoxigraph import Store
 
 from il2kg.cli import main
 from il2kg.server.app import create_app
@@ -23,9 +24,9 @@ EXAMPLES = {
         "#+ summary: Which publications are in the graph?\n"
         "#+ description: One row per publication with its title.\n"
         "#+ keywords: publication, title\n"
-        "PREFIX bibo: <http://purl.org/ontology/bibo/>\n"
+        "PREFIX il2kg: <https://w3id.org/il2kg/ontology/>\n"
         "PREFIX dcterms: <http://purl.org/dc/terms/>\n"
-        "SELECT ?publication ?title WHERE { ?publication a bibo:AcademicArticle ;\n"
+        "SELECT ?publication ?title WHERE { ?publication a il2kg:Publication ;\n"
         "  dcterms:title ?title } ORDER BY ?publication\n"),
     "graph-sizes": (
         "#+ summary: How many triples does each named graph hold?\n"
@@ -94,3 +95,39 @@ def endpoint(store_dir: Path) -> Iterator[str]:
     app = create_app(WorkerPool(str(store_dir), size=2, timeout=settings.timeout), settings)
     with live_server(app) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def direct(store_dir: Path) -> Store:
+    """The same store opened directly, to compute what the endpoint must answer."""
+    return Store.read_only(str(store_dir))
+
+
+@contextmanager
+def listener() -> Iterator[tuple[str, list[bytes]]]:
+    """A loopback TCP listener recording what any client sends to it: (url, requests)."""
+    received: list[bytes] = []
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    sock.settimeout(0.2)
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = sock.accept()
+            except TimeoutError:
+                continue
+            with conn:
+                conn.settimeout(1)
+                received.append(conn.recv(4096))
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}/sparql", received
+    finally:
+        stop.set()
+        thread.join(5)
+        sock.close()

@@ -23,6 +23,9 @@ SERVICE = re.compile(r"(?<![\w:?$\-.])SERVICE(?![\w:\-])\s*(?:SILENT\s*)?(\S*)",
 FORM = re.compile(r"(?<![\w:?$\-.])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:\-])", re.IGNORECASE)
 
 
+FROM = re.compile(r"(?<![\w:?$\-.])FROM(?![\w:\-])", re.IGNORECASE)
+
+
 class Refused(Exception):
     """A query this endpoint will not run, with the reason to show the client."""
 
@@ -41,6 +44,11 @@ def query_form(query: str) -> str | None:
     """The query form keyword (SELECT, ASK, CONSTRUCT, DESCRIBE), or None if none is found."""
     match = FORM.search(mask(unescape(query)))
     return match.group(1).upper() if match else None
+
+
+def declares_dataset(query: str) -> bool:
+    """True when the query has its own FROM or FROM NAMED clause."""
+    return FROM.search(mask(unescape(query))) is not None
 
 
 def services(query: str) -> list[str]:

@@ -20,8 +20,11 @@ def load_to(store: Store, url: str, *, timeout: float = 60.0) -> dict[str, int]:
         for graph in store.named_graphs():
             triples = [q.triple for q in store.quads_for_pattern(None, None, None, graph)]
             body = serialize(triples, format=RdfFormat.N_TRIPLES)
-            response = client.put(url, params={"graph": graph.value}, content=body,
-                                  headers={"Content-Type": "application/n-triples"})
+            try:
+                response = client.put(url, params={"graph": graph.value}, content=body,
+                                      headers={"Content-Type": "application/n-triples"})
+            except httpx.HTTPError as exc:
+                raise OSError(f"could not reach {url}: {exc}") from exc
             if response.status_code >= 300:
                 raise OSError(f"{url} refused graph {graph.value}: HTTP {response.status_code} "
                               f"{response.text[:500]}")

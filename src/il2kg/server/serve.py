@@ -22,12 +22,17 @@ def default_workers() -> int:
     return max(2, min(8, os.cpu_count() or 2))
 
 
+def has_store(store_dir: Path | None) -> bool:
+    """True when `store_dir` already holds a store (a non-empty directory)."""
+    return store_dir is not None and store_dir.is_dir() and any(store_dir.iterdir())
+
+
 def prepare_store(stack: ExitStack, store_dir: Path | None, dist: Path, *,
                   extra: Sequence[Path] = (), queries_dir: Path | None = None) -> Path:
     """An on-disk store to serve: `store_dir` if it holds one, else one built there or in a
     temporary directory removed on exit."""
-    if store_dir is not None and store_dir.is_dir() and any(store_dir.iterdir()):
-        return store_dir
+    if has_store(store_dir):
+        return store_dir  # type: ignore[return-value]
     if store_dir is None:
         store_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="il2kg-store-")))
     return build_store(store_dir, dist, extra=extra, queries_dir=queries_dir)

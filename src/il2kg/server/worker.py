@@ -14,6 +14,7 @@ from multiprocessing.connection import Connection
 
 from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, Store
 
+from il2kg.server.guard import declares_dataset
 from il2kg.server.negotiation import Form, choose
 
 CHUNK = 64 * 1024
@@ -69,7 +70,8 @@ def form_of(result: object) -> Form:
 def execute(store: Store, job: Job, conn: Connection) -> None:
     """Run one job and send its messages; errors become ("error", status, message)."""
     try:
-        dataset: dict[str, object] = {"use_default_graph_as_union": not job.default_graphs}
+        union = not job.default_graphs and not declares_dataset(job.query)
+        dataset: dict[str, object] = {"use_default_graph_as_union": union}
         if job.default_graphs:
             dataset["default_graph"] = [NamedNode(g) for g in job.default_graphs]
         if job.named_graphs:
