@@ -45,7 +45,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"build refused: {args.out} was left as it was", file=sys.stderr)
         return EXIT_INVALID
     _progress(args, "writing artifacts")
-    target = publish(render(result.graph, result.ontology, result.mappings, prefixes()), args.out)
+    files = render(result.graph, result.ontology, result.mappings, prefixes(),
+                   extra=result.extra_graphs)
+    target = publish(files, args.out)
     if result.report is not None and result.report.warnings:
         print(f"{len(result.report.warnings)} warning(s); see `il2kg validate`", file=sys.stderr)
     _progress(args, f"wrote {args.out} -> {target.name} ({len(result.graph)} triples)")
@@ -80,6 +82,50 @@ def cmd_query(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _ensure_built(args: argparse.Namespace) -> int:
+    """Build into `args.dist` first when it holds no build."""
+    if (args.dist / "il2kg.nq").is_file():
+        return EXIT_OK
+    return cmd_build(argparse.Namespace(**{**vars(args), "out": args.dist}))
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the graph as a SPARQL endpoint (building dist/ first if it is missing)."""
+    from contextlib import ExitStack
+
+    from il2kg.project import QUERIES_DIR
+    from il2kg.server.serve import default_workers, engine_for, has_store, prepare_store, serve
+    from il2kg.server.settings import Settings
+
+    with ExitStack() as stack:
+        store = None
+        if not args.endpoint:
+            if not has_store(args.store) and (status := _ensure_built(args)) != EXIT_OK:
+                return status
+            store = prepare_store(stack, args.store, args.dist, extra=args.data,
+                                  queries_dir=args.queries or QUERIES_DIR)
+        settings = Settings(timeout=args.timeout, allow_service=frozenset(args.allow_service),
+                            endpoint_url=args.public_url)
+        engine = engine_for(store, args.endpoint, workers=args.workers or default_workers(),
+                            timeout=args.timeout)
+        serve(engine, settings, host=args.host, port=args.port)
+    return EXIT_OK
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    """Put the built graph and example queries into a store (SPARQL 1.1 Graph Store Protocol)."""
+    from il2kg.project import QUERIES_DIR
+    from il2kg.server.remote import load_to
+    from il2kg.store import open_store
+
+    if (status := _ensure_built(args)) != EXIT_OK:
+        return status
+    store = open_store(args.dist, extra=args.data, queries_dir=args.queries or QUERIES_DIR)
+    for graph, count in load_to(store, args.to).items():
+        print(f"{count}\t{graph}")
+    return EXIT_OK
+
+
 def _progress(args: argparse.Namespace, message: str) -> None:
     if args.verbose:
         print(f"il2kg: {message}", file=sys.stderr)
@@ -108,6 +154,25 @@ def parser() -> argparse.ArgumentParser:
     query.add_argument("--endpoint", metavar="URL", help="a SPARQL endpoint to query instead")
     query.add_argument("--dist", type=Path, default=Path("dist"), help="built graph (dist)")
     query.add_argument("--bless", action="store_true", help="rewrite the expected result file")
+    serve = command("serve", cmd_serve)
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    serve.add_argument("--timeout", type=float, default=30.0, help="query time limit in s (30)")
+    serve.add_argument("--workers", type=int, default=None, help="query worker processes")
+    serve.add_argument("--store", type=Path, help="on-disk store directory to use or create")
+    serve.add_argument("--endpoint", metavar="URL", help="a remote SPARQL endpoint as the store")
+    serve.add_argument("--allow-service", metavar="URL", action="append", default=[],
+                       help="an endpoint SERVICE may call (default: none)")
+    serve.add_argument("--public-url", metavar="URL", help="the endpoint's public address")
+    load = command("load", cmd_load)
+    load.add_argument("--to", metavar="URL", required=True,
+                      help="Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store")
+    for sub in (serve, load):
+        sub.add_argument("--dist", type=Path, default=Path("dist"), help="built graph (dist)")
+        sub.add_argument("--data", type=Path, nargs="+", action="extend", default=[],
+                         help="further RDF files, each in its own named graph")
+        sub.add_argument("--queries", type=Path, default=None,
+                         help="example queries directory (default: queries/)")
     return top
 
 
