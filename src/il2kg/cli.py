@@ -45,7 +45,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"build refused: {args.out} was left as it was", file=sys.stderr)
         return EXIT_INVALID
     _progress(args, "writing artifacts")
-    target = publish(render(result.graph, result.ontology, result.mappings, prefixes()), args.out)
+    files = render(result.graph, result.ontology, result.mappings, prefixes(),
+                   extra=result.extra_graphs)
+    target = publish(files, args.out)
     if result.report is not None and result.report.warnings:
         print(f"{len(result.report.warnings)} warning(s); see `il2kg validate`", file=sys.stderr)
     _progress(args, f"wrote {args.out} -> {target.name} ({len(result.graph)} triples)")

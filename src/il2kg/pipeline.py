@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from il2kg import project
+from il2kg.artifacts import INFERRED_GRAPH
 from il2kg.convert import records_to_graph
+from il2kg.linking import import_graphs
 from il2kg.loading import LoadResult, load_seeds, seed_files
 from il2kg.mappings import mapping_graph, read_mapping_set
 from il2kg.namespaces import bind_prefixes
+from il2kg.reasoning import ReasoningReport, reason
 from il2kg.validate import ShaclReport, validate_graph
 from il2kg.vocabulary import vocabulary_from
 
@@ -24,6 +27,7 @@ class Inputs:
     ontology_file: Path = project.ONTOLOGY_FILE
     mappings_file: Path = project.MAPPINGS_FILE
     shapes_file: Path = project.SHAPES_FILE
+    imports_dir: Path = project.IMPORTS_DIR
 
 
 @dataclass(frozen=True)
@@ -35,11 +39,21 @@ class PipelineResult:
     mappings: Graph
     graph: Graph | None
     report: ShaclReport | None
+    reasoning: ReasoningReport | None = None
+    imports: dict[URIRef, Graph] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
-        """True when every record loaded and the graph conforms to the shapes."""
-        return not self.loaded.errors and self.report is not None and self.report.conforms
+        """True when every record loaded, the graph conforms and HermiT (if run) finds no fault."""
+        conforms = self.report is not None and self.report.conforms
+        reasoned = self.reasoning is None or self.reasoning.ok
+        return not self.loaded.errors and conforms and reasoned
+
+    @property
+    def extra_graphs(self) -> dict[URIRef, Graph]:
+        """The named graphs published beside data, ontology and mappings: inferred and imports."""
+        inferred = {INFERRED_GRAPH: self.reasoning.inferred} if self.reasoning else {}
+        return {**inferred, **self.imports}
 
 
 def read_graph(path: Path) -> Graph:
@@ -47,8 +61,8 @@ def read_graph(path: Path) -> Graph:
     return bind_prefixes(Graph()).parse(path)
 
 
-def run(inputs: Inputs | None = None) -> PipelineResult:
-    """Load, convert and validate; stop before conversion if any record is broken."""
+def run(inputs: Inputs | None = None, *, reasoning: bool = True) -> PipelineResult:
+    """Load, convert, validate and (unless told not to) reason; stop early on broken records."""
     inputs = inputs or Inputs()
     ontology = read_graph(inputs.ontology_file)
     mappings = mapping_graph(read_mapping_set(inputs.mappings_file))
@@ -57,4 +71,6 @@ def run(inputs: Inputs | None = None) -> PipelineResult:
         return PipelineResult(loaded, ontology, mappings, None, None)
     graph = records_to_graph(loaded.records)
     report = validate_graph(graph + mappings, read_graph(inputs.shapes_file), ontology)
-    return PipelineResult(loaded, ontology, mappings, graph, report)
+    reasoned = reason(ontology, graph) if reasoning else None
+    return PipelineResult(loaded, ontology, mappings, graph, report, reasoned,
+                          import_graphs(inputs.imports_dir))

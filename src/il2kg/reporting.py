@@ -10,6 +10,7 @@ from rdflib.namespace import SH
 
 from il2kg.namespaces import bind_prefixes
 from il2kg.pipeline import PipelineResult
+from il2kg.reasoning import ReasoningReport
 
 
 def _text(result: PipelineResult) -> str:
@@ -17,6 +18,9 @@ def _text(result: PipelineResult) -> str:
     if result.report is not None:
         lines += [str(finding) for finding in result.report.findings]
     errors = len(result.loaded.errors) + (len(result.report.violations) if result.report else 0)
+    if result.reasoning is not None:
+        lines += [*result.reasoning.problems, result.reasoning.summary()]
+        errors += len(result.reasoning.problems)
     warnings = len(result.report.warnings) if result.report else 0
     verdict = "conforms" if result.ok else "does not conform"
     lines.append(f"{verdict}: {errors} error(s), {warnings} warning(s), "
@@ -30,7 +34,20 @@ def _json(result: PipelineResult) -> str:
         "conforms": result.ok,
         "record_errors": [e.__dict__ for e in result.loaded.errors],
         "shacl_results": [f.__dict__ for f in findings],
+        "reasoning": _reasoning_json(result.reasoning),
     }, indent=2)
+
+
+def _reasoning_json(reasoning: ReasoningReport | None) -> dict[str, object] | None:
+    if reasoning is None:
+        return None
+    return {
+        "reasoner": reasoning.reasoner,
+        "consistent": reasoning.consistent,
+        "unsatisfiable_classes": list(reasoning.unsatisfiable),
+        "inconsistent_resources": list(reasoning.culprits),
+        "inferred_triples": len(reasoning.inferred),
+    }
 
 
 def _turtle(result: PipelineResult) -> str:
@@ -41,13 +58,19 @@ def _turtle(result: PipelineResult) -> str:
     report = next(graph.subjects(RDF.type, SH.ValidationReport), None) or BNode()
     graph.set((report, RDF.type, SH.ValidationReport))
     graph.set((report, SH.conforms, Literal(result.ok)))
-    for error in result.loaded.errors:
+    results = [(URIRef(Path(error.file).absolute().as_uri()), f"{error.path}: {error.message}")
+               for error in result.loaded.errors]
+    if result.reasoning is not None:
+        focus = (*result.reasoning.unsatisfiable, *result.reasoning.culprits)
+        results += [(URIRef(iri), problem)
+                    for iri, problem in zip(focus, result.reasoning.problems, strict=True)]
+    for focus_node, message in results:
         node = BNode()
         graph.add((report, SH.result, node))
         graph.add((node, RDF.type, SH.ValidationResult))
-        graph.add((node, SH.focusNode, URIRef(Path(error.file).absolute().as_uri())))
+        graph.add((node, SH.focusNode, focus_node))
         graph.add((node, SH.resultSeverity, SH.Violation))
-        graph.add((node, SH.resultMessage, Literal(f"{error.path}: {error.message}")))
+        graph.add((node, SH.resultMessage, Literal(message)))
     return graph.serialize(format="turtle")
 
 

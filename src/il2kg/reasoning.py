@@ -1,0 +1,243 @@
+"""OWL 2 DL reasoning with HermiT (through owlready2) and the named graph of what it infers.
+
+The ontology and the data go into a fresh owlready2 World without annotations and without
+literals of datatypes HermiT does not support (dates): they carry no axioms it needs. HermiT
+reports the direct types and the property values it infers; the named superclasses and
+super-properties of those are added, so plain SPARQL sees every inferred fact.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+import owlready2
+from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV
+
+from il2kg.artifacts import DATA_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
+from il2kg.namespaces import ONTOLOGY_IRI, RES, bind_prefixes
+from il2kg.validate import seed_file_of
+
+SUPPORTED_DATATYPES = {None, RDF.langString, XSD.string, XSD.boolean, XSD.decimal, XSD.integer,
+                       XSD.nonNegativeInteger, XSD.positiveInteger, XSD.double, XSD.float,
+                       XSD.dateTime, XSD.anyURI}
+BUILTIN_ANNOTATIONS = {RDFS.label, RDFS.comment, RDFS.seeAlso, RDFS.isDefinedBy,
+                       OWL.versionInfo, OWL.deprecated}
+OWLREADY_INFERENCES = "http://inferrences/"
+ACTIVITY = URIRef(f"{INFERRED_GRAPH}/reasoning")
+REASONER = URIRef(f"{INFERRED_GRAPH}/reasoner")
+
+
+class ReasonerUnavailable(OSError):
+    """HermiT could not run (no Java, or a Java error); nothing was decided about the data."""
+
+
+@dataclass(frozen=True)
+class ReasoningReport:
+    """What HermiT decided: consistency, unsatisfiable classes and the inferred facts."""
+
+    consistent: bool
+    unsatisfiable: tuple[str, ...]
+    culprits: tuple[str, ...]
+    inferred: Graph
+    reasoner: str
+
+    @property
+    def ok(self) -> bool:
+        """True when the ontology with the data is consistent and every class satisfiable."""
+        return self.consistent and not self.unsatisfiable
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        """One line per problem, naming the class or resource and where to look."""
+        lines = [f"ontology/il2kg.ttl: {iri}: unsatisfiable class (equivalent to owl:Nothing)"
+                 for iri in self.unsatisfiable]
+        lines += [f"{seed_file_of(iri)}: {iri}: inconsistent with the ontology "
+                  "(HermiT finds no model with this resource's description)"
+                  for iri in self.culprits]
+        return tuple(lines)
+
+    def summary(self) -> str:
+        """One line: the verdict and what was inferred."""
+        if not self.consistent:
+            return f"{self.reasoner}: inconsistent ontology and data"
+        return (f"{self.reasoner}: consistent, {len(self.unsatisfiable)} unsatisfiable class(es), "
+                f"{len(self.inferred)} triple(s) in <{INFERRED_GRAPH}>")
+
+
+def hermit_version() -> str:
+    """The HermiT version bundled with owlready2, from its jar's manifest."""
+    jar = Path(owlready2.__file__).parent / "hermit" / "HermiT.jar"
+    with zipfile.ZipFile(jar) as archive:
+        manifest = archive.read("META-INF/MANIFEST.MF").decode()
+    found = [line.split(":", 1)[1].strip() for line in manifest.splitlines()
+             if line.startswith("Implementation-Version:")]
+    return found[0] if found else "unknown"
+
+
+def reasoner_name() -> str:
+    """The reasoner as the report and the provenance name it."""
+    return f"HermiT {hermit_version()} via owlready2 {version('owlready2')}"
+
+
+def axioms(graph: Graph, ontology: Graph) -> Graph:
+    """The triples of a graph HermiT needs: no annotations, no literals it cannot read."""
+    annotations = BUILTIN_ANNOTATIONS | set(ontology.subjects(RDF.type, OWL.AnnotationProperty))
+    kept = Graph()
+    for s, p, o in graph:
+        if p not in annotations and not (
+                isinstance(o, Literal) and o.datatype not in SUPPORTED_DATATYPES):
+            kept.add((s, p, o))
+    return kept
+
+
+def _classify(triples: Graph) -> owlready2.World:
+    """A fresh World holding the triples, classified by HermiT; raises on inconsistency."""
+    world = owlready2.World()
+    data = io.BytesIO(triples.serialize(format="nt", encoding="utf-8"))
+    world.get_ontology(ONTOLOGY_IRI).load(fileobj=data, format="ntriples")
+    try:
+        owlready2.sync_reasoner_hermit(world, infer_property_values=True, debug=0)
+    except FileNotFoundError as exc:
+        raise ReasonerUnavailable(f"HermiT needs Java 11 or later on PATH: {exc}") from exc
+    except owlready2.OwlReadyJavaError as exc:
+        raise ReasonerUnavailable(f"HermiT failed: {str(exc).strip()[:2000]}") from exc
+    return world
+
+
+def _consistent(triples: Graph) -> bool:
+    """True when HermiT finds the triples consistent."""
+    try:
+        _classify(triples).close()
+    except owlready2.OwlReadyInconsistentOntologyError:
+        return False
+    return True
+
+
+def _element(subject: object) -> str:
+    """The curated element a data subject belongs to: its IRI up to `<record>/<kind>/<id>`."""
+    text = str(subject)
+    if not text.startswith(str(RES)):
+        return text
+    return str(RES) + "/".join(text[len(str(RES)) :].split("/")[:3])
+
+
+def culprits(ontology: Graph, data: Graph) -> tuple[str, ...]:
+    """The fewest elements (found by halving) whose descriptions clash with the ontology."""
+    if not _consistent(ontology):
+        return (ONTOLOGY_IRI,)
+    groups: dict[str, Graph] = {}
+    for triple in data:
+        groups.setdefault(_element(triple[0]), Graph()).add(triple)
+    keys = sorted(groups)
+    while len(keys) > 1:
+        half = len(keys) // 2
+        for part in (keys[:half], keys[half:]):
+            if not _consistent(_union([ontology, *(groups[k] for k in part)])):
+                keys = part
+                break
+        else:
+            break
+    return tuple(keys)
+
+
+def _union(graphs: Iterable[Graph]) -> Graph:
+    union = Graph()
+    for graph in graphs:
+        union += graph
+    return union
+
+
+def _closure(edges: Iterable[tuple[object, object]]) -> dict[object, set[object]]:
+    """Every node's strict ancestors along the edges (child, parent)."""
+    parents: dict[object, set[object]] = {}
+    for child, parent in edges:
+        if child != parent:
+            parents.setdefault(child, set()).add(parent)
+    ancestors: dict[object, set[object]] = {}
+    for start in parents:
+        seen: set[object] = set()
+        todo = list(parents[start])
+        while todo:
+            node = todo.pop()
+            if node not in seen:
+                seen.add(node)
+                todo.extend(parents.get(node, ()))
+        ancestors[start] = seen - {start}
+    return ancestors
+
+
+def _entailed(asserted: Graph, reported: Graph) -> Graph:
+    """The reported facts with their named superclasses and super-properties, minus the asserted."""
+    both = asserted + reported
+    named = lambda t: isinstance(t, URIRef) and not str(t).startswith(str(OWL))  # noqa: E731
+    class_edges = [(c, d) for c, d in both.subject_objects(RDFS.subClassOf)
+                   if named(c) and named(d)]
+    for c, d in both.subject_objects(OWL.equivalentClass):
+        if named(c) and named(d):
+            class_edges += [(c, d), (d, c)]
+    supers = _closure(class_edges)
+    super_properties = _closure(both.subject_objects(RDFS.subPropertyOf))
+    inferred = Graph()
+    for s, p, o in both:
+        if p == RDF.type and named(o):
+            inferred.add((s, p, o))
+            inferred += [(s, RDF.type, d) for d in supers.get(o, ())]
+        elif isinstance(o, URIRef) and p in super_properties:
+            inferred.add((s, p, o))
+            inferred += [(s, q, o) for q in super_properties[p]]
+    for triple in reported:
+        if triple[1] != RDF.type:
+            inferred.add(triple)
+    return inferred - asserted
+
+
+def _provenance(ontology: Graph, reasoner: str) -> Graph:
+    """The graph-level description of the inferred graph: what produced it, from what."""
+    ontology_version = ontology.value(URIRef(ONTOLOGY_IRI), OWL.versionIRI) or URIRef(ONTOLOGY_IRI)
+    g = Graph()
+    g.add((INFERRED_GRAPH, RDF.type, PROV.Entity))
+    g.add((INFERRED_GRAPH, RDFS.label, Literal("il2kg facts inferred by HermiT")))
+    g.add((INFERRED_GRAPH, DCTERMS.description, Literal(
+        "Types and object property values that HermiT infers from the data and the ontology and "
+        "that are not asserted, with the named superclasses and super-properties of each.")))
+    g.add((INFERRED_GRAPH, PROV.wasGeneratedBy, ACTIVITY))
+    g.add((INFERRED_GRAPH, PROV.wasDerivedFrom, DATA_GRAPH))
+    g.add((INFERRED_GRAPH, PROV.wasDerivedFrom, ONTOLOGY_GRAPH))
+    g.add((INFERRED_GRAPH, PROV.wasDerivedFrom, ontology_version))
+    g.add((ACTIVITY, RDF.type, PROV.Activity))
+    g.add((ACTIVITY, RDFS.label, Literal("OWL 2 DL classification and realisation")))
+    g.add((ACTIVITY, PROV.used, ontology_version))
+    g.add((ACTIVITY, PROV.used, DATA_GRAPH))
+    g.add((ACTIVITY, PROV.wasAssociatedWith, REASONER))
+    g.add((REASONER, RDF.type, PROV.SoftwareAgent))
+    g.add((REASONER, RDFS.label, Literal(reasoner)))
+    return g
+
+
+def reason(ontology: Graph, data: Graph) -> ReasoningReport:
+    """Run HermiT on the ontology and data; name what is wrong, or return what it infers."""
+    name = reasoner_name()
+    tbox, abox = axioms(ontology, ontology), axioms(data, ontology)
+    asserted = tbox + abox
+    try:
+        world = _classify(asserted)
+    except owlready2.OwlReadyInconsistentOntologyError:
+        return ReasoningReport(False, (), culprits(tbox, abox), Graph(), name)
+    try:
+        reported = Graph()
+        reported += world.as_rdflib_graph().get_context(world.get_ontology(OWLREADY_INFERENCES))
+    finally:
+        world.close()
+    reported.remove((None, RDF.type, OWL.Ontology))
+    reported.remove((None, RDF.type, OWL.Thing))
+    nothing = reported.subjects(OWL.equivalentClass, OWL.Nothing)
+    unsatisfiable = tuple(sorted(str(c) for c in nothing))
+    reported.remove((None, OWL.equivalentClass, OWL.Nothing))
+    inferred = bind_prefixes(_entailed(asserted, reported) + _provenance(ontology, name))
+    return ReasoningReport(True, unsatisfiable, (), inferred, name)
