@@ -170,11 +170,20 @@ def blessed(result: Result, *, ordered: bool, prefixes: dict[str, str]) -> bytes
     """
     if result.form is Form.GRAPH:
         triples = sorted(result.triples, key=str)
-        return serialize(triples, format=RdfFormat.TURTLE, prefixes=prefixes) or b""
+        used = used_prefixes(triples, prefixes)
+        return serialize(triples, format=RdfFormat.TURTLE, prefixes=used) or b""
     document = json.loads(result.payload)
     if result.form is Form.SELECT and not ordered:
         document["results"]["bindings"].sort(key=lambda b: json.dumps(b, sort_keys=True))
     return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+def used_prefixes(triples: list[Triple], prefixes: dict[str, str]) -> dict[str, str]:
+    """The prefixes whose namespace starts an IRI (or a datatype) of the triples."""
+    terms = [term for t in triples for term in (t.subject, t.predicate, t.object)]
+    terms += [term.datatype for term in terms if isinstance(term, Literal)]
+    iris = {term.value for term in terms if isinstance(term, NamedNode)}
+    return {p: ns for p, ns in sorted(prefixes.items()) if any(i.startswith(ns) for i in iris)}
 
 
 @dataclass(frozen=True)
