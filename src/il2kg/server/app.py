@@ -18,7 +18,7 @@ from starlette.responses import PlainTextResponse, StreamingResponse
 
 from il2kg.server import describe, pages
 from il2kg.server.guard import Refused, check_services
-from il2kg.server.negotiation import ALIASES, GRAPH_ALIASES, GRAPH_FORMATS, best
+from il2kg.server.negotiation import GRAPH_FORMATS, best, by_name
 from il2kg.server.pool import Answer, QueryError
 from il2kg.server.protocol import ProtocolError, QueryRequest, read_request
 from il2kg.server.settings import Settings
@@ -47,12 +47,9 @@ def _error(status: int, message: str) -> Response:
 
 
 def _negotiate(request: Request, offered: list[str]) -> str | None:
-    """The media type to answer with, from `format=` if given, else from Accept."""
-    name = request.query_params.get("format")
-    if name:
-        media = {**ALIASES, **GRAPH_ALIASES}.get(name.lower(), name.lower())
-        return media if media in offered else None
-    return best(request.headers.get("accept"), offered)
+    """The media type to answer with: `format=` if it names one, else by Accept."""
+    named = by_name(request.query_params.get("format"), offered, graph=True)
+    return named or best(request.headers.get("accept"), offered)
 
 
 def create_app(store: Engine, settings: Settings) -> FastAPI:

@@ -36,6 +36,8 @@ GRAPH_FORMATS: dict[str, RdfFormat] = {
     "text/plain": RdfFormat.N_TRIPLES,
     "application/json": RdfFormat.JSON_LD,
     "application/xml": RdfFormat.RDF_XML,
+    "text/n3": RdfFormat.N3,
+    "text/rdf+n3": RdfFormat.N3,
 }
 # Short names accepted by `format=` (as other endpoints do), then full media types.
 ALIASES = {
@@ -53,6 +55,7 @@ ALIASES = {
     "rdfxml": "application/rdf+xml",
     "rdf+xml": "application/rdf+xml",
     "rdf": "application/rdf+xml",
+    "n3": "text/n3",
 }
 GRAPH_ALIASES = {"json": "application/ld+json", "xml": "application/rdf+xml"}
 
@@ -95,15 +98,20 @@ def formats_for(form: Form) -> dict[str, Format]:
 
 
 def choose(form: Form, accept: str | None, format_param: str | None = None) -> Chosen | None:
-    """The best format for a query form; `format=` wins over Accept; None means 406."""
+    """The best format for a query form: `format=` if it names one, else by Accept; None: 406."""
     offered = formats_for(form)
-    if format_param:
-        name = format_param.strip().lower()
-        aliases = {**ALIASES, **GRAPH_ALIASES} if form is Form.TRIPLES else ALIASES
-        media = aliases.get(name, name)
-        return Chosen(media, offered[media]) if media in offered else None
-    media = best(accept, list(offered))
+    named = by_name(format_param, list(offered), graph=form is Form.TRIPLES)
+    media = named or best(accept, list(offered))
     return Chosen(media, offered[media]) if media else None
+
+
+def by_name(name: str | None, offered: list[str], *, graph: bool) -> str | None:
+    """The offered media type a `format=` value names (a short name or a media type)."""
+    if not name:
+        return None
+    aliases = {**ALIASES, **GRAPH_ALIASES} if graph else ALIASES
+    media = aliases.get(name.strip().lower(), name.strip().lower())
+    return media if media in offered else None
 
 
 def best(accept: str | None, offered: list[str]) -> str | None:
