@@ -33,8 +33,11 @@ def test_artifacts_parse_in_their_formats(dist: Path) -> None:
     assert turtle.isomorphic(ntriples) and turtle.isomorphic(jsonld)
     quads = Dataset().parse(dist / "il2kg.nq", format="nquads")
     names = {str(g.identifier) for g in quads.graphs() if len(g)}
-    assert {"https://w3id.org/il2kg/graph/data", "https://w3id.org/il2kg/graph/ontology",
-            "https://w3id.org/il2kg/graph/mappings"} <= names
+    assert {
+        "https://w3id.org/il2kg/graph/data",
+        "https://w3id.org/il2kg/graph/ontology",
+        "https://w3id.org/il2kg/graph/mappings",
+    } <= names
 
 
 def test_jsonld_uses_the_published_context(dist: Path) -> None:
@@ -93,8 +96,12 @@ def test_a_killed_build_leaves_a_complete_version(tmp_path: Path) -> None:
 
 
 def test_help_is_instant() -> None:
-    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "il2kg.cli", "--help"],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "il2kg.cli", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0
     assert "rdflib" not in result.stderr and "pyshacl" not in result.stderr
 

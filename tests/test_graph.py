@@ -24,8 +24,13 @@ def _derived_nodes(graph: Graph) -> set[URIRef]:
 
 def test_every_seed_loads(seed_result: PipelineResult) -> None:
     ids = sorted(r.id for r in seed_result.loaded.records)
-    assert ids == ["atkins-1999", "buchbinder-2019", "clark-2021", "fateh-2010",
-                   "nci-surgery-branch-1998"]
+    assert ids == [
+        "atkins-1999",
+        "buchbinder-2019",
+        "clark-2021",
+        "fateh-2010",
+        "nci-surgery-branch-1998",
+    ]
 
 
 def test_no_number_is_invented(seed_result: PipelineResult) -> None:
@@ -39,7 +44,7 @@ def test_no_number_is_invented(seed_result: PipelineResult) -> None:
             continue
         if s in derived:
             continue
-        record_id = str(s)[len(str(RES)):].split("/", 1)[0]
+        record_id = str(s)[len(str(RES)) :].split("/", 1)[0]
         allowed = {Decimal(str(n)) for n in stated[record_id]}
         assert Decimal(str(o)) in allowed, f"{s} {p} {o} is not stated in {record_id}'s abstract"
         checked += 1
@@ -71,7 +76,9 @@ def test_derived_statistics_match_hand_computation(seed_result: PipelineResult) 
     assert _derived(g, "atkins-1999", "orr", "lowerBound") == Decimal("11.77")
     assert _derived(g, "atkins-1999", "orr", "upperBound") == Decimal("20.85")
     assert _derived(g, "atkins-1999", "responders-progression-free", "derivedDenominator") == 43
-    assert _derived(g, "atkins-1999", "responders-progression-free", "derivedPercent") == Decimal("27.91")
+    assert _derived(g, "atkins-1999", "responders-progression-free", "derivedPercent") == Decimal(
+        "27.91"
+    )
     assert _derived(g, "buchbinder-2019", "melanoma-orr", "derivedCount") == 9
     assert _derived(g, "buchbinder-2019", "melanoma-orr", "derivedPercent") == Decimal("22.50")
     assert _derived(g, "buchbinder-2019", "renal-orr", "derivedPercent") == Decimal("23.53")
@@ -84,7 +91,9 @@ def test_reported_figures_are_kept_beside_derived(seed_result: PipelineResult) -
     assert g.value(orr, IL2KG["count"]) is None
     ci = g.value(orr, IL2KG.hasConfidenceInterval)
     assert (g.value(ci, IL2KG.lowerBound), g.value(ci, IL2KG.upperBound)) == (
-        Literal("12.0", datatype=XSD.decimal), Literal("21.0", datatype=XSD.decimal))
+        Literal("12.0", datatype=XSD.decimal),
+        Literal("21.0", datatype=XSD.decimal),
+    )
 
 
 def test_no_blank_nodes_and_one_namespace(seed_result: PipelineResult) -> None:

@@ -12,8 +12,13 @@ from il2kg.project import MAPPINGS_FILE, ONTOLOGY_FILE
 
 DEFINITION = URIRef("http://purl.obolibrary.org/obo/IAO_0000115")
 ONTOLOGY = read_graph(ONTOLOGY_FILE)
-TERM_TYPES = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty,
-              OWL.NamedIndividual)
+TERM_TYPES = (
+    OWL.Class,
+    OWL.ObjectProperty,
+    OWL.DatatypeProperty,
+    OWL.AnnotationProperty,
+    OWL.NamedIndividual,
+)
 
 
 def _terms(graph: Graph) -> set[URIRef]:
@@ -58,8 +63,13 @@ def test_mapping_set_is_sssom() -> None:
     individuals = set(ONTOLOGY.subjects(RDF.type, OWL.NamedIndividual))
     for row in mapping_set.rows:
         assert row["mapping_justification"].startswith("semapv:"), row
-        assert row["predicate_id"] in {"skos:exactMatch", "skos:closeMatch", "skos:broadMatch",
-                                       "skos:narrowMatch", "skos:relatedMatch"}, row
+        assert row["predicate_id"] in {
+            "skos:exactMatch",
+            "skos:closeMatch",
+            "skos:broadMatch",
+            "skos:narrowMatch",
+            "skos:relatedMatch",
+        }, row
         assert mapping_set.expand(row["subject_id"]) in individuals, row["subject_id"]
         mapping_set.expand(row["object_id"])
 

@@ -32,24 +32,46 @@ QUICK = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCh
 def records(draw: st.DrawFn) -> dict[str, Any]:
     """A valid record: cohorts with sizes, one regimen, outcomes within their cohorts."""
     sizes = draw(st.lists(st.integers(1, 500), min_size=1, max_size=3))
-    cohorts = [{"id": f"c{i}", "label": f"Cohort {i}", "size": size,
-                "diseases": [draw(st.sampled_from(DISEASES))]} for i, size in enumerate(sizes)]
+    cohorts = [
+        {
+            "id": f"c{i}",
+            "label": f"Cohort {i}",
+            "size": size,
+            "diseases": [draw(st.sampled_from(DISEASES))],
+        }
+        for i, size in enumerate(sizes)
+    ]
     outcomes = []
     for i in range(draw(st.integers(0, 4))):
         cohort = draw(st.integers(0, len(sizes) - 1))
         denominator = draw(st.integers(1, sizes[cohort]))
-        outcomes.append({
-            "id": f"o{i}", "kind": "response", "label": f"Outcome {i}", "cohort": f"c{cohort}",
-            "treatment": "r", "category": draw(st.sampled_from(RESPONSES)),
-            "count": draw(st.integers(0, denominator)), "denominator": denominator,
-        })
+        outcomes.append(
+            {
+                "id": f"o{i}",
+                "kind": "response",
+                "label": f"Outcome {i}",
+                "cohort": f"c{cohort}",
+                "treatment": "r",
+                "category": draw(st.sampled_from(RESPONSES)),
+                "count": draw(st.integers(0, denominator)),
+                "denominator": denominator,
+            }
+        )
     return {
-        "id": "generated", "label": "Generated", "source_file": "generated.txt",
+        "id": "generated",
+        "label": "Generated",
+        "source_file": "generated.txt",
         "publication": {"title": "A generated publication", "date": "2001"},
         "study": {"label": "A generated study", "designs": ["retrospective-study"]},
         "cohorts": cohorts,
-        "regimens": [{"id": "r", "label": "HD IL-2", "agents": ["aldesleukin"],
-                      "modalities": ["immunotherapy"]}],
+        "regimens": [
+            {
+                "id": "r",
+                "label": "HD IL-2",
+                "agents": ["aldesleukin"],
+                "modalities": ["immunotherapy"],
+            }
+        ],
         "outcomes": outcomes,
     }
 
@@ -70,8 +92,9 @@ def test_valid_records_convert_validate_and_round_trip(data: dict[str, Any]) -> 
     assert validate_graph(graph, SHAPES, ONTOLOGY).conforms
     for cohort in data["cohorts"]:
         node = RES[f"generated/cohort/{cohort['id']}"]
-        assert graph.value(node, IL2KG.size) == Literal(str(cohort["size"]),
-                                                        datatype=XSD.nonNegativeInteger)
+        assert graph.value(node, IL2KG.size) == Literal(
+            str(cohort["size"]), datatype=XSD.nonNegativeInteger
+        )
     for outcome in data["outcomes"]:
         node = RES[f"generated/outcome/{outcome['id']}"]
         assert (node, RDF.type, IL2KG.ResponseOutcome) in graph
@@ -86,7 +109,8 @@ BREAKERS = {
     "unknown field": lambda d: d["study"].__setitem__("colour", "red"),
     "missing field": lambda d: d.pop("publication"),
     "unknown agent": lambda d: d["regimens"].append(
-        {"id": "r2", "label": "x", "modalities": ["immunotherapy"], "agents": ["nothing"]}),
+        {"id": "r2", "label": "x", "modalities": ["immunotherapy"], "agents": ["nothing"]}
+    ),
     "dangling regimen": lambda d: d["cohorts"][0].__setitem__("prior_therapies", ["nope"]),
     "unknown disease": lambda d: d["cohorts"][0].__setitem__("diseases", ["flu"]),
     "negative size": lambda d: d["cohorts"][0].__setitem__("size", -1),
@@ -104,9 +128,15 @@ def test_broken_records_are_rejected_cleanly(data: dict[str, Any], breaker: str,
 
 
 @QUICK
-@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=5),
-                    lambda kids: st.lists(kids, max_size=3) | st.dictionaries(
-                        st.text(max_size=5), kids, max_size=3), max_leaves=20))
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+        lambda kids: (
+            st.lists(kids, max_size=3) | st.dictionaries(st.text(max_size=5), kids, max_size=3)
+        ),
+        max_leaves=20,
+    )
+)
 def test_arbitrary_yaml_never_crashes_the_loader(data: object) -> None:
     result, _ = _load(data)
     assert result.records == () and result.errors

@@ -20,7 +20,7 @@ from .conftest import DATA
 SHAPES_NS = "https://w3id.org/il2kg/shapes/"
 COUNTER_EXAMPLES = sorted((DATA / "shape-counter-examples").glob("*.ru"))
 SHAPES = read_graph(SHAPES_FILE)
-NODE_SHAPES = sorted(str(s)[len(SHAPES_NS):] for s in SHAPES.subjects(RDF.type, SH.NodeShape))
+NODE_SHAPES = sorted(str(s)[len(SHAPES_NS) :] for s in SHAPES.subjects(RDF.type, SH.NodeShape))
 TARGETS = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
 
 

@@ -61,8 +61,12 @@ def description(graph: Graph) -> Graph:
         d.add((partition, VOID["class"], cls))
         entities = len(set(graph.subjects(RDF.type, cls)))
         d.add((partition, VOID.entities, Literal(entities, datatype=XSD.integer)))
-    for name, media in (("il2kg.ttl", "text/turtle"), ("il2kg.nt", "application/n-triples"),
-                        ("il2kg.jsonld", "application/ld+json"), ("il2kg.nq", "application/n-quads")):
+    for name, media in (
+        ("il2kg.ttl", "text/turtle"),
+        ("il2kg.nt", "application/n-triples"),
+        ("il2kg.jsonld", "application/ld+json"),
+        ("il2kg.nq", "application/n-quads"),
+    ):
         dist = URIRef(f"{DATASET_IRI}/distribution/{name}")
         d.add((DATASET_IRI, DCAT.distribution, dist))
         d.add((dist, RDF.type, DCAT.Distribution))
@@ -71,12 +75,17 @@ def description(graph: Graph) -> Graph:
     return d
 
 
-def dataset(data: Graph, ontology: Graph, mappings: Graph,
-            extra: Mapping[URIRef, Graph] | None = None) -> Dataset:
+def dataset(
+    data: Graph, ontology: Graph, mappings: Graph, extra: Mapping[URIRef, Graph] | None = None
+) -> Dataset:
     """The named graphs a store serves: data, ontology, mappings and any extra named graphs."""
     ds = Dataset()
-    named = ((DATA_GRAPH, data), (ONTOLOGY_GRAPH, ontology), (MAPPINGS_GRAPH, mappings),
-             *(extra or {}).items())
+    named = (
+        (DATA_GRAPH, data),
+        (ONTOLOGY_GRAPH, ontology),
+        (MAPPINGS_GRAPH, mappings),
+        *(extra or {}).items(),
+    )
     for name, graph in named:
         target = ds.graph(name)
         for triple in to_canonical_graph(graph):
@@ -84,8 +93,13 @@ def dataset(data: Graph, ontology: Graph, mappings: Graph,
     return ds
 
 
-def render(data: Graph, ontology: Graph, mappings: Graph, context: dict[str, str],
-           extra: Mapping[URIRef, Graph] | None = None) -> dict[str, bytes]:
+def render(
+    data: Graph,
+    ontology: Graph,
+    mappings: Graph,
+    context: dict[str, str],
+    extra: Mapping[URIRef, Graph] | None = None,
+) -> dict[str, bytes]:
     """Every artifact of a build, by file name; extra named graphs go into the N-Quads only."""
     published = bind_prefixes(data + mappings)
     quads = dataset(data, ontology, mappings, extra).serialize(format="nquads")

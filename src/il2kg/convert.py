@@ -71,7 +71,9 @@ class _Writer:
     def iri(self, kind: str, local_id: str) -> URIRef:
         return RES[f"{self.record.id}/{kind}/{local_id}"]
 
-    def add(self, subject: URIRef, predicate: URIRef, value: object, datatype: URIRef | None = None) -> None:
+    def add(
+        self, subject: URIRef, predicate: URIRef, value: object, datatype: URIRef | None = None
+    ) -> None:
         if value is None or value == [] or value is False:
             return
         if isinstance(value, URIRef):
@@ -99,15 +101,20 @@ class _Writer:
             return
         node = URIRef(f"{owner}/{slot}")
         self.g.add((owner, predicate, node))
-        self.node(node, "Quantity", f"{slot.replace('-', ' ')} of {self.g.value(owner, RDFS.label)}")
+        self.node(
+            node, "Quantity", f"{slot.replace('-', ' ')} of {self.g.value(owner, RDFS.label)}"
+        )
         self.add(node, IL2KG.numericValue, q.value, XSD.decimal)
         self.add(node, IL2KG.lowerValue, q.lower, XSD.decimal)
         self.add(node, IL2KG.upperValue, q.upper, XSD.decimal)
         self.add(node, IL2KG.unit, term(q.unit) if q.unit else None)
         self.add(node, IL2KG.comparator, q.comparator)
         self.add(node, IL2KG.statistic, q.statistic)
-        for flag, name in ((q.lower_open_ended, "lowerOpenEnded"),
-                           (q.upper_open_ended, "upperOpenEnded"), (q.not_reached, "notReached")):
+        for flag, name in (
+            (q.lower_open_ended, "lowerOpenEnded"),
+            (q.upper_open_ended, "upperOpenEnded"),
+            (q.not_reached, "notReached"),
+        ):
             if flag:
                 self.g.add((node, IL2KG[name], Literal(True)))
 
@@ -147,8 +154,10 @@ class _Writer:
         self.add(self.study, IL2KG.numberOfTrials, s.trials, XSD.nonNegativeInteger)
         self.add(self.study, IL2KG.registryName, s.registry)
         self.add(self.study, IL2KG.selectionCriteria, s.selection)
-        for period, start, end in ((s.treatment_period, "treatmentPeriodStart", "treatmentPeriodEnd"),
-                                   (s.data_cutoff, None, "dataCutoff")):
+        for period, start, end in (
+            (s.treatment_period, "treatmentPeriodStart", "treatmentPeriodEnd"),
+            (s.data_cutoff, None, "dataCutoff"),
+        ):
             if period is None:
                 continue
             if start and period.start:
@@ -202,8 +211,12 @@ class _Writer:
             self.node(step_node, "SequenceStep", f"step {order} of {s.label}")
             self.g.add((step_node, IL2KG.stepOrder, Literal(order, datatype=XSD.positiveInteger)))
             self.g.add((step_node, IL2KG.stepRegimen, self.iri("regimen", step.regimen)))
-            self.quantity(step_node, IL2KG.startAfterPrevious, "start-after-previous",
-                          step.start_after_previous)
+            self.quantity(
+                step_node,
+                IL2KG.startAfterPrevious,
+                "start-after-previous",
+                step.start_after_previous,
+            )
             if order < len(steps):
                 self.g.add((step_node, IL2KG.nextStep, steps[order]))
 
@@ -224,13 +237,20 @@ class _Writer:
         self.quantity(node, IL2KG.hasTime, "time", o.time)
         self.add(node, RDFS.comment, o.note)
         if o.ci is not None:
-            self.interval(node, f"{node}/ci", f"reported {o.ci.level}% CI of {o.label}",
-                          o.ci.level, o.ci.lower, o.ci.upper)
+            self.interval(
+                node,
+                f"{node}/ci",
+                f"reported {o.ci.level}% CI of {o.label}",
+                o.ci.level,
+                o.ci.lower,
+                o.ci.upper,
+            )
         if derived is not None:
             self.derived(node, o, derived)
 
-    def interval(self, owner: URIRef, iri: str, label: str, level: Decimal,
-                 lower: Decimal, upper: Decimal) -> None:
+    def interval(
+        self, owner: URIRef, iri: str, label: str, level: Decimal, lower: Decimal, upper: Decimal
+    ) -> None:
         ci = URIRef(iri)
         self.g.add((owner, IL2KG.hasConfidenceInterval, ci))
         self.node(ci, "ConfidenceInterval", label)
@@ -257,8 +277,14 @@ class _Writer:
             self.add(node, IL2KG.derivedPercent, d.percent, XSD.decimal)
             methods.append("percent = count / denominator, rounded half up to 0.01")
             methods.append(f"95% {CLOPPER_PEARSON}")
-            self.interval(node, f"{node}/ci", f"derived 95% CI of {o.label}",
-                          Decimal(95), d.ci_lower, d.ci_upper)
+            self.interval(
+                node,
+                f"{node}/ci",
+                f"derived 95% CI of {o.label}",
+                Decimal(95),
+                d.ci_lower,
+                d.ci_upper,
+            )
         for method in methods:
             self.add(node, IL2KG.derivationMethod, method)
 

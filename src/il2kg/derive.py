@@ -6,10 +6,10 @@ place of a reported figure.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from math import exp, lgamma, log, log1p
 
 from il2kg.records import Outcome
@@ -34,6 +34,12 @@ class Derived:
         return self.count is None and self.denominator is None and self.percent is None
 
 
+@lru_cache(maxsize=1024)
+def _log_binomials(n: int) -> tuple[float, ...]:
+    """log(n choose i) for i = 0..n, computed once per n (bisection reuses them)."""
+    return tuple(lgamma(n + 1) - lgamma(i + 1) - lgamma(n - i + 1) for i in range(n + 1))
+
+
 def _binomial_cdf(k: int, n: int, p: float) -> float:
     """P(X <= k) for X ~ Binomial(n, p), summed in log space so large n cannot overflow."""
     if p <= 0.0:
@@ -41,11 +47,8 @@ def _binomial_cdf(k: int, n: int, p: float) -> float:
     if p >= 1.0:
         return 1.0 if k >= n else 0.0
     log_p, log_q = log(p), log1p(-p)
-    terms = (
-        lgamma(n + 1) - lgamma(i + 1) - lgamma(n - i + 1) + i * log_p + (n - i) * log_q
-        for i in range(k + 1)
-    )
-    return min(1.0, sum(exp(t) for t in terms))
+    coefficients = _log_binomials(n)
+    return min(1.0, sum(exp(coefficients[i] + i * log_p + (n - i) * log_q) for i in range(k + 1)))
 
 
 def _solve_decreasing(f: Callable[[float], float], target: float) -> float:
@@ -60,6 +63,7 @@ def _solve_decreasing(f: Callable[[float], float], target: float) -> float:
     return (low + high) / 2
 
 
+@lru_cache(maxsize=65536)
 def clopper_pearson(count: int, total: int, level: float = 0.95) -> tuple[float, float]:
     """Exact two-sided binomial confidence interval for count/total, as proportions."""
     if total <= 0 or not 0 <= count <= total:

@@ -114,7 +114,7 @@ def parse_seed(path: Path) -> tuple[Any, list[RecordError]]:
     except UnicodeDecodeError as exc:
         return None, [RecordError(name, "", f"expected UTF-8 text; byte {exc.start} is not")]
     try:
-        data = yaml.load(text, Loader=_SeedLoader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(text, Loader=_SeedLoader)
     except yaml.YAMLError as exc:
         return None, [RecordError(name, "", f"YAML syntax error: {exc}".replace("\n", " "))]
     if data is None:
@@ -127,7 +127,9 @@ def parse_seed(path: Path) -> tuple[Any, list[RecordError]]:
     return data, []
 
 
-def load_record(path: Path, vocabulary: Vocabulary) -> tuple[PublicationRecord | None, list[RecordError]]:
+def load_record(
+    path: Path, vocabulary: Vocabulary
+) -> tuple[PublicationRecord | None, list[RecordError]]:
     """Parse, type-check and reference-check one seed file."""
     data, errors = parse_seed(path)
     if errors:
@@ -159,4 +161,3 @@ def load_seeds(paths: Iterable[Path], vocabulary: Vocabulary) -> LoadResult:
         if record is not None and not problems:
             records.append(record)
     return LoadResult(tuple(records), tuple(errors))
-

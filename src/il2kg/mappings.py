@@ -43,9 +43,11 @@ def mapping_graph(mapping_set: MappingSet) -> Graph:
     """The mapping triples (subject, SKOS predicate, object) of a mapping set."""
     graph = bind_prefixes(Graph())
     for row in mapping_set.rows:
-        graph.add((
-            mapping_set.expand(row["subject_id"]),
-            mapping_set.expand(row["predicate_id"]),
-            mapping_set.expand(row["object_id"]),
-        ))
+        graph.add(
+            (
+                mapping_set.expand(row["subject_id"]),
+                mapping_set.expand(row["predicate_id"]),
+                mapping_set.expand(row["object_id"]),
+            )
+        )
     return graph

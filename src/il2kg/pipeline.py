@@ -72,5 +72,6 @@ def run(inputs: Inputs | None = None, *, reasoning: bool = True) -> PipelineResu
     graph = records_to_graph(loaded.records)
     report = validate_graph(graph + mappings, read_graph(inputs.shapes_file), ontology)
     reasoned = reason(ontology, graph) if reasoning else None
-    return PipelineResult(loaded, ontology, mappings, graph, report, reasoned,
-                          import_graphs(inputs.imports_dir))
+    return PipelineResult(
+        loaded, ontology, mappings, graph, report, reasoned, import_graphs(inputs.imports_dir)
+    )

@@ -26,6 +26,12 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
 
+def _check_fits(count: int | None, denominator: int | None) -> None:
+    """Refuse a count above its denominator."""
+    if count is not None and denominator is not None and count > denominator:
+        raise ValueError(f"count {count} is above denominator {denominator}")
+
+
 class Quantity(Strict):
     """A number or range with a unit, as the source states it (e.g. '5+ to 30+ years')."""
 
@@ -194,9 +200,7 @@ class Outcome(Strict):
     @model_validator(mode="after")
     def _consistent(self) -> Outcome:
         """Counts fit their denominator; a time outcome carries a time and no counts."""
-        if self.count is not None and self.denominator is not None:
-            if self.count > self.denominator:
-                raise ValueError(f"count {self.count} is above denominator {self.denominator}")
+        _check_fits(self.count, self.denominator)
         if self.kind == "time":
             if self.time is None:
                 raise ValueError("a time outcome needs 'time'")
@@ -228,9 +232,7 @@ class AdverseEvent(Strict):
     @model_validator(mode="after")
     def _fits(self) -> AdverseEvent:
         """The count is not above its denominator."""
-        if self.count is not None and self.denominator is not None:
-            if self.count > self.denominator:
-                raise ValueError(f"count {self.count} is above denominator {self.denominator}")
+        _check_fits(self.count, self.denominator)
         return self
 
 
@@ -269,4 +271,3 @@ class PublicationRecord(Strict):
     adverse_events: list[AdverseEvent] = []
     factors: list[Factor] = []
     statements: list[Statement] = []
-

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from il2kg.records import PublicationRecord, Quantity
 from il2kg.vocabulary import Vocabulary
@@ -14,6 +15,26 @@ OUTCOME_CATEGORY_CLASS = {
     "status": "PatientStatus",
     "time": "TimeEndpoint",
 }
+
+
+@dataclass(frozen=True)
+class LocalIds:
+    """The ids a record defines, by what they name."""
+
+    cohorts: frozenset[str]
+    regimens: frozenset[str]
+    treatments: frozenset[str]
+    outcomes: frozenset[str]
+
+    @classmethod
+    def of(cls, record: PublicationRecord) -> LocalIds:
+        regimens = frozenset(r.id for r in record.regimens)
+        return cls(
+            cohorts=frozenset(c.id for c in record.cohorts),
+            regimens=regimens,
+            treatments=regimens | {s.id for s in record.sequences},
+            outcomes=frozenset(o.id for o in record.outcomes),
+        )
 
 
 def _unique(field: str, ids: list[str]) -> Iterator[Problem]:
@@ -31,7 +52,9 @@ def _known(path: str, value: str | None, allowed: Iterable[str], what: str) -> I
         yield path, f"expected a known {what} ({shown}); found '{value}'"
 
 
-def _known_all(path: str, values: list[str], allowed: Iterable[str], what: str) -> Iterator[Problem]:
+def _known_all(
+    path: str, values: list[str], allowed: Iterable[str], what: str
+) -> Iterator[Problem]:
     allowed = frozenset(allowed)
     for index, value in enumerate(values):
         yield from _known(f"{path}[{index}]", value, allowed, what)
@@ -42,25 +65,31 @@ def _units(path: str, quantity: Quantity | None, vocab: Vocabulary) -> Iterator[
         yield from _known(f"{path}.unit", quantity.unit, vocab.of("Unit"), "unit")
 
 
-def _study_terms(record: PublicationRecord, vocab: Vocabulary) -> Iterator[Problem]:
+def _study_terms(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> Iterator[Problem]:
     yield from _known_all("study.designs", record.study.designs, vocab.of("StudyDesign"), "design")
 
 
-def _cohorts(record: PublicationRecord, vocab: Vocabulary) -> Iterator[Problem]:
-    cohort_ids = {c.id for c in record.cohorts}
-    regimen_ids = {r.id for r in record.regimens}
+def _cohorts(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> Iterator[Problem]:
     for i, cohort in enumerate(record.cohorts):
         where = f"cohorts[{i}]"
         yield from _known_all(f"{where}.diseases", cohort.diseases, vocab.of("Disease"), "disease")
-        yield from _known(f"{where}.parent", cohort.parent, cohort_ids - {cohort.id}, "cohort")
-        yield from _known_all(f"{where}.prior_therapies", cohort.prior_therapies, regimen_ids, "regimen")
+        yield from _known(f"{where}.parent", cohort.parent, ids.cohorts - {cohort.id}, "cohort")
+        yield from _known_all(
+            f"{where}.prior_therapies", cohort.prior_therapies, ids.regimens, "regimen"
+        )
 
 
-def _regimens(record: PublicationRecord, vocab: Vocabulary) -> Iterator[Problem]:
+def _regimens(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> Iterator[Problem]:
     quantities = (
-        "infusion_duration", "dosing_interval", "doses_per_cycle", "cycle_duration",
-        "administration_days_per_cycle", "cycle_length", "rest_between_cycles",
-        "cycles_per_course", "course_interval",
+        "infusion_duration",
+        "dosing_interval",
+        "doses_per_cycle",
+        "cycle_duration",
+        "administration_days_per_cycle",
+        "cycle_length",
+        "rest_between_cycles",
+        "cycles_per_course",
+        "course_interval",
     )
     for i, regimen in enumerate(record.regimens):
         where = f"regimens[{i}]"
@@ -68,72 +97,91 @@ def _regimens(record: PublicationRecord, vocab: Vocabulary) -> Iterator[Problem]
         yield from _known_all(
             f"{where}.modalities", regimen.modalities, vocab.of("TherapyModality"), "modality"
         )
-        yield from _known(f"{where}.route", regimen.route, vocab.of("RouteOfAdministration"), "route")
+        yield from _known(
+            f"{where}.route", regimen.route, vocab.of("RouteOfAdministration"), "route"
+        )
         for j, dose in enumerate(regimen.doses):
             yield from _known(f"{where}.doses[{j}].unit", dose.unit, vocab.of("Unit"), "unit")
         for name in quantities:
             yield from _units(f"{where}.{name}", getattr(regimen, name), vocab)
 
 
-def _sequences(record: PublicationRecord, vocab: Vocabulary) -> Iterator[Problem]:
-    cohort_ids = {c.id for c in record.cohorts}
-    regimen_ids = {r.id for r in record.regimens}
+def _sequences(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> Iterator[Problem]:
     for i, sequence in enumerate(record.sequences):
         where = f"sequences[{i}]"
-        yield from _known(f"{where}.cohort", sequence.cohort, cohort_ids, "cohort")
+        yield from _known(f"{where}.cohort", sequence.cohort, ids.cohorts, "cohort")
         for j, step in enumerate(sequence.steps):
-            yield from _known(f"{where}.steps[{j}].regimen", step.regimen, regimen_ids, "regimen")
-            yield from _units(f"{where}.steps[{j}].start_after_previous", step.start_after_previous, vocab)
+            yield from _known(f"{where}.steps[{j}].regimen", step.regimen, ids.regimens, "regimen")
+            yield from _units(
+                f"{where}.steps[{j}].start_after_previous", step.start_after_previous, vocab
+            )
 
 
-def _outcomes(record: PublicationRecord, vocab: Vocabulary) -> Iterator[Problem]:
-    cohort_ids = {c.id for c in record.cohorts}
-    treatments = {r.id for r in record.regimens} | {s.id for s in record.sequences}
-    outcome_ids = {o.id for o in record.outcomes}
+def _outcomes(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> Iterator[Problem]:
     for i, outcome in enumerate(record.outcomes):
         where = f"outcomes[{i}]"
-        others = outcome_ids - {outcome.id}
+        others = ids.outcomes - {outcome.id}
         category_class = OUTCOME_CATEGORY_CLASS[outcome.kind]
-        yield from _known(f"{where}.cohort", outcome.cohort, cohort_ids, "cohort")
-        yield from _known(f"{where}.treatment", outcome.treatment, treatments, "regimen or sequence")
-        yield from _known(f"{where}.category", outcome.category, vocab.of(category_class),
-                          f"{category_class} for kind '{outcome.kind}'")
+        yield from _known(f"{where}.cohort", outcome.cohort, ids.cohorts, "cohort")
+        yield from _known(
+            f"{where}.treatment", outcome.treatment, ids.treatments, "regimen or sequence"
+        )
+        yield from _known(
+            f"{where}.category",
+            outcome.category,
+            vocab.of(category_class),
+            f"{category_class} for kind '{outcome.kind}'",
+        )
         yield from _known(f"{where}.among", outcome.among, others, "outcome")
         yield from _known_all(f"{where}.components", outcome.components, others, "outcome")
         yield from _units(f"{where}.time", outcome.time, vocab)
 
 
-def _adverse_events(record: PublicationRecord, vocab: Vocabulary) -> Iterator[Problem]:
-    cohort_ids = {c.id for c in record.cohorts}
-    treatments = {r.id for r in record.regimens} | {s.id for s in record.sequences}
-    regimen_ids = {r.id for r in record.regimens}
-    outcome_ids = {o.id for o in record.outcomes}
+def _adverse_events(
+    record: PublicationRecord, ids: LocalIds, vocab: Vocabulary
+) -> Iterator[Problem]:
     managers = vocab.of("Agent", "TherapyModality")
     for i, event in enumerate(record.adverse_events):
         where = f"adverse_events[{i}]"
-        yield from _known(f"{where}.cohort", event.cohort, cohort_ids, "cohort")
+        yield from _known(f"{where}.cohort", event.cohort, ids.cohorts, "cohort")
         yield from _known(f"{where}.event", event.event, vocab.of("MedicalCondition"), "condition")
-        yield from _known(f"{where}.treatment", event.treatment, treatments, "regimen or sequence")
-        yield from _known(f"{where}.among", event.among, outcome_ids, "outcome")
-        yield from _known_all(f"{where}.prior_therapies", event.prior_therapies, regimen_ids, "regimen")
-        yield from _known_all(f"{where}.management", event.management, managers, "agent or modality")
+        yield from _known(
+            f"{where}.treatment", event.treatment, ids.treatments, "regimen or sequence"
+        )
+        yield from _known(f"{where}.among", event.among, ids.outcomes, "outcome")
+        yield from _known_all(
+            f"{where}.prior_therapies", event.prior_therapies, ids.regimens, "regimen"
+        )
+        yield from _known_all(
+            f"{where}.management", event.management, managers, "agent or modality"
+        )
 
 
-def _findings(record: PublicationRecord, vocab: Vocabulary) -> Iterator[Problem]:
-    cohort_ids = {c.id for c in record.cohorts}
+def _findings(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> Iterator[Problem]:
     for i, factor in enumerate(record.factors):
         where = f"factors[{i}]"
         yield from _known(f"{where}.factor", factor.factor, vocab.of("Factor"), "factor")
-        yield from _known(f"{where}.associated_with", factor.associated_with,
-                          vocab.of("ResponseCategory"), "response category")
-        yield from _known(f"{where}.cohort", factor.cohort, cohort_ids, "cohort")
+        yield from _known(
+            f"{where}.associated_with",
+            factor.associated_with,
+            vocab.of("ResponseCategory"),
+            "response category",
+        )
+        yield from _known(f"{where}.cohort", factor.cohort, ids.cohorts, "cohort")
     for i, statement in enumerate(record.statements):
         yield from _known_all(f"statements[{i}].about", statement.about, vocab.all_terms(), "term")
 
 
 def _uniqueness(record: PublicationRecord) -> Iterator[Problem]:
-    for field in ("cohorts", "regimens", "sequences", "outcomes", "adverse_events", "factors",
-                  "statements"):
+    for field in (
+        "cohorts",
+        "regimens",
+        "sequences",
+        "outcomes",
+        "adverse_events",
+        "factors",
+        "statements",
+    ):
         yield from _unique(field, [item.id for item in getattr(record, field)])
     treatment_ids = [r.id for r in record.regimens] + [s.id for s in record.sequences]
     clash = sorted({t for t in treatment_ids if treatment_ids.count(t) > 1})
@@ -143,7 +191,15 @@ def _uniqueness(record: PublicationRecord) -> Iterator[Problem]:
 
 def check_references(record: PublicationRecord, vocab: Vocabulary) -> Iterator[Problem]:
     """Every (path, message) problem of the record's ids and vocabulary terms."""
-    for check in (_study_terms, _cohorts, _regimens, _sequences, _outcomes, _adverse_events,
-                  _findings):
-        yield from check(record, vocab)
+    ids = LocalIds.of(record)
+    for check in (
+        _study_terms,
+        _cohorts,
+        _regimens,
+        _sequences,
+        _outcomes,
+        _adverse_events,
+        _findings,
+    ):
+        yield from check(record, ids, vocab)
     yield from _uniqueness(record)

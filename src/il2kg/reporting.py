@@ -23,19 +23,24 @@ def _text(result: PipelineResult) -> str:
         errors += len(result.reasoning.problems)
     warnings = len(result.report.warnings) if result.report else 0
     verdict = "conforms" if result.ok else "does not conform"
-    lines.append(f"{verdict}: {errors} error(s), {warnings} warning(s), "
-                 f"{len(result.loaded.records)} record(s) loaded")
+    lines.append(
+        f"{verdict}: {errors} error(s), {warnings} warning(s), "
+        f"{len(result.loaded.records)} record(s) loaded"
+    )
     return "\n".join(lines)
 
 
 def _json(result: PipelineResult) -> str:
     findings = result.report.findings if result.report else ()
-    return json.dumps({
-        "conforms": result.ok,
-        "record_errors": [e.__dict__ for e in result.loaded.errors],
-        "shacl_results": [f.__dict__ for f in findings],
-        "reasoning": _reasoning_json(result.reasoning),
-    }, indent=2)
+    return json.dumps(
+        {
+            "conforms": result.ok,
+            "record_errors": [e.__dict__ for e in result.loaded.errors],
+            "shacl_results": [f.__dict__ for f in findings],
+            "reasoning": _reasoning_json(result.reasoning),
+        },
+        indent=2,
+    )
 
 
 def _reasoning_json(reasoning: ReasoningReport | None) -> dict[str, object] | None:
@@ -58,12 +63,16 @@ def _turtle(result: PipelineResult) -> str:
     report = next(graph.subjects(RDF.type, SH.ValidationReport), None) or BNode()
     graph.set((report, RDF.type, SH.ValidationReport))
     graph.set((report, SH.conforms, Literal(result.ok)))
-    results = [(URIRef(Path(error.file).absolute().as_uri()), f"{error.path}: {error.message}")
-               for error in result.loaded.errors]
+    results = [
+        (URIRef(Path(error.file).absolute().as_uri()), f"{error.path}: {error.message}")
+        for error in result.loaded.errors
+    ]
     if result.reasoning is not None:
         focus = (*result.reasoning.unsatisfiable, *result.reasoning.culprits)
-        results += [(URIRef(iri), problem)
-                    for iri, problem in zip(focus, result.reasoning.problems, strict=True)]
+        results += [
+            (URIRef(iri), problem)
+            for iri, problem in zip(focus, result.reasoning.problems, strict=True)
+        ]
     for focus_node, message in results:
         node = BNode()
         graph.add((report, SH.result, node))

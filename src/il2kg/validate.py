@@ -62,7 +62,7 @@ def _short(node: object) -> str:
     if isinstance(node, URIRef):
         for prefix, namespace in sorted(prefixes().items(), key=lambda kv: -len(kv[1])):
             if text.startswith(namespace) and len(text) > len(namespace):
-                return f"{prefix}:{text[len(namespace):]}"
+                return f"{prefix}:{text[len(namespace) :]}"
     return text
 
 
@@ -97,8 +97,10 @@ def validate_graph(data: Graph, shapes: Graph, ontology: Graph) -> ShaclReport:
     bind_prefixes(report_graph)
     owners = dict((prop, node) for node, prop in shapes.subject_objects(SH.property))
     findings = sorted(
-        (_finding(report_graph, r, owners)
-         for r in report_graph.subjects(RDF.type, SH.ValidationResult)),
+        (
+            _finding(report_graph, r, owners)
+            for r in report_graph.subjects(RDF.type, SH.ValidationResult)
+        ),
         key=lambda f: (f.file, f.focus, f.path, f.message),
     )
     return ShaclReport(tuple(findings), report_graph)
