@@ -64,16 +64,18 @@ def live_server(app: object, *, startup: float = 60.0) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def built_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The graph built from the project's seeds into a fresh directory."""
-    out = tmp_path_factory.mktemp("build") / "dist"
-    assert main(["build", "--out", str(out)]) == 0
+    """The graph built from the project's seeds, once per session (test modules share it)."""
+    out = tmp_path_factory.getbasetemp() / "server-build" / "dist"
+    if not (out / "il2kg.nq").is_file():
+        assert main(["build", "--out", str(out)]) == 0
     return out
 
 
 @pytest.fixture(scope="session")
 def example_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A directory of small example queries written by the tests."""
-    folder = tmp_path_factory.mktemp("queries")
+    folder = tmp_path_factory.getbasetemp() / "server-queries"
+    folder.mkdir(exist_ok=True)
     for name, text in EXAMPLES.items():
         (folder / f"{name}.rq").write_text(text, encoding="utf-8")
     return folder
@@ -83,9 +85,11 @@ def example_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def store_dir(
     tmp_path_factory: pytest.TempPathFactory, built_dist: Path, example_dir: Path
 ) -> Path:
-    """An on-disk store with the build and the example queries."""
-    return build_store(tmp_path_factory.mktemp("store") / "store", built_dist,
-                       queries_dir=example_dir)
+    """An on-disk store with the build and the example queries, once per session."""
+    path = tmp_path_factory.getbasetemp() / "server-store"
+    if path.is_dir():
+        return path
+    return build_store(path, built_dist, queries_dir=example_dir)
 
 
 @pytest.fixture(scope="session")

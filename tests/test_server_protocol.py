@@ -30,8 +30,8 @@ DATA = "https://w3id.org/il2kg/graph/data"
 ONTOLOGY = "https://w3id.org/il2kg/graph/ontology"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
-CONSTRUCT = ("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <https://w3id.org/il2kg/graph/ontology> "
-             "{ ?s ?p ?o } }")
+CONSTRUCT = ("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <https://w3id.org/il2kg/graph/data> "
+             "{ ?s a <https://w3id.org/il2kg/ontology/Publication> ; ?p ?o } }")
 PUBLICATIONS = EXAMPLES["publications"]
 
 
