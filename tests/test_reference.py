@@ -1,0 +1,52 @@
+"""The generated ontology reference (docs/ontology-reference.md) matches the ontology and build."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from il2kg.cli import main as il2kg
+from il2kg.reference import REFERENCE_FILE, main, reference_store, render_reference, terms
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh build of the graph from the seeds."""
+    out = tmp_path_factory.mktemp("build") / "dist"
+    assert il2kg(["build", "--out", str(out)]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def generated(dist: Path) -> str:
+    """The reference as generated from the ontology and the fresh build."""
+    return render_reference(reference_store(dist))
+
+
+def test_committed_reference_is_up_to_date(generated: str) -> None:
+    assert REFERENCE_FILE.read_text(encoding="utf-8") == generated, (
+        "docs/ontology-reference.md is out of date: run `python -m il2kg.reference`")
+
+
+def test_every_class_and_property_has_a_section_with_definition_and_example(
+        dist: Path, generated: str) -> None:
+    store = reference_store(dist)
+    declared = [t for kind in ("Class", "ObjectProperty", "DatatypeProperty")
+                for t in terms(store, kind)]
+    assert len(declared) > 50
+    sections = dict(re.findall(r"^### il2kg:(\S+)\n\n(.*?)(?=^### |\Z)", generated, re.M | re.S))
+    names = [t.value.rsplit("/", 1)[-1] for t in declared]
+    assert sorted(sections) == sorted(names)
+    for name, body in sections.items():
+        assert "(no definition)" not in body, name
+        assert "- Example" in body, name
+
+
+def test_check_flag_reports_a_stale_file(dist: Path, tmp_path: Path) -> None:
+    stale = tmp_path / "reference.md"
+    stale.write_text("# stale\n", encoding="utf-8")
+    assert main(["--dist", str(dist), "--out", str(stale), "--check"]) == 1
+    assert main(["--dist", str(dist), "--out", str(stale)]) == 0
+    assert main(["--dist", str(dist), "--out", str(stale), "--check"]) == 0
