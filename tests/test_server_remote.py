@@ -1,0 +1,113 @@
+"""Remote stores: `il2kg load --to` a real Oxigraph server, then serve it with --endpoint."""
+
+# ruff: noqa: F811 - pytest fixtures are imported, then named as test arguments
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from pyoxigraph import Store
+
+from il2kg.cli import main
+from il2kg.server.app import create_app
+from il2kg.server.remote import RemoteEngine
+from il2kg.server.settings import Settings
+
+from .server_fixtures import (  # noqa: F401 - pytest fixtures
+    EXAMPLES,
+    built_dist,
+    direct,
+    example_dir,
+    free_port,
+    listener,
+    live_server,
+    store_dir,
+)
+
+OXIGRAPH = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+PER_GRAPH = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+
+
+@pytest.fixture(scope="module")
+def oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Oxigraph server on loopback (union default graph), stopped after the module."""
+    port = free_port()
+    process = subprocess.Popen(
+        [OXIGRAPH, "serve", "--location", str(tmp_path_factory.mktemp("oxigraph")),
+         "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                httpx.get(f"{url}/query", params={"query": "ASK {}"}, timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def per_graph(rows: list[dict]) -> dict[str, int]:
+    return {r["g"]["value"]: int(r["n"]["value"]) for r in rows}
+
+
+@pytest.fixture(scope="module")
+def loaded(oxigraph: str, built_dist: Path, example_dir: Path) -> str:
+    """The Oxigraph server after `il2kg load --to` its Graph Store Protocol URL."""
+    status = main(["load", "--to", f"{oxigraph}/store", "--dist", str(built_dist),
+                   "--queries", str(example_dir)])
+    assert status == 0
+    return oxigraph
+
+
+def test_load_puts_every_named_graph(loaded: str, direct: Store) -> None:
+    response = httpx.get(f"{loaded}/query", params={"query": PER_GRAPH},
+                         headers={"Accept": "application/sparql-results+json"})
+    want = {s["g"].value: int(s["n"].value) for s in direct.query(PER_GRAPH)}
+    assert len(want) >= 4 and per_graph(response.json()["results"]["bindings"]) == want
+
+
+def test_load_to_an_unreachable_store_exits_2(built_dist: Path, example_dir: Path) -> None:
+    status = main(["load", "--to", f"http://127.0.0.1:{free_port()}/store",
+                   "--dist", str(built_dist), "--queries", str(example_dir)])
+    assert status == 2
+
+
+@pytest.fixture(scope="module")
+def proxy(loaded: str) -> Iterator[str]:
+    """The il2kg endpoint using the Oxigraph server as its store."""
+    settings = Settings(timeout=10)
+    with live_server(create_app(RemoteEngine(f"{loaded}/query", timeout=10), settings)) as url:
+        yield url
+
+
+def test_serve_with_remote_store_answers_queries(proxy: str, direct: Store) -> None:
+    response = httpx.get(f"{proxy}/sparql", params={"query": PER_GRAPH})
+    want = {s["g"].value: int(s["n"].value) for s in direct.query(PER_GRAPH)}
+    assert per_graph(response.json()["results"]["bindings"]) == want
+
+
+def test_serve_with_remote_store_lists_examples(proxy: str) -> None:
+    listed = httpx.get(f"{proxy}/queries", headers={"Accept": "application/json"}).json()
+    assert sorted(e["name"] for e in listed) == sorted(EXAMPLES)
+
+
+def test_remote_syntax_error_is_400(proxy: str) -> None:
+    response = httpx.get(f"{proxy}/sparql", params={"query": "SELECT * {"})
+    assert response.status_code == 400
+
+
+def test_remote_mode_still_refuses_service(proxy: str) -> None:
+    with listener() as (url, received):
+        query = f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"
+        response = httpx.get(f"{proxy}/sparql", params={"query": query})
+    assert response.status_code == 403 and received == []
