@@ -1,8 +1,10 @@
 """The example queries of queries/: each answers its question with the expected result.
 
-The graph is built once into a temporary directory from the seeds; every query is run on it
-and compared with the expected result beside it. The `il2kg query` command is tested against
-the same build, and against a real Oxigraph server for `--endpoint`.
+The graph is built once per session from the seeds (the `built_dist` fixture the endpoint
+tests share); every query is run on it and compared with the expected result beside it,
+except queries whose header says `#+ requires: network` (they call a public endpoint). The
+`il2kg query` command is tested against the same build, and against a real Oxigraph server
+for `--endpoint`.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ import io
 import json
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -21,7 +22,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat, Store, parse, parse_query_results
+from pyoxigraph import (
+    NamedNode,
+    QueryResultsFormat,
+    RdfFormat,
+    Store,
+    parse,
+    parse_query_results,
+)
 
 from il2kg.cli import main
 from il2kg.examples import NAME, Example, load_examples
@@ -36,6 +44,8 @@ from il2kg.querying import (
 )
 from il2kg.store import open_store
 
+from .server_fixtures import built_dist, free_port  # noqa: F401 - a pytest fixture
+
 MINIMUM_QUERIES = 25
 COMPETENCY_QUESTIONS = {f"Q{i}" for i in range(1, 12)}
 IL2KG = "https://w3id.org/il2kg/ontology/"
@@ -44,14 +54,13 @@ RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 TERM_KINDS = {NamedNode(OWL + k) for k in
               ("Class", "ObjectProperty", "DatatypeProperty", "AnnotationProperty")}
 EXAMPLES = load_examples(QUERIES_DIR)
+NEEDS_NETWORK = {e.name for e in EXAMPLES if e.header.get("requires") == "network"}
 
 
 @pytest.fixture(scope="module")
-def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh build of the graph from the seeds."""
-    out = tmp_path_factory.mktemp("build") / "dist"
-    assert main(["build", "--out", str(out)]) == 0
-    return out
+def dist(built_dist: Path) -> Path:  # noqa: F811 - the shared session fixture
+    """The graph built from the seeds, once per session (shared with the endpoint tests)."""
+    return built_dist
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +74,7 @@ def differences(store: Store) -> dict[str, Difference]:
     """Every example query run once against the build and compared with its expected result."""
     results = {}
     for example in EXAMPLES:
-        if example.expected_path is None:
+        if example.expected_path is None or example.name in NEEDS_NETWORK:
             continue
         actual = run_local(store, example.text)
         expected = read_expected(example.expected_path)
@@ -75,14 +84,16 @@ def differences(store: Store) -> dict[str, Difference]:
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[e.name for e in EXAMPLES])
 def test_query_gives_expected_result(example: Example, differences: dict[str, Difference]) -> None:
+    if example.name in NEEDS_NETWORK:
+        pytest.skip("'#+ requires: network': it calls a public endpoint; tests are offline")
     assert example.expected_path is not None, f"{example.path.name} has no expected .srj or .ttl"
     difference = differences[example.name]
     assert not difference, f"{example.name} ({example.summary}):\n{difference.report()}"
 
 
 def test_every_query_was_run(differences: dict[str, Difference]) -> None:
-    rq_files = sorted(QUERIES_DIR.glob("*.rq"))
-    assert len(differences) == len(rq_files) >= MINIMUM_QUERIES
+    offline = [p for p in QUERIES_DIR.glob("*.rq") if p.stem not in NEEDS_NETWORK]
+    assert len(differences) == len(offline) >= MINIMUM_QUERIES
 
 
 def test_every_file_in_queries_follows_the_naming_rule() -> None:
@@ -223,13 +234,6 @@ def test_unknown_query_name_is_an_error(dist: Path, capsys: pytest.CaptureFixtur
     code, _, err = run_cli(capsys, "query", "no-such-query", "--dist", str(dist))
     assert code == 2
     assert "no-such-query" in err
-
-
-def free_port() -> int:
-    """A TCP port on the loopback interface that nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

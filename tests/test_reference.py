@@ -7,16 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from il2kg.cli import main as il2kg
 from il2kg.reference import REFERENCE_FILE, main, reference_store, render_reference, terms
+
+from .server_fixtures import built_dist  # noqa: F401 - a pytest fixture
 
 
 @pytest.fixture(scope="module")
-def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh build of the graph from the seeds."""
-    out = tmp_path_factory.mktemp("build") / "dist"
-    assert il2kg(["build", "--out", str(out)]) == 0
-    return out
+def dist(built_dist: Path) -> Path:  # noqa: F811 - the shared session fixture
+    """The graph built from the seeds, once per session (shared with the endpoint tests)."""
+    return built_dist
 
 
 @pytest.fixture(scope="module")
