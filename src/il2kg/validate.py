@@ -8,6 +8,7 @@ from pyshacl import validate as shacl_validate
 from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import SH
 
+from il2kg.fast_shacl import Unsupported, validate_fast
 from il2kg.namespaces import RES, bind_prefixes, prefixes
 
 
@@ -82,8 +83,8 @@ def _finding(report: Graph, result: URIRef, owners: dict[object, object]) -> Fin
     )
 
 
-def validate_graph(data: Graph, shapes: Graph, ontology: Graph) -> ShaclReport:
-    """Validate data (with the ontology mixed in for classes and labels) against shapes."""
+def pyshacl_report(data: Graph, shapes: Graph, ontology: Graph) -> Graph:
+    """The SHACL report graph computed by plain pySHACL (the reference implementation)."""
     _, report_graph, text = shacl_validate(
         data,
         shacl_graph=shapes,
@@ -94,6 +95,19 @@ def validate_graph(data: Graph, shapes: Graph, ontology: Graph) -> ShaclReport:
     )
     if not isinstance(report_graph, Graph):
         raise ValueError(f"SHACL validation could not run: {text}")
+    return report_graph
+
+
+def validate_graph(data: Graph, shapes: Graph, ontology: Graph) -> ShaclReport:
+    """Validate data (with the ontology mixed in for classes and labels) against shapes.
+
+    The set-at-a-time engine of `fast_shacl` gives pySHACL's results much faster; shapes
+    that use a feature it does not implement are validated by pySHACL itself.
+    """
+    try:
+        report_graph = validate_fast(data, shapes, ontology)
+    except Unsupported:
+        report_graph = pyshacl_report(data, shapes, ontology)
     bind_prefixes(report_graph)
     owners = dict((prop, node) for node, prop in shapes.subject_objects(SH.property))
     findings = sorted(

@@ -1,0 +1,356 @@
+"""SHACL validation set-at-a-time on pyoxigraph, with the results pySHACL would give.
+
+pySHACL evaluates every constraint once per focus node, in Python, and parses an
+`sh:sparql` query again for every focus node: minutes on a graph of a million triples.
+Here each constraint runs once over all of its focus nodes: targets, class instances and
+property values come from pyoxigraph's indexes, and each SPARQL-based constraint is one
+query with `$this` left unbound, its rows kept for the shape's focus nodes. Results carry the
+same focus node, path, value, severity, source shape, constraint component and messages.
+
+Only the SHACL features our shapes use are implemented. `validate_fast` raises
+`Unsupported` for anything else, and `validate.validate_graph` then falls back to pySHACL.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
+from typing import Any
+
+from pyshacl.rdfutil.compare import compare_literal
+from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.graph import ReadOnlyGraphAggregate
+from rdflib.namespace import SH
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.term import Node
+
+SHAPE_PREDICATES = frozenset({
+    RDF.type, SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode,
+    SH.property, SH.path, SH.minCount, SH.maxCount, SH.datatype, SH["class"], SH.pattern,
+    SH["in"], SH["or"], SH.hasValue, SH.minExclusive, SH.minInclusive, SH.maxExclusive,
+    SH.maxInclusive, SH.message, SH.severity, SH.sparql, SH.name, SH.description,
+})
+RANGES = {
+    SH.minExclusive: (SH.MinExclusiveConstraintComponent, lambda c: c > 0),
+    SH.minInclusive: (SH.MinInclusiveConstraintComponent, lambda c: c >= 0),
+    SH.maxExclusive: (SH.MaxExclusiveConstraintComponent, lambda c: c < 0),
+    SH.maxInclusive: (SH.MaxInclusiveConstraintComponent, lambda c: c <= 0),
+}
+UNSUPPORTED_SPARQL = re.compile(r"\$(PATH|currentShape|shapesGraph)\b|\bEXISTS\b|\bMINUS\b|\bSERVICE\b",
+                                re.IGNORECASE)
+CONSTRAINTS = (SH.minCount, SH.maxCount, SH.datatype, SH["class"], SH.pattern, SH["in"], SH["or"],
+               SH.hasValue, *RANGES)
+PYTHON_TYPES = {XSD.string: str, XSD.integer: int, XSD.decimal: Decimal, XSD.boolean: bool}
+
+
+class Unsupported(ValueError):
+    """The shapes use a SHACL feature this engine does not implement."""
+
+
+@dataclass(frozen=True)
+class Result:
+    """One validation result, as the triples of an `sh:ValidationResult`."""
+
+    focus: Node
+    shape: Node
+    component: URIRef
+    severity: URIRef
+    messages: tuple[Literal, ...]
+    path: Node | None = None
+    value: Node | None = None
+    constraint: Node | None = None
+
+
+def datatype_matches(value: Node, datatype: Node) -> bool:
+    """pySHACL's sh:datatype test: same datatype, well formed, of the expected Python type."""
+    if not isinstance(value, Literal):
+        return False
+    if value.datatype is None and value.language is None:
+        return datatype == XSD.string
+    if value.language is not None:
+        return datatype == RDF.langString
+    if value.datatype != datatype or value.ill_typed is True:
+        return False
+    expected = PYTHON_TYPES.get(datatype)  # type: ignore[call-overload]
+    return expected is None or isinstance(value.value, expected)
+
+
+def in_range(value: Node, bound: Literal, accept: Callable[[int], bool]) -> bool:
+    """pySHACL's value-range test: comparable literals only, strings only with strings."""
+    if not isinstance(value, Literal) or isinstance(value.value, str) != isinstance(bound.value, str):
+        return False
+    try:
+        return accept(compare_literal(value, bound))
+    except (TypeError, NotImplementedError):
+        return False
+
+
+@dataclass
+class _Index:
+    """Lookups on the data and ontology graphs, each computed once per validation."""
+
+    graphs: tuple[Graph, ...]
+    objects: dict[Node, dict[Node, list[Node]]] = field(default_factory=dict)
+    instances: dict[Node, set[Node]] = field(default_factory=dict)
+
+    def values(self, predicate: Node) -> dict[Node, list[Node]]:
+        """Subject to objects of one predicate."""
+        if predicate not in self.objects:
+            table: dict[Node, list[Node]] = defaultdict(list)
+            for graph in self.graphs:
+                for s, o in graph.subject_objects(predicate):
+                    table[s].append(o)
+            self.objects[predicate] = table
+        return self.objects[predicate]
+
+    def of_class(self, cls: Node) -> set[Node]:
+        """Instances of a class or of its subclasses (rdf:type/rdfs:subClassOf*)."""
+        if cls not in self.instances:
+            classes, todo = {cls}, [cls]
+            while todo:
+                for graph in self.graphs:
+                    for sub in graph.subjects(RDFS.subClassOf, todo[-1]):
+                        if sub not in classes:
+                            classes.add(sub)
+                            todo.insert(0, sub)
+                todo.pop()
+            self.instances[cls] = {s for c in classes for g in self.graphs
+                                   for s in g.subjects(RDF.type, c)}
+        return self.instances[cls]
+
+    def subjects_of(self, predicate: Node) -> set[Node]:
+        return set(self.values(predicate))
+
+    def objects_of(self, predicate: Node) -> set[Node]:
+        return {o for values in self.values(predicate).values() for o in values}
+
+    def query(self, query: Query, this: Node) -> Iterator[dict[str, Node]]:
+        """The solutions of a prepared SELECT query with $this bound, over the graphs' union."""
+        for row in self.union.query(query, initBindings={"this": this}):
+            yield {str(k): v for k, v in row.asdict().items() if v is not None}
+
+    @cached_property
+    def union(self) -> Graph:
+        """The graphs as one (a read-only view, no copy)."""
+        return self.graphs[0] if len(self.graphs) == 1 else ReadOnlyGraphAggregate(list(self.graphs))
+
+
+class _Shapes:
+    """Reads shapes from the shapes graph and evaluates them against the index."""
+
+    def __init__(self, shapes: Graph, index: _Index) -> None:
+        self.g = shapes
+        self.index = index
+        self._check_supported()
+
+    def _check_supported(self) -> None:
+        shape_nodes = set(self.g.subjects(RDF.type, SH.NodeShape)) | set(self.g.objects(None, SH.property))
+        or_members = {m for lst in self.g.objects(None, SH["or"]) for m in Collection(self.g, lst)}
+        shape_nodes |= or_members
+        for node in shape_nodes:
+            for predicate in self.g.predicates(node, None):
+                if predicate not in SHAPE_PREDICATES:
+                    raise Unsupported(f"shape {node} uses {predicate}")
+            path = self.g.value(node, SH.path)
+            if path is not None and not isinstance(path, URIRef):
+                raise Unsupported(f"shape {node} has a complex path")
+            constrained = any((node, p, None) in self.g for p in CONSTRAINTS)
+            if constrained and node not in or_members and (node, SH.message, None) not in self.g:
+                raise Unsupported(f"shape {node} has no sh:message (generic messages not implemented)")
+            if (node, RDF.type, SH.NodeShape) in self.g and (
+                    (node, RDF.type, URIRef("http://www.w3.org/2000/01/rdf-schema#Class")) in self.g):
+                raise Unsupported(f"shape {node} is also a class (implicit class target)")
+
+    def one(self, node: Node, predicate: URIRef) -> Node | None:
+        return self.g.value(node, predicate)
+
+    def messages(self, node: Node) -> tuple[Literal, ...]:
+        return tuple(m for m in self.g.objects(node, SH.message) if isinstance(m, Literal))
+
+    def severity(self, node: Node) -> URIRef:
+        return self.one(node, SH.severity) or SH.Violation  # type: ignore[return-value]
+
+    def focus_nodes(self, shape: Node) -> set[Any]:
+        """The focus nodes of a node shape's targets."""
+        index, found = self.index, set()
+        for cls in self.g.objects(shape, SH.targetClass):
+            found |= index.of_class(cls)  # type: ignore[arg-type]
+        for predicate in self.g.objects(shape, SH.targetSubjectsOf):
+            found |= index.subjects_of(predicate)  # type: ignore[arg-type]
+        for predicate in self.g.objects(shape, SH.targetObjectsOf):
+            found |= index.objects_of(predicate)  # type: ignore[arg-type]
+        found |= set(self.g.objects(shape, SH.targetNode))
+        return found
+
+    def validate(self, shape: Node, focus: Iterable[Any]) -> Iterator[Result]:
+        """Every result of a shape (node or property shape) for the given focus nodes."""
+        path = self.one(shape, SH.path)
+        if path is None:
+            pairs = {f: [f] for f in focus}
+        else:
+            table = self.index.values(path)  # type: ignore[arg-type]
+            pairs = {f: table.get(f, []) for f in focus}
+        yield from self._counts(shape, path, pairs)
+        yield from self._values(shape, path, pairs)
+        yield from self._or(shape, path, pairs)
+        for prop in self.g.objects(shape, SH.property):
+            yield from self.validate(prop, pairs)
+        if path is None:
+            yield from self._sparql(shape, set(pairs))
+
+    def conforms(self, shape: Node, node: Any) -> bool:
+        """True when one node gives no result for a shape (used by sh:or)."""
+        return next(iter(self.validate(shape, [node])), None) is None
+
+    def _result(self, shape: Node, focus: Any, component: URIRef, path: Node | None,
+                value: Any = None) -> Result:
+        return Result(focus, shape, component, self.severity(shape), self.messages(shape),
+                      path, value)
+
+    def _counts(self, shape: Node, path: Node | None, pairs: dict[Any, list[Any]]) -> Iterator[Result]:
+        low, high = self.one(shape, SH.minCount), self.one(shape, SH.maxCount)
+        has_value = self.one(shape, SH.hasValue)
+        for f, values in pairs.items():
+            if low is not None and len(values) < int(low):  # type: ignore[arg-type]
+                yield self._result(shape, f, SH.MinCountConstraintComponent, path)
+            if high is not None and len(values) > int(high):  # type: ignore[arg-type]
+                yield self._result(shape, f, SH.MaxCountConstraintComponent, path)
+            if has_value is not None and not any(v == has_value for v in values):
+                yield self._result(shape, f, SH.HasValueConstraintComponent, path)
+
+    def _value_tests(self, shape: Node) -> list[tuple[URIRef, Callable[[Any], bool]]]:
+        """(component, test of one value node) for each value constraint of a shape."""
+        g, tests = self.g, []
+        for datatype in g.objects(shape, SH.datatype):
+            tests.append((SH.DatatypeConstraintComponent,
+                          lambda v, d=datatype: datatype_matches(v, d)))
+        for cls in g.objects(shape, SH["class"]):
+            members = self.index.of_class(cls)  # type: ignore[arg-type]
+            tests.append((SH.ClassConstraintComponent, lambda v, m=members: v in m))
+        for pattern in g.objects(shape, SH.pattern):
+            matcher = re.compile(str(pattern))
+            tests.append((SH.PatternConstraintComponent,
+                          lambda v, m=matcher: not isinstance(v, BNode)
+                          and m.search(str(v)) is not None))
+        for choices in g.objects(shape, SH["in"]):
+            allowed = list(Collection(g, choices))  # type: ignore[arg-type]
+            tests.append((SH.InConstraintComponent, lambda v, a=allowed: v in a))
+        for predicate, (component, accept) in RANGES.items():
+            for bound in g.objects(shape, predicate):
+                tests.append((component, lambda v, b=bound, a=accept: in_range(v, b, a)))
+        return tests
+
+    def _values(self, shape: Node, path: Node | None, pairs: dict[Any, list[Any]]) -> Iterator[Result]:
+        for component, test in self._value_tests(shape):
+            for f, values in pairs.items():
+                for v in values:
+                    if not test(v):
+                        yield self._result(shape, f, component, path, v)
+
+    def _or(self, shape: Node, path: Node | None, pairs: dict[Any, list[Any]]) -> Iterator[Result]:
+        for choices in self.g.objects(shape, SH["or"]):
+            members = list(Collection(self.g, choices))  # type: ignore[arg-type]
+            for f, values in pairs.items():
+                for v in values:
+                    if not any(self.conforms(m, v) for m in members):
+                        yield self._result(shape, f, SH.OrConstraintComponent, path, v)
+
+    def _prefixes(self, constraint: Node) -> str:
+        lines = []
+        for source in self.g.objects(constraint, SH.prefixes):
+            for declaration in self.g.objects(source, SH.declare):
+                prefix = self.one(declaration, SH.prefix)
+                namespace = self.one(declaration, SH.namespace)
+                lines.append(f"PREFIX {prefix}: <{namespace}>")
+        return "\n".join(lines)
+
+    def _sparql(self, shape: Node, focus: set[Any]) -> Iterator[Result]:
+        """SPARQL-based constraints: parsed once, then run with $this pre-bound per focus node."""
+        for constraint in self.g.objects(shape, SH.sparql):
+            text = str(self.one(constraint, SH.select))
+            if UNSUPPORTED_SPARQL.search(text):
+                raise Unsupported(f"SPARQL constraint {constraint} needs more than $this")
+            query = prepareQuery(f"{self._prefixes(constraint)}\n{text}")
+            for this in sorted(focus, key=str):
+                seen = set()
+                for bound in self.index.query(query, this):
+                    key = tuple(sorted(bound.items()))
+                    if key not in seen:
+                        seen.add(key)
+                        yield self._sparql_result(shape, constraint, this, bound)
+
+    def _sparql_result(self, shape: Node, constraint: Node, this: Any, bound: dict[str, Node]) -> Result:
+        bound = {"this": this, **bound}
+        focus = this
+        own = tuple(self.g.objects(shape, SH.message))
+        extra = tuple(m for m in self.g.objects(constraint, SH.message) if m not in own)
+        messages = tuple(Literal(_fill(str(m), bound)) for m in (*extra, *own))
+        return Result(focus, shape, SH.SPARQLConstraintComponent, self.severity(shape), messages,
+                      bound.get("path"), bound.get("value", focus), constraint)
+
+
+def _fill(message: str, bound: dict[str, Node]) -> str:
+    """Put the solution's values into a message template: {?value} or {$value}."""
+    for name, value in bound.items():
+        message = re.sub("{[?$]" + name + "}", str(value), message)
+    return message
+
+
+def validate_graphs(graphs: tuple[Graph, ...], shapes: Graph) -> list[Result]:
+    """Every result of every node shape over the union of the graphs (data and ontology)."""
+    engine = _Shapes(shapes, _Index(graphs))
+    node_shapes = sorted(set(shapes.subjects(RDF.type, SH.NodeShape)), key=str)
+    results: list[Result] = []
+    for shape in node_shapes:
+        results.extend(engine.validate(shape, engine.focus_nodes(shape)))
+    return results
+
+
+def _copy_blank(source: Graph, node: Node, target: Graph) -> None:
+    """Copy a blank node's description (and the blank nodes it reaches) into target."""
+    todo, seen = [node], set()
+    while todo:
+        current = todo.pop()
+        if current in seen or not isinstance(current, BNode):
+            continue
+        seen.add(current)
+        for p, o in source.predicate_objects(current):
+            target.add((current, p, o))
+            todo.append(o)
+
+
+def report_graph(results: Iterable[Result], shapes: Graph, data: Graph) -> Graph:
+    """An sh:ValidationReport graph with one sh:ValidationResult per result, like pySHACL's."""
+    report = Graph(bind_namespaces="core")
+    for prefix, namespace in shapes.namespace_manager.namespaces():
+        report.bind(prefix, namespace)
+    node = BNode()
+    results = list(results)
+    report.add((node, RDF.type, SH.ValidationReport))
+    report.add((node, SH.conforms, Literal(not any(r.severity == SH.Violation for r in results))))
+    for r in results:
+        result = BNode()
+        report.add((node, SH.result, result))
+        triples = [(RDF.type, SH.ValidationResult), (SH.sourceConstraintComponent, r.component),
+                   (SH.sourceShape, r.shape), (SH.resultSeverity, r.severity),
+                   (SH.focusNode, r.focus), (SH.value, r.value), (SH.resultPath, r.path),
+                   (SH.sourceConstraint, r.constraint)]
+        triples += [(SH.resultMessage, m) for m in r.messages]
+        for predicate, value in triples:
+            if value is not None:
+                report.add((result, predicate, value))
+        for value in (r.shape, r.constraint):
+            _copy_blank(shapes, value, report)
+        _copy_blank(data, r.value, report)
+    return report
+
+
+def validate_fast(data: Graph, shapes: Graph, ontology: Graph) -> Graph:
+    """The SHACL report graph of data (with the ontology mixed in); raises Unsupported."""
+    return report_graph(validate_graphs((data, ontology), shapes), shapes, data)
