@@ -103,10 +103,14 @@ def _classify(triples: Graph) -> owlready2.World:
     world.get_ontology(ONTOLOGY_IRI).load(fileobj=data, format="ntriples")
     try:
         owlready2.sync_reasoner_hermit(world, infer_property_values=True, debug=0)
-    except FileNotFoundError as exc:
-        raise ReasonerUnavailable(f"HermiT needs Java 11 or later on PATH: {exc}") from exc
-    except owlready2.OwlReadyJavaError as exc:
-        raise ReasonerUnavailable(f"HermiT failed: {str(exc).strip()[:2000]}") from exc
+    except BaseException as exc:
+        world.close()
+        if isinstance(exc, FileNotFoundError):
+            message = f"HermiT needs Java on PATH (e.g. apt install default-jre-headless): {exc}"
+            raise ReasonerUnavailable(message) from exc
+        if isinstance(exc, owlready2.OwlReadyJavaError):
+            raise ReasonerUnavailable(f"HermiT failed: {str(exc).strip()[:2000]}") from exc
+        raise
     return world
 
 
