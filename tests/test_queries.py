@@ -33,6 +33,7 @@ from pyoxigraph import (
 
 from il2kg.cli import main
 from il2kg.examples import NAME, Example, load_examples
+from il2kg.namespaces import prefixes
 from il2kg.project import ONTOLOGY_FILE, QUERIES_DIR
 from il2kg.querying import (
     Difference,
@@ -40,6 +41,7 @@ from il2kg.querying import (
     from_parsed,
     has_order_by,
     read_expected,
+    render,
     run_local,
 )
 from il2kg.store import open_store
@@ -287,3 +289,19 @@ def test_unreachable_endpoint_is_an_error(capsys: pytest.CaptureFixture[str]) ->
     code, _, err = run_cli(capsys, "query", QUERY, "--endpoint", endpoint)
     assert code == 2
     assert "could not reach" in err
+
+
+# --- the worked examples of docs/querying.md --------------------------------------------
+
+GUIDE = QUERIES_DIR.parent / "docs" / "querying.md"
+WORKED = re.findall(r"```sparql\n(.*?)```\n\n```\n(.*?)```",
+                    GUIDE.read_text(encoding="utf-8"), re.S)
+
+
+def test_guide_has_worked_examples() -> None:
+    assert len(WORKED) >= 4
+
+
+@pytest.mark.parametrize("query, shown", WORKED, ids=[f"guide-{i + 1}" for i in range(len(WORKED))])
+def test_guide_examples_show_what_they_return(query: str, shown: str, store: Store) -> None:
+    assert render(run_local(store, query), "table", prefixes=prefixes()) == shown.rstrip("\n")
