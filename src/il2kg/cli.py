@@ -68,11 +68,9 @@ def cmd_query(args: argparse.Namespace) -> int:
     text = sys.stdin.read() if path is None else path.read_text(encoding="utf-8")
     if args.endpoint:
         result = run_remote(args.endpoint, text)
+    elif (status := _ensure_built(args)) != EXIT_OK:
+        return status
     else:
-        if not (args.dist / "il2kg.nq").is_file():
-            status = cmd_build(argparse.Namespace(**{**vars(args), "out": args.dist}))
-            if status != EXIT_OK:
-                return status
         result = run_local(open_store(args.dist), text)
     if args.bless and path is not None:
         target = bless(path, result, prefixes=prefixes())
