@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import socket
 import subprocess
 import sys
@@ -16,8 +17,6 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-
-from anyio import to_thread
 
 from il2kg.server.worker import Job
 
@@ -58,13 +57,6 @@ class Worker:
         self.process.kill()
         self.process.wait(5)
         self.conn.close()
-
-
-def _receive(conn: Connection, timeout: float) -> tuple | None:
-    """The next message, or None when none arrives in time (runs in a thread)."""
-    if not conn.poll(max(timeout, 0.0)):
-        return None
-    return conn.recv()
 
 
 class WorkerPool:
@@ -109,18 +101,29 @@ class WorkerPool:
         w.ready = True
 
     async def _next(self, w: Worker, deadline: float) -> tuple:
+        """The worker's next message, waiting on its socket without blocking the loop."""
         try:
-            message = await to_thread.run_sync(_receive, w.conn, deadline - time.monotonic(),
-                                              abandon_on_cancel=True)
+            if not w.conn.poll(0):
+                await self._readable(w.conn.fileno(), deadline)
+            return w.conn.recv()
         except (EOFError, OSError) as exc:
             raise QueryError(500, "the query worker stopped unexpectedly") from exc
-        if message is None:
+
+    async def _readable(self, fd: int, deadline: float) -> None:
+        loop = asyncio.get_running_loop()
+        ready = loop.create_future()
+        loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+        try:
+            await asyncio.wait_for(ready, max(deadline - time.monotonic(), 0.0))
+        except TimeoutError as exc:
             raise QueryError(503, f"query stopped: it ran past this endpoint's limit of "
-                                  f"{self.timeout:g} s")
-        return message
+                                  f"{self.timeout:g} s") from exc
+        finally:
+            loop.remove_reader(fd)
+            os.set_blocking(fd, True)  # uvloop leaves a watched fd non-blocking
 
     async def run(self, job: Job) -> Answer:
-        """Run a job: wait for its head and first chunk, then stream the rest lazily."""
+        """Run a job: wait for its first chunk (status still open), then stream the rest."""
         deadline = time.monotonic() + self.timeout
         try:
             w = await asyncio.wait_for(self.idle.get(), self.timeout)
@@ -129,27 +132,29 @@ class WorkerPool:
         try:
             await self._ready(w, deadline)
             w.conn.send(job)
-            head = await self._next(w, deadline)
-            first = head if head[0] == "error" else await self._next(w, deadline)
+            first = await self._next(w, deadline)
         except BaseException:
             self._replace(w)
             raise
         if first[0] == "error":
             self.idle.put_nowait(w)
             raise self._error(first)
-        return Answer(head[1], self._stream(w, first, deadline))
+        return Answer(first[1], self._stream(w, first, deadline))
 
     async def _stream(self, w: Worker, first: tuple, deadline: float) -> AsyncIterator[bytes]:
-        """Yield chunks until the end; on an error or a timeout, abort the response."""
+        """Yield chunks until the last; on an error or a timeout, abort the response."""
         done = False
         try:
             message = first
             while message[0] == "chunk":
-                yield message[1]
+                _, _, data, last = message
+                if data:
+                    yield data
+                if last:
+                    done = True
+                    return
                 message = await self._next(w, deadline)
-            if message[0] == "error":
-                raise self._error(message)
-            done = True
+            raise self._error(message)
         finally:
             if done:
                 self.idle.put_nowait(w)

@@ -2,7 +2,8 @@
 
 pyoxigraph cannot interrupt a running query, so each query runs in a worker process the
 server can kill. The worker answers one request at a time over a socket with messages:
-("head", media_type), then ("chunk", bytes)..., then ("end",); or ("error", status, text).
+("chunk", media_type, bytes, last)... (a small result is one message), or ("error", status,
+text).
 """
 
 from __future__ import annotations
@@ -40,8 +41,9 @@ class TooLarge(Exception):
 class Sender:
     """A file-like sink sending the serialised result in chunks, counting bytes."""
 
-    def __init__(self, conn: Connection, limit: int) -> None:
-        self.conn, self.limit, self.size, self.buffer = conn, limit, 0, bytearray()
+    def __init__(self, conn: Connection, media_type: str, limit: int) -> None:
+        self.conn, self.media_type, self.limit = conn, media_type, limit
+        self.size, self.buffer = 0, bytearray()
 
     def write(self, data: bytes) -> int:
         """Buffer data; send a chunk when the buffer is full; refuse past the limit."""
@@ -53,10 +55,10 @@ class Sender:
             self.flush()
         return len(data)
 
-    def flush(self) -> None:
-        """Send what is buffered."""
-        if self.buffer:
-            self.conn.send(("chunk", bytes(self.buffer)))
+    def flush(self, *, last: bool = False) -> None:
+        """Send what is buffered (the last chunk may be empty)."""
+        if self.buffer or last:
+            self.conn.send(("chunk", self.media_type, bytes(self.buffer), last))
             self.buffer.clear()
 
 
@@ -82,14 +84,12 @@ def execute(store: Store, job: Job, conn: Connection) -> None:
         if chosen is None:
             conn.send(("error", 406, f"no acceptable format for a {form.value} result"))
             return
-        conn.send(("head", chosen.media_type))
-        sink = Sender(conn, job.max_bytes)
+        sink = Sender(conn, chosen.media_type, job.max_bytes)
         if form is Form.BOOLEAN:
             sink.write(result.serialize(format=chosen.format))  # type: ignore[union-attr]
         else:
             result.serialize(sink, chosen.format)  # type: ignore[union-attr]
-        sink.flush()
-        conn.send(("end",))
+        sink.flush(last=True)
     except SyntaxError as exc:
         conn.send(("error", 400, f"syntax error: {exc}"))
     except TooLarge as exc:
