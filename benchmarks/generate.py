@@ -32,18 +32,47 @@ DEFECTS = (
     "interval-misses-estimate",
 )
 DISEASES = ("metastatic-melanoma", "metastatic-renal-cell-carcinoma")
-DESIGNS = ("retrospective-study", "consecutive-case-series", "multicentre-study",
-           "registry-study", "pooled-analysis", "clinical-practice-series")
+DESIGNS = (
+    "retrospective-study",
+    "consecutive-case-series",
+    "multicentre-study",
+    "registry-study",
+    "pooled-analysis",
+    "clinical-practice-series",
+)
 OTHER_THERAPIES = (
     ("tmz", "temozolomide", "chemotherapy", "oral-route"),
     ("pd1", "pd-1-inhibitor", "checkpoint-inhibitor-therapy", "intravenous-route"),
     ("pdl1", "pd-l1-inhibitor", "checkpoint-inhibitor-therapy", "intravenous-route"),
 )
 EVENTS = ("sepsis", "pneumonitis", "polyarthralgia", "autoimmunity", "acute-myocardial-infarction")
-FACTORS = ("performance-status", "prior-immunotherapy", "prior-systemic-therapy",
-           "rebound-lymphocytosis", "total-il2-dose")
-SURNAMES = ("Alder", "Birch", "Cedar", "Dogwood", "Elm", "Fir", "Ginkgo", "Hazel", "Ivy",
-            "Juniper", "Larch", "Maple", "Oak", "Pine", "Rowan", "Spruce", "Walnut", "Yew")
+FACTORS = (
+    "performance-status",
+    "prior-immunotherapy",
+    "prior-systemic-therapy",
+    "rebound-lymphocytosis",
+    "total-il2-dose",
+)
+SURNAMES = (
+    "Alder",
+    "Birch",
+    "Cedar",
+    "Dogwood",
+    "Elm",
+    "Fir",
+    "Ginkgo",
+    "Hazel",
+    "Ivy",
+    "Juniper",
+    "Larch",
+    "Maple",
+    "Oak",
+    "Pine",
+    "Rowan",
+    "Spruce",
+    "Walnut",
+    "Yew",
+)
 
 
 def _split(rng: random.Random, total: int, parts: int) -> list[int]:
@@ -54,15 +83,19 @@ def _split(rng: random.Random, total: int, parts: int) -> list[int]:
 
 def _percent(count: int, total: int) -> Decimal:
     """count/total in percent, rounded half up to one decimal, as a paper would report it."""
-    return (Decimal(count) * 100 / Decimal(total)).quantize(Decimal("0.1"), rounding="ROUND_HALF_UP")
+    return (Decimal(count) * 100 / Decimal(total)).quantize(
+        Decimal("0.1"), rounding="ROUND_HALF_UP"
+    )
 
 
 def _publication(rng: random.Random, index: int) -> dict:
     year = rng.randint(1985, 2024)
     return {
         "title": f"Synthetic high-dose interleukin-2 study number {index}",
-        "authors": [f"{rng.choice(SURNAMES)} {chr(65 + rng.randint(0, 25))}"
-                    for _ in range(rng.randint(2, 6))],
+        "authors": [
+            f"{rng.choice(SURNAMES)} {chr(65 + rng.randint(0, 25))}"
+            for _ in range(rng.randint(2, 6))
+        ],
         "journal": "Journal of Synthetic Benchmarks",
         "date": f"{year}-{rng.randint(1, 12):02d}",
         "volume": str(rng.randint(1, 60)),
@@ -106,8 +139,15 @@ def _cohorts(rng: random.Random, size: int, defect: str | None) -> list[dict]:
     if defect == "sub-cohorts-do-not-add-up":
         parts[0] += 1
     for number, part in enumerate(parts, start=1):
-        cohorts.append({"id": f"stratum-{number}", "label": f"Stratum {number}",
-                        "diseases": [disease], "size": part, "parent": "all"})
+        cohorts.append(
+            {
+                "id": f"stratum-{number}",
+                "label": f"Stratum {number}",
+                "diseases": [disease],
+                "size": part,
+                "parent": "all",
+            }
+        )
     return cohorts
 
 
@@ -116,25 +156,71 @@ def _responses(rng: random.Random, size: int, defect: str | None) -> list[dict]:
     objective = complete + partial
     base = {"cohort": "all", "treatment": "hd-il2", "denominator": size}
     outcomes = [
-        {"id": "cr", "kind": "response", "label": "Complete responses",
-         "category": "complete-response", "count": complete, **base,
-         "percent": _percent(complete, size)},
-        {"id": "pr", "kind": "response", "label": "Partial responses",
-         "category": "partial-response", "count": partial, **base,
-         "percent": _percent(partial, size)},
-        {"id": "orr", "kind": "response", "label": "Objective responses",
-         "category": "objective-response", "components": ["cr", "pr"], **base},
-        {"id": "sd", "kind": "response", "label": "Stable disease",
-         "category": "stable-disease", "count": stable, **base},
-        {"id": "pd", "kind": "response", "label": "Progressive disease",
-         "category": "progressive-disease", "count": progressive, **base},
-        {"id": "ongoing", "kind": "status", "label": "Responses still ongoing",
-         "category": "ongoing-response", "cohort": "all", "treatment": "hd-il2",
-         "among": "orr", "count": rng.randint(0, objective)},
-        {"id": "pfs", "kind": "time", "label": "Median progression-free survival",
-         "category": "progression-free-survival", "cohort": "all", "treatment": "hd-il2",
-         "time": {"value": Decimal(rng.randint(15, 120)) / 10, "unit": "month",
-                  "statistic": "median"}},
+        {
+            "id": "cr",
+            "kind": "response",
+            "label": "Complete responses",
+            "category": "complete-response",
+            "count": complete,
+            **base,
+            "percent": _percent(complete, size),
+        },
+        {
+            "id": "pr",
+            "kind": "response",
+            "label": "Partial responses",
+            "category": "partial-response",
+            "count": partial,
+            **base,
+            "percent": _percent(partial, size),
+        },
+        {
+            "id": "orr",
+            "kind": "response",
+            "label": "Objective responses",
+            "category": "objective-response",
+            "components": ["cr", "pr"],
+            **base,
+        },
+        {
+            "id": "sd",
+            "kind": "response",
+            "label": "Stable disease",
+            "category": "stable-disease",
+            "count": stable,
+            **base,
+        },
+        {
+            "id": "pd",
+            "kind": "response",
+            "label": "Progressive disease",
+            "category": "progressive-disease",
+            "count": progressive,
+            **base,
+        },
+        {
+            "id": "ongoing",
+            "kind": "status",
+            "label": "Responses still ongoing",
+            "category": "ongoing-response",
+            "cohort": "all",
+            "treatment": "hd-il2",
+            "among": "orr",
+            "count": rng.randint(0, objective),
+        },
+        {
+            "id": "pfs",
+            "kind": "time",
+            "label": "Median progression-free survival",
+            "category": "progression-free-survival",
+            "cohort": "all",
+            "treatment": "hd-il2",
+            "time": {
+                "value": Decimal(rng.randint(15, 120)) / 10,
+                "unit": "month",
+                "statistic": "median",
+            },
+        },
     ]
     if defect == "count-above-cohort":
         outcomes[3] = {**outcomes[3], "count": size + 1, "denominator": None}
@@ -150,16 +236,28 @@ def _responses(rng: random.Random, size: int, defect: str | None) -> list[dict]:
 
 def _after_sequence(rng: random.Random, size: int, other: str) -> tuple[list[dict], list[dict]]:
     sequence = {
-        "id": "il2-then-next", "label": "High-dose IL-2 followed by further therapy",
+        "id": "il2-then-next",
+        "label": "High-dose IL-2 followed by further therapy",
         "cohort": "all",
-        "steps": [{"regimen": "hd-il2"},
-                  {"regimen": other,
-                   "start_after_previous": {"value": rng.randint(2, 10), "unit": "week"}}],
+        "steps": [
+            {"regimen": "hd-il2"},
+            {
+                "regimen": other,
+                "start_after_previous": {"value": rng.randint(2, 10), "unit": "week"},
+            },
+        ],
     }
     responders = rng.randint(0, size)
-    outcome = {"id": "after-sequence", "kind": "response", "label": "Responses after the sequence",
-               "cohort": "all", "treatment": "il2-then-next", "category": "objective-response",
-               "count": responders, "denominator": size}
+    outcome = {
+        "id": "after-sequence",
+        "kind": "response",
+        "label": "Responses after the sequence",
+        "cohort": "all",
+        "treatment": "il2-then-next",
+        "category": "objective-response",
+        "count": responders,
+        "denominator": size,
+    }
     return [sequence], [outcome]
 
 
@@ -167,46 +265,76 @@ def _adverse_events(rng: random.Random, size: int) -> list[dict]:
     events = []
     for number, event in enumerate(rng.sample(EVENTS, rng.randint(2, 4)), start=1):
         count = rng.randint(0, max(1, size // 5))
-        events.append({
-            "id": f"ae-{number}", "label": f"Patients with {event.replace('-', ' ')}",
-            "cohort": "all", "event": event, "count": count, "denominator": size,
-            "percent": _percent(count, size), "fatal": event == "sepsis" and count > 0,
-            "treatment": "hd-il2", "attributed_to_treatment": rng.random() < 0.5,
-        })
+        events.append(
+            {
+                "id": f"ae-{number}",
+                "label": f"Patients with {event.replace('-', ' ')}",
+                "cohort": "all",
+                "event": event,
+                "count": count,
+                "denominator": size,
+                "percent": _percent(count, size),
+                "fatal": event == "sepsis" and count > 0,
+                "treatment": "hd-il2",
+                "attributed_to_treatment": rng.random() < 0.5,
+            }
+        )
     return events
 
 
-def synthetic_record(index: int, rng: random.Random, defect: str | None = None) -> PublicationRecord:
+def synthetic_record(
+    index: int, rng: random.Random, defect: str | None = None
+) -> PublicationRecord:
     """One valid synthetic record; `defect` names a finding the SHACL rules must report."""
     size = rng.randint(20, 400)
     regimens = _regimens(rng)
     sequences, after = _after_sequence(rng, size, regimens[1]["id"])
     factor = rng.choice(FACTORS)
-    return PublicationRecord.model_validate({
-        "id": f"synthetic-{index:07d}",
-        "label": f"Synthetic {index}",
-        "source_file": f"synthetic-{index:07d}.txt",
-        "publication": _publication(rng, index),
-        "study": {"label": f"Synthetic cohort study {index}",
-                  "designs": rng.sample(DESIGNS, rng.randint(1, 2)),
-                  "centres": rng.randint(1, 12),
-                  "treatment_period": {"start": str(rng.randint(1980, 1999)),
-                                       "end": str(rng.randint(2000, 2020))}},
-        "cohorts": _cohorts(rng, size, defect),
-        "regimens": regimens,
-        "sequences": sequences,
-        "outcomes": _responses(rng, size, defect) + after,
-        "adverse_events": _adverse_events(rng, size),
-        "factors": [{"id": "factor-1", "label": f"{factor.replace('-', ' ')} and response",
-                     "factor": factor, "associated_with": "objective-response",
-                     "cohort": "all", "association": rng.choice(("correlated", "predictive"))}],
-        "statements": [{"id": "conclusion", "kind": "conclusion",
-                        "text": f"Synthetic study {index} supports further study of the sequence.",
-                        "about": ["aldesleukin"]}],
-    })
+    return PublicationRecord.model_validate(
+        {
+            "id": f"synthetic-{index:07d}",
+            "label": f"Synthetic {index}",
+            "source_file": f"synthetic-{index:07d}.txt",
+            "publication": _publication(rng, index),
+            "study": {
+                "label": f"Synthetic cohort study {index}",
+                "designs": rng.sample(DESIGNS, rng.randint(1, 2)),
+                "centres": rng.randint(1, 12),
+                "treatment_period": {
+                    "start": str(rng.randint(1980, 1999)),
+                    "end": str(rng.randint(2000, 2020)),
+                },
+            },
+            "cohorts": _cohorts(rng, size, defect),
+            "regimens": regimens,
+            "sequences": sequences,
+            "outcomes": _responses(rng, size, defect) + after,
+            "adverse_events": _adverse_events(rng, size),
+            "factors": [
+                {
+                    "id": "factor-1",
+                    "label": f"{factor.replace('-', ' ')} and response",
+                    "factor": factor,
+                    "associated_with": "objective-response",
+                    "cohort": "all",
+                    "association": rng.choice(("correlated", "predictive")),
+                }
+            ],
+            "statements": [
+                {
+                    "id": "conclusion",
+                    "kind": "conclusion",
+                    "text": f"Synthetic study {index} supports further study of the sequence.",
+                    "about": ["aldesleukin"],
+                }
+            ],
+        }
+    )
 
 
-def synthetic_records(count: int, *, seed: int = 0, defect_every: int = 50) -> Iterator[PublicationRecord]:
+def synthetic_records(
+    count: int, *, seed: int = 0, defect_every: int = 50
+) -> Iterator[PublicationRecord]:
     """`count` records; every `defect_every`-th carries the next defect of `DEFECTS`."""
     rng = random.Random(seed)
     for index in range(1, count + 1):
@@ -255,8 +383,11 @@ def write_seeds(records: Iterator[PublicationRecord], directory: Path) -> int:
 def graph_defects(graph: Graph, *, seed: int = 0, every: int = 97) -> int:
     """Break every `every`-th labelled resource in one of three ways; return how many."""
     rng = random.Random(seed)
-    labelled = sorted(s for s in graph.subjects(RDFS.label, None) if isinstance(s, URIRef)
-                      and str(s).startswith(str(RES)))
+    labelled = sorted(
+        s
+        for s in graph.subjects(RDFS.label, None)
+        if isinstance(s, URIRef) and str(s).startswith(str(RES))
+    )
     broken = 0
     for number, node in enumerate(labelled[::every]):
         kind = number % 3

@@ -17,17 +17,29 @@ Row = tuple[object, ...]
 
 def _results(report: Graph) -> set[Row]:
     """Every result as (focus, shape, component, severity, path, value, constraint, messages)."""
-    keys = (SH.focusNode, SH.sourceShape, SH.sourceConstraintComponent, SH.resultSeverity,
-            SH.resultPath, SH.value, SH.sourceConstraint)
+    keys = (
+        SH.focusNode,
+        SH.sourceShape,
+        SH.sourceConstraintComponent,
+        SH.resultSeverity,
+        SH.resultPath,
+        SH.value,
+        SH.sourceConstraint,
+    )
     return {
-        (*(report.value(r, k) for k in keys), frozenset(map(str, report.objects(r, SH.resultMessage))))
+        (
+            *(report.value(r, k) for k in keys),
+            frozenset(map(str, report.objects(r, SH.resultMessage))),
+        )
         for r in report.subjects(RDF.type, SH.ValidationResult)
     }
 
 
 def _both(data: Graph) -> tuple[set[Row], set[Row]]:
     shapes, ontology = read_graph(project.SHAPES_FILE), read_graph(project.ONTOLOGY_FILE)
-    return _results(validate_fast(data, shapes, ontology)), _results(pyshacl_report(data, shapes, ontology))
+    return _results(validate_fast(data, shapes, ontology)), _results(
+        pyshacl_report(data, shapes, ontology)
+    )
 
 
 def test_seed_graph_gives_the_same_results(seed_result: PipelineResult) -> None:
@@ -43,15 +55,22 @@ def test_defective_graph_gives_the_same_violations_and_warnings() -> None:
     severities = {row[3] for row in reference}
     components = {row[2] for row in reference}
     assert {SH.Violation, SH.Warning} <= severities
-    assert {SH.SPARQLConstraintComponent, SH.MinCountConstraintComponent,
-            SH.DatatypeConstraintComponent, SH.ClassConstraintComponent} <= components
+    assert {
+        SH.SPARQLConstraintComponent,
+        SH.MinCountConstraintComponent,
+        SH.DatatypeConstraintComponent,
+        SH.ClassConstraintComponent,
+    } <= components
     assert fast == reference
 
 
 def test_unknown_shape_features_are_refused() -> None:
-    shapes = Graph().parse(data="""
+    shapes = Graph().parse(
+        data="""
         @prefix sh: <http://www.w3.org/ns/shacl#> .
-        <urn:s> a sh:NodeShape ; sh:targetNode <urn:x> ; sh:closed true .""", format="turtle")
+        <urn:s> a sh:NodeShape ; sh:targetNode <urn:x> ; sh:closed true .""",
+        format="turtle",
+    )
     try:
         validate_fast(Graph(), shapes, Graph())
     except Unsupported as exc:

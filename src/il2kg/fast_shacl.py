@@ -30,22 +30,54 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
-SHAPE_PREDICATES = frozenset({
-    RDF.type, SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode,
-    SH.property, SH.path, SH.minCount, SH.maxCount, SH.datatype, SH["class"], SH.pattern,
-    SH["in"], SH["or"], SH.hasValue, SH.minExclusive, SH.minInclusive, SH.maxExclusive,
-    SH.maxInclusive, SH.message, SH.severity, SH.sparql, SH.name, SH.description,
-})
+SHAPE_PREDICATES = frozenset(
+    {
+        RDF.type,
+        SH.targetClass,
+        SH.targetSubjectsOf,
+        SH.targetObjectsOf,
+        SH.targetNode,
+        SH.property,
+        SH.path,
+        SH.minCount,
+        SH.maxCount,
+        SH.datatype,
+        SH["class"],
+        SH.pattern,
+        SH["in"],
+        SH["or"],
+        SH.hasValue,
+        SH.minExclusive,
+        SH.minInclusive,
+        SH.maxExclusive,
+        SH.maxInclusive,
+        SH.message,
+        SH.severity,
+        SH.sparql,
+        SH.name,
+        SH.description,
+    }
+)
 RANGES = {
     SH.minExclusive: (SH.MinExclusiveConstraintComponent, lambda c: c > 0),
     SH.minInclusive: (SH.MinInclusiveConstraintComponent, lambda c: c >= 0),
     SH.maxExclusive: (SH.MaxExclusiveConstraintComponent, lambda c: c < 0),
     SH.maxInclusive: (SH.MaxInclusiveConstraintComponent, lambda c: c <= 0),
 }
-UNSUPPORTED_SPARQL = re.compile(r"\$(PATH|currentShape|shapesGraph)\b|\bEXISTS\b|\bMINUS\b|\bSERVICE\b",
-                                re.IGNORECASE)
-CONSTRAINTS = (SH.minCount, SH.maxCount, SH.datatype, SH["class"], SH.pattern, SH["in"], SH["or"],
-               SH.hasValue, *RANGES)
+UNSUPPORTED_SPARQL = re.compile(
+    r"\$(PATH|currentShape|shapesGraph)\b|\bEXISTS\b|\bMINUS\b|\bSERVICE\b", re.IGNORECASE
+)
+CONSTRAINTS = (
+    SH.minCount,
+    SH.maxCount,
+    SH.datatype,
+    SH["class"],
+    SH.pattern,
+    SH["in"],
+    SH["or"],
+    SH.hasValue,
+    *RANGES,
+)
 PYTHON_TYPES = {XSD.string: str, XSD.integer: int, XSD.decimal: Decimal, XSD.boolean: bool}
 
 
@@ -83,7 +115,9 @@ def datatype_matches(value: Node, datatype: Node) -> bool:
 
 def in_range(value: Node, bound: Literal, accept: Callable[[int], bool]) -> bool:
     """pySHACL's value-range test: comparable literals only, strings only with strings."""
-    if not isinstance(value, Literal) or isinstance(value.value, str) != isinstance(bound.value, str):
+    if not isinstance(value, Literal) or isinstance(value.value, str) != isinstance(
+        bound.value, str
+    ):
         return False
     try:
         return accept(compare_literal(value, bound))
@@ -120,8 +154,9 @@ class _Index:
                             classes.add(sub)
                             todo.insert(0, sub)
                 todo.pop()
-            self.instances[cls] = {s for c in classes for g in self.graphs
-                                   for s in g.subjects(RDF.type, c)}
+            self.instances[cls] = {
+                s for c in classes for g in self.graphs for s in g.subjects(RDF.type, c)
+            }
         return self.instances[cls]
 
     def subjects_of(self, predicate: Node) -> set[Node]:
@@ -138,7 +173,9 @@ class _Index:
     @cached_property
     def union(self) -> Graph:
         """The graphs as one (a read-only view, no copy)."""
-        return self.graphs[0] if len(self.graphs) == 1 else ReadOnlyGraphAggregate(list(self.graphs))
+        return (
+            self.graphs[0] if len(self.graphs) == 1 else ReadOnlyGraphAggregate(list(self.graphs))
+        )
 
 
 class _Shapes:
@@ -150,7 +187,9 @@ class _Shapes:
         self._check_supported()
 
     def _check_supported(self) -> None:
-        shape_nodes = set(self.g.subjects(RDF.type, SH.NodeShape)) | set(self.g.objects(None, SH.property))
+        shape_nodes = set(self.g.subjects(RDF.type, SH.NodeShape)) | set(
+            self.g.objects(None, SH.property)
+        )
         or_members = {m for lst in self.g.objects(None, SH["or"]) for m in Collection(self.g, lst)}
         shape_nodes |= or_members
         for node in shape_nodes:
@@ -162,9 +201,12 @@ class _Shapes:
                 raise Unsupported(f"shape {node} has a complex path")
             constrained = any((node, p, None) in self.g for p in CONSTRAINTS)
             if constrained and node not in or_members and (node, SH.message, None) not in self.g:
-                raise Unsupported(f"shape {node} has no sh:message (generic messages not implemented)")
+                raise Unsupported(
+                    f"shape {node} has no sh:message (generic messages not implemented)"
+                )
             if (node, RDF.type, SH.NodeShape) in self.g and (
-                    (node, RDF.type, URIRef("http://www.w3.org/2000/01/rdf-schema#Class")) in self.g):
+                (node, RDF.type, URIRef("http://www.w3.org/2000/01/rdf-schema#Class")) in self.g
+            ):
                 raise Unsupported(f"shape {node} is also a class (implicit class target)")
 
     def one(self, node: Node, predicate: URIRef) -> Node | None:
@@ -208,12 +250,16 @@ class _Shapes:
         """True when one node gives no result for a shape (used by sh:or)."""
         return next(iter(self.validate(shape, [node])), None) is None
 
-    def _result(self, shape: Node, focus: Any, component: URIRef, path: Node | None,
-                value: Any = None) -> Result:
-        return Result(focus, shape, component, self.severity(shape), self.messages(shape),
-                      path, value)
+    def _result(
+        self, shape: Node, focus: Any, component: URIRef, path: Node | None, value: Any = None
+    ) -> Result:
+        return Result(
+            focus, shape, component, self.severity(shape), self.messages(shape), path, value
+        )
 
-    def _counts(self, shape: Node, path: Node | None, pairs: dict[Any, list[Any]]) -> Iterator[Result]:
+    def _counts(
+        self, shape: Node, path: Node | None, pairs: dict[Any, list[Any]]
+    ) -> Iterator[Result]:
         low, high = self.one(shape, SH.minCount), self.one(shape, SH.maxCount)
         has_value = self.one(shape, SH.hasValue)
         for f, values in pairs.items():
@@ -228,16 +274,20 @@ class _Shapes:
         """(component, test of one value node) for each value constraint of a shape."""
         g, tests = self.g, []
         for datatype in g.objects(shape, SH.datatype):
-            tests.append((SH.DatatypeConstraintComponent,
-                          lambda v, d=datatype: datatype_matches(v, d)))
+            tests.append(
+                (SH.DatatypeConstraintComponent, lambda v, d=datatype: datatype_matches(v, d))
+            )
         for cls in g.objects(shape, SH["class"]):
             members = self.index.of_class(cls)  # type: ignore[arg-type]
             tests.append((SH.ClassConstraintComponent, lambda v, m=members: v in m))
         for pattern in g.objects(shape, SH.pattern):
             matcher = re.compile(str(pattern))
-            tests.append((SH.PatternConstraintComponent,
-                          lambda v, m=matcher: not isinstance(v, BNode)
-                          and m.search(str(v)) is not None))
+            tests.append(
+                (
+                    SH.PatternConstraintComponent,
+                    lambda v, m=matcher: not isinstance(v, BNode) and m.search(str(v)) is not None,
+                )
+            )
         for choices in g.objects(shape, SH["in"]):
             allowed = list(Collection(g, choices))  # type: ignore[arg-type]
             tests.append((SH.InConstraintComponent, lambda v, a=allowed: v in a))
@@ -246,7 +296,9 @@ class _Shapes:
                 tests.append((component, lambda v, b=bound, a=accept: in_range(v, b, a)))
         return tests
 
-    def _values(self, shape: Node, path: Node | None, pairs: dict[Any, list[Any]]) -> Iterator[Result]:
+    def _values(
+        self, shape: Node, path: Node | None, pairs: dict[Any, list[Any]]
+    ) -> Iterator[Result]:
         for component, test in self._value_tests(shape):
             for f, values in pairs.items():
                 for v in values:
@@ -285,14 +337,24 @@ class _Shapes:
                         seen.add(key)
                         yield self._sparql_result(shape, constraint, this, bound)
 
-    def _sparql_result(self, shape: Node, constraint: Node, this: Any, bound: dict[str, Node]) -> Result:
+    def _sparql_result(
+        self, shape: Node, constraint: Node, this: Any, bound: dict[str, Node]
+    ) -> Result:
         bound = {"this": this, **bound}
         focus = this
         own = tuple(self.g.objects(shape, SH.message))
         extra = tuple(m for m in self.g.objects(constraint, SH.message) if m not in own)
         messages = tuple(Literal(_fill(str(m), bound)) for m in (*extra, *own))
-        return Result(focus, shape, SH.SPARQLConstraintComponent, self.severity(shape), messages,
-                      bound.get("path"), bound.get("value", focus), constraint)
+        return Result(
+            focus,
+            shape,
+            SH.SPARQLConstraintComponent,
+            self.severity(shape),
+            messages,
+            bound.get("path"),
+            bound.get("value", focus),
+            constraint,
+        )
 
 
 def _fill(message: str, bound: dict[str, Node]) -> str:
@@ -337,10 +399,16 @@ def report_graph(results: Iterable[Result], shapes: Graph, data: Graph) -> Graph
     for r in results:
         result = BNode()
         report.add((node, SH.result, result))
-        triples = [(RDF.type, SH.ValidationResult), (SH.sourceConstraintComponent, r.component),
-                   (SH.sourceShape, r.shape), (SH.resultSeverity, r.severity),
-                   (SH.focusNode, r.focus), (SH.value, r.value), (SH.resultPath, r.path),
-                   (SH.sourceConstraint, r.constraint)]
+        triples = [
+            (RDF.type, SH.ValidationResult),
+            (SH.sourceConstraintComponent, r.component),
+            (SH.sourceShape, r.shape),
+            (SH.resultSeverity, r.severity),
+            (SH.focusNode, r.focus),
+            (SH.value, r.value),
+            (SH.resultPath, r.path),
+            (SH.sourceConstraint, r.constraint),
+        ]
         triples += [(SH.resultMessage, m) for m in r.messages]
         for predicate, value in triples:
             if value is not None:
