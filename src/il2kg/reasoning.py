@@ -57,7 +57,8 @@ class ReasoningReport:
         """One line per problem, naming the class or resource and where to look."""
         lines = [f"ontology/il2kg.ttl: {iri}: unsatisfiable class (equivalent to owl:Nothing)"
                  for iri in self.unsatisfiable]
-        lines += [f"{seed_file_of(iri)}: {iri}: inconsistent with the ontology "
+        lines += ["ontology/il2kg.ttl: the ontology alone is inconsistent" if iri == ONTOLOGY_IRI
+                  else f"{seed_file_of(iri)}: {iri}: inconsistent with the ontology "
                   "(HermiT finds no model with this resource's description)"
                   for iri in self.culprits]
         return tuple(lines)
