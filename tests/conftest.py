@@ -8,6 +8,8 @@ import pytest
 
 from il2kg.pipeline import PipelineResult, run
 
+pytest_plugins = ["tests.server_fixtures"]
+
 TESTS = Path(__file__).parent
 DATA = TESTS / "data"
 

@@ -46,7 +46,7 @@ from il2kg.querying import (
 )
 from il2kg.store import open_store
 
-from .server_fixtures import built_dist, free_port  # noqa: F401 - a pytest fixture
+from .server_fixtures import free_port
 
 MINIMUM_QUERIES = 25
 COMPETENCY_QUESTIONS = {f"Q{i}" for i in range(1, 12)}
@@ -60,7 +60,7 @@ NEEDS_NETWORK = {e.name for e in EXAMPLES if e.header.get("requires") == "networ
 
 
 @pytest.fixture(scope="module")
-def dist(built_dist: Path) -> Path:  # noqa: F811 - the shared session fixture
+def dist(built_dist: Path) -> Path:
     """The graph built from the seeds, once per session (shared with the endpoint tests)."""
     return built_dist
 

@@ -9,11 +9,9 @@ import pytest
 
 from il2kg.reference import REFERENCE_FILE, main, reference_store, render_reference, terms
 
-from .server_fixtures import built_dist  # noqa: F401 - a pytest fixture
-
 
 @pytest.fixture(scope="module")
-def dist(built_dist: Path) -> Path:  # noqa: F811 - the shared session fixture
+def dist(built_dist: Path) -> Path:
     """The graph built from the seeds, once per session (shared with the endpoint tests)."""
     return built_dist
 

@@ -1,6 +1,6 @@
 """The query page in a real headless Chromium: load it, pick an example, run it, see rows."""
 
-# ruff: noqa: F811 - pytest fixtures are imported, then named as test arguments
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -9,14 +9,7 @@ from pathlib import Path
 import pytest
 from pyoxigraph import Store
 
-from .server_fixtures import (  # noqa: F401 - pytest fixtures
-    EXAMPLES,
-    built_dist,
-    direct,
-    endpoint,
-    example_dir,
-    store_dir,
-)
+from .server_fixtures import EXAMPLES
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")

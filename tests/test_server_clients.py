@@ -1,6 +1,6 @@
 """Real SPARQL clients against a running endpoint: SPARQLWrapper in every format, SPARQLStore."""
 
-# ruff: noqa: F811 - pytest fixtures are imported, then named as test arguments
+
 from __future__ import annotations
 
 import csv
@@ -13,14 +13,7 @@ from rdflib.compare import isomorphic
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
-from .server_fixtures import (  # noqa: F401 - pytest fixtures
-    EXAMPLES,
-    built_dist,
-    direct,
-    endpoint,
-    example_dir,
-    store_dir,
-)
+from .server_fixtures import EXAMPLES
 
 SELECT = EXAMPLES["publications"]
 CONSTRUCT = """PREFIX il2kg: <https://w3id.org/il2kg/ontology/>

@@ -1,6 +1,6 @@
 """SPARQL 1.1 Protocol against a running endpoint, with httpx: one test per case."""
 
-# ruff: noqa: F811 - pytest fixtures are imported, then named as test arguments
+
 
 from __future__ import annotations
 
@@ -14,15 +14,7 @@ from pyoxigraph import NamedNode, RdfFormat, Store
 from rdflib import Graph, Namespace, URIRef
 from rdflib.compare import isomorphic
 
-from .server_fixtures import (  # noqa: F401 - pytest fixtures
-    EXAMPLES,
-    built_dist,
-    direct,
-    endpoint,
-    example_dir,
-    listener,
-    store_dir,
-)
+from .server_fixtures import EXAMPLES, listener
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 VOID = Namespace("http://rdfs.org/ns/void#")

@@ -1,6 +1,6 @@
 """Remote stores: `il2kg load --to` a real Oxigraph server, then serve it with --endpoint."""
 
-# ruff: noqa: F811 - pytest fixtures are imported, then named as test arguments
+
 from __future__ import annotations
 
 import shutil
@@ -19,16 +19,7 @@ from il2kg.server.app import create_app
 from il2kg.server.remote import RemoteEngine
 from il2kg.server.settings import Settings
 
-from .server_fixtures import (  # noqa: F401 - pytest fixtures
-    EXAMPLES,
-    built_dist,
-    direct,
-    example_dir,
-    free_port,
-    listener,
-    live_server,
-    store_dir,
-)
+from .server_fixtures import EXAMPLES, free_port, listener, live_server
 
 OXIGRAPH = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
 PER_GRAPH = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"

@@ -1,6 +1,6 @@
 """The time limit is real: a runaway query is stopped while other clients are still served."""
 
-# ruff: noqa: F811 - pytest fixtures are imported, then named as test arguments
+
 from __future__ import annotations
 
 import time
@@ -8,13 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
-from .server_fixtures import (  # noqa: F401 - pytest fixtures
-    RUNAWAY,
-    built_dist,
-    endpoint,
-    example_dir,
-    store_dir,
-)
+from .server_fixtures import RUNAWAY
 
 SIMPLE = "ASK { ?s a <https://w3id.org/il2kg/ontology/Publication> }"
 
