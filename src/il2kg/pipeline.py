@@ -1,4 +1,4 @@
-"""The one-way flow: seeds -> records -> RDF graph -> SHACL report."""
+"""The one-way flow: seeds -> records -> RDF graph -> SHACL report and HermiT reasoning."""
 
 from __future__ import annotations
 
