@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,8 +71,11 @@ def run(inputs: Inputs | None = None, *, reasoning: bool = True) -> PipelineResu
     if loaded.errors:
         return PipelineResult(loaded, ontology, mappings, None, None)
     graph = records_to_graph(loaded.records)
-    report = validate_graph(graph + mappings, read_graph(inputs.shapes_file), ontology)
-    reasoned = reason(ontology, graph) if reasoning else None
+    with ThreadPoolExecutor(max_workers=1) as background:
+        # HermiT runs in a Java process, so SHACL proceeds meanwhile on this thread.
+        reasoned = background.submit(reason, ontology, graph) if reasoning else None
+        report = validate_graph(graph + mappings, read_graph(inputs.shapes_file), ontology)
+        reasoned = reasoned.result() if reasoned else None
     return PipelineResult(
         loaded, ontology, mappings, graph, report, reasoned, import_graphs(inputs.imports_dir)
     )
