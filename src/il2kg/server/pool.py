@@ -2,7 +2,8 @@
 
 Each request borrows one idle worker. The deadline covers waiting for a worker, running the
 query and writing its result; past it the worker is killed and replaced, so one runaway
-query never holds the endpoint, while the other workers keep answering.
+query never holds the endpoint, while the other workers keep answering. A worker past its
+memory cap dies (the allocator aborts); the query gets 503 and the worker is replaced.
 """
 
 from __future__ import annotations
@@ -43,11 +44,12 @@ class Answer:
 class Worker:
     """One child process (`python -m il2kg.server.worker`) and the parent's end of its socket."""
 
-    def __init__(self, store_path: str) -> None:
+    def __init__(self, store_path: str, memory: int = 0) -> None:
         mine, child = socket.socketpair()
         with child:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "il2kg.server.worker", str(child.fileno()), store_path],
+                [sys.executable, "-m", "il2kg.server.worker", str(child.fileno()), store_path,
+                 str(memory)],
                 pass_fds=[child.fileno()], stdin=subprocess.DEVNULL)
         self.conn = Connection(mine.detach())
         self.ready = False
@@ -60,10 +62,11 @@ class Worker:
 
 
 class WorkerPool:
-    """Worker processes each holding the on-disk store; queries run with a deadline."""
+    """Worker processes each holding the on-disk store; queries run with a deadline and each
+    worker's memory is capped at `memory` bytes (0: no cap)."""
 
-    def __init__(self, store_path: str, *, size: int, timeout: float) -> None:
-        self.store_path, self.size, self.timeout = store_path, size, timeout
+    def __init__(self, store_path: str, *, size: int, timeout: float, memory: int = 0) -> None:
+        self.store_path, self.size, self.timeout, self.memory = store_path, size, timeout, memory
         self.idle: asyncio.Queue[Worker] = asyncio.Queue()
         self.workers: set[Worker] = set()
 
@@ -82,15 +85,22 @@ class WorkerPool:
             w.kill()
         self.workers.clear()
 
-    def _spawn(self) -> None:
-        w = Worker(self.store_path)
+    def _new(self) -> Worker:
+        w = Worker(self.store_path, self.memory)
         self.workers.add(w)
-        self.idle.put_nowait(w)
+        return w
 
-    def _replace(self, w: Worker) -> None:
+    def _spawn(self) -> None:
+        self.idle.put_nowait(self._new())
+
+    def _swap(self, w: Worker) -> Worker:
+        """Kill a worker and start its successor (not yet idle)."""
         w.kill()
         self.workers.discard(w)
-        self._spawn()
+        return self._new()
+
+    def _replace(self, w: Worker) -> None:
+        self.idle.put_nowait(self._swap(w))
 
     async def _ready(self, w: Worker, deadline: float) -> None:
         if w.ready:
@@ -107,7 +117,9 @@ class WorkerPool:
                 await self._readable(w.conn.fileno(), deadline)
             return w.conn.recv()
         except (EOFError, OSError) as exc:
-            raise QueryError(500, "the query worker stopped unexpectedly") from exc
+            log.warning("query worker %s died (exit status %s)", w.process.pid, w.process.poll())
+            raise QueryError(503, "query stopped: its worker process died (most likely past "
+                                  "the memory limit); simplify the query or try again") from exc
 
     async def _readable(self, fd: int, deadline: float) -> None:
         loop = asyncio.get_running_loop()
@@ -129,6 +141,8 @@ class WorkerPool:
             w = await asyncio.wait_for(self.idle.get(), self.timeout)
         except TimeoutError as exc:
             raise QueryError(503, "every query worker is busy; try again later") from exc
+        if w.process.poll() is not None:  # died while idle (e.g. killed for memory)
+            w = self._swap(w)
         try:
             await self._ready(w, deadline)
             w.conn.send(job)
@@ -164,7 +178,7 @@ class WorkerPool:
     @staticmethod
     def _error(message: tuple) -> QueryError:
         _, status, text = message
-        if status >= 500 and status != 507:
+        if status == 500:  # only an unexpected error, which carries a trace
             log.error("query worker error:\n%s", text)
             return QueryError(500, "internal error while running the query (logged)")
         return QueryError(status, text)

@@ -22,6 +22,12 @@ def default_workers() -> int:
     return max(2, min(8, os.cpu_count() or 2))
 
 
+def default_worker_memory(workers: int) -> int:
+    """Each worker's memory cap in bytes: half the machine's memory shared out, at least 1 GB."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return max(1 << 30, total // (2 * workers))
+
+
 def has_store(store_dir: Path | None) -> bool:
     """True when `store_dir` already holds a store (a non-empty directory)."""
     return store_dir is not None and store_dir.is_dir() and any(store_dir.iterdir())
@@ -44,7 +50,8 @@ def engine_for(store: Path | None, endpoint: str | None, *, workers: int,
     if endpoint:
         return RemoteEngine(endpoint, timeout=timeout)
     assert store is not None, "a local engine needs a store"
-    return WorkerPool(str(store), size=workers, timeout=timeout)
+    return WorkerPool(str(store), size=workers, timeout=timeout,
+                      memory=default_worker_memory(workers))
 
 
 def serve(engine: Engine, settings: Settings, *, host: str, port: int) -> None:

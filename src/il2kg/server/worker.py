@@ -8,6 +8,7 @@ text).
 
 from __future__ import annotations
 
+import resource
 import sys
 import traceback
 from dataclasses import dataclass, field
@@ -97,6 +98,9 @@ def execute(store: Store, job: Job, conn: Connection) -> None:
         conn.send(("error", 507, str(exc)))
     except (ValueError, OSError) as exc:
         conn.send(("error", 400, f"query failed: {exc}"))
+    except MemoryError:
+        conn.send(("error", 503, "query stopped: it needed more memory than this endpoint "
+                                 "allows; simplify the query"))
     except Exception:  # the parent logs the trace and answers a generic 500
         conn.send(("error", 500, traceback.format_exc()))
 
@@ -111,8 +115,15 @@ def open_store(path: str) -> Store:
     return memory
 
 
-def serve(conn: Connection, store_path: str) -> None:
+def cap_memory(limit: int) -> None:
+    """Cap this process's data memory at `limit` bytes (0: no cap); past it, allocations fail."""
+    if limit > 0:
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+
+
+def serve(conn: Connection, store_path: str, memory: int = 0) -> None:
     """The worker's main loop: open the store, answer jobs until the socket closes."""
+    cap_memory(memory)
     store = open_store(store_path)
     conn.send(("ready",))
     while True:
@@ -124,4 +135,4 @@ def serve(conn: Connection, store_path: str) -> None:
 
 
 if __name__ == "__main__":
-    serve(Connection(int(sys.argv[1])), sys.argv[2])
+    serve(Connection(int(sys.argv[1])), sys.argv[2], int(sys.argv[3]))
