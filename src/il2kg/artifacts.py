@@ -1,5 +1,10 @@
 """Write the build's files so that the output directory is always one complete build.
 
+Serialisation is pyoxigraph's (Rust): rdflib writes each graph once as N-Triples, the
+lines are sorted, and pyoxigraph writes Turtle and JSON-LD from the sorted triples, so two
+builds of the same graphs give the same bytes. Blank nodes (the ontology's) are labelled
+from their descriptions (`rdflib.compare.to_canonical_graph`).
+
 The output path (default `dist/`) is a symbolic link to a content-addressed sibling
 directory. A build writes a new directory aside, then swaps the link with one atomic
 rename: a reader, or a build killed at any point, sees the old build or the new one whole.
@@ -8,13 +13,16 @@ rename: a reader, or a build killed at any point, sees the old build or the new 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCAT, DCTERMS, VOID
 
@@ -30,14 +38,21 @@ DATASET_IRI = URIRef("https://w3id.org/il2kg/dataset")
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 
 
-def sorted_ntriples(graph: Graph) -> str:
-    """N-Triples with lines sorted, so identical graphs give identical bytes."""
+def ntriples_lines(graph: Graph) -> list[str]:
+    """The graph's N-Triples lines; blank nodes labelled from their descriptions."""
     text = graph.serialize(format="nt")
-    return "".join(sorted(line + "\n" for line in text.splitlines() if line.strip()))
+    if "_:" in text:
+        text = to_canonical_graph(graph).serialize(format="nt")
+    return [line + "\n" for line in text.splitlines() if line.strip()]
 
 
-def description(graph: Graph) -> Graph:
-    """A VoID and DCAT description of the published graph, with its counts."""
+def as_quads(lines: Sequence[str], name: URIRef) -> list[str]:
+    """N-Triples lines as N-Quads lines in the named graph."""
+    return [f"{line[: line.rindex('.')]}<{name}> .\n" for line in lines]
+
+
+def description(triples: Sequence[ox.Triple]) -> Graph:
+    """A VoID and DCAT description of the published triples, with their counts."""
     d = bind_prefixes(Graph())
     d.add((DATASET_IRI, RDF.type, VOID.Dataset))
     d.add((DATASET_IRI, RDF.type, DCAT.Dataset))
@@ -46,21 +61,23 @@ def description(graph: Graph) -> Graph:
     d.add((DATASET_IRI, DCTERMS.license, LICENSE))
     d.add((DATASET_IRI, VOID.vocabulary, URIRef(ONTOLOGY_IRI)))
     d.add((DATASET_IRI, VOID.uriSpace, Literal("https://w3id.org/il2kg/resource/")))
+    rdf_type = ox.NamedNode(str(RDF.type))
+    typed = {(t.subject, t.object) for t in triples if t.predicate == rdf_type}
+    entities = Counter(cls.value for _, cls in typed)
     counts = {
-        VOID.triples: len(graph),
-        VOID.distinctSubjects: len(set(graph.subjects())),
-        VOID.properties: len(set(graph.predicates())),
-        VOID.distinctObjects: len(set(graph.objects())),
-        VOID.classes: len(set(graph.objects(None, RDF.type))),
+        VOID.triples: len(triples),
+        VOID.distinctSubjects: len({t.subject for t in triples}),
+        VOID.properties: len({t.predicate for t in triples}),
+        VOID.distinctObjects: len({t.object for t in triples}),
+        VOID.classes: len(entities),
     }
     for predicate, value in counts.items():
         d.add((DATASET_IRI, predicate, Literal(value, datatype=XSD.integer)))
-    for cls in sorted(set(graph.objects(None, RDF.type))):
-        partition = URIRef(f"{DATASET_IRI}/class/{str(cls).rsplit('/', 1)[-1]}")
+    for cls in sorted(entities):
+        partition = URIRef(f"{DATASET_IRI}/class/{cls.rsplit('/', 1)[-1]}")
         d.add((DATASET_IRI, VOID.classPartition, partition))
-        d.add((partition, VOID["class"], cls))
-        entities = len(set(graph.subjects(RDF.type, cls)))
-        d.add((partition, VOID.entities, Literal(entities, datatype=XSD.integer)))
+        d.add((partition, VOID["class"], URIRef(cls)))
+        d.add((partition, VOID.entities, Literal(entities[cls], datatype=XSD.integer)))
     for name, media in (
         ("il2kg.ttl", "text/turtle"),
         ("il2kg.nt", "application/n-triples"),
@@ -75,22 +92,11 @@ def description(graph: Graph) -> Graph:
     return d
 
 
-def dataset(
-    data: Graph, ontology: Graph, mappings: Graph, extra: Mapping[URIRef, Graph] | None = None
-) -> Dataset:
-    """The named graphs a store serves: data, ontology, mappings and any extra named graphs."""
-    ds = Dataset()
-    named = (
-        (DATA_GRAPH, data),
-        (ONTOLOGY_GRAPH, ontology),
-        (MAPPINGS_GRAPH, mappings),
-        *(extra or {}).items(),
-    )
-    for name, graph in named:
-        target = ds.graph(name)
-        for triple in to_canonical_graph(graph):
-            target.add(triple)
-    return ds
+def jsonld(triples: Sequence[ox.Triple], context: dict[str, str]) -> bytes:
+    """JSON-LD: the published context and pyoxigraph's node objects (full IRIs) as @graph."""
+    nodes = ox.serialize(triples, format=ox.RdfFormat.JSON_LD)
+    head = json.dumps({"@context": context}, indent=1)[:-2]
+    return f'{head},\n "@graph": '.encode() + nodes + b"\n}\n"
 
 
 def render(
@@ -101,14 +107,22 @@ def render(
     extra: Mapping[URIRef, Graph] | None = None,
 ) -> dict[str, bytes]:
     """Every artifact of a build, by file name; extra named graphs go into the N-Quads only."""
-    published = bind_prefixes(data + mappings)
-    quads = dataset(data, ontology, mappings, extra).serialize(format="nquads")
+    named = {
+        DATA_GRAPH: data,
+        ONTOLOGY_GRAPH: ontology,
+        MAPPINGS_GRAPH: mappings,
+        **(extra or {}),
+    }
+    lines = {name: ntriples_lines(graph) for name, graph in named.items()}
+    published = "".join(sorted(set(lines[DATA_GRAPH] + lines[MAPPINGS_GRAPH])))
+    triples = [q.triple for q in ox.parse(published, format=ox.RdfFormat.N_TRIPLES)]
+    quads = sorted(q for name, graph_lines in lines.items() for q in as_quads(graph_lines, name))
     return {
-        "il2kg.ttl": published.serialize(format="turtle").encode(),
-        "il2kg.nt": sorted_ntriples(published).encode(),
-        "il2kg.jsonld": published.serialize(format="json-ld", context=context, indent=1).encode(),
-        "il2kg.nq": "".join(sorted(f"{q}\n" for q in quads.splitlines() if q.strip())).encode(),
-        "void.ttl": description(published).serialize(format="turtle").encode(),
+        "il2kg.ttl": ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=context),
+        "il2kg.nt": published.encode(),
+        "il2kg.jsonld": jsonld(triples, context),
+        "il2kg.nq": "".join(quads).encode(),
+        "void.ttl": description(triples).serialize(format="turtle").encode(),
         "ontology.ttl": ontology.serialize(format="turtle").encode(),
     }
 

@@ -51,10 +51,18 @@ def _binomial_cdf(k: int, n: int, p: float) -> float:
     return min(1.0, sum(exp(coefficients[i] + i * log_p + (n - i) * log_q) for i in range(k + 1)))
 
 
-def _solve_decreasing(f: Callable[[float], float], target: float) -> float:
-    """The p in [0, 1] where the decreasing function f equals target, by bisection."""
+def _solve_decreasing(
+    f: Callable[[float], float], target: float, key: Callable[[float], object]
+) -> float:
+    """The p in [0, 1] where the decreasing function f equals target, by bisection.
+
+    Bisection stops once both ends of the bracket have the same `key` (a monotone
+    rounding): every later midpoint lies between them, so it would round the same.
+    """
     low, high = 0.0, 1.0
     for _ in range(60):
+        if key(low) == key(high):
+            break
         middle = (low + high) / 2
         if f(middle) > target:
             low = middle
@@ -63,24 +71,26 @@ def _solve_decreasing(f: Callable[[float], float], target: float) -> float:
     return (low + high) / 2
 
 
+def to_percent(proportion: float) -> Decimal:
+    """A proportion as a percentage rounded half up to two decimals (monotone in proportion)."""
+    return Decimal(str(proportion * 100)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
 @lru_cache(maxsize=65536)
-def clopper_pearson(count: int, total: int, level: float = 0.95) -> tuple[float, float]:
-    """Exact two-sided binomial confidence interval for count/total, as proportions."""
+def clopper_pearson(count: int, total: int, level: float = 0.95) -> tuple[Decimal, Decimal]:
+    """Exact two-sided binomial confidence interval for count/total, in percent (0.01)."""
     if total <= 0 or not 0 <= count <= total:
         raise ValueError(f"need 0 <= count <= total and total > 0; got {count}/{total}")
     tail = (1 - level) / 2
     lower = 0.0
     if count > 0:
-        lower = _solve_decreasing(lambda p: _binomial_cdf(count - 1, total, p), 1 - tail)
+        lower = _solve_decreasing(
+            lambda p: _binomial_cdf(count - 1, total, p), 1 - tail, to_percent
+        )
     upper = 1.0
     if count < total:
-        upper = _solve_decreasing(lambda p: _binomial_cdf(count, total, p), tail)
-    return lower, upper
-
-
-def to_percent(proportion: float) -> Decimal:
-    """A proportion as a percentage rounded half up to two decimals."""
-    return Decimal(str(proportion * 100)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        upper = _solve_decreasing(lambda p: _binomial_cdf(count, total, p), tail, to_percent)
+    return to_percent(lower), to_percent(upper)
 
 
 def rate_percent(count: int, total: int) -> Decimal:
@@ -125,10 +135,7 @@ def derive_outcomes(outcomes: list[Outcome]) -> dict[str, Derived]:
         if count is not None and denominator:
             lower, upper = clopper_pearson(count, denominator)
             result = replace(
-                result,
-                percent=rate_percent(count, denominator),
-                ci_lower=to_percent(lower),
-                ci_upper=to_percent(upper),
+                result, percent=rate_percent(count, denominator), ci_lower=lower, ci_upper=upper
             )
         if not result.is_empty():
             derived[outcome.id] = result
