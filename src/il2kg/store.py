@@ -6,6 +6,10 @@ as data, SIB sparql-examples style, in the named graph `.../graph/examples`.
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
+import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -22,6 +26,10 @@ RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 SH = "http://www.w3.org/ns/shacl#"
 SCHEMA = "https://schema.org/"
 TEXT_PROPERTY = {"SELECT": "select", "ASK": "ask", "CONSTRUCT": "construct", "DESCRIBE": "describe"}
+ENTITY_DECLARATION = re.compile(rb"<!ENTITY\s+(%\s*)?([^\s%>]+)\s+(\"[^\"]*\"|'[^']*'|[^\s>]+)")
+ENTITY_REFERENCE = re.compile(rb"&([^\s&;#]+);")
+MAX_ENTITY_TEXT = 64_000_000  # characters entity references may add to an RDF/XML file
+MAX_ENTITY_DEPTH = 32
 
 
 def extra_graph_name(path: Path) -> NamedNode:
@@ -29,13 +37,52 @@ def extra_graph_name(path: Path) -> NamedNode:
     return NamedNode(path.absolute().as_uri())
 
 
+def check_entities(path: Path, limit: int = MAX_ENTITY_TEXT) -> None:
+    """Refuse XML declaring external or parameter entities, or whose entities expand past
+    `limit` characters (an entity bomb): nothing outside the file is ever read."""
+    text = path.read_bytes()
+    values: dict[bytes, bytes] = {}
+    for parameter, name, value in ENTITY_DECLARATION.findall(text):
+        if parameter or value[:1] not in (b'"', b"'"):
+            raise ValueError(f"{path}: entity '{name.decode(errors='replace')}' is external "
+                             "or a parameter entity; external entities are never loaded: "
+                             "write its text into the file instead")
+        values[name] = value[1:-1]
+    sizes: dict[bytes, int] = {}
+
+    def size(name: bytes, depth: int) -> int:
+        if name not in values:  # predefined (&amp;) or undeclared: the parser says so
+            return 0
+        if depth > MAX_ENTITY_DEPTH:
+            raise ValueError(f"{path}: entities nest deeper than {MAX_ENTITY_DEPTH} levels "
+                             "or refer to themselves")
+        if name not in sizes:
+            sizes[name] = len(values[name]) + sum(
+                size(ref, depth + 1) for ref in ENTITY_REFERENCE.findall(values[name]))
+        return sizes[name]
+
+    if values and sum(size(ref, 0) for ref in ENTITY_REFERENCE.findall(text)) > limit:
+        raise ValueError(f"{path}: its entities expand to more than {limit} characters "
+                         "(an entity bomb?); write the text out instead")
+
+
 def load_file(store: Store, path: Path) -> None:
-    """Load one RDF file; a triple format goes into a graph named after the file."""
+    """Load one RDF file; a triple format goes into a graph named after the file.
+
+    Nothing outside the file is read: XML entities are checked first (`check_entities`) and
+    JSON-LD remote contexts are refused by the parser."""
     fmt = RdfFormat.from_extension(path.suffix.lstrip("."))
     if fmt is None:
         raise ValueError(f"{path}: unknown RDF format for extension '{path.suffix}'")
+    if fmt == RdfFormat.RDF_XML:
+        check_entities(path)
     to_graph = None if fmt in QUAD_FORMATS else extra_graph_name(path)
-    store.bulk_load(path=path, format=fmt, to_graph=to_graph)
+    try:
+        store.bulk_load(path=path, format=fmt, to_graph=to_graph)
+    except SyntaxError as exc:
+        hint = "; remote contexts are never fetched: inline the context" if (
+            "remote context" in str(exc)) else ""
+        raise ValueError(f"{path}: not valid {fmt.name}: {exc}{hint}") from exc
 
 
 def example_quads(examples: Iterable[Example]) -> list[Quad]:
@@ -80,11 +127,19 @@ def open_store(dist: Path, *, extra: Sequence[Path] = (), queries_dir: Path | No
 
 def build_store(path: Path, dist: Path, *, extra: Sequence[Path] = (),
                 queries_dir: Path | None = None) -> Path:
-    """Write an on-disk store at `path` (which must not exist yet or be empty)."""
+    """Write an on-disk store at `path` (which must not exist yet or be empty), all or
+    nothing: it is built in a directory beside `path` and renamed into place when complete."""
     if path.exists() and any(path.iterdir()):
         raise FileExistsError(f"{path} is not empty; give a new directory for the store")
-    store = fill(Store(str(path)), dist, extra=extra, queries_dir=queries_dir)
-    store.flush()
-    store.optimize()
-    del store
+    path.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{path.name}-", dir=path.parent))
+    try:
+        store = fill(Store(str(work)), dist, extra=extra, queries_dir=queries_dir)
+        store.flush()
+        store.optimize()
+        del store
+        os.replace(work, path)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
     return path
