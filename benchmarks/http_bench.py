@@ -5,6 +5,7 @@ graphs); 16 concurrent clients send one example query for about
 10 s; the script prints requests per second and p50/p99 latency per server and query.
 
     python benchmarks/http_bench.py --dist dist --peer-venv /tmp/venv-peer
+    python benchmarks/http_bench.py --dist dist --load-run    # 64 clients, 20 s, errors
 
 rdflib-endpoint lives in its own virtual environment (--peer-venv) so it does not change
 ours. Servers bind 127.0.0.1 only and are stopped at the end.
@@ -137,6 +138,18 @@ async def load(url: str, query: str, *, clients: int, seconds: float) -> Figures
         return Figures(len(latencies) + errors, errors, time.monotonic() - begun, latencies)
 
 
+def load_run(dist: Path, query: Path, *, clients: int, seconds: float) -> None:
+    """The reliability load run: `clients` clients for `seconds` against `il2kg serve`."""
+    command, url = il2kg(dist, Path())
+    with running(command, url):
+        text = query.read_text(encoding="utf-8")
+        asyncio.run(load(url, text, clients=clients, seconds=1.0))  # warm-up
+        figures = asyncio.run(load(url, text, clients=clients, seconds=seconds))
+    print(f"load run ({query.stem}): {clients} clients, {figures.seconds:.1f} s, "
+          f"{figures.requests} requests, {figures.requests / figures.seconds:.1f} req/s, "
+          f"{figures.errors} errors", flush=True)
+
+
 def main() -> None:
     """Measure every server on every query and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -148,7 +161,12 @@ def main() -> None:
     parser.add_argument("--servers", nargs="+", choices=list(SERVERS), default=list(SERVERS))
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--load-run", action="store_true",
+                        help="instead: il2kg alone, 64 clients for 20 s, throughput and errors")
     args = parser.parse_args()
+    if args.load_run:
+        load_run(args.dist, args.queries[0], clients=64, seconds=20.0)
+        return
     print(f"{'server':<16} {'query':<34} {'req/s':>9} {'p50 ms':>9} {'p99 ms':>9} {'errors':>7}")
     for name in args.servers:
         command, url = SERVERS[name](args.dist, args.peer_venv)
