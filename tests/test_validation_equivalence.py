@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from benchmarks.generate import DEFECTS, graph_defects, synthetic_records
-from rdflib import RDF, Graph
+from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import SH
+from rdflib.plugins.sparql import prepareQuery
 
 from il2kg import project
 from il2kg.convert import records_to_graph
-from il2kg.fast_shacl import Unsupported, validate_fast
+from il2kg.fast_shacl import Unsupported, predicates_of, validate_fast
 from il2kg.pipeline import PipelineResult, read_graph
 from il2kg.validate import pyshacl_report
 
@@ -77,3 +78,14 @@ def test_unknown_shape_features_are_refused() -> None:
         assert "closed" in str(exc)
     else:
         raise AssertionError("sh:closed should be refused, not silently ignored")
+
+
+def test_rule_store_holds_every_predicate_a_rule_can_match() -> None:
+    base = "PREFIX : <urn:> SELECT $this WHERE { $this "
+    assert predicates_of(prepareQuery(base + ":a/^:b|:c+ ?x }")) == {
+        URIRef("urn:a"),
+        URIRef("urn:b"),
+        URIRef("urn:c"),
+    }
+    for anything in ("?p ?x }", ":a* ?x }", "!:a ?x }", ":a? ?x }"):
+        assert predicates_of(prepareQuery(base + anything)) is None, anything

@@ -1,11 +1,16 @@
-"""SHACL validation set-at-a-time on pyoxigraph, with the results pySHACL would give.
+"""SHACL validation set-at-a-time, with the results pySHACL would give.
 
 pySHACL evaluates every constraint once per focus node, in Python, and parses an
 `sh:sparql` query again for every focus node: minutes on a graph of a million triples.
-Here each constraint runs once over all of its focus nodes: targets, class instances and
-property values come from pyoxigraph's indexes, and each SPARQL-based constraint is one
-query with `$this` left unbound, its rows kept for the shape's focus nodes. Results carry the
-same focus node, path, value, severity, source shape, constraint component and messages.
+Here each core constraint runs once over all of its focus nodes: targets, class instances
+and property values come from the rdflib graph's indexes, looked up once. Each
+SPARQL-based constraint runs first on pyoxigraph with `$this` unbound, one query for all
+focus nodes, to find the few that can have results; on those only it runs again in rdflib
+with `$this` pre-bound exactly as pySHACL binds it, so results (values, messages) are
+pySHACL's. pyoxigraph canonicalises stored numeric literals ("50.0" -> 50), which changes
+no comparison in a rule but would change reported values: hence the second pass. Results
+carry the same focus node, path, value, severity, source shape, constraint component and
+messages.
 
 Only the SHACL features our shapes use are implemented. `validate_fast` raises
 `Unsupported` for anything else, and `validate.validate_graph` then falls back to pySHACL.
@@ -21,11 +26,13 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
+import pyoxigraph as ox
 from pyshacl.rdfutil.compare import compare_literal
 from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import SH
+from rdflib.paths import AlternativePath, InvPath, MulPath, OneOrMore, SequencePath
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
@@ -125,6 +132,50 @@ def in_range(value: Node, bound: Literal, accept: Callable[[int], bool]) -> bool
         return False
 
 
+def _ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """An rdflib term as the pyoxigraph term with the same lexical form."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(term)
+    if isinstance(term, BNode):
+        return ox.BlankNode(term)
+    if isinstance(term, Literal) and term.language:
+        return ox.Literal(term, language=term.language)
+    if isinstance(term, Literal) and term.datatype:
+        return ox.Literal(term, datatype=ox.NamedNode(term.datatype))
+    return ox.Literal(term)
+
+
+def predicates_of(query: Query) -> set[URIRef] | None:
+    """The predicates a query's triple patterns can match; None when it could match any."""
+    found: set[URIRef] = set()
+    todo: list[Any] = [query.algebra]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, dict):
+            todo.extend(node.values())
+            if getattr(node, "name", None) == "BGP" and not all(
+                _path_predicates(predicate, found) for _, predicate, _ in node["triples"]
+            ):
+                return None
+        elif isinstance(node, list | tuple):
+            todo.extend(node)
+    return found
+
+
+def _path_predicates(path: Any, found: set[URIRef]) -> bool:
+    """Add the IRIs a predicate or path can match; False if it can match any triple."""
+    if isinstance(path, URIRef):
+        found.add(path)
+        return True
+    if isinstance(path, SequencePath | AlternativePath):
+        return all(_path_predicates(p, found) for p in path.args)
+    if isinstance(path, InvPath):
+        return _path_predicates(path.arg, found)
+    if isinstance(path, MulPath) and path.mod == OneOrMore:
+        return _path_predicates(path.path, found)
+    return False
+
+
 @dataclass
 class _Index:
     """Lookups on the data and ontology graphs, each computed once per validation."""
@@ -132,6 +183,7 @@ class _Index:
     graphs: tuple[Graph, ...]
     objects: dict[Node, dict[Node, list[Node]]] = field(default_factory=dict)
     instances: dict[Node, set[Node]] = field(default_factory=dict)
+    rule_predicates: set[URIRef] | None = None
 
     def values(self, predicate: Node) -> dict[Node, list[Node]]:
         """Subject to objects of one predicate."""
@@ -170,6 +222,32 @@ class _Index:
         for row in self.union.query(query, initBindings={"this": this}):
             yield {str(k): v for k, v in row.asdict().items() if v is not None}
 
+    def candidates(self, query: str) -> set[Node] | None:
+        """The `$this` of every solution of a SELECT on pyoxigraph; None if one is a literal."""
+        found: set[Node] = set()
+        for row in self.store.query(query):  # type: ignore[union-attr]
+            this = row["this"]
+            if isinstance(this, ox.NamedNode):
+                found.add(URIRef(this.value))
+            elif isinstance(this, ox.BlankNode):
+                found.add(BNode(this.value))
+            elif this is not None:
+                return None
+        return found
+
+    @cached_property
+    def store(self) -> ox.Store:
+        """The triples the SPARQL rules can match, in an in-memory pyoxigraph store."""
+        store = ox.Store()
+        wanted = self.rule_predicates
+        for graph in self.graphs:
+            if wanted is None:
+                triples = iter(graph)
+            else:
+                triples = (t for p in wanted for t in graph.triples((None, p, None)))
+            store.bulk_extend(ox.Quad(*map(_ox_term, t)) for t in triples)
+        return store
+
     @cached_property
     def union(self) -> Graph:
         """The graphs as one (a read-only view, no copy)."""
@@ -184,7 +262,27 @@ class _Shapes:
     def __init__(self, shapes: Graph, index: _Index) -> None:
         self.g = shapes
         self.index = index
+        self._memo: dict[tuple[str, Node, Node | None], Any] = {}
         self._check_supported()
+        self.rules = {c: self._rule(c) for c in shapes.objects(None, SH.sparql)}
+        wanted = [predicates_of(query) for _, query in self.rules.values()]
+        if all(w is not None for w in wanted):
+            index.rule_predicates = set().union(*wanted)  # type: ignore[arg-type]
+
+    def _rule(self, constraint: Node) -> tuple[str, Query]:
+        """A SPARQL-based constraint's full text (with prefixes) and its parsed form."""
+        text = str(self.one(constraint, SH.select))
+        if UNSUPPORTED_SPARQL.search(text):
+            raise Unsupported(f"SPARQL constraint {constraint} needs more than $this")
+        full = f"{self._prefixes(constraint)}\n{text}"
+        return full, prepareQuery(full)
+
+    def _once(self, kind: str, node: Node, extra: Node | None, compute: Callable[[], Any]) -> Any:
+        """A lookup in the shapes graph, computed once per validation."""
+        key = (kind, node, extra)
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     def _check_supported(self) -> None:
         shape_nodes = set(self.g.subjects(RDF.type, SH.NodeShape)) | set(
@@ -210,10 +308,15 @@ class _Shapes:
                 raise Unsupported(f"shape {node} is also a class (implicit class target)")
 
     def one(self, node: Node, predicate: URIRef) -> Node | None:
-        return self.g.value(node, predicate)
+        return self._once("one", node, predicate, lambda: self.g.value(node, predicate))
 
     def messages(self, node: Node) -> tuple[Literal, ...]:
-        return tuple(m for m in self.g.objects(node, SH.message) if isinstance(m, Literal))
+        return self._once(
+            "messages",
+            node,
+            None,
+            lambda: tuple(m for m in self.g.objects(node, SH.message) if isinstance(m, Literal)),
+        )
 
     def severity(self, node: Node) -> URIRef:
         return self.one(node, SH.severity) or SH.Violation  # type: ignore[return-value]
@@ -246,10 +349,6 @@ class _Shapes:
         if path is None:
             yield from self._sparql(shape, set(pairs))
 
-    def conforms(self, shape: Node, node: Any) -> bool:
-        """True when one node gives no result for a shape (used by sh:or)."""
-        return next(iter(self.validate(shape, [node])), None) is None
-
     def _result(
         self, shape: Node, focus: Any, component: URIRef, path: Node | None, value: Any = None
     ) -> Result:
@@ -272,6 +371,9 @@ class _Shapes:
 
     def _value_tests(self, shape: Node) -> list[tuple[URIRef, Callable[[Any], bool]]]:
         """(component, test of one value node) for each value constraint of a shape."""
+        return self._once("tests", shape, None, lambda: self._new_value_tests(shape))
+
+    def _new_value_tests(self, shape: Node) -> list[tuple[URIRef, Callable[[Any], bool]]]:
         g, tests = self.g, []
         for datatype in g.objects(shape, SH.datatype):
             tests.append(
@@ -306,11 +408,13 @@ class _Shapes:
                         yield self._result(shape, f, component, path, v)
 
     def _or(self, shape: Node, path: Node | None, pairs: dict[Any, list[Any]]) -> Iterator[Result]:
+        values = {v for vs in pairs.values() for v in vs}
         for choices in self.g.objects(shape, SH["or"]):
             members = list(Collection(self.g, choices))  # type: ignore[arg-type]
-            for f, values in pairs.items():
-                for v in values:
-                    if not any(self.conforms(m, v) for m in members):
+            failing = [{r.focus for r in self.validate(m, values)} for m in members]
+            for f, vs in pairs.items():
+                for v in vs:
+                    if all(v in failed for failed in failing):
                         yield self._result(shape, f, SH.OrConstraintComponent, path, v)
 
     def _prefixes(self, constraint: Node) -> str:
@@ -323,13 +427,12 @@ class _Shapes:
         return "\n".join(lines)
 
     def _sparql(self, shape: Node, focus: set[Any]) -> Iterator[Result]:
-        """SPARQL-based constraints: parsed once, then run with $this pre-bound per focus node."""
+        """SPARQL-based constraints: candidates from pyoxigraph, then rdflib with $this bound."""
         for constraint in self.g.objects(shape, SH.sparql):
-            text = str(self.one(constraint, SH.select))
-            if UNSUPPORTED_SPARQL.search(text):
-                raise Unsupported(f"SPARQL constraint {constraint} needs more than $this")
-            query = prepareQuery(f"{self._prefixes(constraint)}\n{text}")
-            for this in sorted(focus, key=str):
+            text, query = self.rules[constraint]
+            candidates = self.index.candidates(text)
+            checked = focus if candidates is None else focus & candidates
+            for this in sorted(checked, key=str):
                 seen = set()
                 for bound in self.index.query(query, this):
                     key = tuple(sorted(bound.items()))
