@@ -26,3 +26,11 @@ def bind_prefixes(graph: Graph) -> Graph:
     for prefix, iri in prefixes().items():
         graph.bind(prefix, iri, override=True, replace=True)
     return graph
+
+
+def curie(iri: str) -> str:
+    """An IRI as a CURIE of the published prefix map where one fits (rdf:type), else as is."""
+    for prefix, namespace in sorted(prefixes().items(), key=lambda kv: -len(kv[1])):
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return iri

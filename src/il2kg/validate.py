@@ -9,7 +9,7 @@ from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import SH
 
 from il2kg.fast_shacl import Unsupported, validate_fast
-from il2kg.namespaces import RES, bind_prefixes, prefixes
+from il2kg.namespaces import RES, bind_prefixes, curie
 
 
 @dataclass(frozen=True)
@@ -56,15 +56,10 @@ def seed_file_of(node: str, seeds_dir_name: str = "seeds") -> str:
 
 
 def _short(node: object) -> str:
-    """A node as a CURIE of the published prefix map where one fits, else as it is."""
+    """A node as a CURIE where one fits, else as it is."""
     if node is None:
         return ""
-    text = str(node)
-    if isinstance(node, URIRef):
-        for prefix, namespace in sorted(prefixes().items(), key=lambda kv: -len(kv[1])):
-            if text.startswith(namespace) and len(text) > len(namespace):
-                return f"{prefix}:{text[len(namespace) :]}"
-    return text
+    return curie(str(node)) if isinstance(node, URIRef) else str(node)
 
 
 def _finding(report: Graph, result: URIRef, owners: dict[object, object]) -> Finding:

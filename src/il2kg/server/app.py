@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from pyoxigraph import NamedNode, RdfFormat, parse, serialize
 from starlette.responses import PlainTextResponse, StreamingResponse
 
+from il2kg.namespaces import prefixes
 from il2kg.server import describe, pages
 from il2kg.server.guard import Refused, check_services
 from il2kg.server.negotiation import GRAPH_FORMATS, best, by_name
@@ -108,7 +109,7 @@ def create_app(store: Engine, settings: Settings) -> FastAPI:
         triples = describe.service_description(
             endpoint(request), [r["g"]["value"] for r in rows],
             federated=bool(settings.allow_service))
-        body = serialize(triples, format=GRAPH_FORMATS[media])
+        body = serialize(triples, format=GRAPH_FORMATS[media], prefixes=prefixes())
         return Response(body, media_type=media, headers={"Vary": "Accept"})
 
     @app.api_route("/sparql", methods=["GET", "POST"], name="sparql")
@@ -159,7 +160,7 @@ def create_app(store: Engine, settings: Settings) -> FastAPI:
             return _error(404, f"no resource {iri.value} in this graph")
         if media == "text/html":
             return HTMLResponse(pages.resource_page(iri.value, triples))
-        return Response(serialize(triples, format=GRAPH_FORMATS[media]), media_type=media,
-                        headers={"Vary": "Accept"})
+        body = serialize(triples, format=GRAPH_FORMATS[media], prefixes=prefixes())
+        return Response(body, media_type=media, headers={"Vary": "Accept"})
 
     return app

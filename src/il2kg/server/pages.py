@@ -6,6 +6,7 @@ from html import escape
 
 from pyoxigraph import Literal, NamedNode, Triple
 
+from il2kg.namespaces import curie
 from il2kg.server.describe import RESOURCE_BASE
 
 LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
@@ -29,7 +30,7 @@ def local_link(iri: str) -> str:
 
 def _term(term: object, labels: dict[str, str]) -> str:
     if isinstance(term, NamedNode):
-        text = labels.get(term.value, term.value)
+        text = labels.get(term.value) or curie(term.value)
         return f'<a href="{escape(local_link(term.value))}">{escape(text)}</a>'
     if isinstance(term, Literal):
         suffix = f" @{term.language}" if term.language else ""
