@@ -109,3 +109,20 @@ def test_help_is_instant() -> None:
 def test_the_output_is_a_link_to_a_content_addressed_directory(dist: Path) -> None:
     assert dist.is_symlink()
     assert URIRef(dist.resolve().as_uri())
+
+
+def test_build_writes_an_on_disk_store_and_replaces_it_whole(tmp_path: Path) -> None:
+    from pyoxigraph import Store
+
+    out, store = tmp_path / "dist", tmp_path / "store"
+    for _ in range(2):
+        assert main(["build", "--out", str(out), "--store", str(store)]) == 0
+    assert store.is_symlink()
+    builds = [p for p in tmp_path.iterdir() if p.name.startswith(".store-") and p.is_dir()]
+    assert builds == [store.resolve()]
+    quads = Dataset().parse(out / "il2kg.nq", format="nquads")
+    opened = Store.read_only(str(store))
+    answer = opened.query("ASK { GRAPH <https://w3id.org/il2kg/graph/data> "
+                          "{ <https://w3id.org/il2kg/resource/atkins-1999> ?p ?o } }")
+    assert bool(answer)
+    assert len(opened) > len(list(quads.quads((None, None, None, None))))

@@ -134,19 +134,16 @@ def _digest(files: dict[str, bytes]) -> str:
     return h.hexdigest()[:16]
 
 
-def publish(files: dict[str, bytes], out: Path) -> Path:
-    """Write files into a fresh directory beside `out`, then point `out` at it atomically."""
+def staging_dir(out: Path) -> Path:
+    """A fresh, empty directory beside `out` to build into."""
     out = out.absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
-    target = out.parent / f".{out.name}-{_digest(files)}"
-    if not target.is_dir():
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-tmp-", dir=out.parent))
-        for name, content in files.items():
-            (staging / name).write_bytes(content)
-        for path in staging.iterdir():
-            with open(path, "rb") as handle:
-                os.fsync(handle.fileno())
-        staging.rename(target)
+    return Path(tempfile.mkdtemp(prefix=f".{out.name}-tmp-", dir=out.parent))
+
+
+def point(out: Path, target: Path) -> Path:
+    """Make `out` a link to `target`, a complete directory beside it, in one atomic rename."""
+    out = out.absolute()
     if out.exists() and not out.is_symlink():
         out.rename(out.parent / f".{out.name}-previous-{os.getpid()}")
     link = out.parent / f".{out.name}-link-{os.getpid()}"
@@ -155,6 +152,21 @@ def publish(files: dict[str, bytes], out: Path) -> Path:
     os.replace(link, out)
     _remove_old(out, keep=target)
     return target
+
+
+def publish(files: dict[str, bytes], out: Path) -> Path:
+    """Write files into a fresh directory beside `out`, then point `out` at it atomically."""
+    out = out.absolute()
+    target = out.parent / f".{out.name}-{_digest(files)}"
+    if not target.is_dir():
+        staging = staging_dir(out)
+        for name, content in files.items():
+            (staging / name).write_bytes(content)
+        for path in staging.iterdir():
+            with open(path, "rb") as handle:
+                os.fsync(handle.fileno())
+        staging.rename(target)
+    return point(out, target)
 
 
 def _remove_old(out: Path, keep: Path) -> None:

@@ -15,7 +15,7 @@ from il2kg import __version__
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
 
 
-def _inputs(args: argparse.Namespace):  # noqa: ANN202 - lazy import of the return type
+def _inputs(args: argparse.Namespace):
     from il2kg.pipeline import Inputs
 
     return Inputs(seeds_dir=args.seeds) if args.seeds else Inputs()
@@ -48,6 +48,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     files = render(result.graph, result.ontology, result.mappings, prefixes(),
                    extra=result.extra_graphs)
     target = publish(files, args.out)
+    if args.store:
+        from il2kg.project import QUERIES_DIR
+        from il2kg.store import publish_store
+
+        _progress(args, f"writing the on-disk store {args.store}")
+        publish_store(args.store, args.out, queries_dir=QUERIES_DIR)
     if result.report is not None and result.report.warnings:
         print(f"{len(result.report.warnings)} warning(s); see `il2kg validate`", file=sys.stderr)
     _progress(args, f"wrote {args.out} -> {target.name} ({len(result.graph)} triples)")
@@ -138,12 +144,13 @@ def parser() -> argparse.ArgumentParser:
     def command(name: str, handler: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=(handler.__doc__ or "").splitlines()[0])
         sub.set_defaults(handler=handler)
-        sub.add_argument("--seeds", type=Path, help="directory of seed YAML files (default: seeds/)")
+        sub.add_argument("--seeds", type=Path, help="seed YAML directory (default: seeds/)")
         sub.add_argument("-v", "--verbose", action="store_true", help="report progress on stderr")
         return sub
 
     build = command("build", cmd_build)
-    build.add_argument("--out", type=Path, default=Path("dist"), help="output directory (default: dist)")
+    build.add_argument("--out", type=Path, default=Path("dist"), help="output (default: dist)")
+    build.add_argument("--store", type=Path, help="also write an on-disk store, for serve --store")
     validate = command("validate", cmd_validate)
     validate.add_argument("--format", choices=("text", "turtle", "json"), default="text")
     query = command("query", cmd_query)

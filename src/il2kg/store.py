@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store
 
+from il2kg.artifacts import point, staging_dir
 from il2kg.examples import Example, load_examples
 from il2kg.server.guard import query_form
 
@@ -143,3 +144,8 @@ def build_store(path: Path, dist: Path, *, extra: Sequence[Path] = (),
         shutil.rmtree(work, ignore_errors=True)
         raise
     return path
+
+
+def publish_store(out: Path, dist: Path, *, queries_dir: Path | None = None) -> Path:
+    """Build an on-disk store beside `out`, then point `out` at it atomically."""
+    return point(out, build_store(staging_dir(out), dist, queries_dir=queries_dir))
