@@ -85,10 +85,12 @@ def create_app(store: Engine, settings: Settings) -> FastAPI:
 
     async def collect(query: str, fmt: str) -> bytes:
         answer = await store.run(Job(query=query, format=fmt, max_bytes=settings.max_result_bytes))
-        return b"".join([chunk async for chunk in answer.body])
+        return await answer.read()
 
     async def stream(job: Job) -> Response:
         answer = await store.run(job)
+        if isinstance(answer.body, bytes):
+            return Response(answer.body, media_type=answer.media_type, headers={"Vary": "Accept"})
         return StreamingResponse(answer.body, media_type=answer.media_type,
                                  headers={"Vary": "Accept"})
 

@@ -35,10 +35,16 @@ class QueryError(Exception):
 
 @dataclass
 class Answer:
-    """A query answer: its media type and its body, streamed."""
+    """A query answer: its media type and its body, whole (small results) or streamed."""
 
     media_type: str
-    body: AsyncIterator[bytes]
+    body: bytes | AsyncIterator[bytes]
+
+    async def read(self) -> bytes:
+        """The whole body."""
+        if isinstance(self.body, bytes):
+            return self.body
+        return b"".join([chunk async for chunk in self.body])
 
 
 class Worker:
@@ -153,6 +159,9 @@ class WorkerPool:
         if first[0] == "error":
             self.idle.put_nowait(w)
             raise self._error(first)
+        if first[3]:  # the whole result in one message: no streaming machinery needed
+            self.idle.put_nowait(w)
+            return Answer(first[1], first[2])
         return Answer(first[1], self._stream(w, first, deadline))
 
     async def _stream(self, w: Worker, first: tuple, deadline: float) -> AsyncIterator[bytes]:
