@@ -1,54 +1,58 @@
 """HTTP load measurement (not a test): il2kg beside rdflib-endpoint and `oxigraph serve`.
 
-Each server serves the same build (dist/il2kg.nq, default graph = union of its named
-graphs); 16 concurrent clients send one example query for about
-10 s; the script prints requests per second and p50/p99 latency per server and query.
+Each server serves the same build (dist/il2kg.nq) on loopback; `wrk` (a compiled load
+generator, Debian package `wrk`) keeps 16 connections busy POSTing one query for a bounded
+time, and the script prints requests per second, p50/p99 latency and errors per server and
+query, then il2kg's ratios to the peers (the issue's targets).
 
-    python benchmarks/http_bench.py --dist dist --peer-venv /tmp/venv-peer
-    python benchmarks/http_bench.py --dist dist --load-run    # 64 clients, 20 s, errors
+    python benchmarks/http_bench.py --dist dist --peer-venv /tmp/venv-peer --json http.json
 
-rdflib-endpoint lives in its own virtual environment (--peer-venv) so it does not change
-ours. Servers bind 127.0.0.1 only and are stopped at the end.
+Two queries, both with rows on the seeds and on synthetic builds: a lookup of one
+cohort's label by IRI, and a GROUP BY aggregate over every outcome. rdflib-endpoint lives
+in its own virtual environment (--peer-venv) so it does not change ours. Servers bind
+127.0.0.1 only and are stopped at the end.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
+import json
+import re
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 
-ROOT = Path(__file__).resolve().parents[1]
 ACCEPT = "application/sparql-results+json"
+RDFS_LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
+AGGREGATE = """PREFIX il2kg: <https://w3id.org/il2kg/ontology/>
+SELECT ?category (COUNT(?o) AS ?outcomes) (SUM(?n) AS ?patients) WHERE { GRAPH ?g {
+  ?o il2kg:hasCategory ?category . OPTIONAL { ?o il2kg:count ?n } } } GROUP BY ?category"""
+WRK_SCRIPT = """wrk.method = "POST"
+wrk.body = {body}
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Accept"] = "{accept}"
+"""
+UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
+TARGETS = "il2kg >= 5x rdflib-endpoint and >= 15% of oxigraph (lookup), >= 90% (aggregate)"
 
 
-@dataclass(frozen=True)
-class Figures:
-    """What one load run measured."""
-
-    requests: int
-    errors: int
-    seconds: float
-    latencies: list[float]
-
-    def row(self, server: str, query: str) -> str:
-        """One line of the report."""
-        lat = sorted(self.latencies) or [float("nan")]
-        p50 = statistics.median(lat) * 1000
-        p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000
-        return (f"{server:<16} {query:<34} {self.requests / self.seconds:>9.1f} "
-                f"{p50:>9.1f} {p99:>9.1f} {self.errors:>7}")
+def lookup_query(dist: Path) -> str:
+    """A lookup of one cohort's label by its IRI (the first cohort in the build)."""
+    with open(dist / "il2kg.nt", encoding="utf-8") as lines:
+        for line in lines:
+            subject, predicate, _ = line.split(" ", 2)
+            if "/cohort/" in subject and predicate == RDFS_LABEL:
+                return f"SELECT ?label WHERE {{ GRAPH ?g {{ {subject} {RDFS_LABEL} ?label }} }}"
+    raise ValueError(f"{dist}: no labelled cohort to look up")
 
 
 def free_port() -> int:
@@ -58,17 +62,22 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def rows(url: str, query: str) -> int:
+    """The number of solutions the endpoint gives (checked once before the load)."""
+    response = httpx.post(url, data={"query": query}, headers={"Accept": ACCEPT}, timeout=60)
+    response.raise_for_status()
+    return len(response.json()["results"]["bindings"])
+
+
 def wait_ready(url: str, timeout: float = 120.0) -> None:
     """Wait until the endpoint answers a trivial query."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            if httpx.get(url, params={"query": "ASK {}"}, headers={"Accept": ACCEPT},
-                         timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
+            rows(url, "SELECT * WHERE { ?s ?p ?o } LIMIT 1")
+            return
+        except (httpx.TransportError, httpx.HTTPStatusError):
+            time.sleep(0.2)
     raise RuntimeError(f"{url} did not start")
 
 
@@ -84,99 +93,104 @@ def running(command: list[str], url: str) -> Iterator[str]:
         process.wait(30)
 
 
-def il2kg(dist: Path, _: Path) -> tuple[list[str], str]:
+def il2kg(dist: Path, _: Path, work: Path) -> tuple[list[str], str]:
     """`il2kg serve` (worker processes, default settings)."""
     port = free_port()
     exe = str(Path(sys.executable).with_name("il2kg"))
-    return [exe, "serve", "--port", str(port), "--dist", str(dist)], \
-        f"http://127.0.0.1:{port}/sparql"
+    return [exe, "serve", "--port", str(port), "--dist", str(dist),
+            "--store", str(work / "il2kg-store")], f"http://127.0.0.1:{port}/sparql"
 
 
-def rdflib_endpoint(dist: Path, peer: Path) -> tuple[list[str], str]:
+def rdflib_endpoint(dist: Path, peer: Path, _: Path) -> tuple[list[str], str]:
     """rdflib-endpoint serving il2kg.nq (rdflib's memory store)."""
     port = free_port()
     return [str(peer / "bin" / "rdflib-endpoint"), "serve", str(dist / "il2kg.nq"),
             "--host", "127.0.0.1", "--port", str(port)], f"http://127.0.0.1:{port}/"
 
 
-def oxigraph(dist: Path, _: Path) -> tuple[list[str], str]:
+def oxigraph(dist: Path, _: Path, work: Path) -> tuple[list[str], str]:
     """`oxigraph serve --union-default-graph` over il2kg.nq loaded into a fresh store."""
     port = free_port()
     exe = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
-    location = tempfile.mkdtemp(prefix="bench-oxigraph-")
-    subprocess.run([exe, "load", "--location", location, "--file", str(dist / "il2kg.nq")],
+    location = work / "oxigraph-store"
+    subprocess.run([exe, "load", "--location", str(location), "--file", str(dist / "il2kg.nq")],
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return [exe, "serve", "--location", location, "--bind", f"127.0.0.1:{port}",
-            "--union-default-graph"], \
-        f"http://127.0.0.1:{port}/query"
+    return [exe, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}",
+            "--union-default-graph"], f"http://127.0.0.1:{port}/query"
 
 
-SERVERS = {"il2kg": il2kg, "rdflib-endpoint": rdflib_endpoint, "oxigraph": oxigraph}
+SERVERS: dict[str, Callable[[Path, Path, Path], tuple[list[str], str]]] = {
+    "il2kg": il2kg, "rdflib-endpoint": rdflib_endpoint, "oxigraph": oxigraph}
 
 
-async def load(url: str, query: str, *, clients: int, seconds: float) -> Figures:
-    """`clients` concurrent loops POSTing the query until `seconds` have passed."""
-    latencies: list[float] = []
-    errors = 0
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(timeout=60, limits=limits) as client:
-        stop = time.monotonic() + seconds
-
-        async def one() -> None:
-            nonlocal errors
-            while time.monotonic() < stop:
-                started = time.perf_counter()
-                response = await client.post(url, data={"query": query},
-                                             headers={"Accept": ACCEPT})
-                if response.status_code == 200 and response.json()["results"]["bindings"]:
-                    latencies.append(time.perf_counter() - started)
-                else:
-                    errors += 1
-
-        begun = time.monotonic()
-        await asyncio.gather(*(one() for _ in range(clients)))
-        return Figures(len(latencies) + errors, errors, time.monotonic() - begun, latencies)
+def _ms(text: str) -> float:
+    """A wrk duration ("812.00us", "1.20ms", "2.01s") in milliseconds."""
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
+    return float(number) * UNITS[unit]
 
 
-def load_run(dist: Path, query: Path, *, clients: int, seconds: float) -> None:
-    """The reliability load run: `clients` clients for `seconds` against `il2kg serve`."""
-    command, url = il2kg(dist, Path())
-    with running(command, url):
-        text = query.read_text(encoding="utf-8")
-        asyncio.run(load(url, text, clients=clients, seconds=1.0))  # warm-up
-        figures = asyncio.run(load(url, text, clients=clients, seconds=seconds))
-    print(f"load run ({query.stem}): {clients} clients, {figures.seconds:.1f} s, "
-          f"{figures.requests} requests, {figures.requests / figures.seconds:.1f} req/s, "
-          f"{figures.errors} errors", flush=True)
+def wrk(url: str, query: str, *, clients: int, seconds: float, work: Path) -> dict[str, float]:
+    """Requests per second, p50/p99 in ms and failed requests, measured by wrk."""
+    script = work / "post.lua"
+    body = json.dumps(urlencode({"query": query}))
+    script.write_text(WRK_SCRIPT.format(body=body, accept=ACCEPT), encoding="utf-8")
+    command = ["wrk", "-t", "2", "-c", str(clients), "-d", f"{seconds:g}s", "--latency",
+               "--timeout", "10s", "-s", str(script), url]
+    out = subprocess.run(command, capture_output=True, text=True, check=True,
+                         timeout=seconds + 60).stdout
+    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", out, re.MULTILINE))
+    failed = sum(int(n) for n in re.findall(r"(?:Non-2xx or 3xx responses|timeout) (\d+)", out))
+    return {"req_s": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
+            "p50_ms": _ms(latency["50"]), "p99_ms": _ms(latency["99"]), "errors": failed}
+
+
+def measure(dist: Path, args: argparse.Namespace) -> dict[str, dict[str, dict[str, float]]]:
+    """Every server on every query: {server: {query: figures}}."""
+    queries = {"lookup": lookup_query(dist), "aggregate": AGGREGATE}
+    figures: dict[str, dict[str, dict[str, float]]] = {}
+    for name in args.servers:
+        with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as tmp:
+            work = Path(tmp)
+            command, url = SERVERS[name](dist, args.peer_venv, work)
+            with running(command, url):
+                figures[name] = {}
+                for query_name, query in queries.items():
+                    if rows(url, query) == 0:
+                        raise RuntimeError(f"{name}: {query_name} gives no rows")
+                    wrk(url, query, clients=args.clients, seconds=1, work=work)  # warm-up
+                    figures[name][query_name] = wrk(url, query, clients=args.clients,
+                                                    seconds=args.seconds, work=work)
+    return figures
+
+
+def ratios(figures: dict[str, dict[str, dict[str, float]]]) -> dict[str, float]:
+    """il2kg's throughput over each peer's, per query."""
+    own = figures.get("il2kg", {})
+    return {f"{query}/{peer}": round(own[query]["req_s"] / theirs["req_s"], 3)
+            for peer, by_query in figures.items() if peer != "il2kg"
+            for query, theirs in by_query.items() if query in own}
 
 
 def main() -> None:
-    """Measure every server on every query and print the table."""
+    """Measure every server on every query; print the table and the ratios."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dist", type=Path, default=ROOT / "dist")
+    parser.add_argument("--dist", type=Path, required=True)
     parser.add_argument("--peer-venv", type=Path, default=Path("/tmp/venv-peer"))
-    parser.add_argument("--queries", nargs="+", type=Path, default=[
-        ROOT / "queries" / "cohorts-by-publication.rq",
-        ROOT / "queries" / "complete-response-rate-by-study.rq"])
     parser.add_argument("--servers", nargs="+", choices=list(SERVERS), default=list(SERVERS))
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--load-run", action="store_true",
-                        help="instead: il2kg alone, 64 clients for 20 s, throughput and errors")
+    parser.add_argument("--json", type=Path, help="write the figures here")
     args = parser.parse_args()
-    if args.load_run:
-        load_run(args.dist, args.queries[0], clients=64, seconds=20.0)
-        return
-    print(f"{'server':<16} {'query':<34} {'req/s':>9} {'p50 ms':>9} {'p99 ms':>9} {'errors':>7}")
-    for name in args.servers:
-        command, url = SERVERS[name](args.dist, args.peer_venv)
-        with running(command, url):
-            for path in args.queries:
-                query = path.read_text(encoding="utf-8")
-                asyncio.run(load(url, query, clients=args.clients, seconds=1.0))  # warm-up
-                figures = asyncio.run(load(url, query, clients=args.clients,
-                                           seconds=args.seconds))
-                print(figures.row(name, path.stem), flush=True)
+    figures = measure(args.dist, args)
+    print(f"{'server':<16} {'query':<10} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    for server, by_query in figures.items():
+        for query, f in by_query.items():
+            print(f"{server:<16} {query:<10} {f['req_s']:>9.1f} {f['p50_ms']:>8.2f} "
+                  f"{f['p99_ms']:>8.2f} {f['errors']:>7.0f}")
+    found = ratios(figures)
+    print(f"ratios ({TARGETS}): {json.dumps(found)}")
+    if args.json:
+        args.json.write_text(json.dumps({"servers": figures, "ratios": found}, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -15,14 +15,14 @@ STAGE_TIMES = (
 
 
 def plot(results: dict[str, Any], path: Path) -> None:
-    """Stage times and query latency against triples, log-log, one line per stage."""
+    """Stage times, query latency and HTTP throughput against triples, log-log."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     rows = [r for r in results["sizes"] if "triples" in r.get("build", {})]
-    figure, (times, latency) = plt.subplots(1, 2, figsize=(11, 4.2))
+    figure, (times, latency, http) = plt.subplots(1, 3, figsize=(16, 4.2))
     for stage, key, label in STAGE_TIMES:
         points = [(r["build"]["triples"], r[stage][key]) for r in rows if key in r.get(stage, {})]
         if points:
@@ -31,9 +31,19 @@ def plot(results: dict[str, Any], path: Path) -> None:
         points = [(r["build"]["triples"], r["build"][key]) for r in rows]
         if points:
             latency.plot(*zip(*points, strict=True), marker="o", label=label)
+    lines: dict[str, list[tuple[int, float]]] = {}
+    for r in rows:
+        for server, by_query in r.get("http", {}).get("servers", {}).items():
+            for query, figures in by_query.items():
+                lines.setdefault(f"{server}, {query}", []).append(
+                    (r["build"]["triples"], figures["req_s"])
+                )
+    for label, points in lines.items():
+        http.plot(*zip(*points, strict=True), marker="o", label=label)
     for axis, title, unit in (
         (times, "Stage time", "seconds"),
         (latency, "Query latency on pyoxigraph (in process)", "ms"),
+        (http, "HTTP throughput, 16 clients (wrk)", "requests/s"),
     ):
         axis.set_xscale("log")
         axis.set_yscale("log")

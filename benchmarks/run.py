@@ -1,11 +1,11 @@
 """Benchmark suite (not a test): build, validate, load and query synthetic graphs by size.
 
-    python benchmarks/run.py --sizes 10k 100k --json results.json --markdown BENCHMARKS.md
+    python benchmarks/run.py --sizes 10k 100k --reasoning 100 --http --json results.json
 
 Every stage runs in its own process so its peak memory (max RSS) is its own. Peers are
 measured in the same run on the same data: plain pySHACL for validation, rdflib for loading,
-raw pyoxigraph for queries, HermiT on the whole graph for reasoning, and the HTTP figures of
-`benchmarks/http_bench.py` (il2kg, rdflib-endpoint, `oxigraph serve`) when asked.
+raw pyoxigraph for queries, and the HTTP figures of `benchmarks/http_bench.py` (wrk against
+il2kg, rdflib-endpoint and `oxigraph serve`) when asked. `--no-peers` measures il2kg only.
 """
 
 from __future__ import annotations
@@ -175,42 +175,38 @@ def run_size(size: str, work: Path, args: argparse.Namespace) -> dict[str, Any]:
     row: dict[str, Any] = {"size": size, "records": records}
     row["build"] = in_process("build", records, out, timeout=args.timeout)
     row["validate"] = in_process("validate", records, "il2kg", timeout=args.timeout)
-    within = SIZES[size] <= SIZES[args.peer_max]
+    peers = not args.no_peers and SIZES[size] <= SIZES[args.peer_max]
     row["validate_pyshacl"] = (
         in_process("validate", records, "pyshacl", timeout=args.timeout)
-        if within
-        else {"not_measured": f"above --peer-max {args.peer_max}"}
+        if peers
+        else {"not_measured": f"peers off (--no-peers or above --peer-max {args.peer_max})"}
     )
     nt_file = out / "il2kg.nt"
     if nt_file.is_file():
         row["load_pyoxigraph"] = in_process("load", nt_file, "pyoxigraph", timeout=args.timeout)
-        row["load_rdflib"] = in_process("load", nt_file, "rdflib", timeout=args.timeout)
+        if not args.no_peers:
+            row["load_rdflib"] = in_process("load", nt_file, "rdflib", timeout=args.timeout)
     if args.http and out.is_dir():
-        row["http"] = http_figures(out, args)
+        row["http"] = http_figures(out, work / f"http-{size}.json", args)
     return row
 
 
-def http_figures(dist: Path, args: argparse.Namespace) -> dict[str, Any]:
-    """The output of benchmarks/http_bench.py on this size's build."""
-    command = [
-        sys.executable,
-        str(ROOT / "benchmarks" / "http_bench.py"),
-        "--dist",
-        str(dist),
-        "--seconds",
-        str(args.http_seconds),
-    ]
+def http_figures(dist: Path, figures: Path, args: argparse.Namespace) -> dict[str, Any]:
+    """The figures of benchmarks/http_bench.py (wrk, 16 clients) on this size's build."""
+    servers = ["il2kg"] if args.no_peers else ["il2kg", "rdflib-endpoint", "oxigraph"]
+    command = [sys.executable, str(ROOT / "benchmarks" / "http_bench.py"), "--dist", str(dist),
+               "--seconds", str(args.http_seconds), "--json", str(figures), "--servers",
+               *servers]
     try:
         done = subprocess.run(
             command, capture_output=True, text=True, timeout=args.timeout, check=False
         )
     except subprocess.TimeoutExpired:
         return {"not_measured": "http_bench.py timed out"}
-    return {
-        "returncode": done.returncode,
-        "output": done.stdout.strip(),
-        "errors": done.stderr.strip()[-2000:],
-    }
+    if done.returncode != 0:
+        return {"not_measured": f"http_bench.py failed: {done.stderr.strip()[-500:]}"}
+    print(done.stdout, file=sys.stderr)
+    return json.loads(figures.read_text(encoding="utf-8"))
 
 
 def machine() -> dict[str, str]:
@@ -265,6 +261,11 @@ def main() -> None:
         type=int,
         default=[],
         help="numbers of synthetic studies to reason over (e.g. 10 100 1000)",
+    )
+    parser.add_argument(
+        "--no-peers",
+        action="store_true",
+        help="measure il2kg only (no pySHACL, rdflib, rdflib-endpoint or oxigraph serve)",
     )
     parser.add_argument("--http", action="store_true", help="run benchmarks/http_bench.py per size")
     parser.add_argument("--http-seconds", type=float, default=5.0)
