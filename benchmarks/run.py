@@ -186,7 +186,7 @@ def run_size(size: str, work: Path, args: argparse.Namespace) -> dict[str, Any]:
         row["load_pyoxigraph"] = in_process("load", nt_file, "pyoxigraph", timeout=args.timeout)
         if not args.no_peers:
             row["load_rdflib"] = in_process("load", nt_file, "rdflib", timeout=args.timeout)
-    if args.http and out.is_dir():
+    if args.http and out.is_dir() and SIZES[size] <= SIZES[args.http_max]:
         row["http"] = http_figures(out, work / f"http-{size}.json", args)
     return row
 
@@ -268,7 +268,10 @@ def main() -> None:
         help="measure il2kg only (no pySHACL, rdflib, rdflib-endpoint or oxigraph serve)",
     )
     parser.add_argument("--http", action="store_true", help="run benchmarks/http_bench.py per size")
-    parser.add_argument("--http-seconds", type=float, default=5.0)
+    parser.add_argument("--http-seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--http-max", choices=list(SIZES), default="100k", help="largest size served over HTTP"
+    )
     parser.add_argument("--timeout", type=float, default=1800.0, help="limit per stage, seconds")
     parser.add_argument("--json", type=Path, help="write every figure here")
     parser.add_argument("--plot", type=Path, help="write a PNG plot here (needs matplotlib)")
