@@ -10,6 +10,9 @@ from rdflib.plugins.sparql import prepareQuery
 from il2kg import project
 from il2kg.convert import records_to_graph
 from il2kg.fast_shacl import Unsupported, predicates_of, validate_fast
+from il2kg.mappings import mapping_graph, read_mapping_set
+from il2kg.modular import check_module, validate_records
+from il2kg.namespaces import IL2KG, RES
 from il2kg.pipeline import PipelineResult, read_graph
 from il2kg.validate import pyshacl_report
 
@@ -89,3 +92,24 @@ def test_rule_store_holds_every_predicate_a_rule_can_match() -> None:
     }
     for anything in ("?p ?x }", ":a* ?x }", "!:a ?x }", ":a? ?x }"):
         assert predicates_of(prepareQuery(base + anything)) is None, anything
+
+
+def test_record_batches_in_worker_processes_give_the_whole_graph_results() -> None:
+    records = list(synthetic_records(len(DEFECTS), defect_every=1))
+    shapes, ontology = read_graph(project.SHAPES_FILE), read_graph(project.ONTOLOGY_FILE)
+    mappings = mapping_graph(read_mapping_set(project.MAPPINGS_FILE))
+    batched = _results(validate_records(records, shapes, ontology, mappings, batch_records=2))
+    whole = _results(pyshacl_report(records_to_graph(records) + mappings, shapes, ontology))
+    assert {row[2] for row in whole} >= {SH.SPARQLConstraintComponent}
+    assert batched == whole
+
+
+def test_a_triple_crossing_records_is_refused_for_batches() -> None:
+    graph = Graph()
+    graph.add((RES["a/cohort/x"], IL2KG.subCohortOf, RES["b/cohort/y"]))
+    try:
+        check_module(graph, {"a"})
+    except Unsupported as exc:
+        assert "crosses" in str(exc)
+    else:
+        raise AssertionError("a reference into another record must be refused")

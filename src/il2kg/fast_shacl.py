@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 import pyoxigraph as ox
@@ -143,6 +143,12 @@ def _ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     if isinstance(term, Literal) and term.datatype:
         return ox.Literal(term, datatype=ox.NamedNode(term.datatype))
     return ox.Literal(term)
+
+
+@lru_cache(maxsize=256)
+def _prepared(text: str) -> Query:
+    """A SPARQL query parsed once per process (parsing takes rdflib ~0.1 s a query)."""
+    return prepareQuery(text)
 
 
 def predicates_of(query: Query) -> set[URIRef] | None:
@@ -275,7 +281,7 @@ class _Shapes:
         if UNSUPPORTED_SPARQL.search(text):
             raise Unsupported(f"SPARQL constraint {constraint} needs more than $this")
         full = f"{self._prefixes(constraint)}\n{text}"
-        return full, prepareQuery(full)
+        return full, _prepared(full)
 
     def _once(self, kind: str, node: Node, extra: Node | None, compute: Callable[[], Any]) -> Any:
         """A lookup in the shapes graph, computed once per validation."""
