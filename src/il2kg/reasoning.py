@@ -29,6 +29,7 @@ from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
 from il2kg.artifacts import DATA_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
+from il2kg.modular import record_of
 from il2kg.namespaces import ONTOLOGY_IRI, RES, bind_prefixes
 from il2kg.validate import seed_file_of
 
@@ -264,14 +265,6 @@ def _reason_whole(ontology: Graph, data: Graph) -> ReasoningReport:
     return ReasoningReport(True, unsatisfiable, (), inferred, name)
 
 
-def _record_of(node: object) -> str | None:
-    """The record id of a resource IRI, None for anything else (vocabulary, literals)."""
-    text = str(node)
-    if not isinstance(node, URIRef) or not text.startswith(str(RES)):
-        return None
-    return text[len(str(RES)) :].split("/", 1)[0]
-
-
 def modules(data: Graph) -> list[Graph] | None:
     """One graph per record, each with the triples about non-record subjects.
 
@@ -280,8 +273,8 @@ def modules(data: Graph) -> list[Graph] | None:
     """
     shared, parts = Graph(), {}
     for triple in data:
-        record = _record_of(triple[0])
-        target = _record_of(triple[2])
+        record = record_of(triple[0])
+        target = record_of(triple[2])
         if target is not None and target != record:
             return None
         if record is None:
