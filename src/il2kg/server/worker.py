@@ -54,10 +54,13 @@ class Sender:
             raise TooLarge(f"the result is larger than {self.limit} bytes; add a LIMIT")
         self.buffer += data
         if len(self.buffer) >= CHUNK:
-            self.flush()
+            self.send()
         return len(data)
 
-    def flush(self, *, last: bool = False) -> None:
+    def flush(self) -> None:
+        """Nothing: pyoxigraph flushes when it is done, but chunks go when full or last."""
+
+    def send(self, *, last: bool = False) -> None:
         """Send what is buffered (the last chunk may be empty)."""
         if self.buffer or last:
             self.conn.send(("chunk", self.media_type, bytes(self.buffer), last))
@@ -91,7 +94,7 @@ def execute(store: Store, job: Job, conn: Connection) -> None:
             sink.write(result.serialize(format=chosen.format))  # type: ignore[union-attr]
         else:
             result.serialize(sink, chosen.format)  # type: ignore[union-attr]
-        sink.flush(last=True)
+        sink.send(last=True)
     except SyntaxError as exc:
         conn.send(("error", 400, f"syntax error: {exc}"))
     except TooLarge as exc:
