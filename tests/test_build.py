@@ -118,7 +118,7 @@ def test_build_writes_an_on_disk_store_and_replaces_it_whole(tmp_path: Path) -> 
     for _ in range(2):
         assert main(["build", "--out", str(out), "--store", str(store)]) == 0
     assert store.is_symlink()
-    builds = [p for p in tmp_path.iterdir() if p.name.startswith(".store-") and p.is_dir()]
+    builds = [p for p in tmp_path.iterdir() if p.name.startswith(".store-build-") and p.is_dir()]
     assert builds == [store.resolve()]
     quads = Dataset().parse(out / "il2kg.nq", format="nquads")
     opened = Store.read_only(str(store))
@@ -126,3 +126,24 @@ def test_build_writes_an_on_disk_store_and_replaces_it_whole(tmp_path: Path) -> 
                           "{ <https://w3id.org/il2kg/resource/atkins-1999> ?p ?o } }")
     assert bool(answer)
     assert len(opened) > len(list(quads.quads((None, None, None, None))))
+
+
+@pytest.mark.parametrize("command", [["query", "cohorts-by-publication"], ["load", "--to",
+                                     "http://127.0.0.1:9/store"]])
+def test_commands_build_a_missing_dist_first(tmp_path: Path, command: list[str]) -> None:
+    """`query` and `load` build dist/ when it is missing instead of failing."""
+    result = subprocess.run([sys.executable, "-m", "il2kg.cli", *command, "--dist",
+                             str(tmp_path / "dist")], capture_output=True, text=True, timeout=300)
+    assert (tmp_path / "dist" / "il2kg.nq").is_file(), result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_build_never_replaces_a_directory_it_did_not_make(tmp_path: Path) -> None:
+    precious = tmp_path / "docs"
+    precious.mkdir()
+    (precious / "notes.md").write_text("keep me")
+    result = subprocess.run([sys.executable, "-m", "il2kg.cli", "build", "--out", str(precious)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2
+    assert "not a link to an il2kg build" in result.stderr
+    assert (precious / "notes.md").read_text() == "keep me"

@@ -141,11 +141,18 @@ def staging_dir(out: Path) -> Path:
     return Path(tempfile.mkdtemp(prefix=f".{out.name}-tmp-", dir=out.parent))
 
 
+def build_dir(out: Path, token: str) -> Path:
+    """Where a complete build for `out` lives: a hidden sibling named by a token."""
+    out = out.absolute()
+    return out.parent / f".{out.name}-build-{token}"
+
+
 def point(out: Path, target: Path) -> Path:
-    """Make `out` a link to `target`, a complete directory beside it, in one atomic rename."""
+    """Make `out` a link to `target`, a complete build beside it, in one atomic rename."""
     out = out.absolute()
     if out.exists() and not out.is_symlink():
-        out.rename(out.parent / f".{out.name}-previous-{os.getpid()}")
+        raise FileExistsError(f"{out} exists and is not a link to an il2kg build; "
+                              "move it away or choose another output")
     link = out.parent / f".{out.name}-link-{os.getpid()}"
     link.unlink(missing_ok=True)
     link.symlink_to(target.name)
@@ -156,8 +163,7 @@ def point(out: Path, target: Path) -> Path:
 
 def publish(files: dict[str, bytes], out: Path) -> Path:
     """Write files into a fresh directory beside `out`, then point `out` at it atomically."""
-    out = out.absolute()
-    target = out.parent / f".{out.name}-{_digest(files)}"
+    target = build_dir(out, _digest(files))
     if not target.is_dir():
         staging = staging_dir(out)
         for name, content in files.items():
@@ -170,7 +176,7 @@ def publish(files: dict[str, bytes], out: Path) -> Path:
 
 
 def _remove_old(out: Path, keep: Path) -> None:
-    """Delete earlier build directories beside `out`; only the one it points at stays."""
-    for old in out.parent.glob(f".{out.name}-*"):
+    """Delete earlier complete builds beside `out` (never another build's staging)."""
+    for old in out.parent.glob(f".{out.name}-build-*"):
         if old != keep and old.is_dir() and not old.is_symlink():
             shutil.rmtree(old, ignore_errors=True)

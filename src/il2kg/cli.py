@@ -90,7 +90,7 @@ def _ensure_built(args: argparse.Namespace) -> int:
     """Build into `args.dist` first when it holds no build."""
     if (args.dist / "il2kg.nq").is_file():
         return EXIT_OK
-    return cmd_build(argparse.Namespace(**{**vars(args), "out": args.dist}))
+    return cmd_build(argparse.Namespace(**{**vars(args), "out": args.dist, "store": None}))
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -132,7 +132,7 @@ def derive_outcomes(outcomes: list[Outcome]) -> dict[str, Derived]:
             denominator=derived_denominator,
             denominator_from=outcome.among if derived_denominator is not None else None,
         )
-        if count is not None and denominator:
+        if count is not None and denominator and count <= denominator:
             lower, upper = clopper_pearson(count, denominator)
             result = replace(
                 result, percent=rate_percent(count, denominator), ci_lower=lower, ci_upper=upper

@@ -189,6 +189,36 @@ def _uniqueness(record: PublicationRecord) -> Iterator[Problem]:
         yield "sequences", f"expected sequence ids distinct from regimen ids; '{local_id}' is both"
 
 
+def _in_cycle(edges: dict[str, list[str]]) -> list[str]:
+    """The ids that can reach themselves along the edges (id -> ids it refers to)."""
+    def reaches(start: str) -> bool:
+        seen, todo = set(), list(edges.get(start, []))
+        while todo:
+            node = todo.pop()
+            if node == start:
+                return True
+            if node not in seen:
+                seen.add(node)
+                todo.extend(edges.get(node, []))
+        return False
+
+    return [node for node in edges if reaches(node)]
+
+
+def _acyclic(record: PublicationRecord) -> Iterator[Problem]:
+    """Sub-cohorts, components and 'among' links must not loop back on themselves."""
+    links = (
+        ("cohorts", "parent", {c.id: [c.parent] if c.parent else [] for c in record.cohorts}),
+        ("outcomes", "components", {o.id: list(o.components) for o in record.outcomes}),
+        ("outcomes", "among", {o.id: [o.among] if o.among else [] for o in record.outcomes}),
+    )
+    for field, link, edges in links:
+        index = {local_id: i for i, local_id in enumerate(edges)}
+        for local_id in _in_cycle(edges):
+            yield (f"{field}[{index[local_id]}].{link}",
+                   f"expected no cycle; '{local_id}' leads back to itself")
+
+
 def check_references(record: PublicationRecord, vocab: Vocabulary) -> Iterator[Problem]:
     """Every (path, message) problem of the record's ids and vocabulary terms."""
     ids = LocalIds.of(record)
@@ -203,3 +233,4 @@ def check_references(record: PublicationRecord, vocab: Vocabulary) -> Iterator[P
     ):
         yield from check(record, ids, vocab)
     yield from _uniqueness(record)
+    yield from _acyclic(record)

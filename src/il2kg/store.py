@@ -10,12 +10,13 @@ import os
 import re
 import shutil
 import tempfile
+import uuid
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store
 
-from il2kg.artifacts import point, staging_dir
+from il2kg.artifacts import build_dir, point, staging_dir
 from il2kg.examples import Example, load_examples
 from il2kg.server.guard import query_form
 
@@ -148,4 +149,7 @@ def build_store(path: Path, dist: Path, *, extra: Sequence[Path] = (),
 
 def publish_store(out: Path, dist: Path, *, queries_dir: Path | None = None) -> Path:
     """Build an on-disk store beside `out`, then point `out` at it atomically."""
-    return point(out, build_store(staging_dir(out), dist, queries_dir=queries_dir))
+    staging = build_store(staging_dir(out), dist, queries_dir=queries_dir)
+    target = build_dir(out, uuid.uuid4().hex[:16])
+    staging.rename(target)
+    return point(out, target)
