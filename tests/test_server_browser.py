@@ -13,8 +13,10 @@ from .server_fixtures import EXAMPLES
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
-                                reason="Chromium is not installed (/usr/bin/chromium)")
+pytestmark = pytest.mark.skipif(
+    not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
+    reason="Debian's chromium and chromium-driver are not installed (.ci/run installs them)",
+)
 
 
 @pytest.fixture(scope="module")
