@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
+import subprocess
+import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -135,3 +139,34 @@ def listener() -> Iterator[tuple[str, list[bytes]]]:
         stop.set()
         thread.join(5)
         sock.close()
+
+
+def oxigraph_binary() -> str:
+    """The `oxigraph` server command of the test extra, preferably beside this Python."""
+    return (shutil.which("oxigraph", path=str(Path(sys.executable).parent))
+            or shutil.which("oxigraph") or "oxigraph")
+
+
+@contextmanager
+def oxigraph_server(location: Path, *, command: str = "serve") -> Iterator[str]:
+    """A real Oxigraph server on loopback over `location` (union default graph): its base URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [oxigraph_binary(), command, "--location", str(location),
+         "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/query?query=ASK%7B%7D", timeout=2).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError(f"oxigraph {command} did not start on {url}") from None
+                time.sleep(0.05)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(10)

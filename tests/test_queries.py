@@ -16,8 +16,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -46,7 +44,7 @@ from il2kg.querying import (
 )
 from il2kg.store import open_store
 
-from .server_fixtures import free_port
+from .server_fixtures import free_port, oxigraph_binary, oxigraph_server
 
 MINIMUM_QUERIES = 25
 COMPETENCY_QUESTIONS = {f"Q{i}" for i in range(1, 12)}
@@ -240,33 +238,13 @@ def test_unknown_query_name_is_an_error(dist: Path, capsys: pytest.CaptureFixtur
 
 @pytest.fixture(scope="module")
 def oxigraph_endpoint(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real Oxigraph SPARQL server on loopback holding the build, union default graph."""
-    venv_bin = str(Path(sys.executable).parent)
-    binary = shutil.which("oxigraph", path=venv_bin) or shutil.which("oxigraph")
-    if binary is None:
-        pytest.skip("the oxigraph server (test extra 'oxigraph') is not installed")
+    """A real, read-only Oxigraph SPARQL server on loopback holding the build."""
     location = tmp_path_factory.mktemp("oxigraph")
-    subprocess.run([binary, "load", "--location", str(location), "--file", str(dist / "il2kg.nq")],
-                   check=True, capture_output=True, timeout=60)
-    port = free_port()
-    server = subprocess.Popen([binary, "serve-read-only", "--location", str(location),
-                               "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}/query"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}?query=ASK%7B%7D", timeout=2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.1)
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    subprocess.run([oxigraph_binary(), "load", "--location", str(location),
+                    "--file", str(dist / "il2kg.nq")], check=True, capture_output=True,
+                   timeout=60)
+    with oxigraph_server(location, command="serve-read-only") as url:
+        yield f"{url}/query"
 
 
 @pytest.mark.parametrize("name", ["durability-of-complete-responses",
