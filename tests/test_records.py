@@ -37,7 +37,7 @@ def test_broken_record_is_rejected_naming_file_and_field(path: Path) -> None:
     result = load_seeds([path], VOCABULARY)
     assert not result.records
     assert result.errors
-    assert all(e.file == str(path) for e in result.errors)
+    assert all(Path(e.file).resolve() == path.resolve() for e in result.errors)
     matching = [e for e in result.errors if (e.path or "(file)") == where and fragment in e.message]
     assert matching, f"expected an error at {where} mentioning {fragment!r}; got {result.errors}"
 

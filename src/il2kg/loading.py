@@ -73,6 +73,14 @@ _SeedLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
 _SeedLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+def display_path(path: Path) -> str:
+    """A file as a user names it: relative to the working directory when inside it."""
+    try:
+        return str(path.absolute().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def format_path(location: Iterable[int | str]) -> str:
     """Turn a pydantic location ('cohorts', 1, 'size') into 'cohorts[1].size'."""
     text = ""
@@ -105,7 +113,7 @@ def _describe(error: dict[str, Any]) -> str:
 
 def parse_seed(path: Path) -> tuple[Any, list[RecordError]]:
     """Read one file's YAML, refusing oversized, non-UTF-8, empty or unsafe content."""
-    name = str(path)
+    name = display_path(path)
     raw = path.read_bytes()
     if len(raw) > MAX_SEED_BYTES:
         return None, [RecordError(name, "", f"file is larger than {MAX_SEED_BYTES} bytes")]
@@ -138,12 +146,13 @@ def load_record(
         record = PublicationRecord.model_validate(data)
     except ValidationError as exc:
         return None, [
-            RecordError(str(path), format_path(e["loc"]), _describe(e)) for e in exc.errors()
+            RecordError(display_path(path), format_path(e["loc"]), _describe(e))
+            for e in exc.errors()
         ]
     problems = list(check_references(record, vocabulary))
     if record.id != path.stem:
         problems.append(("id", f"expected the file name '{path.stem}'; found '{record.id}'"))
-    return record, [RecordError(str(path), where, what) for where, what in problems]
+    return record, [RecordError(display_path(path), where, what) for where, what in problems]
 
 
 def seed_files(seeds_dir: Path) -> list[Path]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from rdflib import Graph, URIRef
@@ -12,7 +12,7 @@ from il2kg import project
 from il2kg.artifacts import INFERRED_GRAPH
 from il2kg.convert import records_to_graph
 from il2kg.linking import import_graphs
-from il2kg.loading import LoadResult, load_seeds, seed_files
+from il2kg.loading import LoadResult, display_path, load_seeds, seed_files
 from il2kg.mappings import mapping_graph, read_mapping_set
 from il2kg.namespaces import bind_prefixes
 from il2kg.reasoning import ReasoningReport, reason
@@ -62,12 +62,20 @@ def read_graph(path: Path) -> Graph:
     return bind_prefixes(Graph()).parse(path)
 
 
+def _locate(report: ShaclReport, files: dict[str, str]) -> ShaclReport:
+    """Name each finding's seed file as it was loaded (e.g. from a --seeds directory)."""
+    findings = tuple(replace(f, file=files.get(Path(f.file).stem, f.file))
+                     for f in report.findings)
+    return replace(report, findings=findings)
+
+
 def run(inputs: Inputs | None = None, *, reasoning: bool = True) -> PipelineResult:
     """Load, convert, validate and (unless told not to) reason; stop early on broken records."""
     inputs = inputs or Inputs()
     ontology = read_graph(inputs.ontology_file)
     mappings = mapping_graph(read_mapping_set(inputs.mappings_file))
-    loaded = load_seeds(seed_files(inputs.seeds_dir), vocabulary_from(ontology))
+    paths = seed_files(inputs.seeds_dir)
+    loaded = load_seeds(paths, vocabulary_from(ontology))
     if loaded.errors:
         return PipelineResult(loaded, ontology, mappings, None, None)
     graph = records_to_graph(loaded.records)
@@ -75,6 +83,7 @@ def run(inputs: Inputs | None = None, *, reasoning: bool = True) -> PipelineResu
         # HermiT runs in a Java process, so SHACL proceeds meanwhile on this thread.
         reasoned = background.submit(reason, ontology, graph) if reasoning else None
         report = validate_graph(graph + mappings, read_graph(inputs.shapes_file), ontology)
+        report = _locate(report, {p.stem: display_path(p) for p in paths})
         reasoned = reasoned.result() if reasoned else None
     return PipelineResult(
         loaded, ontology, mappings, graph, report, reasoned, import_graphs(inputs.imports_dir)

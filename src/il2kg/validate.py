@@ -47,12 +47,12 @@ class ShaclReport:
         return tuple(f for f in self.findings if f.severity != "Violation")
 
 
-def seed_file_of(node: str, seeds_dir_name: str = "seeds") -> str:
+def seed_file_of(node: str) -> str:
     """The seed file a resource IRI was built from (its first path segment is the record id)."""
     if not node.startswith(str(RES)):
         return "(graph)"
     record_id = node[len(str(RES)) :].split("/", 1)[0]
-    return f"{seeds_dir_name}/{record_id}.yaml"
+    return f"seeds/{record_id}.yaml"
 
 
 def _short(node: object) -> str:
