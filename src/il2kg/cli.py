@@ -184,6 +184,13 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; exit 0 on success, 1 when the data is invalid, 2 when it could not run."""
     args = parser().parse_args(argv)
+    from il2kg.project import ONTOLOGY_FILE
+
+    if not ONTOLOGY_FILE.is_file():
+        print(f"il2kg: {ONTOLOGY_FILE} is missing: il2kg reads its ontology, seeds, shapes and "
+              "queries from a source checkout; install it from a clone with "
+              "`python -m pip install -e .`", file=sys.stderr)
+        return EXIT_ERROR
     try:
         return int(args.handler(args))
     except (OSError, ValueError, SyntaxError) as exc:
