@@ -75,6 +75,7 @@ class WorkerPool:
         self.store_path, self.size, self.timeout, self.memory = store_path, size, timeout, memory
         self.idle: asyncio.Queue[Worker] = asyncio.Queue()
         self.workers: set[Worker] = set()
+        self.lent: dict[Worker, float] = {}  # worker -> deadline of the stream it serves
 
     async def start(self) -> None:
         """Start every worker and wait until each has opened the store."""
@@ -142,6 +143,7 @@ class WorkerPool:
 
     async def run(self, job: Job) -> Answer:
         """Run a job: wait for its first chunk (status still open), then stream the rest."""
+        self._reclaim()
         deadline = time.monotonic() + self.timeout
         try:
             w = await asyncio.wait_for(self.idle.get(), self.timeout)
@@ -151,6 +153,13 @@ class WorkerPool:
             w = self._swap(w)
         try:
             await self._ready(w, deadline)
+        except QueryError:
+            if w.process.poll() is None:  # still opening the store: keep it for later
+                self.idle.put_nowait(w)
+            else:
+                self._replace(w)
+            raise
+        try:
             w.conn.send(job)
             first = await self._next(w, deadline)
         except BaseException:
@@ -162,7 +171,16 @@ class WorkerPool:
         if first[3]:  # the whole result in one message: no streaming machinery needed
             self.idle.put_nowait(w)
             return Answer(first[1], first[2])
+        self.lent[w] = deadline
         return Answer(first[1], self._stream(w, first, deadline))
+
+    def _reclaim(self) -> None:
+        """Replace workers lent to streams that ended without giving them back (a client
+        that left before its body was sent) once their deadline has passed."""
+        now = time.monotonic()
+        for w, deadline in list(self.lent.items()):
+            if now > deadline + 1.0 and self.lent.pop(w, None) is not None:
+                self._replace(w)
 
     async def _stream(self, w: Worker, first: tuple, deadline: float) -> AsyncIterator[bytes]:
         """Yield chunks until the last; on an error or a timeout, abort the response."""
@@ -179,10 +197,11 @@ class WorkerPool:
                 message = await self._next(w, deadline)
             raise self._error(message)
         finally:
-            if done:
-                self.idle.put_nowait(w)
-            else:
-                self._replace(w)
+            if self.lent.pop(w, None) is not None:  # not already reclaimed
+                if done:
+                    self.idle.put_nowait(w)
+                else:
+                    self._replace(w)
 
     @staticmethod
     def _error(message: tuple) -> QueryError:
