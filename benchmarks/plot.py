@@ -8,6 +8,7 @@ from typing import Any
 STAGE_TIMES = (
     ("build", "build_s", "build (convert+render+write+store)"),
     ("validate", "validate_s", "validate, il2kg"),
+    ("validate_records", "validate_s", "convert+validate by record batches, il2kg"),
     ("validate_pyshacl", "validate_s", "validate, plain pySHACL"),
     ("load_pyoxigraph", "load_s", "load N-Triples, pyoxigraph"),
     ("load_rdflib", "load_s", "load N-Triples, rdflib"),
