@@ -112,7 +112,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                             endpoint_url=args.public_url)
         engine = engine_for(store, args.endpoint, workers=args.workers or default_workers(),
                             timeout=args.timeout)
-        serve(engine, settings, host=args.host, port=args.port)
+        serve(engine, settings, host=args.host, port=args.port, access_log=args.access_log)
     return EXIT_OK
 
 
@@ -169,6 +169,7 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--allow-service", metavar="URL", action="append", default=[],
                        help="an endpoint SERVICE may call (default: none)")
     serve.add_argument("--public-url", metavar="URL", help="the endpoint's public address")
+    serve.add_argument("--access-log", action="store_true", help="log a line per request")
     load = command("load", cmd_load)
     load.add_argument("--to", metavar="URL", required=True,
                       help="Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store")

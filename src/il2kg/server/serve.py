@@ -54,6 +54,9 @@ def engine_for(store: Path | None, endpoint: str | None, *, workers: int,
                       memory=default_worker_memory(workers))
 
 
-def serve(engine: Engine, settings: Settings, *, host: str, port: int) -> None:
-    """Serve until interrupted."""
-    uvicorn.run(create_app(engine, settings), host=host, port=port, log_level="info")
+def serve(engine: Engine, settings: Settings, *, host: str, port: int,
+          access_log: bool = False) -> None:
+    """Serve until interrupted; a line per request only with `access_log` (it costs 20-40%
+    of the requests per second of small queries)."""
+    uvicorn.run(create_app(engine, settings), host=host, port=port, log_level="info",
+                access_log=access_log)
