@@ -6,6 +6,7 @@ time, and the script prints requests per second, p50/p99 latency and errors per 
 query, then il2kg's ratios to the peers (the issue's targets).
 
     python benchmarks/http_bench.py --dist dist --peer-venv /tmp/venv-peer --json http.json
+    python benchmarks/http_bench.py --dist dist --load-run    # il2kg, 64 clients, 20 s, errors
 
 Two queries, both with rows on the seeds and on synthetic builds: a lookup of one
 cohort's label by IRI, and a GROUP BY aggregate over every outcome. rdflib-endpoint lives
@@ -139,7 +140,8 @@ def wrk(url: str, query: str, *, clients: int, seconds: float, work: Path) -> di
     out = subprocess.run(command, capture_output=True, text=True, check=True,
                          timeout=seconds + 60).stdout
     latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", out, re.MULTILINE))
-    failed = sum(int(n) for n in re.findall(r"(?:Non-2xx or 3xx responses|timeout) (\d+)", out))
+    failed = sum(int(n) for n in re.findall(
+        r"(?:Non-2xx or 3xx responses:|connect|read|write|timeout) (\d+)", out))
     return {"req_s": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
             "p50_ms": _ms(latency["50"]), "p99_ms": _ms(latency["99"]), "errors": failed}
 
@@ -163,6 +165,16 @@ def measure(dist: Path, args: argparse.Namespace) -> dict[str, dict[str, dict[st
     return figures
 
 
+def load_run(dist: Path, peer: Path, *, clients: int = 64, seconds: float = 20.0) -> None:
+    """The reliability load run: `clients` connections for `seconds` against `il2kg serve`."""
+    with tempfile.TemporaryDirectory(prefix="bench-load-run-") as tmp:
+        command, url = il2kg(dist, peer, Path(tmp))
+        with running(command, url):
+            f = wrk(url, lookup_query(dist), clients=clients, seconds=seconds, work=Path(tmp))
+    print(f"load run (lookup): {clients} clients, {seconds:g} s, {f['req_s']:.1f} req/s, "
+          f"p99 {f['p99_ms']:.1f} ms, {f['errors']:.0f} errors", flush=True)
+
+
 def ratios(figures: dict[str, dict[str, dict[str, float]]]) -> dict[str, float]:
     """il2kg's throughput over each peer's, per query."""
     own = figures.get("il2kg", {})
@@ -180,7 +192,12 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--json", type=Path, help="write the figures here")
+    parser.add_argument("--load-run", action="store_true",
+                        help="instead: il2kg alone, 64 clients for 20 s, throughput and errors")
     args = parser.parse_args()
+    if args.load_run:
+        load_run(args.dist, args.peer_venv)
+        return
     figures = measure(args.dist, args)
     print(f"{'server':<16} {'query':<10} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
     for server, by_query in figures.items():
