@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from benchmarks.generate import DEFECTS, graph_defects, synthetic_records
 from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import SH
@@ -113,3 +114,16 @@ def test_a_triple_crossing_records_is_refused_for_batches() -> None:
         assert "crosses" in str(exc)
     else:
         raise AssertionError("a reference into another record must be refused")
+
+
+def test_a_sparql_constraint_on_a_property_shape_falls_back() -> None:
+    """The fast path refuses what it does not implement instead of skipping it."""
+    shapes = Graph().parse(data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        @prefix ex: <http://example.org/> .
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ;
+            sh:property [ sh:path ex:p ; sh:message "m" ;
+                          sh:sparql [ sh:select "SELECT $this WHERE { $this ?p ?o }" ] ] .
+        """, format="turtle")
+    with pytest.raises(Unsupported, match="SPARQL constraint"):
+        validate_fast(Graph(), shapes, Graph())

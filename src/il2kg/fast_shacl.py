@@ -303,6 +303,8 @@ class _Shapes:
             path = self.g.value(node, SH.path)
             if path is not None and not isinstance(path, URIRef):
                 raise Unsupported(f"shape {node} has a complex path")
+            if path is not None and (node, SH.sparql, None) in self.g:
+                raise Unsupported(f"property shape {node} has a SPARQL constraint")
             constrained = any((node, p, None) in self.g for p in CONSTRAINTS)
             if constrained and node not in or_members and (node, SH.message, None) not in self.g:
                 raise Unsupported(
