@@ -37,34 +37,6 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
-SHAPE_PREDICATES = frozenset(
-    {
-        RDF.type,
-        SH.targetClass,
-        SH.targetSubjectsOf,
-        SH.targetObjectsOf,
-        SH.targetNode,
-        SH.property,
-        SH.path,
-        SH.minCount,
-        SH.maxCount,
-        SH.datatype,
-        SH["class"],
-        SH.pattern,
-        SH["in"],
-        SH["or"],
-        SH.hasValue,
-        SH.minExclusive,
-        SH.minInclusive,
-        SH.maxExclusive,
-        SH.maxInclusive,
-        SH.message,
-        SH.severity,
-        SH.sparql,
-        SH.name,
-        SH.description,
-    }
-)
 RANGES = {
     SH.minExclusive: (SH.MinExclusiveConstraintComponent, lambda c: c > 0),
     SH.minInclusive: (SH.MinInclusiveConstraintComponent, lambda c: c >= 0),
@@ -84,6 +56,23 @@ CONSTRAINTS = (
     SH["or"],
     SH.hasValue,
     *RANGES,
+)
+SHAPE_PREDICATES = frozenset(
+    {
+        RDF.type,
+        SH.targetClass,
+        SH.targetSubjectsOf,
+        SH.targetObjectsOf,
+        SH.targetNode,
+        SH.property,
+        SH.path,
+        SH.message,
+        SH.severity,
+        SH.sparql,
+        SH.name,
+        SH.description,
+        *CONSTRAINTS,
+    }
 )
 PYTHON_TYPES = {XSD.string: str, XSD.integer: int, XSD.decimal: Decimal, XSD.boolean: bool}
 
