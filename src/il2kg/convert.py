@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -11,6 +12,7 @@ from rdflib.namespace import DCTERMS, PROV
 from il2kg.derive import CLOPPER_PEARSON, Derived, derive_outcomes
 from il2kg.namespaces import BIBO, IL2KG, RES, bind_prefixes
 from il2kg.records import (
+    SCHEDULE_FIELDS,
     AdverseEvent,
     Cohort,
     Factor,
@@ -29,16 +31,8 @@ STATEMENT_CLASS = {
     "observation": "Observation",
     "background": "BackgroundStatement",
 }
-REGIMEN_QUANTITIES = {
-    "infusion_duration": "infusionDuration",
-    "dosing_interval": "dosingInterval",
-    "doses_per_cycle": "dosesPerCycle",
-    "cycle_duration": "cycleDuration",
-    "administration_days_per_cycle": "administrationDaysPerCycle",
-    "cycle_length": "cycleLength",
-    "rest_between_cycles": "restBetweenCycles",
-    "cycles_per_course": "cyclesPerCourse",
-    "course_interval": "courseInterval",
+SCHEDULE_PROPERTIES = {  # infusion_duration -> il2kg:infusionDuration
+    field: IL2KG[re.sub(r"_(\w)", lambda m: m.group(1).upper(), field)] for field in SCHEDULE_FIELDS
 }
 DATE_TYPES = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}
 
@@ -191,8 +185,8 @@ class _Writer:
             self.node(dose_node, "Dose", f"dose {index} of {r.label}")
             self.add(dose_node, IL2KG.numericValue, dose.value, XSD.decimal)
             self.g.add((dose_node, IL2KG.unit, term(dose.unit)))
-        for field, prop in REGIMEN_QUANTITIES.items():
-            self.quantity(node, IL2KG[prop], field.replace("_", "-"), getattr(r, field))
+        for field, prop in SCHEDULE_PROPERTIES.items():
+            self.quantity(node, prop, field.replace("_", "-"), getattr(r, field))
         self.add(node, IL2KG.administrationCondition, r.condition)
         self.add(node, RDFS.comment, r.description)
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Mapping
 from functools import cache
 
 from rdflib import Graph, Namespace
@@ -13,6 +15,7 @@ IL2KG = Namespace("https://w3id.org/il2kg/ontology/")
 RES = Namespace("https://w3id.org/il2kg/resource/")
 BIBO = Namespace("http://purl.org/ontology/bibo/")
 ONTOLOGY_IRI = "https://w3id.org/il2kg/ontology"
+ANY_LOCAL = re.compile(r".+")
 
 
 @cache
@@ -28,9 +31,16 @@ def bind_prefixes(graph: Graph) -> Graph:
     return graph
 
 
+def compact(iri: str, prefix_map: Mapping[str, str] | None = None,
+            local: re.Pattern[str] = ANY_LOCAL) -> str | None:
+    """The CURIE of an IRI by the longest namespace whose local part fits `local`, or None."""
+    for prefix, namespace in sorted((prefix_map or prefixes()).items(), key=lambda kv: -len(kv[1])):
+        rest = iri[len(namespace) :]
+        if iri.startswith(namespace) and local.fullmatch(rest):
+            return f"{prefix}:{rest}"
+    return None
+
+
 def curie(iri: str) -> str:
     """An IRI as a CURIE of the published prefix map where one fits (rdf:type), else as is."""
-    for prefix, namespace in sorted(prefixes().items(), key=lambda kv: -len(kv[1])):
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace) :]}"
-    return iri
+    return compact(iri) or iri

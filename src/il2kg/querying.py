@@ -36,12 +36,15 @@ from pyoxigraph import (
     serialize,
 )
 
+from il2kg.namespaces import compact
+
 Term = NamedNode | BlankNode | Literal | Triple
 Row = tuple[Term | None, ...]
 OUTPUT_FORMATS = ("table", "csv", "tsv", "json")
 ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
 ORDER_BY = re.compile(r"\bORDER\s+BY\b", re.IGNORECASE)
 COMMENT = re.compile(r"^\s*#.*$", re.MULTILINE)
+READABLE_LOCAL = re.compile(r"[\w./-]*")  # a CURIE that reads well in a table
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
@@ -300,11 +303,7 @@ def short(term: Term | None, prefixes: dict[str, str]) -> str:
     if term is None:
         return ""
     if isinstance(term, NamedNode):
-        for prefix, namespace in sorted(prefixes.items(), key=lambda p: -len(p[1])):
-            local = term.value[len(namespace):]
-            if term.value.startswith(namespace) and re.fullmatch(r"[\w./-]*", local):
-                return f"{prefix}:{local}"
-        return f"<{term.value}>"
+        return compact(term.value, prefixes, READABLE_LOCAL) or f"<{term.value}>"
     if isinstance(term, Literal):
         return f"{term.value}@{term.language}" if term.language else term.value
     return str(term)

@@ -146,6 +146,20 @@ class Regimen(Strict):
     description: str | None = None
 
 
+SCHEDULE_FIELDS = (
+    "infusion_duration",
+    "dosing_interval",
+    "doses_per_cycle",
+    "cycle_duration",
+    "administration_days_per_cycle",
+    "cycle_length",
+    "rest_between_cycles",
+    "cycles_per_course",
+    "course_interval",
+)
+"""The fields of a regimen that are dosing-schedule quantities."""
+
+
 class Step(Strict):
     """One step of a therapy sequence."""
 

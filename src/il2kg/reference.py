@@ -16,11 +16,12 @@ from pathlib import Path
 
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Store
 
-from il2kg.namespaces import prefixes
+from il2kg.namespaces import IL2KG as IL2KG_NS
+from il2kg.namespaces import compact, prefixes
 from il2kg.project import ONTOLOGY_FILE, ROOT
 from il2kg.store import open_store
 
-IL2KG = "https://w3id.org/il2kg/ontology/"
+IL2KG = str(IL2KG_NS)
 SOURCE_GRAPH = "urn:il2kg:reference:ontology-source"
 BUILT_ONTOLOGY = "https://w3id.org/il2kg/graph/ontology"
 REFERENCE_FILE = ROOT / "docs" / "ontology-reference.md"
@@ -61,11 +62,7 @@ def select(store: Store, body: str) -> list[dict[str, object]]:
 def term_text(term: object, names: dict[str, str]) -> str:
     """A term in Turtle: a prefixed name where one is valid, else <IRI>; literals quoted."""
     if isinstance(term, NamedNode):
-        for prefix, namespace in sorted(names.items(), key=lambda p: -len(p[1])):
-            local = term.value.removeprefix(namespace)
-            if term.value.startswith(namespace) and LOCAL_NAME.fullmatch(local):
-                return f"{prefix}:{local}"
-        return f"<{term.value}>"
+        return compact(term.value, names, LOCAL_NAME) or f"<{term.value}>"
     if isinstance(term, Literal):
         text = term.value.replace("\\", "\\\\").replace('"', '\\"')
         text = text if len(text) <= 70 else text[:67] + "..."

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from il2kg.records import PublicationRecord, Quantity
+from il2kg.records import SCHEDULE_FIELDS, PublicationRecord, Quantity
 from il2kg.vocabulary import Vocabulary
 
 Problem = tuple[str, str]
@@ -80,17 +80,6 @@ def _cohorts(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> Ite
 
 
 def _regimens(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> Iterator[Problem]:
-    quantities = (
-        "infusion_duration",
-        "dosing_interval",
-        "doses_per_cycle",
-        "cycle_duration",
-        "administration_days_per_cycle",
-        "cycle_length",
-        "rest_between_cycles",
-        "cycles_per_course",
-        "course_interval",
-    )
     for i, regimen in enumerate(record.regimens):
         where = f"regimens[{i}]"
         yield from _known_all(f"{where}.agents", regimen.agents, vocab.of("Agent"), "agent")
@@ -102,7 +91,7 @@ def _regimens(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> It
         )
         for j, dose in enumerate(regimen.doses):
             yield from _known(f"{where}.doses[{j}].unit", dose.unit, vocab.of("Unit"), "unit")
-        for name in quantities:
+        for name in SCHEDULE_FIELDS:
             yield from _units(f"{where}.{name}", getattr(regimen, name), vocab)
 
 
