@@ -86,6 +86,33 @@ def cmd_query(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _run(args: argparse.Namespace, text: str):
+    """Run a query on `--endpoint` or on the build in `--dist` (building it when missing)."""
+    from il2kg.querying import run_local, run_remote
+    from il2kg.store import open_store
+
+    if args.endpoint:
+        return run_remote(args.endpoint, text)
+    if (status := _ensure_built(args)) != EXIT_OK:
+        raise ValueError(f"could not build {args.dist} (exit {status})")
+    return run_local(open_store(args.dist), text)
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    """Draw a forest plot of the response estimates in the graph."""
+    from il2kg.evidence import ROWS_QUERY, rows_from_json
+    from il2kg.forest import write
+
+    rows = rows_from_json(_run(args, ROWS_QUERY).payload)
+    if args.category:
+        rows = [r for r in rows if r.category.rsplit("/", 1)[-1] in args.category]
+    if not rows:
+        print("il2kg plot: no response estimates to plot", file=sys.stderr)
+        return EXIT_INVALID
+    print(f"il2kg plot: wrote {write(rows, args.out)} ({len(rows)} rows)", file=sys.stderr)
+    return EXIT_OK
+
+
 def _ensure_built(args: argparse.Namespace) -> int:
     """Build into `args.dist` first when it holds no build."""
     if (args.dist / "il2kg.nq").is_file():
@@ -170,9 +197,18 @@ def parser() -> argparse.ArgumentParser:
                        help="an endpoint SERVICE may call (default: none)")
     serve.add_argument("--public-url", metavar="URL", help="the endpoint's public address")
     serve.add_argument("--access-log", action="store_true", help="log a line per request")
+    plot = command("plot", cmd_plot)
+    plot.add_argument("kind", choices=("forest",), help="the kind of plot")
+    plot.add_argument("--out", type=Path, default=Path("forest.png"),
+                      help="FILE.png or FILE.svg (default: forest.png)")
+    plot.add_argument("--category", action="append", default=[], metavar="NAME",
+                      help="only this outcome category, e.g. objective-response (repeatable)")
     load = command("load", cmd_load)
     load.add_argument("--to", metavar="URL", required=True,
                       help="Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store")
+    for sub in (plot,):
+        sub.add_argument("--endpoint", metavar="URL", help="a SPARQL endpoint to query instead")
+        sub.add_argument("--dist", type=Path, default=Path("dist"), help="built graph (dist)")
     for sub in (serve, load):
         sub.add_argument("--dist", type=Path, default=Path("dist"), help="built graph (dist)")
         sub.add_argument("--data", type=Path, nargs="+", action="extend", default=[],

@@ -1,0 +1,164 @@
+"""Response estimates for forest plots and evidence tables, read from any il2kg graph by SPARQL.
+
+One row per response outcome (study x cohort x category) with its point estimate in percent,
+its 95% interval (the reported one where the source gives it, else the derived
+Clopper-Pearson one), n/N, the cohort's diseases, the treatment and its context.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+
+ROWS_QUERY = """PREFIX il2kg: <https://w3id.org/il2kg/ontology/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT DISTINCT ?outcome ?outcomeLabel ?publication ?publicationLabel ?cohort ?cohortLabel
+       ?diseases ?category ?categoryLabel ?treatment ?treatmentLabel
+       ?count ?countDerived ?denominator ?denominatorDerived ?percent ?percentDerived
+       ?reportedLower ?reportedUpper ?derivedLower ?derivedUpper
+       ?afterCheckpoint ?afterIl2 ?il2Failed ?selectedOnTreatment
+WHERE {
+  ?outcome a il2kg:ResponseOutcome ; rdfs:label ?outcomeLabel ;
+           il2kg:reportedIn ?publication ; il2kg:inCohort ?cohort ;
+           il2kg:hasCategory ?category ; il2kg:afterTreatment ?treatment .
+  { SELECT ?publication (SAMPLE(?pl) AS ?publicationLabel)
+    WHERE { ?publication rdfs:label ?pl } GROUP BY ?publication }
+  { SELECT ?cohort (SAMPLE(?cl) AS ?cohortLabel)
+           (GROUP_CONCAT(DISTINCT ?dl; separator=", ") AS ?diseases)
+    WHERE { ?cohort rdfs:label ?cl ; il2kg:hasDisease/rdfs:label ?dl } GROUP BY ?cohort }
+  { SELECT ?category (SAMPLE(?kl) AS ?categoryLabel)
+    WHERE { ?category rdfs:label ?kl } GROUP BY ?category }
+  { SELECT ?treatment (SAMPLE(?tl) AS ?treatmentLabel)
+    WHERE { ?treatment rdfs:label ?tl } GROUP BY ?treatment }
+  OPTIONAL { ?outcome il2kg:count ?reportedCount }
+  OPTIONAL { ?outcome il2kg:denominator ?reportedDenominator }
+  OPTIONAL { ?outcome il2kg:reportedPercent ?reportedPercent }
+  OPTIONAL { ?outcome il2kg:hasConfidenceInterval ?ci .
+             ?ci il2kg:confidenceLevel ?level ; il2kg:lowerBound ?reportedLower ;
+                 il2kg:upperBound ?reportedUpper FILTER (?level = 95) }
+  OPTIONAL { ?outcome il2kg:hasDerivedValue ?derived .
+             OPTIONAL { ?derived il2kg:derivedCount ?derivedCount }
+             OPTIONAL { ?derived il2kg:derivedDenominator ?derivedDenominator }
+             OPTIONAL { ?derived il2kg:derivedPercent ?derivedPercent }
+             OPTIONAL { ?derived il2kg:hasConfidenceInterval ?dci .
+                        ?dci il2kg:confidenceLevel ?derivedLevel ;
+                             il2kg:lowerBound ?derivedLower ; il2kg:upperBound ?derivedUpper
+                        FILTER (?derivedLevel = 95) } }
+  BIND (COALESCE(?reportedCount, ?derivedCount) AS ?count)
+  BIND (!BOUND(?reportedCount) && BOUND(?derivedCount) AS ?countDerived)
+  BIND (COALESCE(?reportedDenominator, ?derivedDenominator) AS ?denominator)
+  BIND (!BOUND(?reportedDenominator) && BOUND(?derivedDenominator) AS ?denominatorDerived)
+  BIND (COALESCE(?reportedPercent, ?derivedPercent) AS ?percent)
+  BIND (!BOUND(?reportedPercent) && BOUND(?derivedPercent) AS ?percentDerived)
+  BIND (EXISTS { ?cohort il2kg:hadPriorTherapy ?prior FILTER (?prior != ?treatment)
+                 ?prior il2kg:hasModality il2kg:checkpoint-inhibitor-therapy }
+        AS ?afterCheckpoint)
+  BIND (EXISTS { ?cohort il2kg:hadPriorTherapy ?prior FILTER (?prior != ?treatment)
+                 ?prior il2kg:usesAgent il2kg:aldesleukin } AS ?afterIl2)
+  BIND (EXISTS { ?cohort il2kg:hadPriorTherapy ?prior FILTER (?prior != ?treatment)
+                 ?prior il2kg:usesAgent il2kg:aldesleukin .
+                 ?failure il2kg:inCohort ?cohort ; il2kg:afterTreatment ?prior ;
+                          il2kg:hasCategory ?failed .
+                 VALUES ?failed { il2kg:no-response il2kg:progressive-disease } }
+        AS ?il2Failed)
+  BIND (EXISTS { ?cohort il2kg:hadPriorTherapy ?treatment } AS ?selectedOnTreatment)
+  FILTER (BOUND(?percent))
+}
+ORDER BY ?categoryLabel ?publicationLabel ?cohortLabel ?outcome"""
+"""The rows behind the forest plots and evidence tables."""
+
+
+@dataclass(frozen=True)
+class EvidenceRow:
+    """One response outcome with its estimate, interval and context."""
+
+    outcome: str
+    outcome_label: str
+    publication: str
+    publication_label: str
+    cohort: str
+    cohort_label: str
+    diseases: str
+    category: str
+    category_label: str
+    treatment: str
+    treatment_label: str
+    percent: Decimal
+    percent_derived: bool
+    count: int | None
+    count_derived: bool
+    denominator: int | None
+    denominator_derived: bool
+    lower: Decimal | None
+    upper: Decimal | None
+    interval_derived: bool
+    context: str
+    outcome_selected: bool
+
+    @property
+    def counts(self) -> str:
+        """n/N as text, '?' for a part the graph does not have, '*' after a derived part."""
+        def part(value: int | None, derived: bool) -> str:
+            return "?" if value is None else f"{value}{'*' if derived else ''}"
+        return f"{part(self.count, self.count_derived)}/" \
+               f"{part(self.denominator, self.denominator_derived)}"
+
+    @property
+    def interval(self) -> str:
+        """The 95% interval as text, saying whether it was reported or derived."""
+        if self.lower is None or self.upper is None:
+            return "no interval"
+        source = "Clopper-Pearson, derived" if self.interval_derived else "reported"
+        return f"{_number(self.lower)}-{_number(self.upper)}% ({source})"
+
+
+def _number(value: Decimal) -> str:
+    """A percentage without trailing zeros (11.77, 16, 22.5)."""
+    return format(value.normalize(), "f")
+
+
+def _context(after_checkpoint: bool, il2_failed: bool, after_il2: bool) -> str:
+    """The treatment context a cohort's prior therapies put an outcome in."""
+    if after_checkpoint:
+        return "after checkpoint inhibition"
+    if il2_failed:
+        return "after failed IL-2"
+    return "after IL-2" if after_il2 else "no prior therapy recorded"
+
+
+def _row(binding: dict[str, dict[str, str]]) -> EvidenceRow:
+    """An evidence row from one SPARQL JSON solution."""
+    text = lambda name: binding[name]["value"] if name in binding else None  # noqa: E731
+    flag = lambda name: text(name) == "true"  # noqa: E731
+    number = lambda name: None if text(name) is None else Decimal(text(name))  # noqa: E731
+    integer = lambda name: None if text(name) is None else int(text(name))  # noqa: E731
+    reported = text("reportedLower") is not None and text("reportedUpper") is not None
+    return EvidenceRow(
+        outcome=text("outcome"), outcome_label=text("outcomeLabel"),
+        publication=text("publication"), publication_label=text("publicationLabel"),
+        cohort=text("cohort"), cohort_label=text("cohortLabel"), diseases=text("diseases"),
+        category=text("category"), category_label=text("categoryLabel"),
+        treatment=text("treatment"), treatment_label=text("treatmentLabel"),
+        percent=number("percent"), percent_derived=flag("percentDerived"),
+        count=integer("count"), count_derived=flag("countDerived"),
+        denominator=integer("denominator"), denominator_derived=flag("denominatorDerived"),
+        lower=number("reportedLower" if reported else "derivedLower"),
+        upper=number("reportedUpper" if reported else "derivedUpper"),
+        interval_derived=not reported and text("derivedLower") is not None,
+        context=_context(flag("afterCheckpoint"), flag("il2Failed"), flag("afterIl2")),
+        outcome_selected=flag("selectedOnTreatment"),
+    )
+
+
+def rows_from_json(payload: bytes) -> list[EvidenceRow]:
+    """The evidence rows of a SPARQL JSON result of `ROWS_QUERY`."""
+    return [_row(b) for b in json.loads(payload)["results"]["bindings"]]
+
+
+def by_category(rows: list[EvidenceRow]) -> dict[str, list[EvidenceRow]]:
+    """Rows grouped by category label, in their order."""
+    groups: dict[str, list[EvidenceRow]] = {}
+    for row in rows:
+        groups.setdefault(row.category_label, []).append(row)
+    return groups

@@ -1,0 +1,111 @@
+"""Forest plots of response estimates (matplotlib, no pyplot: safe in a server thread).
+
+One row per study x cohort x category: point estimate, 95% interval (filled marker: reported
+by the source; open marker: derived Clopper-Pearson), n/N, diseases and treatment context.
+No pooled estimate is drawn: the studies differ in disease, line of therapy and selection.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from matplotlib import rc_context
+from matplotlib.figure import Figure
+from matplotlib.transforms import blended_transform_factory
+
+from il2kg.evidence import EvidenceRow, by_category
+
+ROW_HEIGHT = 0.32  # inches per row
+TEXT_COLUMNS = ((0.01, "study"), (0.19, "disease"), (0.39, "context"), (0.53, "n/N"))
+PLOT_LEFT, PLOT_RIGHT = 0.59, 0.80
+NOTE = ("Filled square: 95% interval reported by the source; open square: exact "
+        "(Clopper-Pearson, CP) 95% interval derived from n/N; dot: estimate without an interval "
+        "(no n/N). * derived by il2kg. † the cohort was selected on its outcome of this "
+        "treatment. No pooled estimate.")
+
+
+def _lines(rows: list[EvidenceRow]) -> list[EvidenceRow | str]:
+    """The plot's lines top to bottom: a heading per category, then its rows."""
+    lines: list[EvidenceRow | str] = []
+    for category, members in by_category(rows).items():
+        lines += [category, *members]
+    return lines
+
+
+def _short(text: str, width: int) -> str:
+    """Text cut to `width` characters, with an ellipsis when cut."""
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def _estimate_text(row: EvidenceRow) -> str:
+    """'16% (12-21, reported)', '10%* (2.79-23.66, CP)' or '6.6%'."""
+    star = "*" if row.percent_derived else ""
+    estimate = f"{row.percent.normalize():f}%{star}"
+    if row.lower is None or row.upper is None:
+        return estimate
+    source = "CP" if row.interval_derived else "reported"
+    return f"{estimate} ({row.lower.normalize():f}-{row.upper.normalize():f}, {source})"
+
+
+def figure(rows: list[EvidenceRow], title: str = "Response to high-dose IL-2") -> Figure:
+    """A forest plot of the rows, grouped by category."""
+    lines = _lines(rows)
+    height = ROW_HEIGHT * (len(lines) + 4)
+    fig = Figure(figsize=(15, height))
+    ax = fig.add_axes((PLOT_LEFT, 1.0 / height, PLOT_RIGHT - PLOT_LEFT, 1 - 1.5 / height))
+    ax.set_ylim(len(lines) - 0.5, -1.5)
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("percent of patients (95% interval)")
+    ax.set_yticks([])
+    ax.grid(axis="x", color="#ddd", linewidth=0.6)
+    for side in ("left", "right", "top"):
+        ax.spines[side].set_visible(False)
+    text = blended_transform_factory(fig.transFigure, ax.transData)
+    for x, heading in (*TEXT_COLUMNS, (PLOT_RIGHT + 0.01, "estimate, 95% interval")):
+        ax.text(x, -1, heading, transform=text, weight="bold", va="center", fontsize=9)
+    for y, line in enumerate(lines):
+        if isinstance(line, str):
+            ax.text(0.01, y, line.capitalize(), transform=text, weight="bold", va="center",
+                    fontsize=10, color="#124")
+            continue
+        _draw_row(ax, text, y, line)
+    fig.text(0.01, 0.15 / height, NOTE, fontsize=8, color="#444")
+    fig.text(0.01, 1 - 0.3 / height, title, fontsize=12, weight="bold")
+    return fig
+
+
+def _draw_row(ax: object, text: object, y: int, row: EvidenceRow) -> None:
+    """One study row: its text columns, interval and point estimate."""
+    mark = " †" if row.outcome_selected else ""
+    cells = (_short(row.publication_label, 34), _short(row.diseases, 38), row.context + mark,
+             row.counts)
+    for (x, _), cell in zip(TEXT_COLUMNS, cells, strict=True):
+        ax.text(x, y, cell, transform=text, va="center", fontsize=8.5)
+    ax.text(PLOT_RIGHT + 0.01, y, _estimate_text(row), transform=text, va="center",
+            fontsize=8.5)
+    if row.lower is None or row.upper is None:
+        ax.plot([float(row.percent)], [y], marker="o", markersize=4, color="#777")
+        return
+    ax.plot([float(row.lower), float(row.upper)], [y, y], color="#333", linewidth=1.2)
+    face = "white" if row.interval_derived else "#124"
+    ax.plot([float(row.percent)], [y], marker="s", markersize=6, color="#124",
+            markerfacecolor=face, linestyle="none")
+
+
+def render(rows: list[EvidenceRow], fmt: str, **options: str) -> bytes:
+    """The forest plot as PNG or SVG bytes."""
+    buffer = io.BytesIO()
+    with rc_context({"svg.fonttype": "none", "svg.hashsalt": "il2kg"}):
+        figure(rows, **options).savefig(buffer, format=fmt, dpi=110,
+                                        metadata={"Date": None} if fmt == "svg" else None)
+    return buffer.getvalue()
+
+
+def write(rows: list[EvidenceRow], out: Path) -> Path:
+    """Write the forest plot to `out`, its format given by the suffix (.png or .svg)."""
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in ("png", "svg"):
+        raise ValueError(f"{out}: the forest plot is written as .png or .svg, not {out.suffix!r}")
+    out.write_bytes(render(rows, fmt))
+    return out

@@ -1,0 +1,113 @@
+"""Response estimates read from the graph, and the forest plots drawn from them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pyoxigraph import Store
+
+from il2kg.cli import main
+from il2kg.derive import clopper_pearson, rate_percent
+from il2kg.evidence import ROWS_QUERY, EvidenceRow, rows_from_json
+from il2kg.forest import render
+from il2kg.querying import run_local
+from il2kg.records import PublicationRecord
+from il2kg.store import open_store
+
+RESPONSE_OUTCOMES = """PREFIX il2kg: <https://w3id.org/il2kg/ontology/>
+SELECT DISTINCT ?o WHERE { ?o a il2kg:ResponseOutcome .
+  { ?o il2kg:reportedPercent ?p } UNION { ?o il2kg:hasDerivedValue/il2kg:derivedPercent ?p } }"""
+
+
+@pytest.fixture(scope="module")
+def store(built_dist: Path) -> Store:
+    return open_store(built_dist)
+
+
+@pytest.fixture(scope="module")
+def rows(store: Store) -> list[EvidenceRow]:
+    return rows_from_json(run_local(store, ROWS_QUERY).payload)
+
+
+def _record(seed_result: object, record_id: str) -> PublicationRecord:
+    return next(r for r in seed_result.loaded.records if r.id == record_id)
+
+
+def test_one_row_per_response_outcome_with_an_estimate(store: Store,
+                                                        rows: list[EvidenceRow]) -> None:
+    want = {str(s["o"].value) for s in store.query(RESPONSE_OUTCOMES,
+                                                   use_default_graph_as_union=True)}
+    assert want and sorted(r.outcome for r in rows) == sorted(want)
+
+
+def test_rows_carry_the_seed_figures(seed_result: object, rows: list[EvidenceRow]) -> None:
+    """Each row's reported figures are the seed's; an interval is the reported one if any."""
+    by_iri = {r.outcome: r for r in rows}
+    for record in seed_result.loaded.records:
+        for outcome in record.outcomes:
+            row = by_iri.get(f"https://w3id.org/il2kg/resource/{record.id}/outcome/{outcome.id}")
+            if row is None:
+                continue
+            if outcome.percent is not None:
+                assert (row.percent, row.percent_derived) == (outcome.percent, False)
+            if outcome.count is not None:
+                assert (row.count, row.count_derived) == (outcome.count, False)
+            if outcome.ci is not None:
+                assert (row.lower, row.upper, row.interval_derived) == (
+                    outcome.ci.lower, outcome.ci.upper, False)
+            elif row.count is not None and row.denominator is not None:
+                assert (row.lower, row.upper) == clopper_pearson(row.count, row.denominator)
+                assert row.interval_derived
+
+
+def test_atkins_objective_response(seed_result: object, rows: list[EvidenceRow]) -> None:
+    """Reported 16% with its reported 95% CI; the count 17 + 26 is derived."""
+    atkins = _record(seed_result, "atkins-1999")
+    orr = next(o for o in atkins.outcomes if o.id == "orr")
+    parts = [o.count for o in atkins.outcomes if o.id in orr.components]
+    row = next(r for r in rows if r.outcome.endswith("atkins-1999/outcome/orr"))
+    assert row.counts == f"{sum(parts)}*/{orr.denominator}"
+    assert row.interval == f"{orr.ci.lower}-{orr.ci.upper}% (reported)"
+
+
+def test_derived_percent_is_marked(rows: list[EvidenceRow]) -> None:
+    derived = [r for r in rows if r.percent_derived]
+    assert derived
+    for row in derived:
+        assert row.percent == rate_percent(row.count, row.denominator)
+
+
+def test_treatment_context_and_selection(rows: list[EvidenceRow]) -> None:
+    """Contexts come from the cohorts' prior therapies, other than the outcome's own."""
+    contexts = {r.context for r in rows}
+    assert {"after checkpoint inhibition", "after failed IL-2"} <= contexts
+    for row in rows:
+        if "buchbinder-2019" in row.outcome:
+            assert row.context == "after checkpoint inhibition"
+    selected = {r.outcome.rsplit("/", 1)[-1] for r in rows if r.outcome_selected}
+    assert selected == {"il2-no-response", "il2-progression"}
+
+
+def test_svg_shows_every_row(rows: list[EvidenceRow]) -> None:
+    svg = render(rows, "svg").decode()
+    assert svg.startswith("<?xml") and "<svg" in svg
+    for row in rows:
+        assert row.counts in svg
+    assert render(rows, "svg") == render(rows, "svg")
+
+
+def test_cli_writes_png_and_filters_categories(built_dist: Path, tmp_path: Path,
+                                               rows: list[EvidenceRow]) -> None:
+    png, svg = tmp_path / "f.png", tmp_path / "f.svg"
+    assert main(["plot", "forest", "--dist", str(built_dist), "--out", str(png)]) == 0
+    assert png.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    assert main(["plot", "forest", "--dist", str(built_dist), "--out", str(svg),
+                 "--category", "objective-response"]) == 0
+    text = svg.read_text()
+    for row in rows:
+        assert (row.counts in text) == row.category.endswith("/objective-response")
+    pdf = tmp_path / "f.pdf"
+    assert main(["plot", "forest", "--dist", str(built_dist), "--out", str(pdf)]) == 2
+    assert main(["plot", "forest", "--dist", str(built_dist), "--out", str(png),
+                 "--category", "no-such-category"]) == 1
