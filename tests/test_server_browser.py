@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from pyoxigraph import Store
 
 from .server_fixtures import EXAMPLES
 
+ROOT = Path(__file__).parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 pytestmark = pytest.mark.skipif(
@@ -76,3 +78,27 @@ def test_page_shows_a_syntax_error(browser: object, endpoint: str) -> None:
     status = WebDriverWait(browser, 20).until(
         lambda d: d.find_element(By.CSS_SELECTOR, "#status.error"))
     assert "400" in status.text and "syntax error" in status.text
+
+
+def screenshot(browser: object, name: str) -> Path:
+    """Save the browser's window as build/screenshots/NAME.png (or under $IL2KG_SCREENSHOTS)."""
+    folder = Path(os.environ.get("IL2KG_SCREENSHOTS", ROOT / "build" / "screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
+    assert browser.save_screenshot(str(path)), f"could not save {path}"
+    return path
+
+
+def test_evidence_page_shows_plots_and_table(browser: object, endpoint: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.set_window_size(1400, 1800)
+    browser.get(f"{endpoint}/evidence")
+    plots = browser.find_elements(By.CSS_SELECTOR, "figure.forest svg")
+    assert plots and all(p.size["width"] > 400 and p.size["height"] > 100 for p in plots)
+    rows = browser.find_elements(By.CSS_SELECTOR, "table.evidence tr td:last-child a")
+    assert rows
+    first = rows[0].get_attribute("href")
+    assert screenshot(browser, "evidence").stat().st_size > 10_000
+    rows[0].click()
+    assert browser.current_url == first and "/outcome/" in first

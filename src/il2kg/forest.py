@@ -17,8 +17,8 @@ from matplotlib.transforms import blended_transform_factory
 from il2kg.evidence import EvidenceRow, by_category
 
 ROW_HEIGHT = 0.32  # inches per row
-TEXT_COLUMNS = ((0.01, "study"), (0.19, "disease"), (0.39, "context"), (0.53, "n/N"))
-PLOT_LEFT, PLOT_RIGHT = 0.59, 0.80
+TEXT_COLUMNS = ((0.01, "study"), (0.2, "disease"), (0.41, "context"), (0.57, "n/N"))
+PLOT_LEFT, PLOT_RIGHT = 0.62, 0.79
 NOTE = ("Filled square: 95% interval reported by the source; open square: exact "
         "(Clopper-Pearson, CP) 95% interval derived from n/N; dot: estimate without an interval "
         "(no n/N). * derived by il2kg. † the cohort was selected on its outcome of this "
@@ -52,7 +52,7 @@ def figure(rows: list[EvidenceRow], title: str = "Response to high-dose IL-2") -
     """A forest plot of the rows, grouped by category."""
     lines = _lines(rows)
     height = ROW_HEIGHT * (len(lines) + 4)
-    fig = Figure(figsize=(15, height))
+    fig = Figure(figsize=(13, height))
     ax = fig.add_axes((PLOT_LEFT, 1.0 / height, PLOT_RIGHT - PLOT_LEFT, 1 - 1.5 / height))
     ax.set_ylim(len(lines) - 0.5, -1.5)
     ax.set_xlim(0, 100)
@@ -70,7 +70,7 @@ def figure(rows: list[EvidenceRow], title: str = "Response to high-dose IL-2") -
                     fontsize=10, color="#124")
             continue
         _draw_row(ax, text, y, line)
-    fig.text(0.01, 0.15 / height, NOTE, fontsize=8, color="#444")
+    fig.text(0.01, 0.1 / height, NOTE, fontsize=8, color="#444", wrap=True)
     fig.text(0.01, 1 - 0.3 / height, title, fontsize=12, weight="bold")
     return fig
 
@@ -78,7 +78,7 @@ def figure(rows: list[EvidenceRow], title: str = "Response to high-dose IL-2") -
 def _draw_row(ax: object, text: object, y: int, row: EvidenceRow) -> None:
     """One study row: its text columns, interval and point estimate."""
     mark = " †" if row.outcome_selected else ""
-    cells = (_short(row.publication_label, 34), _short(row.diseases, 38), row.context + mark,
+    cells = (_short(row.publication_label, 30), _short(row.diseases, 34), row.context + mark,
              row.counts)
     for (x, _), cell in zip(TEXT_COLUMNS, cells, strict=True):
         ax.text(x, y, cell, transform=text, va="center", fontsize=8.5)

@@ -17,7 +17,7 @@ from pyoxigraph import NamedNode, RdfFormat, parse, serialize
 from starlette.responses import PlainTextResponse, StreamingResponse
 
 from il2kg.namespaces import prefixes
-from il2kg.server import describe, pages
+from il2kg.server import describe, evidence, pages
 from il2kg.server.guard import Refused, check_services
 from il2kg.server.negotiation import GRAPH_FORMATS, best, by_name
 from il2kg.server.pool import Answer, QueryError
@@ -146,6 +146,8 @@ def create_app(store: Engine, settings: Settings) -> FastAPI:
             return HTMLResponse(pages.examples_page(examples))
         return JSONResponse(examples)
 
+    app.include_router(evidence.router(collect))
+
     @app.get("/resource/{path:path}")
     async def resource(request: Request, path: str) -> Response:
         """A resource of the graph: HTML for browsers, RDF by Accept."""
@@ -161,7 +163,8 @@ def create_app(store: Engine, settings: Settings) -> FastAPI:
         if not triples:
             return _error(404, f"no resource {iri.value} in this graph")
         if media == "text/html":
-            return HTMLResponse(pages.resource_page(iri.value, triples))
+            section = await evidence.publication_section(collect, iri.value)
+            return HTMLResponse(pages.resource_page(iri.value, triples, section))
         body = serialize(triples, format=GRAPH_FORMATS[media], prefixes=prefixes())
         return Response(body, media_type=media, headers={"Vary": "Accept"})
 

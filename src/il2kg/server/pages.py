@@ -12,14 +12,16 @@ from il2kg.server.describe import RESOURCE_BASE
 LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 STYLE = ("body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em}"
          "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em;"
-         "text-align:left;vertical-align:top}")
+         "text-align:left;vertical-align:top}figure.forest{margin:1em 0}"
+         "figure.forest svg{width:100%;height:auto}table.evidence{font-size:90%}")
 
 
 def page(title: str, body: str) -> str:
     """A complete small HTML page."""
     return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>'
             f'{escape(title)}</title><style>{STYLE}</style></head><body>'
-            f'<p><a href="/">query page</a> · <a href="/queries">example queries</a></p>'
+            f'<p><a href="/">query page</a> · <a href="/queries">example queries</a> · '
+            f'<a href="/evidence">evidence</a></p>'
             f"{body}</body></html>")
 
 
@@ -38,8 +40,8 @@ def _term(term: object, labels: dict[str, str]) -> str:
     return escape(str(term))
 
 
-def resource_page(iri: str, triples: list[Triple]) -> str:
-    """A resource's statements and incoming links, with labels, as HTML."""
+def resource_page(iri: str, triples: list[Triple], appendix: str = "") -> str:
+    """A resource's statements and incoming links, with labels, as HTML (then `appendix`)."""
     labels = {str(t.subject.value): t.object.value for t in triples
               if t.predicate == LABEL and isinstance(t.object, Literal)}
     outgoing = sorted((t for t in triples if t.subject == NamedNode(iri)), key=str)
@@ -52,6 +54,7 @@ def resource_page(iri: str, triples: list[Triple]) -> str:
     body = (f"<h1>{escape(title)}</h1><p><code>{escape(iri)}</code> · also as "
             f'<a href="?format=ttl">Turtle</a>, <a href="?format=jsonld">JSON-LD</a></p>'
             f"<table><tr><th>property</th><th>value</th></tr>{rows}</table>")
+    body += appendix
     if links:
         body += ("<h2>Referred to by</h2><table><tr><th>resource</th><th>as</th></tr>"
                  f"{links}</table>")

@@ -1,0 +1,89 @@
+"""The evidence page (`/evidence`): forest plots as inline SVG and the table behind them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from functools import lru_cache
+from html import escape
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
+
+from il2kg.evidence import ROWS_QUERY, EvidenceRow, by_category, rows_from_json
+from il2kg.forest import NOTE, render
+from il2kg.server.pages import local_link, page
+
+Collect = Callable[[str, str], Awaitable[bytes]]
+PROLOG = re.compile(rb"^.*?(?=<svg)", re.DOTALL)
+COLUMNS = ("study", "cohort", "disease", "treatment", "context", "n/N", "estimate",
+           "95% interval", "outcome")
+
+
+def _link(iri: str, text: str) -> str:
+    return f'<a href="{escape(local_link(iri))}">{escape(text)}</a>'
+
+
+def _cells(row: EvidenceRow) -> tuple[str, ...]:
+    """The table cells of one row, as HTML."""
+    star = "*" if row.percent_derived else ""
+    selected = " †" if row.outcome_selected else ""
+    return (_link(row.publication, row.publication_label), _link(row.cohort, row.cohort_label),
+            escape(row.diseases), _link(row.treatment, row.treatment_label),
+            escape(row.context + selected), escape(row.counts),
+            f"{row.percent.normalize():f}%{star}", escape(row.interval),
+            _link(row.outcome, row.outcome_label))
+
+
+def _table(rows: list[EvidenceRow]) -> str:
+    """The evidence table: a heading row per category, one row per outcome."""
+    head = "".join(f"<th>{c}</th>" for c in COLUMNS)
+    body = ""
+    for category, members in by_category(rows).items():
+        body += f'<tr><th colspan="{len(COLUMNS)}">{escape(category)}</th></tr>'
+        body += "".join("<tr>" + "".join(f"<td>{c}</td>" for c in _cells(r)) + "</tr>"
+                        for r in members)
+    return f'<table class="evidence"><tr>{head}</tr>{body}</table>'
+
+
+def evidence_html(rows: list[EvidenceRow]) -> str:
+    """The forest plot (inline SVG), then the table behind it ('' without rows)."""
+    if not rows:
+        return ""
+    svg = PROLOG.sub(b"", render(rows, "svg")).decode()
+    return (f'<figure class="forest">{svg}</figure>{_table(rows)}'
+            "<p><small>n/N: count over denominator; * derived by il2kg (an il2kg:DerivedValue "
+            f"in the graph); ? not given by the source. {escape(NOTE)}</small></p>")
+
+
+@lru_cache(maxsize=64)
+def _rendered(payload: bytes, publication: str | None) -> str:
+    """The evidence HTML of a query result, for all rows or one publication's (cached)."""
+    rows = rows_from_json(payload)
+    return evidence_html([r for r in rows if publication in (None, r.publication)])
+
+
+async def evidence_section(collect: Collect, publication: str | None = None) -> str:
+    """The evidence HTML of the graph, or of one publication's outcomes ('' if none)."""
+    payload = await collect(ROWS_QUERY, "json")
+    return await run_in_threadpool(_rendered, payload, publication)
+
+
+async def publication_section(collect: Collect, iri: str) -> str:
+    """A publication's response outcomes for its resource page ('' for other resources)."""
+    body = await evidence_section(collect, iri)
+    return f"<h2>Response outcomes</h2>{body}" if body else ""
+
+
+def router(collect: Collect) -> APIRouter:
+    """The `/evidence` route over a query runner returning serialised results."""
+    routes = APIRouter()
+
+    @routes.get("/evidence")
+    async def evidence() -> HTMLResponse:
+        """Forest plots of every response outcome and the table behind them."""
+        body = await evidence_section(collect) or "<p>No response outcome has an estimate.</p>"
+        return HTMLResponse(page("il2kg evidence", f"<h1>Response to high-dose IL-2</h1>{body}"))
+
+    return routes

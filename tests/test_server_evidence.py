@@ -1,0 +1,52 @@
+"""The evidence page and publication pages over HTTP: plots and tables from the live graph."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+from pyoxigraph import Store
+
+from il2kg.evidence import ROWS_QUERY, rows_from_json
+from il2kg.querying import run_local
+from il2kg.server.describe import RESOURCE_BASE
+
+
+def _rows(direct: Store) -> list:
+    return rows_from_json(run_local(direct, ROWS_QUERY).payload)
+
+
+def _links(html: str) -> set[str]:
+    return set(re.findall(r'href="(/resource/[^"]+)"', html))
+
+
+def test_evidence_page_has_plots_and_links_to_every_outcome(endpoint: str,
+                                                            direct: Store) -> None:
+    rows = _rows(direct)
+    response = httpx.get(f"{endpoint}/evidence", timeout=60)
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+    html = response.text
+    assert html.count("<svg") == 1 and "<?xml" not in html
+    want = {"/resource/" + r.outcome[len(RESOURCE_BASE):] for r in rows}
+    assert want <= _links(html)
+    for row in rows:
+        assert row.counts in html and row.interval in html
+
+
+def test_publication_page_shows_its_outcomes_only(endpoint: str, direct: Store) -> None:
+    rows = _rows(direct)
+    for publication in {r.publication for r in rows}:
+        path = "/resource/" + publication[len(RESOURCE_BASE):]
+        html = httpx.get(endpoint + path, timeout=60, headers={"Accept": "text/html"}).text
+        section = _links(html.split("<h2>Response outcomes</h2>", 1)[1])
+        mine = {"/resource/" + r.outcome[len(RESOURCE_BASE):] for r in rows
+                if r.publication == publication}
+        others = {"/resource/" + r.outcome[len(RESOURCE_BASE):] for r in rows} - mine
+        assert "<svg" in html and mine <= section and not others & section
+
+
+def test_other_resources_have_no_evidence_section(endpoint: str, direct: Store) -> None:
+    outcome = _rows(direct)[0].outcome
+    html = httpx.get(endpoint + "/resource/" + outcome[len(RESOURCE_BASE):], timeout=60,
+                     headers={"Accept": "text/html"}).text
+    assert "<svg" not in html and "Response outcomes" not in html
