@@ -113,6 +113,22 @@ def cmd_plot(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """Export the graph as a FHIR R5 Bundle (Citation, Group, EvidenceVariable, Evidence)."""
+    import json
+
+    from il2kg.fhir import bundle
+
+    text = json.dumps(bundle(lambda query: _run(args, query).payload), indent=2,
+                      ensure_ascii=False) + "\n"
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        args.out.write_text(text, encoding="utf-8")
+        print(f"il2kg export: wrote {args.out}", file=sys.stderr)
+    return EXIT_OK
+
+
 def _ensure_built(args: argparse.Namespace) -> int:
     """Build into `args.dist` first when it holds no build."""
     if (args.dist / "il2kg.nq").is_file():
@@ -203,10 +219,13 @@ def parser() -> argparse.ArgumentParser:
                       help="FILE.png or FILE.svg (default: forest.png)")
     plot.add_argument("--category", action="append", default=[], metavar="NAME",
                       help="only this outcome category, e.g. objective-response (repeatable)")
+    export = command("export", cmd_export)
+    export.add_argument("kind", choices=("fhir",), help="the export format (FHIR R5 JSON)")
+    export.add_argument("--out", type=Path, help="output file (default: standard output)")
     load = command("load", cmd_load)
     load.add_argument("--to", metavar="URL", required=True,
                       help="Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store")
-    for sub in (plot,):
+    for sub in (plot, export):
         sub.add_argument("--endpoint", metavar="URL", help="a SPARQL endpoint to query instead")
         sub.add_argument("--dist", type=Path, default=Path("dist"), help="built graph (dist)")
     for sub in (serve, load):

@@ -127,9 +127,15 @@ def _context(after_checkpoint: bool, il2_failed: bool, after_il2: bool) -> str:
     return "after IL-2" if after_il2 else "no prior therapy recorded"
 
 
-def _row(binding: dict[str, dict[str, str]]) -> EvidenceRow:
-    """An evidence row from one SPARQL JSON solution."""
-    text = lambda name: binding[name]["value"] if name in binding else None  # noqa: E731
+def solutions(payload: bytes) -> list[dict[str, str]]:
+    """The solutions of a SPARQL JSON result, each variable's value as text (unbound: absent)."""
+    return [{name: term["value"] for name, term in binding.items()}
+            for binding in json.loads(payload)["results"]["bindings"]]
+
+
+def _row(values: dict[str, str]) -> EvidenceRow:
+    """An evidence row from one solution of `ROWS_QUERY`."""
+    text = values.get
     flag = lambda name: text(name) == "true"  # noqa: E731
     number = lambda name: None if text(name) is None else Decimal(text(name))  # noqa: E731
     integer = lambda name: None if text(name) is None else int(text(name))  # noqa: E731
@@ -153,7 +159,7 @@ def _row(binding: dict[str, dict[str, str]]) -> EvidenceRow:
 
 def rows_from_json(payload: bytes) -> list[EvidenceRow]:
     """The evidence rows of a SPARQL JSON result of `ROWS_QUERY`."""
-    return [_row(b) for b in json.loads(payload)["results"]["bindings"]]
+    return [_row(values) for values in solutions(payload)]
 
 
 def by_category(rows: list[EvidenceRow]) -> dict[str, list[EvidenceRow]]:
