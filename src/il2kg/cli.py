@@ -151,8 +151,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 return status
             store = prepare_store(stack, args.store, args.dist, extra=args.data,
                                   queries_dir=args.queries or QUERIES_DIR)
-        settings = Settings(timeout=args.timeout, allow_service=frozenset(args.allow_service),
-                            endpoint_url=args.public_url)
+        settings = Settings(timeout=args.timeout, endpoint_url=args.public_url)
         engine = engine_for(store, args.endpoint, workers=args.workers or default_workers(),
                             timeout=args.timeout)
         serve(engine, settings, host=args.host, port=args.port, access_log=args.access_log)
@@ -209,8 +208,6 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=None, help="query worker processes")
     serve.add_argument("--store", type=Path, help="on-disk store directory to use or create")
     serve.add_argument("--endpoint", metavar="URL", help="a remote SPARQL endpoint as the store")
-    serve.add_argument("--allow-service", metavar="URL", action="append", default=[],
-                       help="an endpoint SERVICE may call (default: none)")
     serve.add_argument("--public-url", metavar="URL", help="the endpoint's public address")
     serve.add_argument("--access-log", action="store_true", help="log a line per request")
     plot = command("plot", cmd_plot)

@@ -95,7 +95,7 @@ def create_app(store: Engine, settings: Settings) -> FastAPI:
                                  headers={"Vary": "Accept"})
 
     async def run_query(request: Request, req: QueryRequest) -> Response:
-        check_services(req.query or "", settings.allow_service)
+        check_services(req.query or "")
         return await stream(Job(
             query=req.query or "", accept=request.headers.get("accept"), format=req.format,
             default_graphs=req.default_graphs, named_graphs=req.named_graphs,
@@ -109,8 +109,7 @@ def create_app(store: Engine, settings: Settings) -> FastAPI:
             return FileResponse(STATIC / "index.html")
         rows = json.loads(await collect(describe.GRAPHS_QUERY, "json"))["results"]["bindings"]
         triples = describe.service_description(
-            endpoint(request), [r["g"]["value"] for r in rows],
-            federated=bool(settings.allow_service))
+            endpoint(request), [r["g"]["value"] for r in rows])
         body = serialize(triples, format=GRAPH_FORMATS[media], prefixes=prefixes())
         return Response(body, media_type=media, headers={"Vary": "Accept"})
 

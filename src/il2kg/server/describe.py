@@ -19,7 +19,7 @@ RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_C
 GRAPHS_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } } ORDER BY ?g"
 
 
-def service_description(endpoint: str, graphs: list[str], *, federated: bool) -> list[Triple]:
+def service_description(endpoint: str, graphs: list[str]) -> list[Triple]:
     """A SPARQL 1.1 Service Description of this endpoint and its named graphs."""
     service, dataset, default = NamedNode(endpoint), BlankNode(), BlankNode()
     sd = lambda name: NamedNode(SD + name)  # noqa: E731
@@ -34,8 +34,6 @@ def service_description(endpoint: str, graphs: list[str], *, federated: bool) ->
         Triple(default, RDF_TYPE, sd("Graph")),
         Triple(service, NamedNode("http://rdfs.org/ns/void#inDataset"), NamedNode(DATASET)),
     ]
-    if federated:
-        triples.append(Triple(service, sd("feature"), sd("BasicFederatedQuery")))
     triples += [Triple(service, sd("resultFormat"), NamedNode(FORMATS + f)) for f in RESULT_FORMATS]
     for graph in graphs:
         node = BlankNode()

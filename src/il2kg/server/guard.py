@@ -1,14 +1,15 @@
-"""Safety checks made before a query runs: no federation unless allowed.
+"""Lexical checks of a query: its form, its own dataset, and SERVICE refused as a courtesy.
 
-pyoxigraph evaluates SERVICE by fetching the remote endpoint, so a SERVICE clause must be
-caught before execution. The check is lexical and conservative: after SPARQL's codepoint
-escapes are applied and comments, strings and IRIs are blanked, any SERVICE keyword counts.
+A query with a SERVICE clause gets a plain 403 before it runs. That is a courtesy, not the
+guarantee: a query the engine parses differently can pass a text check, and what keeps it
+from reaching out is the query workers' sandbox (`il2kg.server.sandbox`). The check applies
+SPARQL's codepoint escapes, blanks comments, strings and IRIs, then any SERVICE keyword counts.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 
 ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 TOKENS = re.compile(
@@ -71,10 +72,8 @@ def services(query: str) -> list[str]:
     return targets
 
 
-def check_services(query: str, allowed: Collection[str]) -> None:
-    """Refuse a query whose SERVICE clauses name anything outside the allow-list."""
+def check_services(query: str) -> None:
+    """Refuse a query with a SERVICE clause that this check sees (the sandbox stops the rest)."""
     for target in services(query):
-        if target not in allowed:
-            hint = "none are allowed" if not allowed else "allowed: " + ", ".join(sorted(allowed))
-            raise Refused(f"SERVICE {target or '(missing target)'} is not allowed on this "
-                          f"endpoint ({hint}); federated queries make outbound requests")
+        raise Refused(f"SERVICE {target or '(missing target)'} is not allowed on this endpoint: "
+                      "its query workers cannot make outbound requests")

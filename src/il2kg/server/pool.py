@@ -78,12 +78,17 @@ class WorkerPool:
         self.lent: dict[Worker, float] = {}  # worker -> deadline of the stream it serves
 
     async def start(self) -> None:
-        """Start every worker and wait until each has opened the store."""
+        """Start every worker and wait until each has opened the store; fail if one cannot
+        (e.g. it cannot sandbox itself: then no query must run)."""
         for _ in range(self.size):
             self._spawn()
         for _ in range(self.size):
             w = await self.idle.get()
-            await self._ready(w, time.monotonic() + START_TIMEOUT)
+            try:
+                await self._ready(w, time.monotonic() + START_TIMEOUT)
+            except QueryError as exc:
+                await self.stop()
+                raise RuntimeError(f"the query workers did not start: {exc.message}") from None
             self.idle.put_nowait(w)
 
     async def stop(self) -> None:
@@ -113,6 +118,11 @@ class WorkerPool:
         if w.ready:
             return
         message = await self._next(w, deadline)
+        if message[0] == "unsafe":
+            log.critical("query worker %s cannot sandbox itself, so it runs no query: %s",
+                         w.process.pid, message[1])
+            raise QueryError(503, f"the query workers cannot be sandboxed on this server "
+                                  f"({message[1]}), so no query runs")
         if message != ("ready",):
             raise QueryError(503, "a query worker failed to open the store")
         w.ready = True

@@ -1,4 +1,4 @@
-"""The endpoint's settings: limits, federation allow-list and public URL."""
+"""The endpoint's settings: limits and public URL."""
 
 from __future__ import annotations
 
@@ -12,5 +12,4 @@ class Settings:
     timeout: float = 30.0
     max_body_bytes: int = 1_000_000
     max_result_bytes: int = 200_000_000
-    allow_service: frozenset[str] = frozenset()
     endpoint_url: str | None = None

@@ -1,7 +1,9 @@
 """The query worker: a child process holding the store read-only, killed if it overruns.
 
 pyoxigraph cannot interrupt a running query, so each query runs in a worker process the
-server can kill. The worker answers one request at a time over a socket with messages:
+server can kill. Before it opens the store the worker confines itself (`sandbox.confine`):
+no query it runs can open a network connection. It says ("ready",) or ("unsafe", reason),
+then answers one request at a time over its socket with messages:
 ("chunk", media_type, bytes, last)... (a small result is one message), or ("error", status,
 text).
 """
@@ -18,6 +20,7 @@ from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, Store
 
 from il2kg.server.guard import declares_dataset
 from il2kg.server.negotiation import Form, choose
+from il2kg.server.sandbox import SandboxError, confine
 
 CHUNK = 64 * 1024
 MEMORY_QUADS = 2_000_000
@@ -99,7 +102,11 @@ def execute(store: Store, job: Job, conn: Connection) -> None:
         conn.send(("error", 400, f"syntax error: {exc}"))
     except TooLarge as exc:
         conn.send(("error", 507, str(exc)))
-    except (ValueError, OSError) as exc:
+    except PermissionError as exc:  # the sandbox refused a socket: SERVICE
+        conn.send(("error", 403, f"query refused: it tried to open a network connection "
+                                 f"(SERVICE), which this endpoint's query workers cannot do "
+                                 f"({exc})"))
+    except (ValueError, OSError, RuntimeError) as exc:  # RuntimeError: pyoxigraph evaluation
         conn.send(("error", 400, f"query failed: {exc}"))
     except MemoryError:
         conn.send(("error", 503, "query stopped: it needed more memory than this endpoint "
@@ -125,7 +132,13 @@ def cap_memory(limit: int) -> None:
 
 
 def serve(conn: Connection, store_path: str, memory: int = 0) -> None:
-    """The worker's main loop: open the store, answer jobs until the socket closes."""
+    """The worker's main loop: confine itself, open the store, answer jobs until the socket
+    closes. Without the sandbox it answers nothing."""
+    try:
+        confine()
+    except SandboxError as exc:
+        conn.send(("unsafe", str(exc)))
+        return
     cap_memory(memory)
     store = open_store(store_path)
     conn.send(("ready",))
