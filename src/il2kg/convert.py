@@ -68,7 +68,7 @@ class _Writer:
     def add(
         self, subject: URIRef, predicate: URIRef, value: object, datatype: URIRef | None = None
     ) -> None:
-        if value is None or value == [] or value is False:
+        if value is None or value == []:
             return
         if isinstance(value, URIRef):
             obj = value
@@ -104,13 +104,9 @@ class _Writer:
         self.add(node, IL2KG.unit, term(q.unit) if q.unit else None)
         self.add(node, IL2KG.comparator, q.comparator)
         self.add(node, IL2KG.statistic, q.statistic)
-        for flag, name in (
-            (q.lower_open_ended, "lowerOpenEnded"),
-            (q.upper_open_ended, "upperOpenEnded"),
-            (q.not_reached, "notReached"),
-        ):
-            if flag:
-                self.g.add((node, IL2KG[name], Literal(True)))
+        self.add(node, IL2KG.lowerOpenEnded, q.lower_open_ended)
+        self.add(node, IL2KG.upperOpenEnded, q.upper_open_ended)
+        self.add(node, IL2KG.notReached, q.not_reached)
 
     def publication(self) -> None:
         p, r = self.record.publication, self.record
@@ -120,7 +116,7 @@ class _Writer:
             self.add(self.pub, DCTERMS.creator, author)
         if p.authors:
             self.add(self.pub, IL2KG.authorList, "; ".join(p.authors))
-            self.g.add((self.pub, IL2KG.authorListComplete, Literal(p.authors_complete)))
+        self.add(self.pub, IL2KG.authorListComplete, p.authors_complete)
         self.add(self.pub, IL2KG.journalTitle, p.journal)
         self.g.add((self.pub, DCTERMS.issued, date_literal(p.date)))
         self.add(self.pub, BIBO.volume, p.volume)
@@ -226,8 +222,7 @@ class _Writer:
         self.add(node, IL2KG.amongOutcome, self.iri("outcome", o.among) if o.among else None)
         for component in o.components:
             self.g.add((node, IL2KG.hasComponent, self.iri("outcome", component)))
-        if o.best_response:
-            self.g.add((node, IL2KG.bestResponse, Literal(True)))
+        self.add(node, IL2KG.bestResponse, o.best_response)
         self.quantity(node, IL2KG.hasTime, "time", o.time)
         self.add(node, RDFS.comment, o.note)
         if o.ci is not None:
@@ -290,8 +285,8 @@ class _Writer:
         self.add(node, IL2KG["count"], a.count, XSD.nonNegativeInteger)
         self.add(node, IL2KG.denominator, a.denominator, XSD.positiveInteger)
         self.add(node, IL2KG.reportedPercent, a.percent, XSD.decimal)
-        self.g.add((node, IL2KG.fatal, Literal(a.fatal)))
-        self.g.add((node, IL2KG.attributedToTreatment, Literal(a.attributed_to_treatment)))
+        self.add(node, IL2KG.fatal, a.fatal)
+        self.add(node, IL2KG.attributedToTreatment, a.attributed_to_treatment)
         self.add(node, IL2KG.afterTreatment, self.treatment(a.treatment) if a.treatment else None)
         self.add(node, IL2KG.amongOutcome, self.iri("outcome", a.among) if a.among else None)
         for prior in a.prior_therapies:

@@ -41,9 +41,9 @@ class Quantity(Strict):
     unit: Term | None = None
     comparator: Literal["=", "<", "<=", ">", ">="] | None = None
     statistic: Literal["mean", "median", "range", "typical"] | None = None
-    lower_open_ended: bool = False
-    upper_open_ended: bool = False
-    not_reached: bool = False
+    lower_open_ended: bool | None = None
+    upper_open_ended: bool | None = None
+    not_reached: bool | None = None
 
     @model_validator(mode="after")
     def _one_form(self) -> Quantity:
@@ -78,7 +78,7 @@ class Publication(Strict):
 
     title: str
     authors: list[str] = []
-    authors_complete: bool = True
+    authors_complete: bool | None = None
     journal: str | None = None
     date: PartialDate
     volume: str | None = None
@@ -208,7 +208,7 @@ class Outcome(Strict):
     among: LocalId | None = None
     components: list[LocalId] = []
     time: Quantity | None = None
-    best_response: bool = False
+    best_response: bool | None = None
     note: str | None = None
 
     @model_validator(mode="after")
@@ -235,9 +235,9 @@ class AdverseEvent(Strict):
     count: Count | None = None
     denominator: Annotated[int, Field(gt=0)] | None = None
     percent: Percent | None = None
-    fatal: bool = False
+    fatal: bool | None = None
     treatment: LocalId | None = None
-    attributed_to_treatment: bool = False
+    attributed_to_treatment: bool | None = None
     among: LocalId | None = None
     prior_therapies: list[LocalId] = []
     management: list[Term] = []
