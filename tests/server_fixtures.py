@@ -170,3 +170,62 @@ def oxigraph_server(location: Path, *, command: str = "serve") -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(10)
+
+
+VIRTUOSO_INI = """[Database]
+DatabaseFile = virtuoso.db
+ErrorLogFile = virtuoso.log
+LockFile = virtuoso.lck
+TransactionFile = virtuoso.trx
+xa_persistent_file = virtuoso.pxa
+TempStorage = TempDatabase
+[TempDatabase]
+DatabaseFile = virtuoso-temp.db
+TransactionFile = virtuoso-temp.trx
+[Parameters]
+ServerPort = 127.0.0.1:{sql}
+DisableUnixSocket = 1
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+DirsAllowed = .
+[HTTPServer]
+ServerPort = 127.0.0.1:{http}
+ServerRoot = .
+ServerThreads = 4
+[SPARQL]
+ResultSetMaxRows = 1000000
+MaxQueryExecutionTime = 60
+"""
+# The anonymous SPARQL user may write through the Graph Store Protocol (a throw-away database).
+VIRTUOSO_GRANTS = ('GRANT SPARQL_UPDATE TO "SPARQL"; '
+                   "DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 7);")
+
+
+@contextmanager
+def virtuoso_server(location: Path) -> Iterator[str]:
+    """A real Virtuoso (Debian virtuoso-opensource) on loopback in a fresh database: its base
+    URL, with SPARQL at /sparql and the Graph Store Protocol at /sparql-graph-crud."""
+    sql, http = free_port(), free_port()
+    (location / "virtuoso.ini").write_text(VIRTUOSO_INI.format(sql=sql, http=http))
+    process = subprocess.Popen(["virtuoso-t", "+foreground", "+configfile", "virtuoso.ini"],
+                               cwd=location, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{http}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/sparql?query=ASK%7B%7D", timeout=2).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    log = location / "virtuoso.log"
+                    raise RuntimeError(f"Virtuoso did not start on {url}: "
+                                       f"{log.read_text()[-2000:] if log.exists() else ''}"
+                                       ) from None
+                time.sleep(0.2)
+        subprocess.run(["isql-vt", f"127.0.0.1:{sql}", "dba", "dba", f"exec={VIRTUOSO_GRANTS}"],
+                       check=True, capture_output=True, timeout=60)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(60)

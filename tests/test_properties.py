@@ -93,7 +93,7 @@ def test_valid_records_convert_validate_and_round_trip(data: dict[str, Any]) -> 
     for cohort in data["cohorts"]:
         node = RES[f"generated/cohort/{cohort['id']}"]
         assert graph.value(node, IL2KG.size) == Literal(
-            str(cohort["size"]), datatype=XSD.nonNegativeInteger
+            str(cohort["size"]), datatype=XSD.integer
         )
     for outcome in data["outcomes"]:
         node = RES[f"generated/outcome/{outcome['id']}"]

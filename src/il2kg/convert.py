@@ -48,9 +48,9 @@ def date_literal(text: str) -> Literal:
 
 
 def decimal_literal(value: Decimal | int) -> Literal:
-    """An xsd:decimal in the form every RDF syntax writes alike (always with a '.')."""
-    text = str(value)
-    return Literal(text if "." in text else f"{text}.0", datatype=XSD.decimal)
+    """An xsd:decimal in its canonical form (XSD 1.1: `12`, `12.5`), the one stores keep."""
+    text = format(Decimal(value).normalize(), "f")
+    return Literal("0" if text == "-0" else text, datatype=XSD.decimal)
 
 
 class _Writer:
@@ -140,8 +140,8 @@ class _Writer:
             self.g.add((self.study, IL2KG.hasStudyDesign, term(design)))
         self.add(self.study, IL2KG.objective, s.objective)
         self.add(self.study, IL2KG.setting, s.setting)
-        self.add(self.study, IL2KG.numberOfCentres, s.centres, XSD.nonNegativeInteger)
-        self.add(self.study, IL2KG.numberOfTrials, s.trials, XSD.nonNegativeInteger)
+        self.add(self.study, IL2KG.numberOfCentres, s.centres, XSD.integer)
+        self.add(self.study, IL2KG.numberOfTrials, s.trials, XSD.integer)
         self.add(self.study, IL2KG.registryName, s.registry)
         self.add(self.study, IL2KG.selectionCriteria, s.selection)
         for period, start, end in (
@@ -161,7 +161,7 @@ class _Writer:
         self.element(node, "Cohort", c.label, "hasCohort")
         for disease in c.diseases:
             self.g.add((node, IL2KG.hasDisease, term(disease)))
-        self.add(node, IL2KG.size, c.size, XSD.nonNegativeInteger)
+        self.add(node, IL2KG.size, c.size, XSD.integer)
         self.add(node, IL2KG.subCohortOf, self.iri("cohort", c.parent) if c.parent else None)
         for prior in c.prior_therapies:
             self.g.add((node, IL2KG.hadPriorTherapy, self.iri("regimen", prior)))
@@ -199,7 +199,7 @@ class _Writer:
         for order, (step_node, step) in enumerate(zip(steps, s.steps, strict=True), start=1):
             self.g.add((node, IL2KG.hasStep, step_node))
             self.node(step_node, "SequenceStep", f"step {order} of {s.label}")
-            self.g.add((step_node, IL2KG.stepOrder, Literal(order, datatype=XSD.positiveInteger)))
+            self.g.add((step_node, IL2KG.stepOrder, Literal(order, datatype=XSD.integer)))
             self.g.add((step_node, IL2KG.stepRegimen, self.iri("regimen", step.regimen)))
             self.quantity(
                 step_node,
@@ -216,8 +216,8 @@ class _Writer:
         self.g.add((node, IL2KG.inCohort, self.iri("cohort", o.cohort)))
         self.g.add((node, IL2KG.afterTreatment, self.treatment(o.treatment)))
         self.g.add((node, IL2KG.hasCategory, term(o.category)))
-        self.add(node, IL2KG["count"], o.count, XSD.nonNegativeInteger)
-        self.add(node, IL2KG.denominator, o.denominator, XSD.positiveInteger)
+        self.add(node, IL2KG["count"], o.count, XSD.integer)
+        self.add(node, IL2KG.denominator, o.denominator, XSD.integer)
         self.add(node, IL2KG.reportedPercent, o.percent, XSD.decimal)
         self.add(node, IL2KG.amongOutcome, self.iri("outcome", o.among) if o.among else None)
         for component in o.components:
@@ -254,12 +254,12 @@ class _Writer:
         self.g.add((node, PROV.wasDerivedFrom, owner))
         methods = []
         if d.count is not None:
-            self.add(node, IL2KG.derivedCount, d.count, XSD.nonNegativeInteger)
+            self.add(node, IL2KG.derivedCount, d.count, XSD.integer)
             methods.append("count summed from component outcomes")
             for component in d.count_from:
                 self.g.add((node, PROV.wasDerivedFrom, self.iri("outcome", component)))
         if d.denominator is not None and d.denominator_from is not None:
-            self.add(node, IL2KG.derivedDenominator, d.denominator, XSD.positiveInteger)
+            self.add(node, IL2KG.derivedDenominator, d.denominator, XSD.integer)
             methods.append("denominator taken from the count of the outcome it is among")
             self.g.add((node, PROV.wasDerivedFrom, self.iri("outcome", d.denominator_from)))
         if d.percent is not None and d.ci_lower is not None and d.ci_upper is not None:
@@ -282,8 +282,8 @@ class _Writer:
         self.element(node, "AdverseEventReport", a.label, "hasAdverseEvent")
         self.g.add((node, IL2KG.inCohort, self.iri("cohort", a.cohort)))
         self.g.add((node, IL2KG.eventCondition, term(a.event)))
-        self.add(node, IL2KG["count"], a.count, XSD.nonNegativeInteger)
-        self.add(node, IL2KG.denominator, a.denominator, XSD.positiveInteger)
+        self.add(node, IL2KG["count"], a.count, XSD.integer)
+        self.add(node, IL2KG.denominator, a.denominator, XSD.integer)
         self.add(node, IL2KG.reportedPercent, a.percent, XSD.decimal)
         self.add(node, IL2KG.fatal, a.fatal)
         self.add(node, IL2KG.attributedToTreatment, a.attributed_to_treatment)

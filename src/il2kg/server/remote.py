@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
+from urllib.parse import urlencode
 
 import httpx
 from pyoxigraph import RdfFormat, Store, serialize
@@ -52,11 +53,15 @@ class RemoteEngine:
         """Send the query; stream the answer back, or raise the remote error as a QueryError."""
         assert self.client is not None, "start() the engine first"
         accept = ALIASES.get(job.format.lower(), job.format) if job.format else job.accept
-        params = [("default-graph-uri", g) for g in job.default_graphs]
-        params += [("named-graph-uri", g) for g in job.named_graphs]
+        # A URL-encoded form: the one POST form every store accepts (Virtuoso 7 does not
+        # answer a direct application/sparql-query POST).
+        form = [("query", job.query)]
+        form += [("default-graph-uri", g) for g in job.default_graphs]
+        form += [("named-graph-uri", g) for g in job.named_graphs]
         request = self.client.build_request(
-            "POST", self.url, params=params, content=job.query.encode(),
-            headers={"Content-Type": "application/sparql-query", "Accept": accept or "*/*"})
+            "POST", self.url, content=urlencode(form).encode(),
+            headers={"Content-Type": "application/x-www-form-urlencoded",
+                     "Accept": accept or "*/*"})
         deadline = time.monotonic() + self.timeout
         try:
             response = await self.client.send(request, stream=True)
