@@ -19,6 +19,7 @@ from pyoxigraph import Store
 
 from il2kg.cli import main
 from il2kg.server.app import create_app
+from il2kg.server.http_server import config
 from il2kg.server.pool import WorkerPool
 from il2kg.server.settings import Settings
 from il2kg.store import build_store
@@ -48,10 +49,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(app: object, *, startup: float = 60.0) -> Iterator[str]:
+def live_server(app: object, *, startup: float = 60.0, read_timeout: float = 10.0
+                ) -> Iterator[str]:
     """Run an ASGI app in uvicorn on a free loopback port; yield its base URL."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(config(app, host="127.0.0.1", port=port, read_timeout=read_timeout,
+                                   log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + startup

@@ -1,4 +1,8 @@
-"""The web application: SPARQL 1.1 Protocol, service description, VoID, pages, resources."""
+"""The web application: SPARQL 1.1 Protocol, service description, VoID, pages, resources.
+
+Queries at /sparql take the plain-ASGI hot path (`sparql_route`); the other routes are a
+FastAPI application, which further routers join.
+"""
 
 from __future__ import annotations
 
@@ -18,16 +22,18 @@ from starlette.responses import PlainTextResponse, StreamingResponse
 
 from il2kg.namespaces import prefixes
 from il2kg.server import describe, evidence, pages
-from il2kg.server.guard import Refused, check_services
 from il2kg.server.negotiation import GRAPH_FORMATS, best, by_name
 from il2kg.server.pool import Answer, QueryError
-from il2kg.server.protocol import ProtocolError, QueryRequest, read_request
 from il2kg.server.settings import Settings
+from il2kg.server.sparql_route import SparqlRoute
 from il2kg.server.worker import Job
 
 log = logging.getLogger("il2kg.server")
 STATIC = Path(__file__).parent / "static"
 RDF_MEDIA = list(dict.fromkeys(GRAPH_FORMATS))
+# Headers browsers may ask to send cross-origin (YASGUI, fetch clients, SPARQLWrapper).
+CORS_HEADERS = ["Accept", "Content-Type", "Authorization", "X-Requested-With",
+                "Cache-Control", "Pragma", "If-None-Match", "If-Modified-Since"]
 
 
 class Engine(Protocol):
@@ -53,8 +59,22 @@ def _negotiate(request: Request, offered: list[str]) -> str | None:
     return named or best(request.headers.get("accept"), offered)
 
 
-def create_app(store: Engine, settings: Settings) -> FastAPI:
+def _alternates(path: str) -> str:
+    """A Link header naming the RDF serialisations of a resource page."""
+    return ", ".join(f'<{path}?format={name}>; rel="alternate"; type="{media}"'
+                     for name, media in (("ttl", "text/turtle"), ("nt", "application/n-triples"),
+                                         ("jsonld", "application/ld+json"),
+                                         ("rdfxml", "application/rdf+xml")))
+
+
+def create_app(store: Engine, settings: Settings) -> SparqlRoute:
     """The endpoint application over one query engine; all state lives in its arguments."""
+    return SparqlRoute(store.run, settings, create_api(store, settings), prefixes(),
+                       describe.RESOURCE_BASE)
+
+
+def create_api(store: Engine, settings: Settings) -> FastAPI:
+    """Every route but the SPARQL queries themselves: pages, descriptions, resources."""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -66,13 +86,11 @@ def create_app(store: Engine, settings: Settings) -> FastAPI:
 
     app = FastAPI(title="il2kg SPARQL endpoint", lifespan=lifespan, docs_url=None,
                   redoc_url=None, openapi_url=None)
-    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
-                       allow_headers=["Accept", "Content-Type"], allow_credentials=False)
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST"],
+                       allow_headers=CORS_HEADERS, allow_credentials=False, max_age=86400)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
-    for kind in (ProtocolError, QueryError):
-        app.add_exception_handler(kind, lambda _, exc: _error(exc.status, exc.message))
-    app.add_exception_handler(Refused, lambda _, exc: _error(403, str(exc)))
+    app.add_exception_handler(QueryError, lambda _, exc: _error(exc.status, exc.message))
 
     async def internal(_: Request, exc: Exception) -> Response:
         log.error("unexpected error", exc_info=exc)
@@ -94,14 +112,9 @@ def create_app(store: Engine, settings: Settings) -> FastAPI:
         return StreamingResponse(answer.body, media_type=answer.media_type,
                                  headers={"Vary": "Accept"})
 
-    async def run_query(request: Request, req: QueryRequest) -> Response:
-        check_services(req.query or "")
-        return await stream(Job(
-            query=req.query or "", accept=request.headers.get("accept"), format=req.format,
-            default_graphs=req.default_graphs, named_graphs=req.named_graphs,
-            max_bytes=settings.max_result_bytes))
-
-    async def service(request: Request) -> Response:
+    @app.get("/sparql", name="sparql")
+    async def sparql(request: Request) -> Response:
+        """Without a query (queries take the hot path): the service description or the page."""
         media = _negotiate(request, [*RDF_MEDIA, "text/html"])
         if media is None:
             return _error(406, "no acceptable format for the service description")
@@ -112,14 +125,6 @@ def create_app(store: Engine, settings: Settings) -> FastAPI:
             endpoint(request), [r["g"]["value"] for r in rows])
         body = serialize(triples, format=GRAPH_FORMATS[media], prefixes=prefixes())
         return Response(body, media_type=media, headers={"Vary": "Accept"})
-
-    @app.api_route("/sparql", methods=["GET", "POST"], name="sparql")
-    async def sparql(request: Request) -> Response:
-        """SPARQL 1.1 Protocol; without a query, the service description or the page."""
-        req = await read_request(request, settings.max_body_bytes)
-        if req.query is None:
-            return await service(request)
-        return await run_query(request, req)
 
     @app.get("/")
     async def index() -> Response:
@@ -147,24 +152,34 @@ def create_app(store: Engine, settings: Settings) -> FastAPI:
 
     app.include_router(evidence.router(collect))
 
-    @app.get("/resource/{path:path}")
-    async def resource(request: Request, path: str) -> Response:
-        """A resource of the graph: HTML for browsers, RDF by Accept."""
+    async def term(request: Request, base: str, path: str) -> Response:
+        """A term of the graph under `base`: HTML for browsers, RDF by Accept."""
         media = _negotiate(request, [*RDF_MEDIA, "text/html"])
         if media is None:
             return _error(406, "no acceptable format for a resource")
         try:
-            iri = NamedNode(describe.RESOURCE_BASE + path)
+            iri = NamedNode(base + path)
         except ValueError:
             return _error(404, f"no resource {path}")
         data = await collect(describe.resource_query(iri), "nt")
         triples = list(parse(data, format=RdfFormat.N_TRIPLES))
         if not triples:
             return _error(404, f"no resource {iri.value} in this graph")
+        headers = {"Vary": "Accept", "Link": _alternates(request.url.path)}
         if media == "text/html":
             section = await evidence.publication_section(collect, iri.value)
-            return HTMLResponse(pages.resource_page(iri.value, triples, section))
+            return HTMLResponse(pages.resource_page(iri.value, triples, section), headers=headers)
         body = serialize(triples, format=GRAPH_FORMATS[media], prefixes=prefixes())
-        return Response(body, media_type=media, headers={"Vary": "Accept"})
+        return Response(body, media_type=media, headers=headers)
+
+    @app.get("/resource/{path:path}")
+    async def resource(request: Request, path: str) -> Response:
+        """A resource of the graph (`https://w3id.org/il2kg/resource/...`)."""
+        return await term(request, describe.RESOURCE_BASE, path)
+
+    @app.get("/ontology/{path:path}")
+    async def ontology_term(request: Request, path: str) -> Response:
+        """A term of the ontology (`https://w3id.org/il2kg/ontology/...`)."""
+        return await term(request, describe.ONTOLOGY_BASE, path)
 
     return app

@@ -5,13 +5,14 @@ from __future__ import annotations
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from il2kg.artifacts import DATASET_IRI
-from il2kg.namespaces import RES
+from il2kg.namespaces import IL2KG, RES
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS = "http://www.w3.org/ns/formats/"
 RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 DATASET = str(DATASET_IRI)
 RESOURCE_BASE = str(RES)
+ONTOLOGY_BASE = str(IL2KG)
 EXAMPLES_GRAPH = "https://w3id.org/il2kg/graph/examples"
 RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
                   "SPARQL_Results_TSV", "Turtle", "N-Triples", "JSON-LD", "RDF_XML")

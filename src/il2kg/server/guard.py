@@ -9,6 +9,7 @@ SPARQL's codepoint escapes, blanks comments, strings and IRIs, then any SERVICE 
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 
 ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
@@ -24,6 +25,10 @@ SERVICE = re.compile(r"(?<![\w:?$\-.])SERVICE(?![\w:\-])\s*(?:SILENT\s*)?(\S*)",
 FORM = re.compile(r"(?<![\w:?$\-.])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:\-])", re.IGNORECASE)
 
 
+NESTING = re.compile(r"[{(\[]|<<|!+|[})\]]|>>")
+MAX_DEPTH = 256  # the parser's stack overflows near 4,000 nested groups
+
+
 FROM = re.compile(r"(?<![\w:?$\-.])FROM(?![\w:\-])", re.IGNORECASE)
 
 
@@ -32,8 +37,14 @@ class Refused(Exception):
 
 
 def unescape(text: str) -> str:
-    """Apply SPARQL codepoint escapes (\\uXXXX, \\UXXXXXXXX), as the parser does first."""
-    return ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+    """Apply SPARQL codepoint escapes (\\uXXXX, \\UXXXXXXXX), as the parser does first; one
+    past the last code point (\\U00110000 and up) is left for the parser to refuse."""
+    return ESCAPE.sub(_codepoint, text)
+
+
+def _codepoint(match: re.Match[str]) -> str:
+    value = int(match.group(1) or match.group(2), 16)
+    return chr(value) if value <= sys.maxunicode else match.group()
 
 
 def mask(text: str, blank: Callable[[re.Match[str]], str] = lambda _: " ") -> str:
@@ -77,3 +88,28 @@ def check_services(query: str) -> None:
     for target in services(query):
         raise Refused(f"SERVICE {target or '(missing target)'} is not allowed on this endpoint: "
                       "its query workers cannot make outbound requests")
+
+
+
+def depth(query: str) -> int:
+    """How deeply the query's groups, brackets, quoted triples and negations nest."""
+    deepest = level = 0
+    for match in NESTING.finditer(mask(query)):
+        token = match.group()
+        if token[0] in "{([<":
+            level += 1
+        elif token[0] == "!":
+            deepest = max(deepest, level + len(token))
+            continue
+        else:
+            level -= 1
+        deepest = max(deepest, level)
+    return deepest
+
+
+def check_depth(query: str) -> None:
+    """Refuse, as a syntax error, a query nested deeper than the parser can take."""
+    text = unescape(query)
+    openers = sum(text.count(c) for c in ("{", "(", "[", "<<", "!"))
+    if openers > MAX_DEPTH and depth(text) > MAX_DEPTH:
+        raise SyntaxError(f"the query nests more than {MAX_DEPTH} levels deep")

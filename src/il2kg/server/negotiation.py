@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 
 from pyoxigraph import QueryResultsFormat, RdfFormat
 
@@ -68,28 +69,59 @@ class Chosen:
     format: Format
 
 
-def accepted(header: str) -> list[tuple[str, float]]:
-    """Media ranges of an Accept header with their q-values, best first (stable)."""
-    ranges: list[tuple[str, float, int]] = []
-    for index, part in enumerate(header.split(",")):
-        pieces = [p.strip() for p in part.split(";")]
-        if not pieces[0]:
-            continue
-        q = 1.0
-        for param in pieces[1:]:
-            key, _, value = param.partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    q = max(0.0, min(1.0, float(value)))
-                except ValueError:
-                    q = 0.0
-        ranges.append((pieces[0].lower(), q, index))
-    ranges.sort(key=lambda r: (-r[1], _specificity(r[0]), r[2]))
-    return [(media, q) for media, q, _ in ranges]
+MAX_RANGES = 64  # media ranges read from an Accept header; the rest are ignored
 
 
-def _specificity(media_range: str) -> int:
-    return 2 if media_range == "*/*" else 1 if media_range.endswith("/*") else 0
+@dataclass(frozen=True)
+class Accept:
+    """A parsed Accept header: (media range, q-value) pairs in header order."""
+
+    ranges: tuple[tuple[str, float], ...]
+
+    def quality(self, media: str) -> float:
+        """The q-value of a media type: that of the most specific range matching it (0: none)."""
+        found, rank = 0.0, 0
+        for media_range, q in self.ranges:
+            specificity = _specificity(media_range, media)
+            if specificity > rank:
+                found, rank = q, specificity
+        return found
+
+
+def _q(params: list[str]) -> float:
+    for param in params:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "q":
+            try:
+                return max(0.0, min(1.0, float(value)))
+            except ValueError:
+                return 0.0
+    return 1.0
+
+
+@lru_cache(maxsize=256)
+def parse_accept(header: str | None) -> Accept:
+    """Parse an Accept header once: at most MAX_RANGES ranges (absent header: `*/*`)."""
+    if header is None or not header.strip():
+        return Accept((("*/*", 1.0),))
+    ranges = []
+    for part in header.split(",", MAX_RANGES)[:MAX_RANGES]:
+        media, *params = part.split(";")
+        media = media.strip().lower()
+        if media:
+            ranges.append((media, _q(params)))
+    return Accept(tuple(ranges))
+
+
+def _specificity(media_range: str, media: str) -> int:
+    """3 for an exact match, 2 for `type/*`, 1 for `*/*`, 0 when the range does not match."""
+    if media_range == media:
+        return 3
+    if media_range == "*/*":
+        return 1
+    if media_range.endswith("/*") and media.startswith(media_range[:-1]):
+        return 2
+    return 0
 
 
 def formats_for(form: Form) -> dict[str, Format]:
@@ -115,24 +147,12 @@ def by_name(name: str | None, offered: list[str], *, graph: bool) -> str | None:
 
 
 def best(accept: str | None, offered: list[str]) -> str | None:
-    """The offered media type the Accept header prefers (ties go to the offer order)."""
-    for media_range, q in accepted(accept or "*/*"):
-        if q <= 0:
-            continue
-        for media in offered:
-            if _matches(media_range, media) and not _refused(accept or "", media):
-                return media
-    return None
-
-
-def _matches(media_range: str, media: str) -> bool:
-    if media_range == "*/*":
-        return True
-    if media_range.endswith("/*"):
-        return media.startswith(media_range[:-1])
-    return media_range == media
-
-
-def _refused(accept: str, media: str) -> bool:
-    """True when the Accept header names this exact media type with q=0."""
-    return any(m == media and q <= 0 for m, q in accepted(accept))
+    """The offered media type with the highest q-value (ties go to the offer order); None
+    when every offered type is refused (q=0) or unmatched."""
+    parsed = parse_accept(accept)
+    chosen, top = None, 0.0
+    for media in offered:
+        q = parsed.quality(media)
+        if q > top:
+            chosen, top = media, q
+    return chosen

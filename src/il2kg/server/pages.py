@@ -7,7 +7,7 @@ from html import escape
 from pyoxigraph import Literal, NamedNode, Triple
 
 from il2kg.namespaces import curie
-from il2kg.server.describe import RESOURCE_BASE
+from il2kg.server.describe import ONTOLOGY_BASE, RESOURCE_BASE
 
 LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 STYLE = ("body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em}"
@@ -26,8 +26,12 @@ def page(title: str, body: str) -> str:
 
 
 def local_link(iri: str) -> str:
-    """Where an IRI is browsed: resources of this graph here, others at their address."""
-    return "/resource/" + iri[len(RESOURCE_BASE):] if iri.startswith(RESOURCE_BASE) else iri
+    """Where an IRI is browsed: resources and ontology terms of this graph here, others at
+    their address."""
+    for base, route in ((RESOURCE_BASE, "/resource/"), (ONTOLOGY_BASE, "/ontology/")):
+        if iri.startswith(base):
+            return route + iri[len(base):]
+    return iri
 
 
 def _term(term: object, labels: dict[str, str]) -> str:

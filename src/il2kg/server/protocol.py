@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
-
-from starlette.requests import Request
 
 FORM = "application/x-www-form-urlencoded"
 QUERY = "application/sparql-query"
@@ -31,26 +31,12 @@ class QueryRequest:
     format: str | None = None
 
 
-def _media_type(request: Request) -> tuple[str, str | None]:
-    """The Content-Type's media type and charset parameter."""
-    value = request.headers.get("content-type", "")
-    media, *params = (p.strip() for p in value.split(";"))
+def media_type(content_type: str) -> tuple[str, str | None]:
+    """A Content-Type's media type and charset parameter."""
+    media, *params = (p.strip() for p in content_type.split(";"))
     charset = next((p.split("=", 1)[1].strip('"').lower() for p in params
                     if p.lower().startswith("charset=")), None)
     return media.lower(), charset
-
-
-async def _body(request: Request, limit: int) -> bytes:
-    """The request body, refused past `limit` bytes."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise ProtocolError(413, f"request body larger than {limit} bytes")
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise ProtocolError(413, f"request body larger than {limit} bytes")
-    return bytes(body)
 
 
 def _decode(body: bytes, charset: str | None) -> str:
@@ -83,34 +69,54 @@ def _params(pairs: list[tuple[str, str]], query: str | None = None) -> QueryRequ
     )
 
 
-def _url_params(request: Request) -> list[tuple[str, str]]:
+def url_params(query_string: str) -> list[tuple[str, str]]:
+    """The parameters of a URL's query string; 400 when they are not UTF-8."""
     try:
-        return parse_qsl(request.url.query, keep_blank_values=True, strict_parsing=False,
+        return parse_qsl(query_string, keep_blank_values=True, strict_parsing=False,
                          encoding="utf-8", errors="strict")
     except UnicodeDecodeError as exc:
         raise ProtocolError(400, f"the query string is not valid UTF-8: {exc}") from exc
 
 
-async def read_request(request: Request, max_body: int) -> QueryRequest:
-    """Read a protocol request; raise ProtocolError with the status the protocol asks for."""
-    url_params = _url_params(request)
-    if request.method == "GET":
-        return _params(url_params)
-    media, charset = _media_type(request)
+def read_request(method: str, params: list[tuple[str, str]], content_type: str,
+                 body: bytes) -> QueryRequest:
+    """Read a protocol request from its parts; raise ProtocolError with the status the
+    protocol asks for."""
+    if method in ("GET", "HEAD"):
+        return _params(params)
+    media, charset = media_type(content_type)
     if media == UPDATE:
         raise ProtocolError(403, READ_ONLY)
     if media not in (FORM, QUERY):
         raise ProtocolError(415, f"POST a query as {FORM} or {QUERY}, not '{media or 'nothing'}'")
-    text = _decode(await _body(request, max_body), charset)
+    text = _decode(body, charset)
     if media == QUERY:
-        if any(name == "query" for name, _ in url_params):
+        if any(name == "query" for name, _ in params):
             raise ProtocolError(400, "give the query either in the body or in the URL, not both")
-        return _params(url_params, query=text)
+        return _params(params, query=text)
     try:
         form = parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
     except UnicodeDecodeError as exc:
         raise ProtocolError(400, f"the form is not valid UTF-8: {exc}") from exc
-    result = _params(form + [(n, v) for n, v in url_params if n == "format"])
+    result = _params(form + [(n, v) for n, v in params if n == "format"])
     if result.query is None:
         raise ProtocolError(400, "the form has no 'query' field")
     return result
+
+
+PREFIX_NOT_FOUND = re.compile(r"^syntax error: error at (\d+):(\d+): .*Prefix not found", re.DOTALL)
+PREFIXED = re.compile(r"([A-Za-z][\w.-]*)?:[^\s:]*$")
+
+
+def explain(message: str, query: str, known: Mapping[str, str]) -> str:
+    """The parser's message, or for an unknown prefix one line naming it and the known ones."""
+    where = PREFIX_NOT_FOUND.match(message)
+    if where is None:
+        return message
+    line, column = int(where.group(1)), int(where.group(2))
+    lines = query.splitlines() or [""]
+    before = lines[min(line, len(lines)) - 1][: column - 1]
+    name = PREFIXED.search(before)
+    prefix = f"'{name.group(1) or ''}:'" if name else "a prefix"
+    return (f"unknown prefix {prefix} at line {line}, column {column}: declare it with PREFIX "
+            f"or use a known one ({', '.join(sorted(known))})")

@@ -11,6 +11,7 @@ from pathlib import Path
 import uvicorn
 
 from il2kg.server.app import Engine, create_app
+from il2kg.server.http_server import config, quiet_floods
 from il2kg.server.pool import WorkerPool
 from il2kg.server.remote import RemoteEngine
 from il2kg.server.settings import Settings
@@ -58,5 +59,6 @@ def serve(engine: Engine, settings: Settings, *, host: str, port: int,
           access_log: bool = False) -> None:
     """Serve until interrupted; a line per request only with `access_log` (it costs 20-40%
     of the requests per second of small queries)."""
-    uvicorn.run(create_app(engine, settings), host=host, port=port, log_level="info",
-                access_log=access_log)
+    quiet_floods()
+    uvicorn.Server(config(create_app(engine, settings), host=host, port=port,
+                          read_timeout=settings.read_timeout, access_log=access_log)).run()

@@ -13,3 +13,4 @@ class Settings:
     max_body_bytes: int = 1_000_000
     max_result_bytes: int = 200_000_000
     endpoint_url: str | None = None
+    read_timeout: float = 10.0  # for a request's head, and again for its body

@@ -18,7 +18,7 @@ from multiprocessing.connection import Connection
 
 from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, Store
 
-from il2kg.server.guard import declares_dataset
+from il2kg.server.guard import check_depth, declares_dataset
 from il2kg.server.negotiation import Form, choose
 from il2kg.server.sandbox import SandboxError, confine
 
@@ -37,6 +37,7 @@ class Job:
     named_graphs: tuple[str, ...] = ()
     max_bytes: int = 0
     prefixes: dict[str, str] = field(default_factory=dict)
+    base_iri: str | None = None
 
 
 class TooLarge(Exception):
@@ -86,7 +87,9 @@ def execute(store: Store, job: Job, conn: Connection) -> None:
             dataset["default_graph"] = [NamedNode(g) for g in job.default_graphs]
         if job.named_graphs:
             dataset["named_graphs"] = [NamedNode(g) for g in job.named_graphs]
-        result = store.query(job.query, prefixes=job.prefixes or None, **dataset)
+        check_depth(job.query)
+        result = store.query(job.query, prefixes=job.prefixes or None, base_iri=job.base_iri,
+                             **dataset)
         form = form_of(result)
         chosen = choose(form, job.accept, job.format)
         if chosen is None:

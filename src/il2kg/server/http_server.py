@@ -1,0 +1,143 @@
+"""The HTTP server: uvicorn on uvloop and httptools, with what a public endpoint needs besides.
+
+- A connection whose request head has not fully arrived within `read_timeout` seconds of
+  connecting (or of its previous response) is closed: idle and slow-header (slowloris)
+  clients cannot hold connections; uvicorn's own keep-alive timer only runs between requests.
+- Each response is written with one system call: uvicorn writes the head and the body
+  separately, which costs a second `send` (and a second wake-up of the client) per answer.
+- Connections are capped below the process's file-descriptor limit (raised to its hard
+  limit), so running out of descriptors turns into 503s for the newcomers, not a server
+  that can no longer open a worker or a file.
+- A warning or error repeated in a burst (a flood of bad requests, refused connections) is
+  logged once per interval with a count of what was left out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import resource
+import time
+from typing import Any
+
+import uvicorn
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+RESERVED_FDS = 64  # for query workers, store files and the log
+LOG_INTERVAL = 10.0
+
+
+class CoalescingTransport:
+    """A transport whose writes in one event-loop step go out together in one `write`."""
+
+    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
+        self._transport, self._loop = transport, loop
+        self._pending: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        """Queue data; the first write of a step schedules the flush."""
+        if not self._pending:
+            self._loop.call_soon(self._flush)
+        self._pending.append(data)
+
+    def _flush(self) -> None:
+        if self._pending and not self._transport.is_closing():
+            self._transport.write(b"".join(self._pending))
+        self._pending.clear()
+
+    def close(self) -> None:
+        """Send what is queued, then close."""
+        self._flush()
+        self._transport.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+
+class HttpProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol with a deadline for request heads and coalesced writes."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.head_timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(CoalescingTransport(transport, self.loop))  # type: ignore[arg-type]
+        self._arm()
+
+    def _arm(self) -> None:
+        self._disarm()
+        self.head_timer = self.loop.call_later(self.config.timeout_keep_alive_head,
+                                               self._too_slow)
+
+    def _disarm(self) -> None:
+        if self.head_timer is not None:
+            self.head_timer.cancel()
+            self.head_timer = None
+
+    def _too_slow(self) -> None:
+        if not self.transport.is_closing():
+            self.transport.close()
+
+    def on_headers_complete(self) -> None:
+        self._disarm()
+        super().on_headers_complete()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing():
+            self._arm()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+
+class RateLimit(logging.Filter):
+    """Let the same message through once per `interval` seconds, noting how many were dropped."""
+
+    def __init__(self, interval: float = LOG_INTERVAL) -> None:
+        super().__init__()
+        self.interval = interval
+        self.seen: dict[tuple[str, object], tuple[float, int]] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """True when the record should be logged."""
+        if record.levelno < logging.WARNING:
+            return True
+        key, now = (record.name, record.msg), time.monotonic()
+        last, dropped = self.seen.get(key, (0.0, 0))
+        if now - last < self.interval:
+            self.seen[key] = (last, dropped + 1)
+            return False
+        self.seen[key] = (now, 0)
+        if dropped:
+            record.msg = f"{record.msg} (and {dropped} more like it in {self.interval:g} s)"
+        return True
+
+
+def connection_limit() -> int:
+    """The most connections to accept at once: the descriptor limit, raised to its hard
+    limit, less a reserve."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        soft = hard
+    return max(8, soft - RESERVED_FDS)
+
+
+def quiet_floods() -> None:
+    """Rate-limit the server's and the event loop's repeated warnings."""
+    limiter = RateLimit()
+    for name in ("uvicorn.error", "asyncio", "il2kg.server"):
+        logging.getLogger(name).addFilter(limiter)
+
+
+def config(app: Any, *, host: str, port: int, read_timeout: float, access_log: bool = False,
+           log_level: str = "info") -> uvicorn.Config:
+    """The uvicorn configuration every il2kg server uses (the tests' too)."""
+    settings = uvicorn.Config(app, host=host, port=port, http=HttpProtocol, loop="uvloop",
+                              log_level=log_level, access_log=access_log,
+                              limit_concurrency=connection_limit())
+    settings.timeout_keep_alive_head = read_timeout  # type: ignore[attr-defined]
+    return settings

@@ -1,0 +1,168 @@
+"""The SPARQL query route in plain ASGI: the endpoint's hot path, without a framework.
+
+`GET /sparql?query=...` (and HEAD) and `POST /sparql` are answered here: one pass over the headers,
+the body read with a size and time limit, the job handed to the engine and its answer sent.
+Everything else (pages, the service description, CORS preflights; HEAD as GET) goes to the FastAPI
+application given as `fallback`. Profiling showed FastAPI's middleware and routing to cost
+more per request than the query itself (BENCHMARKS.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from typing import Any
+
+from il2kg.server.guard import Refused, check_services
+from il2kg.server.pool import Answer, QueryError
+from il2kg.server.protocol import (
+    ProtocolError,
+    QueryRequest,
+    explain,
+    read_request,
+    url_params,
+)
+from il2kg.server.settings import Settings
+from il2kg.server.worker import Job
+
+log = logging.getLogger("il2kg.server")
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+WANTED = {b"accept", b"content-type", b"content-length", b"origin"}
+OPERATIONS = ("query", "update")
+CORS = [(b"access-control-allow-origin", b"*")]
+
+
+class Disconnected(Exception):
+    """The client left before its request was read."""
+
+
+class SparqlRoute:
+    """ASGI application answering SPARQL queries at /sparql, the rest by `fallback`."""
+
+    def __init__(self, run: Callable[[Job], Awaitable[Answer]], settings: Settings,
+                 fallback: ASGIApp, prefixes: dict[str, str], base_iri: str) -> None:
+        self.run, self.settings, self.fallback = run, settings, fallback
+        self.prefixes, self.base_iri = prefixes, base_iri
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (scope["type"] != "http" or scope["path"] != "/sparql"
+                or scope["method"] not in ("GET", "HEAD", "POST")):
+            return await self._fallback(scope, receive, send)
+        headers = {k.decode(): v.decode("latin-1") for k, v in scope["headers"] if k in WANTED}
+        extra = CORS if "origin" in headers else []
+        try:
+            params = url_params(scope["query_string"].decode("latin-1"))
+            if scope["method"] != "POST" and all(n not in OPERATIONS for n, _ in params):
+                return await self._fallback(scope, receive, send)
+            body = await self._body(receive, headers) if scope["method"] == "POST" else b""
+            req = read_request(scope["method"], params, headers.get("content-type", ""), body)
+            answer = await self._answer(req, headers.get("accept"))
+        except Disconnected:
+            return
+        except (ProtocolError, QueryError) as exc:
+            return await _plain(send, exc.status, exc.message, extra)
+        except Refused as exc:
+            return await _plain(send, 403, str(exc), extra)
+        except Exception:
+            log.exception("unexpected error")
+            return await _plain(send, 500, "internal error (logged on the server)", extra)
+        await _respond(send, receive, answer, extra)
+
+    async def _fallback(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Hand over to the application; HEAD as GET (the server leaves out the body), so
+        every GET route answers HEAD."""
+        if scope["type"] == "http" and scope["method"] == "HEAD":
+            scope = {**scope, "method": "GET"}
+        await self.fallback(scope, receive, send)
+
+    async def _answer(self, req: QueryRequest, accept: str | None) -> Answer:
+        query = req.query or ""
+        check_services(query)
+        job = Job(query=query, accept=accept, format=req.format, default_graphs=req.default_graphs,
+                  named_graphs=req.named_graphs, max_bytes=self.settings.max_result_bytes,
+                  prefixes=self.prefixes, base_iri=self.base_iri)
+        try:
+            return await self.run(job)
+        except QueryError as exc:
+            if exc.status == 400:
+                exc.message = explain(exc.message, query, self.prefixes)
+            raise
+
+    async def _body(self, receive: Receive, headers: dict[str, str]) -> bytes:
+        """The request body, refused past the size limit or when it arrives too slowly."""
+        limit = self.settings.max_body_bytes
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise ProtocolError(413, f"request body larger than {limit} bytes")
+        body = bytearray()
+        try:
+            async with asyncio.timeout(self.settings.read_timeout):
+                while True:
+                    message = await receive()
+                    if message["type"] == "http.disconnect":
+                        raise Disconnected
+                    body += message.get("body", b"")
+                    if len(body) > limit:
+                        raise ProtocolError(413, f"request body larger than {limit} bytes")
+                    if not message.get("more_body", False):
+                        return bytes(body)
+        except TimeoutError:
+            raise ProtocolError(408, f"the request body did not arrive within "
+                                     f"{self.settings.read_timeout:g} s") from None
+
+
+def _start(status: int, media_type: str, extra: list[tuple[bytes, bytes]],
+           length: int | None = None) -> Message:
+    content_type = media_type + ("; charset=utf-8" if media_type.startswith("text/") else "")
+    headers = [(b"content-type", content_type.encode("latin-1")), (b"vary", b"Accept"), *extra]
+    if length is not None:
+        headers.append((b"content-length", str(length).encode()))
+    return {"type": "http.response.start", "status": status, "headers": headers}
+
+
+async def _plain(send: Send, status: int, message: str, extra: list[tuple[bytes, bytes]]) -> None:
+    body = (message + "\n").encode()
+    await send(_start(status, "text/plain", extra, len(body)))
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _respond(send: Send, receive: Receive, answer: Answer,
+                   extra: list[tuple[bytes, bytes]]) -> None:
+    """Send an answer: whole, or streamed chunk by chunk until done or the client leaves."""
+    if isinstance(answer.body, bytes):
+        await send(_start(200, answer.media_type, extra, len(answer.body)))
+        await send({"type": "http.response.body", "body": answer.body})
+        return
+    await send(_start(200, answer.media_type, extra))
+    streaming = asyncio.ensure_future(_stream(send, answer.body))
+    left = asyncio.ensure_future(_until_disconnect(receive))
+    await asyncio.wait({streaming, left}, return_when=asyncio.FIRST_COMPLETED)
+    left.cancel()
+    if not streaming.done():
+        streaming.cancel()
+        log.info("client left while its answer was being sent; the query was stopped")
+    try:
+        await streaming
+    except asyncio.CancelledError:
+        pass
+    except QueryError as exc:  # the answer is cut short: the client sees an incomplete body
+        log.warning("answer stopped while being sent: %s", exc.message)
+
+
+async def _stream(send: Send, chunks: AsyncIterator[bytes]) -> None:
+    try:
+        async for chunk in chunks:
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
+    finally:
+        await chunks.aclose()  # type: ignore[attr-defined]
+
+
+async def _until_disconnect(receive: Receive) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
