@@ -151,7 +151,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 return status
             store = prepare_store(stack, args.store, args.dist, extra=args.data,
                                   queries_dir=args.queries or QUERIES_DIR)
-        settings = Settings(timeout=args.timeout, endpoint_url=args.public_url)
+        settings = Settings(timeout=args.timeout, endpoint_url=args.public_url,
+                            read_timeout=args.read_timeout)
         engine = engine_for(store, args.endpoint, workers=args.workers or default_workers(),
                             timeout=args.timeout)
         serve(engine, settings, host=args.host, port=args.port, access_log=args.access_log)
@@ -205,6 +206,8 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     serve.add_argument("--timeout", type=float, default=30.0, help="query time limit in s (30)")
+    serve.add_argument("--read-timeout", type=float, default=10.0,
+                       help="time for a request's head, and for its body, in s (10)")
     serve.add_argument("--workers", type=int, default=None, help="query worker processes")
     serve.add_argument("--store", type=Path, help="on-disk store directory to use or create")
     serve.add_argument("--endpoint", metavar="URL", help="a remote SPARQL endpoint as the store")

@@ -6,8 +6,9 @@
 - Each response is written with one system call: uvicorn writes the head and the body
   separately, which costs a second `send` (and a second wake-up of the client) per answer.
 - Connections are capped below the process's file-descriptor limit (raised to its hard
-  limit), so running out of descriptors turns into 503s for the newcomers, not a server
-  that can no longer open a worker or a file.
+  limit): past the cap a newcomer gets a 503 and is closed at once, while the connections
+  already open keep being served, so running out of descriptors never stops the server
+  from accepting, opening a worker or answering its clients.
 - A warning or error repeated in a burst (a flood of bad requests, refused connections) is
   logged once per interval with a count of what was left out.
 """
@@ -25,6 +26,9 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 RESERVED_FDS = 64  # for query workers, store files and the log
 LOG_INTERVAL = 10.0
+BUSY = (b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\n"
+        b"connection: close\r\ncontent-length: 44\r\n\r\n"
+        b"too many connections open; try again later\n")
 
 
 class CoalescingTransport:
@@ -54,21 +58,39 @@ class CoalescingTransport:
         return getattr(self._transport, name)
 
 
+class ServerConfig(uvicorn.Config):
+    """uvicorn's configuration plus the head deadline and the connection cap."""
+
+    def __init__(self, app: Any, *, head_timeout: float, max_connections: int,
+                 **kwargs: Any) -> None:
+        super().__init__(app, **kwargs)
+        self.head_timeout, self.max_connections = head_timeout, max_connections
+
+
 class HttpProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol with a deadline for request heads and coalesced writes."""
+    """uvicorn's httptools protocol with a deadline for request heads, coalesced writes and
+    a cap on open connections."""
+
+    config: ServerConfig
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.head_timer: asyncio.TimerHandle | None = None
+        self.refused = False
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        if len(self.connections) >= self.config.max_connections:
+            self.refused = True
+            self.logger.warning("%d connections open: refusing new ones", len(self.connections))
+            transport.write(BUSY)
+            transport.close()
+            return
         super().connection_made(CoalescingTransport(transport, self.loop))  # type: ignore[arg-type]
         self._arm()
 
     def _arm(self) -> None:
         self._disarm()
-        self.head_timer = self.loop.call_later(self.config.timeout_keep_alive_head,
-                                               self._too_slow)
+        self.head_timer = self.loop.call_later(self.config.head_timeout, self._too_slow)
 
     def _disarm(self) -> None:
         if self.head_timer is not None:
@@ -89,6 +111,8 @@ class HttpProtocol(HttpToolsProtocol):
             self._arm()
 
     def connection_lost(self, exc: Exception | None) -> None:
+        if self.refused:
+            return
         self._disarm()
         super().connection_lost(exc)
 
@@ -134,10 +158,8 @@ def quiet_floods() -> None:
 
 
 def config(app: Any, *, host: str, port: int, read_timeout: float, access_log: bool = False,
-           log_level: str = "info") -> uvicorn.Config:
+           log_level: str = "info") -> ServerConfig:
     """The uvicorn configuration every il2kg server uses (the tests' too)."""
-    settings = uvicorn.Config(app, host=host, port=port, http=HttpProtocol, loop="uvloop",
-                              log_level=log_level, access_log=access_log,
-                              limit_concurrency=connection_limit())
-    settings.timeout_keep_alive_head = read_timeout  # type: ignore[attr-defined]
-    return settings
+    return ServerConfig(app, host=host, port=port, http=HttpProtocol, loop="uvloop",
+                        log_level=log_level, access_log=access_log, head_timeout=read_timeout,
+                        max_connections=connection_limit())

@@ -1,0 +1,174 @@
+"""Connections that misbehave, with real sockets against `il2kg serve`: idle and slow clients
+are closed, a client leaving mid-request or mid-answer costs one log line at most, and running
+out of file descriptors neither floods the log nor stops the server for its open clients."""
+
+from __future__ import annotations
+
+import resource
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from .server_fixtures import free_port
+
+READ_TIMEOUT = 1.0
+FD_LIMIT = 128  # the server keeps 64 for itself: 64 connections at most
+BIG = "SELECT * WHERE { ?s ?p ?o }"  # a streamed answer (several chunks)
+
+
+@dataclass
+class Server:
+    """A running `il2kg serve` and the file its log goes to."""
+
+    url: str
+    port: int
+    log: Path
+
+    def log_lines(self) -> list[str]:
+        """Every line logged so far."""
+        return self.log.read_text(encoding="utf-8", errors="replace").splitlines()
+
+
+def _low_fd_limit() -> None:
+    resource.setrlimit(resource.RLIMIT_NOFILE, (FD_LIMIT, FD_LIMIT))
+
+
+@pytest.fixture(scope="module")
+def server(store_dir: Path, built_dist: Path, tmp_path_factory: pytest.TempPathFactory
+           ) -> Iterator[Server]:
+    """`il2kg serve` with a 1 s read timeout and 128 file descriptors."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("connections") / "serve.log"
+    exe = str(Path(sys.executable).with_name("il2kg"))
+    with open(log, "w", encoding="utf-8") as out:
+        process = subprocess.Popen(
+            [exe, "serve", "--store", str(store_dir), "--dist", str(built_dist), "--port",
+             str(port), "--workers", "2", "--read-timeout", str(READ_TIMEOUT)],
+            stdout=out, stderr=subprocess.STDOUT, preexec_fn=_low_fd_limit)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                httpx.get(f"{url}/sparql", params={"query": "ASK {}"}, timeout=5)
+                break
+            except httpx.TransportError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"il2kg serve did not start:\n{log.read_text()}") from None
+                time.sleep(0.2)
+        yield Server(url, port, log)
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+def connect(server: Server) -> socket.socket:
+    """A raw TCP connection to the server, with a generous timeout on each read."""
+    sock = socket.create_connection(("127.0.0.1", server.port))
+    sock.settimeout(15)
+    return sock
+
+
+def closed_by_server(sock: socket.socket) -> bool:
+    """True when the server closes the connection (after any answer it sends)."""
+    try:
+        while sock.recv(65536):
+            pass
+    except ConnectionResetError:
+        pass
+    return True
+
+
+def answers(server: Server) -> bool:
+    """A new client still gets an answer."""
+    return httpx.get(f"{server.url}/sparql", params={"query": "ASK {}"}).json()["boolean"]
+
+
+def refused(server: Server) -> bool:
+    """A new client is turned away at once: a 503, or the connection closed under it."""
+    try:
+        response = httpx.get(f"{server.url}/sparql", params={"query": "ASK {}"}, timeout=10)
+    except httpx.TransportError:
+        return True
+    return response.status_code == 503
+
+
+def new_lines(server: Server, before: int) -> list[str]:
+    """Log lines written since `before` lines, once the server has had time to write them."""
+    time.sleep(0.5)
+    return server.log_lines()[before:]
+
+
+def test_an_idle_connection_is_closed(server: Server) -> None:
+    with connect(server) as sock:
+        assert closed_by_server(sock)
+    assert answers(server)
+
+
+def test_a_slow_request_head_is_closed(server: Server) -> None:
+    """A slowloris client, one byte every 0.2 s, is cut off long before its head is sent."""
+    head = f"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nX-Pad: {'a' * 100}\r\n\r\n"
+    with connect(server) as sock:
+        sent = 0
+        try:
+            for byte in head.encode():
+                sock.send(bytes([byte]))
+                sent += 1
+                time.sleep(0.2)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        assert sent < len(head)
+
+
+def test_a_slow_body_gets_408(server: Server) -> None:
+    with connect(server) as sock:
+        sock.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/"
+                     b"sparql-query\r\nContent-Length: 100\r\n\r\nASK")
+        reply = sock.recv(65536)
+    assert reply.startswith(b"HTTP/1.1 408")
+
+
+def test_a_client_leaving_mid_body_is_at_most_one_line(server: Server) -> None:
+    before = len(server.log_lines())
+    for _ in range(5):
+        with connect(server) as sock:
+            sock.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/"
+                         b"x-www-form-urlencoded\r\nContent-Length: 10000\r\n\r\nquery=ASK")
+    assert answers(server)
+    assert len(new_lines(server, before)) <= 5
+
+
+def test_a_client_leaving_mid_answer_is_at_most_one_line(server: Server) -> None:
+    before = len(server.log_lines())
+    for _ in range(5):
+        with httpx.stream("GET", f"{server.url}/sparql", params={"query": BIG}) as response:
+            assert response.headers.get("transfer-encoding") == "chunked"
+            next(response.iter_raw())
+    assert answers(server)
+    assert len(new_lines(server, before)) <= 5
+    assert not any("Traceback" in line for line in server.log_lines()[before:])
+
+
+def test_running_out_of_connections(server: Server) -> None:
+    """Past the cap newcomers are refused at once; open clients keep their answers; the log
+    says so a few times, not once per refusal; afterwards everyone is served again."""
+    before = len(server.log_lines())
+    with httpx.Client(base_url=server.url, timeout=10) as kept:
+        assert kept.get("/sparql", params={"query": "ASK {}"}).status_code == 200
+        hogs = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(3 * FD_LIMIT)]
+        try:
+            for _ in range(20):
+                assert kept.get("/sparql", params={"query": "ASK {}"}).status_code == 200
+            assert refused(server)
+        finally:
+            for hog in hogs:
+                hog.close()
+    assert answers(server)
+    assert len(new_lines(server, before)) <= 3
