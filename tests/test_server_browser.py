@@ -1,14 +1,21 @@
-"""The query page in a real headless Chromium: load it, pick an example, run it, see rows."""
-
+"""The pages in a real headless Chromium: the YASGUI query page (examples, permalinks,
+downloads, pasteable IRIs, offline) and the evidence page, with screenshots kept."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import os
+import time
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pyoxigraph import Store
+from pyoxigraph import NamedNode, Store
+
+from il2kg.namespaces import prefixes
 
 from .server_fixtures import EXAMPLES
 
@@ -19,11 +26,19 @@ pytestmark = pytest.mark.skipif(
     not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
     reason="Debian's chromium and chromium-driver are not installed (.ci/run installs them)",
 )
+EDITOR = "return document.querySelector('.CodeMirror').CodeMirror"
+RESOURCE = "https://w3id.org/il2kg/resource/"
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    """A headless Chromium driven by chromedriver, with a fresh profile and no network extras."""
+def downloads(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("downloads")
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory, downloads: Path) -> Iterator[object]:
+    """A headless Chromium driven by chromedriver, with a fresh profile and no network extras;
+    it logs every request it makes and saves downloads to `downloads`."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -34,50 +49,16 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
                  "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
                  f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
         options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
     driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
     driver.set_page_load_timeout(30)
+    driver.set_window_size(1400, 1000)
+    driver.execute_cdp_cmd("Browser.setDownloadBehavior",
+                           {"behavior": "allow", "downloadPath": str(downloads)})
     try:
         yield driver
     finally:
         driver.quit()
-
-
-def test_page_runs_an_example_and_shows_its_rows(browser: object, endpoint: str,
-                                                 direct: Store) -> None:
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.select import Select
-    from selenium.webdriver.support.wait import WebDriverWait
-
-    browser.get(f"{endpoint}/")
-    wait = WebDriverWait(browser, 20)
-    wait.until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready"))
-    choices = Select(browser.find_element(By.ID, "examples"))
-    assert sorted(o.get_attribute("value") for o in choices.options[1:]) == sorted(EXAMPLES)
-    choices.select_by_value("publications")
-    assert "il2kg:Publication" in browser.find_element(By.ID, "query").get_attribute("value")
-    browser.find_element(By.ID, "run").click()
-    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#results table"))
-    cells = browser.find_elements(By.CSS_SELECTOR, "#results table tr")
-    headers = [th.text for th in cells[0].find_elements(By.TAG_NAME, "th")]
-    assert headers == ["publication", "title"]
-    want = {s["title"].value for s in direct.query(EXAMPLES["publications"],
-                                                     use_default_graph_as_union=True)}
-    shown = {row.find_elements(By.TAG_NAME, "td")[1].text for row in cells[1:]}
-    assert want and shown == want
-
-
-def test_page_shows_a_syntax_error(browser: object, endpoint: str) -> None:
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.wait import WebDriverWait
-
-    browser.get(f"{endpoint}/")
-    editor = browser.find_element(By.ID, "query")
-    editor.clear()
-    editor.send_keys("SELECT * WHERE {")
-    browser.find_element(By.ID, "run").click()
-    status = WebDriverWait(browser, 20).until(
-        lambda d: d.find_element(By.CSS_SELECTOR, "#status.error"))
-    assert "400" in status.text and "syntax error" in status.text
 
 
 def screenshot(browser: object, name: str) -> Path:
@@ -87,6 +68,154 @@ def screenshot(browser: object, name: str) -> Path:
     path = folder / f"{name}.png"
     assert browser.save_screenshot(str(path)), f"could not save {path}"
     return path
+
+
+def _open(browser: object, url: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    browser.get(url)
+    WebDriverWait(browser, 20).until(
+        lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready"))
+
+
+def _rows(browser: object) -> tuple[list[str], list[list[str]]]:
+    """The result table's headers and cells, once it shows."""
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    WebDriverWait(browser, 20).until(
+        lambda d: d.execute_script("return document.querySelector('.yasr table tbody tr')"))
+    return browser.execute_script("""
+      const table = document.querySelector('.yasr table');
+      const text = (cells) => Array.from(cells).map((c) => c.textContent.trim());
+      return [text(table.querySelectorAll('thead th')),
+              Array.from(table.querySelectorAll('tbody tr')).map((r) => text(r.cells))];""")
+
+
+def _run(browser: object) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.find_element(By.CSS_SELECTOR, ".yasqe_queryButton").click()
+
+
+def _titles(direct: Store) -> set[str]:
+    return {s["title"].value for s in direct.query(EXAMPLES["publications"],
+                                                   use_default_graph_as_union=True)}
+
+
+def test_example_runs_in_one_click_and_shows_its_rows(browser: object, endpoint: str,
+                                                      direct: Store) -> None:
+    from selenium.webdriver.common.by import By
+
+    _open(browser, f"{endpoint}/")
+    buttons = browser.find_elements(By.CSS_SELECTOR, "nav button[data-example]")
+    assert sorted(b.get_attribute("data-example") for b in buttons) == sorted(EXAMPLES)
+    next(b for b in buttons if b.get_attribute("data-example") == "publications").click()
+    headers, rows = _rows(browser)
+    assert headers[-2:] == ["publication", "title"]
+    assert {row[-1] for row in rows} == _titles(direct)
+    assert browser.execute_script(EDITOR + ".getValue()") == EXAMPLES["publications"]
+    screenshot(browser, "query-page")
+
+
+def test_the_url_is_a_permalink(browser: object, endpoint: str, direct: Store) -> None:
+    """Running a query puts it in the URL; opening that URL brings the query back."""
+    _open(browser, f"{endpoint}/?example=publications")
+    _run(browser)
+    _rows(browser)
+    shared = urllib.parse.parse_qs(urllib.parse.urlsplit(browser.current_url).query)
+    assert shared["query"] == [EXAMPLES["publications"]]
+    query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+    _open(browser, f"{endpoint}/?" + urllib.parse.urlencode({"query": query}))
+    assert browser.execute_script(EDITOR + ".getValue()") == query
+    _run(browser)
+    _, rows = _rows(browser)
+    assert len(rows) == len(list(direct.query(query)))
+
+
+def test_result_iris_paste_back_into_a_query_and_link_to_their_pages(
+        browser: object, endpoint: str, direct: Store) -> None:
+    from selenium.webdriver.common.by import By
+
+    query = ("PREFIX il2kg: <https://w3id.org/il2kg/ontology/>\n"
+             "SELECT DISTINCT ?outcome ?category WHERE { ?outcome il2kg:hasCategory ?category }")
+    _open(browser, f"{endpoint}/?" + urllib.parse.urlencode({"query": query}))
+    _run(browser)
+    _rows(browser)
+    links = browser.find_elements(By.CSS_SELECTOR, ".yasr table a.iri")
+    assert links
+    declared = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes().items())
+    shown = {}
+    for link in links:
+        text, href = link.text, link.get_attribute("href")
+        [solution] = direct.query(f"{declared}SELECT ?x WHERE {{ VALUES ?x {{ {text} }} }}")
+        iri = solution["x"].value
+        shown[iri] = href
+        local = iri.startswith(RESOURCE)
+        assert href == (f"{endpoint}/resource/{iri[len(RESOURCE):]}" if local else iri)
+    want = {str(s[v].value) for s in direct.query(query, use_default_graph_as_union=True)
+            for v in ("outcome", "category")}
+    assert set(shown) == want
+    assert any("/" in iri[len(RESOURCE):] for iri in shown if iri.startswith(RESOURCE))
+    outcome = next(iri for iri in shown if iri.startswith(RESOURCE))
+    browser.get(shown[outcome])
+    assert NamedNode(outcome).value in browser.page_source
+
+
+def _downloaded(folder: Path, suffix: str) -> Path:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        found = [p for p in folder.iterdir() if p.suffix == suffix]
+        if found:
+            return found[0]
+        time.sleep(0.1)
+    raise AssertionError(f"no {suffix} file was downloaded into {folder}")
+
+
+def test_results_download_as_csv_and_json(browser: object, endpoint: str, direct: Store,
+                                          downloads: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    _open(browser, f"{endpoint}/?example=publications")
+    _run(browser)
+    _rows(browser)
+    browser.find_element(By.CSS_SELECTOR, ".yasr_downloadIcon").click()
+    text = _downloaded(downloads, ".csv").read_text(encoding="utf-8")
+    header, *rows = csv.reader(io.StringIO(text))
+    assert header == ["publication", "title"] and {r[1] for r in rows} == _titles(direct)
+    browser.find_element(By.CSS_SELECTOR, ".yasr .select_response").click()
+    browser.find_element(By.CSS_SELECTOR, ".yasr_downloadIcon").click()
+    result = json.loads(_downloaded(downloads, ".json").read_text(encoding="utf-8"))
+    assert {b["title"]["value"] for b in result["results"]["bindings"]} == _titles(direct)
+
+
+def test_page_shows_a_syntax_error(browser: object, endpoint: str) -> None:
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    _open(browser, f"{endpoint}/")
+    browser.execute_script(EDITOR + ".setValue('SELECT * WHERE {')")
+    _run(browser)
+    message = WebDriverWait(browser, 20).until(lambda d: d.execute_script(
+        "const e = document.querySelector('.yasr .errorResult'); return e && e.textContent"))
+    assert "syntax error" in message and "1:17" in message  # the parser's message, line:column
+
+
+def test_page_reaches_no_other_server(browser: object, endpoint: str) -> None:
+    """Every request the page makes, including running an example, goes to this server."""
+    from selenium.webdriver.common.by import By
+
+    for kind in ("performance", "browser"):
+        browser.get_log(kind)  # drop what earlier tests logged
+    _open(browser, f"{endpoint}/")
+    browser.find_element(By.CSS_SELECTOR, "nav button[data-example]").click()
+    _rows(browser)
+    urls = [json.loads(e["message"])["message"]["params"]["request"]["url"]
+            for e in browser.get_log("performance")
+            if json.loads(e["message"])["message"]["method"] == "Network.requestWillBeSent"]
+    assert any(u.endswith("/static/yasgui/yasgui.min.js") for u in urls)
+    assert all(u.startswith(endpoint + "/") or u.startswith("data:") for u in urls), urls
+    errors = [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert not errors
 
 
 def test_evidence_page_shows_plots_and_table(browser: object, endpoint: str) -> None:
@@ -102,3 +231,4 @@ def test_evidence_page_shows_plots_and_table(browser: object, endpoint: str) -> 
     assert screenshot(browser, "evidence").stat().st_size > 10_000
     rows[0].click()
     assert browser.current_url == first and "/outcome/" in first
+    browser.set_window_size(1400, 1000)

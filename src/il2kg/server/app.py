@@ -10,26 +10,25 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Protocol
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pyoxigraph import NamedNode, RdfFormat, parse, serialize
 from starlette.responses import PlainTextResponse, StreamingResponse
 
 from il2kg.namespaces import prefixes
-from il2kg.server import describe, evidence, pages
+from il2kg.server import describe, evidence, pages, querypage
 from il2kg.server.negotiation import GRAPH_FORMATS, best, by_name
 from il2kg.server.pool import Answer, QueryError
+from il2kg.server.querypage import STATIC
 from il2kg.server.settings import Settings
 from il2kg.server.sparql_route import SparqlRoute
 from il2kg.server.worker import Job
 
 log = logging.getLogger("il2kg.server")
-STATIC = Path(__file__).parent / "static"
 RDF_MEDIA = list(dict.fromkeys(GRAPH_FORMATS))
 # Headers browsers may ask to send cross-origin (YASGUI, fetch clients, SPARQLWrapper).
 CORS_HEADERS = ["Accept", "Content-Type", "Authorization", "X-Requested-With",
@@ -119,17 +118,14 @@ def create_api(store: Engine, settings: Settings) -> FastAPI:
         if media is None:
             return _error(406, "no acceptable format for the service description")
         if media == "text/html":
-            return FileResponse(STATIC / "index.html")
+            return querypage.query_page()
         rows = json.loads(await collect(describe.GRAPHS_QUERY, "json"))["results"]["bindings"]
         triples = describe.service_description(
             endpoint(request), [r["g"]["value"] for r in rows])
         body = serialize(triples, format=GRAPH_FORMATS[media], prefixes=prefixes())
         return Response(body, media_type=media, headers={"Vary": "Accept"})
 
-    @app.get("/")
-    async def index() -> Response:
-        """The query page."""
-        return FileResponse(STATIC / "index.html")
+    app.include_router(querypage.router)
 
     @app.get("/.well-known/void")
     async def void(request: Request) -> Response:

@@ -1,103 +1,97 @@
-// The query page: pick an example, run it with the SPARQL protocol, show the rows.
+// The query page: YASGUI (bundled, offline) over this endpoint, with the published prefixes,
+// the example queries one click away, the query in the URL, and result IRIs shown as full
+// IRIs or prefixed names that are valid SPARQL, linked to their pages.
 "use strict";
 
-const ACCEPT = "application/sparql-results+json, text/turtle;q=0.9";
-const $ = (id) => document.getElementById(id);
-let examples = [];
+const RESOURCE = "https://w3id.org/il2kg/resource/";
+// A local name valid in a SPARQL prefixed name without escapes (a subset of PN_LOCAL).
+const LOCAL_NAME = /^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_-])?$/;
+const DEFAULT_QUERY = `PREFIX il2kg: <https://w3id.org/il2kg/ontology/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?publication ?label WHERE { ?publication a il2kg:Publication ; rdfs:label ?label }`;
+let published = {};
 
-function status(text, error) {
-  $("status").textContent = text;
-  $("status").className = error ? "error" : "";
+async function getJson(url) {
+  const response = await fetch(url, { headers: { Accept: "application/json" } });
+  if (!response.ok) throw new Error(`${url}: ${response.status}`);
+  return response.json();
 }
 
-function cell(binding) {
-  const td = document.createElement("td");
-  if (!binding) return td;
-  if (binding.type === "uri") {
-    const a = document.createElement("a");
-    const base = "https://w3id.org/il2kg/resource/";
-    a.href = binding.value.startsWith(base) ? "/resource/" + binding.value.slice(base.length) : binding.value;
-    a.textContent = binding.value;
-    td.appendChild(a);
-  } else {
-    td.textContent = binding.value;
+// The IRI as a prefixed name where one fits with a valid local name, else as <IRI>.
+function pasteable(iri, prefixes) {
+  const namespaces = Object.entries(prefixes).sort((a, b) => b[1].length - a[1].length);
+  for (const [prefix, namespace] of namespaces) {
+    const local = iri.slice(namespace.length);
+    if (iri.startsWith(namespace) && LOCAL_NAME.test(local)) return `${prefix}:${local}`;
   }
-  return td;
+  return `<${iri}>`;
 }
 
-function table(json) {
-  const t = document.createElement("table");
-  const head = t.insertRow();
-  for (const v of json.head.vars) {
-    const th = document.createElement("th");
-    th.textContent = v;
-    head.appendChild(th);
-  }
-  for (const row of json.results.bindings) {
-    const tr = t.insertRow();
-    for (const v of json.head.vars) tr.appendChild(cell(row[v]));
-  }
-  return t;
+// Where an IRI is browsed: this graph's resources on this server, others at their address.
+function browsable(iri) {
+  return iri.startsWith(RESOURCE) ? `/resource/${iri.slice(RESOURCE.length)}` : iri;
 }
 
-async function run() {
-  $("results").textContent = "";
-  status("running…");
-  const started = performance.now();
-  try {
-    const response = await fetch("/sparql", {
-      method: "POST",
-      headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: ACCEPT },
-      body: new URLSearchParams({ query: $("query").value }),
-    });
-    const type = response.headers.get("Content-Type") || "";
-    const text = await response.text();
-    if (!response.ok) return status(`error ${response.status}: ${text}`, true);
-    const ms = Math.round(performance.now() - started);
-    if (type.includes("sparql-results+json")) {
-      const json = JSON.parse(text);
-      if ("boolean" in json) {
-        $("results").textContent = String(json.boolean);
-        return status(`answer in ${ms} ms`);
-      }
-      $("results").appendChild(table(json));
-      return status(`${json.results.bindings.length} rows in ${ms} ms`);
-    }
-    const pre = document.createElement("pre");
-    pre.textContent = text;
-    $("results").appendChild(pre);
-    status(`graph in ${ms} ms`);
-  } catch (err) {
-    status(`could not reach the endpoint: ${err}`, true);
+function renderIri(binding, prefixes) {
+  const link = document.createElement("a");
+  link.className = "iri";
+  link.href = browsable(binding.value);
+  link.textContent = pasteable(binding.value, { ...published, ...(prefixes || {}) });
+  return link.outerHTML;
+}
+
+function remember(query) {
+  const url = new URL(location.href);
+  url.search = new URLSearchParams({ query }).toString();
+  url.hash = "";
+  history.replaceState(null, "", url);
+}
+
+function showExamples(yasgui, examples) {
+  const list = document.getElementById("examples");
+  for (const example of examples) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.dataset.example = example.name;
+    button.title = example.comment;
+    button.textContent = example.label;
+    button.addEventListener("click", () => run(yasgui, example.query, button));
+    const item = document.createElement("li");
+    item.appendChild(button);
+    list.appendChild(item);
   }
 }
 
-function choose(name) {
-  const example = examples.find((e) => e.name === name);
-  if (!example) return;
-  $("examples").value = name;
-  $("query").value = example.query;
-  $("summary").textContent = example.comment;
+function run(yasgui, query, button) {
+  for (const other of document.querySelectorAll("nav button")) other.removeAttribute("aria-current");
+  if (button) button.setAttribute("aria-current", "true");
+  const tab = yasgui.getTab();
+  tab.setQuery(query);
+  tab.query();
 }
 
-async function loadExamples() {
-  try {
-    const response = await fetch("/queries", { headers: { Accept: "application/json" } });
-    examples = await response.json();
-  } catch (err) {
-    return status(`could not load the examples: ${err}`, true);
-  }
-  for (const e of examples) {
-    const option = document.createElement("option");
-    option.value = e.name;
-    option.textContent = e.label;
-    $("examples").appendChild(option);
-  }
-  const wanted = new URLSearchParams(location.search).get("example");
-  if (wanted) choose(wanted);
+async function start() {
+  const [prefixes, examples] = await Promise.all([getJson("/prefixes"), getJson("/queries")]);
+  published = prefixes;
+  Yasgui.Yasr.plugins.table.prototype.getUriLinkFromBinding = renderIri;
+  // Complete only variables and the published prefixes (no lookups on other servers).
+  Yasgui.Yasqe.defaults.autocompleters = ["prefixes", "variables"];
+  const endpoint = `${location.origin}/sparql`;
+  const params = new URLSearchParams(location.search);
+  const wanted = examples.find((e) => e.name === params.get("example"));
+  const yasgui = new Yasgui(document.getElementById("yasgui"), {
+    requestConfig: { endpoint, method: "POST" },
+    endpointCatalogueOptions: { getData: () => [{ endpoint }], keys: [] },
+    copyEndpointOnNewTab: true,
+    persistenceId: null,
+    populateFromUrl: true,
+    yasqe: { value: wanted ? wanted.query : DEFAULT_QUERY, prefixCcApi: "/prefixes" },
+  });
+  yasgui.on("query", (_, tab) => remember(tab.getQuery()));
+  showExamples(yasgui, examples);
   document.body.dataset.ready = "true";
 }
 
-$("examples").addEventListener("change", (event) => choose(event.target.value));
-$("run").addEventListener("click", run);
-loadExamples();
+start().catch((error) => {
+  document.getElementById("yasgui").textContent = `could not start the query page: ${error}`;
+});
