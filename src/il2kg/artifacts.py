@@ -43,7 +43,8 @@ def ntriples_lines(graph: Graph) -> list[str]:
     text = graph.serialize(format="nt")
     if "_:" in text:
         text = to_canonical_graph(graph).serialize(format="nt")
-    return [line + "\n" for line in text.splitlines() if line.strip()]
+    # Split at line feeds only: literals may hold other characters str.splitlines() breaks at.
+    return [line + "\n" for line in text.split("\n") if line.strip()]
 
 
 def as_quads(lines: Sequence[str], name: URIRef) -> list[str]:

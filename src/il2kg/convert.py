@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from decimal import Decimal
+from urllib.parse import quote
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
@@ -51,6 +52,11 @@ def decimal_literal(value: Decimal | int) -> Literal:
     """An xsd:decimal in its canonical form (XSD 1.1: `12`, `12.5`), the one stores keep."""
     text = format(Decimal(value).normalize(), "f")
     return Literal("0" if text == "-0" else text, datatype=XSD.decimal)
+
+
+def doi_iri(doi: str) -> URIRef:
+    """The doi.org IRI of a DOI, percent-encoding what an IRI path cannot hold (RFC 3986)."""
+    return URIRef("https://doi.org/" + quote(doi, safe="/:@!$&'()*+,;="))
 
 
 class _Writer:
@@ -125,7 +131,7 @@ class _Writer:
         self.add(self.pub, IL2KG.articleNumber, p.article_number)
         if p.doi:
             self.add(self.pub, BIBO.doi, p.doi)
-            self.add(self.pub, RDFS.seeAlso, URIRef(f"https://doi.org/{p.doi}"))
+            self.add(self.pub, RDFS.seeAlso, doi_iri(p.doi))
         for kind in p.publication_types:
             self.add(self.pub, IL2KG.publicationType, kind)
         self.add(self.pub, IL2KG.metadataSource, p.metadata_source)

@@ -6,11 +6,11 @@ place of a reported figure.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
-from math import exp, lgamma, log, log1p
+
+from scipy.special import betaincinv
 
 from il2kg.records import Outcome
 
@@ -34,43 +34,6 @@ class Derived:
         return self.count is None and self.denominator is None and self.percent is None
 
 
-@lru_cache(maxsize=1024)
-def _log_binomials(n: int) -> tuple[float, ...]:
-    """log(n choose i) for i = 0..n, computed once per n (bisection reuses them)."""
-    return tuple(lgamma(n + 1) - lgamma(i + 1) - lgamma(n - i + 1) for i in range(n + 1))
-
-
-def _binomial_cdf(k: int, n: int, p: float) -> float:
-    """P(X <= k) for X ~ Binomial(n, p), summed in log space so large n cannot overflow."""
-    if p <= 0.0:
-        return 1.0
-    if p >= 1.0:
-        return 1.0 if k >= n else 0.0
-    log_p, log_q = log(p), log1p(-p)
-    coefficients = _log_binomials(n)
-    return min(1.0, sum(exp(coefficients[i] + i * log_p + (n - i) * log_q) for i in range(k + 1)))
-
-
-def _solve_decreasing(
-    f: Callable[[float], float], target: float, key: Callable[[float], object]
-) -> float:
-    """The p in [0, 1] where the decreasing function f equals target, by bisection.
-
-    Bisection stops once both ends of the bracket have the same `key` (a monotone
-    rounding): every later midpoint lies between them, so it would round the same.
-    """
-    low, high = 0.0, 1.0
-    for _ in range(60):
-        if key(low) == key(high):
-            break
-        middle = (low + high) / 2
-        if f(middle) > target:
-            low = middle
-        else:
-            high = middle
-    return (low + high) / 2
-
-
 def to_percent(proportion: float) -> Decimal:
     """A proportion as a percentage rounded half up to two decimals (monotone in proportion)."""
     return Decimal(str(proportion * 100)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
@@ -78,19 +41,17 @@ def to_percent(proportion: float) -> Decimal:
 
 @lru_cache(maxsize=65536)
 def clopper_pearson(count: int, total: int, level: float = 0.95) -> tuple[Decimal, Decimal]:
-    """Exact two-sided binomial confidence interval for count/total, in percent (0.01)."""
+    """Exact two-sided binomial confidence interval for count/total, in percent (0.01).
+
+    The bounds are quantiles of beta distributions (the binomial tail as an incomplete beta
+    function), so the cost does not grow with the number of patients.
+    """
     if total <= 0 or not 0 <= count <= total:
         raise ValueError(f"need 0 <= count <= total and total > 0; got {count}/{total}")
     tail = (1 - level) / 2
-    lower = 0.0
-    if count > 0:
-        lower = _solve_decreasing(
-            lambda p: _binomial_cdf(count - 1, total, p), 1 - tail, to_percent
-        )
-    upper = 1.0
-    if count < total:
-        upper = _solve_decreasing(lambda p: _binomial_cdf(count, total, p), tail, to_percent)
-    return to_percent(lower), to_percent(upper)
+    lower = betaincinv(count, total - count + 1, tail) if count > 0 else 0.0
+    upper = betaincinv(count + 1, total - count, 1 - tail) if count < total else 1.0
+    return to_percent(float(lower)), to_percent(float(upper))
 
 
 def rate_percent(count: int, total: int) -> Decimal:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import os
+import re
+import stat
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -17,6 +20,7 @@ from il2kg.vocabulary import Vocabulary
 
 MAX_SEED_BYTES = 1_000_000
 MAX_DEPTH = 20
+MAX_DIGITS = 18  # every integer fits in 64 bits (owlready2 keeps them in SQLite)
 
 
 @dataclass(frozen=True)
@@ -40,19 +44,64 @@ class LoadResult:
 
 
 class _SeedLoader(yaml.SafeLoader):
-    """Safe YAML: no dates, exact decimals, and no duplicate keys or aliases (YAML bombs)."""
+    """Safe YAML read with YAML 1.2 core-schema meanings, restricted to the forms YAML 1.1 reads
+    alike: a number is plain decimal, a boolean is true or false, no dates, no aliases, no
+    duplicate keys and no nesting deeper than MAX_DEPTH. Other plain scalars are strings."""
+
+    depth = 0
 
     def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
-            mark = self.peek_event().start_mark
-            raise yaml.composer.ComposerError(
-                None, None, "aliases (*name) are not allowed in seed files", mark
-            )
+            self._refuse("aliases (*name) are not allowed in seed files")
+        if self.check_event(yaml.SequenceStartEvent, yaml.MappingStartEvent):
+            if self.depth >= MAX_DEPTH:
+                self._refuse(f"nested deeper than {MAX_DEPTH} levels")
+            self.depth += 1
+            try:
+                return super().compose_node(parent, index)  # type: ignore[arg-type]
+            finally:
+                self.depth -= 1
         return super().compose_node(parent, index)  # type: ignore[arg-type]
 
+    def _refuse(self, message: str) -> None:
+        mark = self.peek_event().start_mark
+        raise yaml.composer.ComposerError(None, None, message, mark)
 
-def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal:
-    return Decimal(loader.construct_scalar(node).replace("_", ""))
+
+@dataclass(frozen=True)
+class Refused:
+    """A scalar the loader will not turn into a value, with the reason (reported at its field)."""
+
+    text: str
+    reason: str
+
+
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int | Refused:
+    text = loader.construct_scalar(node)
+    if not DECIMAL_INTEGER.fullmatch(text):
+        return Refused(text, "an integer in decimal notation without leading zeros (YAML 1.1 "
+                       "and 1.2 read 0777, 0o17 or 0x9 differently); quote it if it is text")
+    if len(text.lstrip("+-")) > MAX_DIGITS:
+        return Refused(text[:30], f"an integer of at most {MAX_DIGITS} digits")
+    return int(text)
+
+
+def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal | Refused:
+    text = loader.construct_scalar(node)
+    if not FLOAT.fullmatch(text):
+        return Refused(text, "a finite number (.inf and .nan are not numbers of a record)")
+    value = Decimal(text)
+    integer, fraction = value.adjusted() + 1, -value.as_tuple().exponent
+    if integer > MAX_DIGITS or fraction > MAX_DIGITS:
+        return Refused(text[:30], f"a number of at most {MAX_DIGITS} digits each side of the point")
+    return value
+
+
+def _construct_bool(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> bool | Refused:
+    text = loader.construct_scalar(node)
+    if not BOOLEAN.fullmatch(text):
+        return Refused(text, "true or false")
+    return text.lower() == "true"
 
 
 def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
@@ -65,12 +114,34 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[
     return loader.construct_mapping(node)
 
 
-_SeedLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_SeedLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
-_SeedLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+# The YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1032-tag-resolution); every other
+# plain scalar, including YAML 1.1's yes/on/0_9/0:11.0, is a string.
+NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+BOOLEAN = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+INTEGER = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
+FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+SPECIAL_FLOAT = re.compile(r"^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$")
+DECIMAL_INTEGER = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
+_IMPLICIT = (
+    ("null", NULL, "~nN"),
+    ("bool", BOOLEAN, "tTfF"),
+    ("int", INTEGER, "-+0123456789"),
+    ("float", FLOAT, "-+.0123456789"),
+    ("float", SPECIAL_FLOAT, "-+."),
+)
+_SeedLoader.yaml_implicit_resolvers = {}
+for _tag, _pattern, _first in _IMPLICIT:
+    _SeedLoader.add_implicit_resolver(f"tag:yaml.org,2002:{_tag}", _pattern, list(_first))
+_SeedLoader.add_implicit_resolver("tag:yaml.org,2002:null", NULL, [""])
+for _tag, _constructor in (
+    ("tag:yaml.org,2002:int", _construct_int),
+    ("tag:yaml.org,2002:float", _construct_decimal),
+    ("tag:yaml.org,2002:bool", _construct_bool),
+    (yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping),
+):
+    _SeedLoader.add_constructor(_tag, _constructor)
+for _tag in ("timestamp", "binary", "set", "omap", "pairs", "value", "merge"):
+    _SeedLoader.yaml_constructors.pop(f"tag:yaml.org,2002:{_tag}", None)
 
 
 def display_path(path: Path) -> str:
@@ -89,14 +160,25 @@ def format_path(location: Iterable[int | str]) -> str:
     return text
 
 
-def _depth(value: Any, level: int = 0) -> int:
-    if level > MAX_DEPTH:
-        return level
+# Characters no curated text contains and that line-based tools take for line breaks.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _scalar_problems(value: Any, location: tuple[int | str, ...] = ()) -> Iterator[tuple[str, str]]:
+    """(path, message) for each refused scalar and each string with a control character."""
     if isinstance(value, dict):
-        return max((_depth(v, level + 1) for v in value.values()), default=level + 1)
-    if isinstance(value, list):
-        return max((_depth(v, level + 1) for v in value), default=level + 1)
-    return level
+        for key, item in value.items():
+            yield from _scalar_problems(key, location)
+            yield from _scalar_problems(item, (*location, str(key)))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _scalar_problems(item, (*location, index))
+    elif isinstance(value, Refused):
+        yield format_path(location), f"expected: {value.reason}; found {value.text!r}"
+    elif isinstance(value, str) and (control := CONTROL.search(value)):
+        yield format_path(location), (
+            f"expected text without control characters; found U+{ord(control[0]):04X} "
+            f"at character {control.start() + 1}")
 
 
 def _describe(error: dict[str, Any]) -> str:
@@ -108,15 +190,35 @@ def _describe(error: dict[str, Any]) -> str:
         return "unknown field (not part of the record schema)"
     shown = repr(found) if not isinstance(found, dict | list) else type(found).__name__
     message = error["msg"].removeprefix("Value error, ")
+    typed = error["type"] in ("int_type", "bool_type") or message == "a number"
+    if typed and isinstance(found, str):
+        shown += " (text: YAML 1.2 reads only plain decimals as numbers, true/false as booleans)"
     return f"expected: {message}; found {shown}"
+
+
+def read_seed(path: Path) -> bytes:
+    """The bytes of a regular file of at most MAX_SEED_BYTES; OSError otherwise.
+
+    The file is opened without blocking (a FIFO would wait for a writer) and checked by its
+    descriptor, so what is checked is what is read, and no more than the bound is read.
+    """
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(descriptor, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise OSError("expected a regular file; found a device, FIFO, socket or directory")
+        raw = stream.read(MAX_SEED_BYTES + 1)
+    if len(raw) > MAX_SEED_BYTES:
+        raise OSError(f"file is larger than {MAX_SEED_BYTES} bytes")
+    return raw
 
 
 def parse_seed(path: Path) -> tuple[Any, list[RecordError]]:
     """Read one file's YAML, refusing oversized, non-UTF-8, empty or unsafe content."""
     name = display_path(path)
-    raw = path.read_bytes()
-    if len(raw) > MAX_SEED_BYTES:
-        return None, [RecordError(name, "", f"file is larger than {MAX_SEED_BYTES} bytes")]
+    try:
+        raw = read_seed(path)
+    except OSError as exc:
+        return None, [RecordError(name, "", exc.strerror or str(exc))]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -130,9 +232,7 @@ def parse_seed(path: Path) -> tuple[Any, list[RecordError]]:
     if not isinstance(data, dict):
         found = type(data).__name__
         return None, [RecordError(name, "", f"expected a mapping at the top; found {found}")]
-    if _depth(data) > MAX_DEPTH:
-        return None, [RecordError(name, "", f"nested deeper than {MAX_DEPTH} levels")]
-    return data, []
+    return data, [RecordError(name, where, what) for where, what in _scalar_problems(data)]
 
 
 def load_record(

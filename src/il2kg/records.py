@@ -7,23 +7,57 @@ units...) are the local names of individuals defined in `ontology/il2kg.ttl`.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 LocalId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 Term = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
-PartialDate = Annotated[str, StringConstraints(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]
+
+
+def _calendar_date(text: str) -> str:
+    """Refuse a date that is not in the calendar (2019-02-30, 2019-13)."""
+    year, month, day = [*text.split("-"), "01", "01"][:3]
+    try:
+        date(int(year), int(month), int(day))
+    except ValueError as exc:
+        raise ValueError(f"a date in the calendar ({exc})") from None
+    return text
+
+
+def _exact_number(value: object) -> object:
+    """Accept only numbers as the YAML gave them (int or Decimal), never text or booleans."""
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        raise ValueError("a number")
+    return value
+
+
+PartialDate = Annotated[
+    str,
+    StringConstraints(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$"),
+    AfterValidator(_calendar_date),
+]
+Number = Annotated[Decimal, Field(strict=False), BeforeValidator(_exact_number)]
 Doi = Annotated[str, StringConstraints(pattern=r"^10\.\d{4,9}/\S+$")]
 Count = Annotated[int, Field(ge=0)]
-Percent = Annotated[Decimal, Field(ge=0, le=100)]
+Percent = Annotated[Number, Field(ge=0, le=100)]
 
 
 class Strict(BaseModel):
-    """Base for records: unknown fields are errors, strings are stripped."""
+    """Base for records: unknown fields are errors, strings are stripped, and no value is
+    converted from another type (a quoted '1' is not a number, 'yes' not a boolean)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True, strict=True)
 
 
 def _check_fits(count: int | None, denominator: int | None) -> None:
@@ -35,9 +69,9 @@ def _check_fits(count: int | None, denominator: int | None) -> None:
 class Quantity(Strict):
     """A number or range with a unit, as the source states it (e.g. '5+ to 30+ years')."""
 
-    value: Decimal | None = None
-    lower: Decimal | None = None
-    upper: Decimal | None = None
+    value: Number | None = None
+    lower: Number | None = None
+    upper: Number | None = None
     unit: Term | None = None
     comparator: Literal["=", "<", "<=", ">", ">="] | None = None
     statistic: Literal["mean", "median", "range", "typical"] | None = None
@@ -120,7 +154,7 @@ class Cohort(Strict):
 class Dose(Strict):
     """One dose level of an agent."""
 
-    value: Decimal = Field(gt=0)
+    value: Annotated[Number, Field(gt=0)]
     unit: Term
 
 
