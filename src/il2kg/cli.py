@@ -54,8 +54,11 @@ def cmd_build(args: argparse.Namespace) -> int:
 
         _progress(args, f"writing the on-disk store {args.store}")
         publish_store(args.store, args.out, queries_dir=QUERIES_DIR)
-    if result.report is not None and result.report.warnings:
-        print(f"{len(result.report.warnings)} warning(s); see `il2kg validate`", file=sys.stderr)
+    for warning in result.loaded.warnings:
+        print(warning, file=sys.stderr)
+    warnings = (*result.loaded.warnings, *(result.report.warnings if result.report else ()))
+    if warnings:
+        print(f"{len(warnings)} warning(s); see `il2kg validate`", file=sys.stderr)
     _progress(args, f"wrote {args.out} -> {target.name} ({len(result.graph)} triples)")
     return EXIT_OK
 

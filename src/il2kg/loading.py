@@ -21,6 +21,11 @@ from il2kg.vocabulary import Vocabulary
 MAX_SEED_BYTES = 1_000_000
 MAX_DEPTH = 20
 MAX_DIGITS = 18  # every integer fits in 64 bits (owlready2 keeps them in SQLite)
+# HermiT reasons over a whole record at once and its time grows faster than the record
+# (about 1 min for 250 outcomes): four times the largest curated record (24 elements).
+MAX_ELEMENTS = 100
+ELEMENT_LISTS = ("cohorts", "regimens", "sequences", "outcomes", "adverse_events", "factors",
+                 "statements")
 
 
 @dataclass(frozen=True)
@@ -37,10 +42,14 @@ class RecordError:
 
 @dataclass(frozen=True)
 class LoadResult:
-    """The records that loaded and the errors found; usable only when there are no errors."""
+    """The records that loaded and the errors found; usable only when there are no errors.
+
+    Warnings (the same publication curated twice?) do not stop a build.
+    """
 
     records: tuple[PublicationRecord, ...]
     errors: tuple[RecordError, ...]
+    warnings: tuple[RecordError, ...] = ()
 
 
 class _SeedLoader(yaml.SafeLoader):
@@ -250,6 +259,11 @@ def load_record(
             for e in exc.errors()
         ]
     problems = list(check_references(record, vocabulary))
+    elements = {name: len(getattr(record, name)) for name in ELEMENT_LISTS}
+    if sum(elements.values()) > MAX_ELEMENTS:
+        problems.append((max(elements, key=elements.__getitem__), (
+            f"expected at most {MAX_ELEMENTS} elements ({', '.join(ELEMENT_LISTS)}) in one "
+            f"record; found {sum(elements.values())}: split the record")))
     if record.id != path.stem:
         problems.append(("id", f"expected the file name '{path.stem}'; found '{record.id}'"))
     return record, [RecordError(display_path(path), where, what) for where, what in problems]
@@ -260,13 +274,25 @@ def seed_files(seeds_dir: Path) -> list[Path]:
     return sorted(p for p in seeds_dir.iterdir() if p.suffix == ".yaml")
 
 
+def _shared(records: dict[str, PublicationRecord]) -> Iterator[RecordError]:
+    """A warning for each record whose DOI or source file an earlier record already has."""
+    for field, key in (("publication.doi", lambda r: (r.publication.doi or "").lower()),
+                       ("source_file", lambda r: r.source_file)):
+        first: dict[str, str] = {}
+        for name, record in records.items():
+            value = key(record)
+            if value and value in first:
+                yield RecordError(name, field, f"Warning: {value} is also in {first[value]}")
+            first.setdefault(value, name)
+
+
 def load_seeds(paths: Iterable[Path], vocabulary: Vocabulary) -> LoadResult:
     """Load every seed, reporting all errors of all files in one pass."""
-    records: list[PublicationRecord] = []
+    records: dict[str, PublicationRecord] = {}
     errors: list[RecordError] = []
     for path in paths:
         record, problems = load_record(path, vocabulary)
         errors.extend(problems)
         if record is not None and not problems:
-            records.append(record)
-    return LoadResult(tuple(records), tuple(errors))
+            records[display_path(path)] = record
+    return LoadResult(tuple(records.values()), tuple(errors), tuple(_shared(records)))

@@ -14,14 +14,14 @@ from il2kg.reasoning import ReasoningReport
 
 
 def _text(result: PipelineResult) -> str:
-    lines = [str(error) for error in result.loaded.errors]
+    lines = [str(error) for error in (*result.loaded.errors, *result.loaded.warnings)]
     if result.report is not None:
         lines += [str(finding) for finding in result.report.findings]
     errors = len(result.loaded.errors) + (len(result.report.violations) if result.report else 0)
     if result.reasoning is not None:
         lines += [*result.reasoning.problems, result.reasoning.summary()]
         errors += len(result.reasoning.problems)
-    warnings = len(result.report.warnings) if result.report else 0
+    warnings = len(result.loaded.warnings) + (len(result.report.warnings) if result.report else 0)
     verdict = "conforms" if result.ok else "does not conform"
     lines.append(
         f"{verdict}: {errors} error(s), {warnings} warning(s), "
@@ -36,6 +36,7 @@ def _json(result: PipelineResult) -> str:
         {
             "conforms": result.ok,
             "record_errors": [e.__dict__ for e in result.loaded.errors],
+            "record_warnings": [w.__dict__ for w in result.loaded.warnings],
             "shacl_results": [f.__dict__ for f in findings],
             "reasoning": _reasoning_json(result.reasoning),
         },
@@ -64,21 +65,23 @@ def _turtle(result: PipelineResult) -> str:
     graph.set((report, RDF.type, SH.ValidationReport))
     graph.set((report, SH.conforms, Literal(result.ok)))
     results = [
-        (URIRef(Path(error.file).absolute().as_uri()), f"{error.path}: {error.message}")
-        for error in result.loaded.errors
+        (URIRef(Path(error.file).absolute().as_uri()), f"{error.path}: {error.message}", severity)
+        for errors, severity in ((result.loaded.errors, SH.Violation),
+                                 (result.loaded.warnings, SH.Warning))
+        for error in errors
     ]
     if result.reasoning is not None:
         focus = (*result.reasoning.unsatisfiable, *result.reasoning.culprits)
         results += [
-            (URIRef(iri), problem)
+            (URIRef(iri), problem, SH.Violation)
             for iri, problem in zip(focus, result.reasoning.problems, strict=True)
         ]
-    for focus_node, message in results:
+    for focus_node, message, severity in results:
         node = BNode()
         graph.add((report, SH.result, node))
         graph.add((node, RDF.type, SH.ValidationResult))
         graph.add((node, SH.focusNode, focus_node))
-        graph.add((node, SH.resultSeverity, SH.Violation))
+        graph.add((node, SH.resultSeverity, severity))
         graph.add((node, SH.resultMessage, Literal(message)))
     return graph.serialize(format="turtle")
 
