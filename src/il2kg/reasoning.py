@@ -1,7 +1,7 @@
 """OWL 2 DL reasoning with HermiT (through owlready2) and the named graph of what it infers.
 
-The ontology and the data go into a fresh owlready2 World without annotations and without
-literals of datatypes HermiT does not support (dates): they carry no axioms it needs. HermiT
+The ontology and the data go into a fresh owlready2 World without annotations (they carry
+no axioms); every other triple, each literal included, reaches HermiT. HermiT
 reports the direct types and the property values it infers; the named superclasses and
 super-properties of those are added, so plain SPARQL sees every inferred fact.
 
@@ -25,7 +25,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 import owlready2
-from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
 from il2kg.artifacts import DATA_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
@@ -33,9 +33,6 @@ from il2kg.modular import record_of
 from il2kg.namespaces import ONTOLOGY_IRI, RES, bind_prefixes
 from il2kg.validate import seed_file_of
 
-SUPPORTED_DATATYPES = {None, RDF.langString, XSD.string, XSD.boolean, XSD.decimal, XSD.integer,
-                       XSD.nonNegativeInteger, XSD.positiveInteger, XSD.double, XSD.float,
-                       XSD.dateTime, XSD.anyURI}
 BUILTIN_ANNOTATIONS = {RDFS.label, RDFS.comment, RDFS.seeAlso, RDFS.isDefinedBy,
                        OWL.versionInfo, OWL.deprecated}
 OWLREADY_INFERENCES = "http://inferrences/"
@@ -101,13 +98,15 @@ def reasoner_name() -> str:
 
 
 def axioms(graph: Graph, ontology: Graph) -> Graph:
-    """The triples of a graph HermiT needs: no annotations, no literals it cannot read."""
+    """The triples of a graph HermiT needs: all but annotations (they carry no semantics).
+
+    Every other literal reaches HermiT, which refuses a datatype OWL 2 lacks: dates are
+    on annotation properties, by the ontology's design, not dropped here."""
     annotations = BUILTIN_ANNOTATIONS | set(ontology.subjects(RDF.type, OWL.AnnotationProperty))
     kept = Graph()
-    for s, p, o in graph:
-        if p not in annotations and not (
-                isinstance(o, Literal) and o.datatype not in SUPPORTED_DATATYPES):
-            kept.add((s, p, o))
+    for triple in graph:
+        if triple[1] not in annotations:
+            kept.add(triple)
     return kept
 
 
