@@ -11,14 +11,19 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from il2kg import __version__
+from il2kg.project import ONTOLOGY, ROOT, Inputs, locate
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
 
 
-def _inputs(args: argparse.Namespace):
-    from il2kg.pipeline import Inputs
+def _inputs(args: argparse.Namespace) -> Inputs:
+    """What a command reads: the project of the working directory (see il2kg.project)."""
+    return locate(Path.cwd(), args.seeds)
 
-    return Inputs(seeds_dir=args.seeds) if args.seeds else Inputs()
+
+def _queries(args: argparse.Namespace) -> Path:
+    """The example queries directory: --queries, else the project's or the packaged one."""
+    return args.queries or _inputs(args).queries_dir
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -38,8 +43,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     from il2kg.pipeline import run
     from il2kg.reporting import render_report
 
+    inputs = _inputs(args)
+    print(f"il2kg build: {inputs.seeds_line()}", file=sys.stderr)
     _progress(args, "loading, converting and validating")
-    result = run(_inputs(args))
+    result = run(inputs)
     if not result.ok or result.graph is None:
         print(render_report(result, "text"), file=sys.stderr)
         print(f"build refused: {args.out} was left as it was", file=sys.stderr)
@@ -49,11 +56,10 @@ def cmd_build(args: argparse.Namespace) -> int:
                    extra=result.extra_graphs)
     target = publish(files, args.out)
     if args.store:
-        from il2kg.project import QUERIES_DIR
         from il2kg.store import publish_store
 
         _progress(args, f"writing the on-disk store {args.store}")
-        publish_store(args.store, args.out, queries_dir=QUERIES_DIR)
+        publish_store(args.store, args.out, queries_dir=inputs.queries_dir)
     for warning in result.loaded.warnings:
         print(warning, file=sys.stderr)
     warnings = (*result.loaded.warnings, *(result.report.warnings if result.report else ()))
@@ -66,14 +72,13 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_query(args: argparse.Namespace) -> int:
     """Run a SPARQL query (a .rq file, an example name or - for stdin) and print its result."""
     from il2kg.namespaces import prefixes
-    from il2kg.project import QUERIES_DIR
     from il2kg.querying import bless, query_file, render, run_local, run_remote
     from il2kg.store import open_store
 
     if args.source == "-" and args.bless:
         print("il2kg query: --bless needs a query file or name, not stdin", file=sys.stderr)
         return EXIT_ERROR
-    path = None if args.source == "-" else query_file(args.source, QUERIES_DIR)
+    path = None if args.source == "-" else query_file(args.source, _inputs(args).queries_dir)
     text = sys.stdin.read() if path is None else path.read_text(encoding="utf-8")
     if args.endpoint:
         result = run_remote(args.endpoint, text)
@@ -143,7 +148,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the graph as a SPARQL endpoint (building dist/ first if it is missing)."""
     from contextlib import ExitStack
 
-    from il2kg.project import QUERIES_DIR
     from il2kg.server.serve import default_workers, engine_for, has_store, prepare_store, serve
     from il2kg.server.settings import Settings
 
@@ -153,7 +157,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             if not has_store(args.store) and (status := _ensure_built(args)) != EXIT_OK:
                 return status
             store = prepare_store(stack, args.store, args.dist, extra=args.data,
-                                  queries_dir=args.queries or QUERIES_DIR)
+                                  queries_dir=_queries(args))
         settings = Settings(timeout=args.timeout, endpoint_url=args.public_url,
                             read_timeout=args.read_timeout)
         engine = engine_for(store, args.endpoint, workers=args.workers or default_workers(),
@@ -164,15 +168,33 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_load(args: argparse.Namespace) -> int:
     """Put the built graph and example queries into a store (SPARQL 1.1 Graph Store Protocol)."""
-    from il2kg.project import QUERIES_DIR
     from il2kg.server.remote import load_to
     from il2kg.store import open_store
 
     if (status := _ensure_built(args)) != EXIT_OK:
         return status
-    store = open_store(args.dist, extra=args.data, queries_dir=args.queries or QUERIES_DIR)
+    store = open_store(args.dist, extra=args.data, queries_dir=_queries(args))
     for graph, count in load_to(store, args.to).items():
         print(f"{count}\t{graph}")
+    return EXIT_OK
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """Start a new evidence project: seeds/ with one example record, a CI workflow, a README."""
+    from il2kg.scaffold import scaffold
+
+    for path in scaffold(args.directory):
+        print(f"wrote {path}")
+    print(f"ontology, shapes and queries come from {ROOT}; a file at the same path in "
+          f"{args.directory} replaces the packaged one")
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    """Print the JSON Schema of a seed file (a publication record)."""
+    from il2kg.schema import record_schema
+
+    sys.stdout.write(record_schema())
     return EXIT_OK
 
 
@@ -190,7 +212,9 @@ def parser() -> argparse.ArgumentParser:
     def command(name: str, handler: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=(handler.__doc__ or "").splitlines()[0])
         sub.set_defaults(handler=handler)
-        sub.add_argument("--seeds", type=Path, help="seed YAML directory (default: seeds/)")
+        sub.add_argument("--seeds", type=Path,
+                         help="seed YAML directory (default: seeds/ of the nearest directory "
+                         "upwards that has one, else the bundled studies)")
         sub.add_argument("-v", "--verbose", action="store_true", help="report progress on stderr")
         return sub
 
@@ -225,6 +249,9 @@ def parser() -> argparse.ArgumentParser:
     export = command("export", cmd_export)
     export.add_argument("kind", choices=("fhir",), help="the export format (FHIR R5 JSON)")
     export.add_argument("--out", type=Path, help="output file (default: standard output)")
+    init = command("init", cmd_init)
+    init.add_argument("directory", type=Path, metavar="DIR", help="new or empty directory")
+    command("schema", cmd_schema)
     load = command("load", cmd_load)
     load.add_argument("--to", metavar="URL", required=True,
                       help="Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store")
@@ -236,19 +263,17 @@ def parser() -> argparse.ArgumentParser:
         sub.add_argument("--data", type=Path, nargs="+", action="extend", default=[],
                          help="further RDF files, each in its own named graph")
         sub.add_argument("--queries", type=Path, default=None,
-                         help="example queries directory (default: queries/)")
+                         help="example queries directory (default: the project's, "
+                              "else the packaged queries/)")
     return top
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; exit 0 on success, 1 when the data is invalid, 2 when it could not run."""
     args = parser().parse_args(argv)
-    from il2kg.project import ONTOLOGY_FILE
-
-    if not ONTOLOGY_FILE.is_file():
-        print(f"il2kg: {ONTOLOGY_FILE} is missing: il2kg reads its ontology, seeds, shapes and "
-              "queries from a source checkout; install it from a clone with "
-              "`python -m pip install -e .`", file=sys.stderr)
+    if not (ROOT / ONTOLOGY).is_file():
+        print(f"il2kg: {ROOT / ONTOLOGY} is missing: this il2kg was installed without its "
+              "data files; install it from a wheel or a source checkout", file=sys.stderr)
         return EXIT_ERROR
     try:
         return int(args.handler(args))

@@ -26,6 +26,8 @@ MAX_DIGITS = 18  # every integer fits in 64 bits (owlready2 keeps them in SQLite
 MAX_ELEMENTS = 100
 ELEMENT_LISTS = ("cohorts", "regimens", "sequences", "outcomes", "adverse_events", "factors",
                  "statements")
+SEED_SUFFIX = ".yaml"
+YAML_SUFFIXES = {".yaml", ".yml"}
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,20 @@ class LoadResult:
     records: tuple[PublicationRecord, ...]
     errors: tuple[RecordError, ...]
     warnings: tuple[RecordError, ...] = ()
+
+
+@dataclass(frozen=True)
+class SeedScan:
+    """A seeds directory sorted into seed files, errors, and warnings naming files not read."""
+
+    seeds: tuple[Path, ...]
+    errors: tuple[RecordError, ...]
+    warnings: tuple[RecordError, ...]
+
+    def merge(self, loaded: LoadResult) -> LoadResult:
+        """The loaded records with this scan's errors and warnings first."""
+        return LoadResult(loaded.records, self.errors + loaded.errors,
+                          self.warnings + loaded.warnings)
 
 
 class _SeedLoader(yaml.SafeLoader):
@@ -269,9 +285,19 @@ def load_record(
     return record, [RecordError(display_path(path), where, what) for where, what in problems]
 
 
-def seed_files(seeds_dir: Path) -> list[Path]:
-    """The seed files of a directory, in a stable order."""
-    return sorted(p for p in seeds_dir.iterdir() if p.suffix == ".yaml")
+def scan_seeds(seeds_dir: Path) -> SeedScan:
+    """The `*.yaml` entries of a directory; other YAML spellings and no seeds at all are errors."""
+    entries = sorted(seeds_dir.iterdir())
+    seeds = tuple(p for p in entries if p.suffix == SEED_SUFFIX)
+    misnamed = [p for p in entries if p.suffix.lower() in YAML_SUFFIXES and p not in seeds]
+    errors = [RecordError(display_path(p), "", f"not read: a seed is a file named *{SEED_SUFFIX}"
+                          f" (rename it to {p.stem}{SEED_SUFFIX})") for p in misnamed]
+    if not seeds:
+        errors.append(RecordError(display_path(seeds_dir), "", f"no seed files (*{SEED_SUFFIX}):"
+                                  " refusing to build an empty graph"))
+    unread = [RecordError(display_path(p), "", f"Warning: not read (a seed is a file named "
+                          f"*{SEED_SUFFIX})") for p in entries if p not in seeds + tuple(misnamed)]
+    return SeedScan(seeds, tuple(errors), tuple(unread))
 
 
 def _shared(records: dict[str, PublicationRecord]) -> Iterator[RecordError]:

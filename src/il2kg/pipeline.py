@@ -8,27 +8,18 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
-from il2kg import project
 from il2kg.artifacts import INFERRED_GRAPH
 from il2kg.convert import records_to_graph
 from il2kg.linking import import_graphs
-from il2kg.loading import LoadResult, display_path, load_seeds, seed_files
+from il2kg.loading import LoadResult, display_path, load_seeds, scan_seeds
 from il2kg.mappings import mapping_graph, read_mapping_set
 from il2kg.namespaces import bind_prefixes
+from il2kg.project import Inputs
 from il2kg.reasoning import ReasoningReport, reason
 from il2kg.validate import ShaclReport, validate_graph
 from il2kg.vocabulary import vocabulary_from
 
-
-@dataclass(frozen=True)
-class Inputs:
-    """Where the pipeline reads from; defaults are the project's own files."""
-
-    seeds_dir: Path = project.SEEDS_DIR
-    ontology_file: Path = project.ONTOLOGY_FILE
-    mappings_file: Path = project.MAPPINGS_FILE
-    shapes_file: Path = project.SHAPES_FILE
-    imports_dir: Path = project.IMPORTS_DIR
+__all__ = ["Inputs", "PipelineResult", "read_graph", "run"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +33,7 @@ class PipelineResult:
     report: ShaclReport | None
     reasoning: ReasoningReport | None = None
     imports: dict[URIRef, Graph] = field(default_factory=dict)
+    inputs: Inputs = field(default_factory=Inputs)
 
     @property
     def ok(self) -> bool:
@@ -74,10 +66,11 @@ def run(inputs: Inputs | None = None, *, reasoning: bool = True) -> PipelineResu
     inputs = inputs or Inputs()
     ontology = read_graph(inputs.ontology_file)
     mappings = mapping_graph(read_mapping_set(inputs.mappings_file))
-    paths = seed_files(inputs.seeds_dir)
-    loaded = load_seeds(paths, vocabulary_from(ontology))
+    scanned = scan_seeds(inputs.seeds_dir)
+    paths = scanned.seeds
+    loaded = scanned.merge(load_seeds(paths, vocabulary_from(ontology)))
     if loaded.errors:
-        return PipelineResult(loaded, ontology, mappings, None, None)
+        return PipelineResult(loaded, ontology, mappings, None, None, inputs=inputs)
     graph = records_to_graph(loaded.records)
     with ThreadPoolExecutor(max_workers=1) as background:
         # HermiT runs in a Java process, so SHACL proceeds meanwhile on this thread.
@@ -85,6 +78,5 @@ def run(inputs: Inputs | None = None, *, reasoning: bool = True) -> PipelineResu
         report = validate_graph(graph + mappings, read_graph(inputs.shapes_file), ontology)
         report = _locate(report, {p.stem: display_path(p) for p in paths})
         reasoned = reasoned.result() if reasoned else None
-    return PipelineResult(
-        loaded, ontology, mappings, graph, report, reasoned, import_graphs(inputs.imports_dir)
-    )
+    return PipelineResult(loaded, ontology, mappings, graph, report, reasoned,
+                          import_graphs(inputs.imports_dir), inputs)

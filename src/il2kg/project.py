@@ -1,15 +1,86 @@
-"""Where the project's data files are: ontology, seeds, shapes and queries."""
+"""Where il2kg's files are: the data it ships with, and the project a command runs in.
+
+A wheel carries `ontology/`, `shapes/`, `queries/` and `seeds/` as package data under
+`il2kg/data/`; a source checkout (the package imported from `src/`) reads the same
+directories at the root of the repository. A project is a directory with a `seeds/`
+directory: the one a command runs in or the nearest one above it. A file the project has
+at the same relative path (e.g. `shapes/il2kg-shapes.ttl`) replaces the packaged one;
+outside any project il2kg reads the five bundled studies.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+
+def _data_root() -> Path:
+    """`il2kg/data` of an installed wheel, else the repository root of a source checkout."""
+    packaged = resources.files("il2kg") / "data"
+    if isinstance(packaged, Path) and packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2]
+
+
+ROOT = _data_root()
+SEEDS = "seeds"
+ONTOLOGY = "ontology/il2kg.ttl"
+MAPPINGS = "ontology/mappings.sssom.tsv"
+IMPORTS = "ontology/imports"
+CONTEXT = "ontology/context.jsonld"
+SHAPES = "shapes/il2kg-shapes.ttl"
+QUERIES = "queries"
+RECORD_SCHEMA = "shapes/record.schema.json"
+
 ONTOLOGY_DIR = ROOT / "ontology"
-ONTOLOGY_FILE = ONTOLOGY_DIR / "il2kg.ttl"
-MAPPINGS_FILE = ONTOLOGY_DIR / "mappings.sssom.tsv"
-IMPORTS_DIR = ONTOLOGY_DIR / "imports"
-CONTEXT_FILE = ONTOLOGY_DIR / "context.jsonld"
-SEEDS_DIR = ROOT / "seeds"
-SHAPES_FILE = ROOT / "shapes" / "il2kg-shapes.ttl"
-QUERIES_DIR = ROOT / "queries"
+ONTOLOGY_FILE = ROOT / ONTOLOGY
+MAPPINGS_FILE = ROOT / MAPPINGS
+IMPORTS_DIR = ROOT / IMPORTS
+CONTEXT_FILE = ROOT / CONTEXT
+SEEDS_DIR = ROOT / SEEDS
+SHAPES_FILE = ROOT / SHAPES
+QUERIES_DIR = ROOT / QUERIES
+RECORD_SCHEMA_FILE = ROOT / RECORD_SCHEMA
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The files one run reads; the defaults are the packaged ones."""
+
+    seeds_dir: Path = SEEDS_DIR
+    ontology_file: Path = ONTOLOGY_FILE
+    mappings_file: Path = MAPPINGS_FILE
+    shapes_file: Path = SHAPES_FILE
+    imports_dir: Path = IMPORTS_DIR
+    queries_dir: Path = QUERIES_DIR
+    origin: str = "the studies bundled with il2kg"
+
+    def seeds_line(self) -> str:
+        """The first line of every report: which seeds directory was read, and why that one."""
+        return f"seeds: {self.seeds_dir.absolute()} ({self.origin})"
+
+
+def find_project(start: Path) -> Path | None:
+    """The nearest directory, from `start` upwards, that has a `seeds/` directory."""
+    start = start.absolute()
+    return next((d for d in (start, *start.parents) if (d / SEEDS).is_dir()), None)
+
+
+def locate(start: Path, seeds: Path | None = None) -> Inputs:
+    """The inputs of a run in `start`: its project's files where it has them, else packaged."""
+    project = find_project(start)
+
+    def pick(relative: str) -> Path:
+        own = project / relative if project else None
+        return own if own is not None and own.exists() else ROOT / relative
+
+    if seeds is not None:
+        origin = "given by --seeds"
+    elif project is not None:
+        origin = f"the project {project}"
+    else:
+        origin = f"the studies bundled with il2kg: no {SEEDS}/ in {start.absolute()} or above"
+    return Inputs(seeds_dir=seeds or pick(SEEDS), ontology_file=pick(ONTOLOGY),
+                  mappings_file=pick(MAPPINGS), shapes_file=pick(SHAPES),
+                  imports_dir=pick(IMPORTS), queries_dir=pick(QUERIES), origin=origin)

@@ -14,7 +14,8 @@ from il2kg.reasoning import ReasoningReport
 
 
 def _text(result: PipelineResult) -> str:
-    lines = [str(error) for error in (*result.loaded.errors, *result.loaded.warnings)]
+    lines = [result.inputs.seeds_line()]
+    lines += [str(error) for error in (*result.loaded.errors, *result.loaded.warnings)]
     if result.report is not None:
         lines += [str(finding) for finding in result.report.findings]
     errors = len(result.loaded.errors) + (len(result.report.violations) if result.report else 0)
@@ -34,6 +35,7 @@ def _json(result: PipelineResult) -> str:
     findings = result.report.findings if result.report else ()
     return json.dumps(
         {
+            "seeds": str(result.inputs.seeds_dir.absolute()),
             "conforms": result.ok,
             "record_errors": [e.__dict__ for e in result.loaded.errors],
             "record_warnings": [w.__dict__ for w in result.loaded.warnings],
@@ -83,7 +85,7 @@ def _turtle(result: PipelineResult) -> str:
         graph.add((node, SH.focusNode, focus_node))
         graph.add((node, SH.resultSeverity, severity))
         graph.add((node, SH.resultMessage, Literal(message)))
-    return graph.serialize(format="turtle")
+    return f"# {result.inputs.seeds_line()}\n" + graph.serialize(format="turtle")
 
 
 def render_report(result: PipelineResult, fmt: str) -> str:
