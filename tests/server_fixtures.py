@@ -144,6 +144,19 @@ def listener() -> Iterator[tuple[str, list[bytes]]]:
         sock.close()
 
 
+def wait_for(sparql_url: str, process: subprocess.Popen[bytes], *, startup: float) -> None:
+    """Wait until a server process answers ASK {} at its SPARQL URL; fail if it exits first."""
+    deadline = time.monotonic() + startup
+    while True:
+        try:
+            urllib.request.urlopen(f"{sparql_url}?query=ASK%7B%7D", timeout=2).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError(f"{process.args} did not start on {sparql_url}") from None
+            time.sleep(0.05)
+
+
 def oxigraph_binary() -> str:
     """The `oxigraph` server command of the test extra, preferably beside this Python."""
     return (shutil.which("oxigraph", path=str(Path(sys.executable).parent))
@@ -160,15 +173,7 @@ def oxigraph_server(location: Path, *, command: str = "serve") -> Iterator[str]:
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/query?query=ASK%7B%7D", timeout=2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError(f"oxigraph {command} did not start on {url}") from None
-                time.sleep(0.05)
+        wait_for(f"{url}/query", process, startup=30)
         yield url
     finally:
         process.terminate()
