@@ -9,6 +9,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from rdflib import Graph, Literal
+from rdflib.namespace import SH
 
 from il2kg.loading import parse_seed, scan_seeds
 from il2kg.project import (
@@ -85,6 +87,11 @@ def test_validate_and_build_refuse_an_empty_project_naming_its_seeds(tmp_path: P
     first = validate.stdout.splitlines()[0]
     assert first == f"seeds: {tmp_path / 'seeds'} (the project {tmp_path})"
     assert "refusing to build an empty graph" in validate.stdout
+    turtle = _cli("validate", "--format", "turtle", cwd=tmp_path)
+    assert turtle.stdout.splitlines()[0] == f"# {first}"
+    assert (None, SH.conforms, Literal(False)) in Graph().parse(data=turtle.stdout, format="turtle")
+    report = json.loads(_cli("validate", "--format", "json", cwd=tmp_path).stdout)
+    assert report["seeds"] == str(tmp_path / "seeds") and not report["conforms"]
     build = _cli("build", cwd=tmp_path)
     assert build.returncode == 1 and not (tmp_path / "dist").exists()
     assert build.stderr.splitlines()[0] == f"il2kg build: {first}"
