@@ -219,18 +219,12 @@ def virtuoso_server(location: Path) -> Iterator[str]:
                                cwd=location, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{http}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/sparql?query=ASK%7B%7D", timeout=2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    log = location / "virtuoso.log"
-                    raise RuntimeError(f"Virtuoso did not start on {url}: "
-                                       f"{log.read_text()[-2000:] if log.exists() else ''}"
-                                       ) from None
-                time.sleep(0.2)
+        try:
+            wait_for(f"{url}/sparql", process, startup=120)
+        except RuntimeError as exc:
+            log = location / "virtuoso.log"
+            raise RuntimeError(f"{exc}: {log.read_text()[-2000:] if log.exists() else ''}"
+                               ) from None
         subprocess.run(["isql-vt", f"127.0.0.1:{sql}", "dba", "dba", f"exec={VIRTUOSO_GRANTS}"],
                        check=True, capture_output=True, timeout=60)
         yield url
