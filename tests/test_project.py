@@ -69,8 +69,8 @@ def test_files_that_are_not_seeds_are_named_and_misspelt_yaml_is_an_error(tmp_pa
     assert [p.name for p in scan.seeds] == ["a.yaml"]
     assert sorted(Path(e.file).name for e in scan.errors) == ["C.YAML", "b.yml"]
     assert all("rename it to" in e.message for e in scan.errors)
-    assert sorted(line.split(":")[0].rsplit("/", 1)[-1] for line in scan.unread) == [
-        "notes.txt", "sub"]
+    assert sorted(Path(w.file).name for w in scan.warnings) == ["notes.txt", "sub"]
+    assert all(w.message.startswith("Warning: not read") for w in scan.warnings)
 
 
 def test_an_empty_seeds_directory_is_refused(tmp_path: Path) -> None:
