@@ -127,3 +127,11 @@ def test_cli_writes_the_bundle(built_dist: Path, tmp_path: Path, exported: dict,
     capsys.readouterr()
     assert main(["export", "fhir", "--dist", str(built_dist)]) == 0
     assert json.loads(capsys.readouterr().out) == exported
+
+
+def test_author_list_completeness_only_where_recorded(exported: dict,
+                                                      seed_result: object) -> None:
+    citations = _by_iri(exported, "Citation")
+    for record in seed_result.loaded.records:
+        contributors = citations[RES + record.id]["citedArtifact"].get("contributorship", {})
+        assert contributors.get("complete") == record.publication.authors_complete

@@ -143,8 +143,9 @@ def citation(row: dict[str, str]) -> Json:
         artifact["publicationForm"] = [form]
     if "authors" in row:
         artifact["contributorship"] = {
-            "complete": row.get("authorsComplete") == "true",
             "entry": [{"contributor": {"display": name}} for name in row["authors"].split("; ")]}
+        if "authorsComplete" in row:  # unknown stays absent, never false
+            artifact["contributorship"]["complete"] = row["authorsComplete"] == "true"
     return {**_base("Citation", row["publication"]), "status": "active",
             "title": row["label"], "citedArtifact": artifact}
 
