@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import httpx
 from pyoxigraph import Store
 
+from il2kg.cli import main
 from il2kg.evidence import ROWS_QUERY, rows_from_json
 from il2kg.querying import run_local
 from il2kg.server.describe import RESOURCE_BASE
@@ -50,3 +52,13 @@ def test_other_resources_have_no_evidence_section(endpoint: str, direct: Store) 
     html = httpx.get(endpoint + "/resource/" + outcome[len(RESOURCE_BASE):], timeout=60,
                      headers={"Accept": "text/html"}).text
     assert "<svg" not in html and "Response outcomes" not in html
+
+
+def test_plot_and_fhir_from_the_endpoint_equal_the_local_ones(endpoint: str, built_dist: Path,
+                                                              tmp_path: Path) -> None:
+    """The same graph gives the same bytes whichever store answers (GROUP_CONCAT order aside)."""
+    for command, name in ((["plot", "forest"], "f.png"), (["export", "fhir"], "b.json")):
+        remote, local = tmp_path / f"remote-{name}", tmp_path / f"local-{name}"
+        assert main([*command, "--endpoint", f"{endpoint}/sparql", "--out", str(remote)]) == 0
+        assert main([*command, "--dist", str(built_dist), "--out", str(local)]) == 0
+        assert remote.read_bytes() == local.read_bytes()

@@ -143,7 +143,8 @@ def _row(values: dict[str, str]) -> EvidenceRow:
     return EvidenceRow(
         outcome=text("outcome"), outcome_label=text("outcomeLabel"),
         publication=text("publication"), publication_label=text("publicationLabel"),
-        cohort=text("cohort"), cohort_label=text("cohortLabel"), diseases=text("diseases"),
+        cohort=text("cohort"), cohort_label=text("cohortLabel"),
+        diseases=", ".join(sorted(text("diseases").split(", "))),  # GROUP_CONCAT has no order
         category=text("category"), category_label=text("categoryLabel"),
         treatment=text("treatment"), treatment_label=text("treatmentLabel"),
         percent=number("percent"), percent_derived=flag("percentDerived"),

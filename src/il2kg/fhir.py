@@ -112,6 +112,11 @@ def _number(text: str) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+def _sorted(listed: str) -> str:
+    """A '; '-separated GROUP_CONCAT in a fixed order (SPARQL leaves its order open)."""
+    return "; ".join(sorted(listed.split("; ")))
+
+
 def _coding(system: str, code: str, display: str) -> Json:
     return {"coding": [{"system": system, "code": code, "display": display}], "text": display}
 
@@ -242,7 +247,7 @@ def derived(row: dict[str, str], source: Json | None) -> Json | None:
     else:
         return None
     evidence = _evidence(row, row["derived"],
-                         f"Derived by il2kg, not reported: {row['methods']}.", statistic)
+                         f"Derived by il2kg, not reported: {_sorted(row['methods'])}.", statistic)
     if source is not None:
         evidence["relatedArtifact"] = [{"type": "derived-from", "resourceReference": {
             "reference": f"Evidence/{source['id']}"}}]
