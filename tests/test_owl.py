@@ -13,6 +13,7 @@ from rdflib import XSD, Dataset, Graph, Literal
 from il2kg.namespaces import IL2KG, RES
 from il2kg.pipeline import PipelineResult
 from il2kg.reasoning import ReasonerUnavailable, reason
+from il2kg.release import VOID_GRAPH
 from il2kg.store import EXAMPLES_GRAPH
 
 PROFILE = Path(__file__).parent / "java" / "OwlProfile.java"
@@ -29,11 +30,12 @@ def owl_profile(path: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def merged(built_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Every graph of the dump but the example queries (SPARQL text, not OWL), in one file."""
+    """Every graph of the dump but the example queries and the dataset description (SPARQL
+    text and VoID, not OWL), in one file."""
     dataset = Dataset().parse(built_dist / "il2kg.nq", format="nquads")
     graph = Graph()
     for named in dataset.graphs():
-        if str(named.identifier) != EXAMPLES_GRAPH.value:
+        if str(named.identifier) not in (EXAMPLES_GRAPH.value, str(VOID_GRAPH)):
             graph += named
     path = tmp_path_factory.mktemp("owl") / "il2kg-merged.ttl"
     graph.serialize(path, format="turtle")

@@ -12,21 +12,24 @@ rename: a reader, or a build killed at any point, sees the old build or the new 
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import shutil
 import tempfile
-from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
+import pyhornedowl
 import pyoxigraph as ox
-from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
+from pyhornedowl.model import Class, DisjointClasses
+from rdflib import OWL, RDF, Graph, URIRef
+from rdflib.collection import Collection
 from rdflib.compare import to_canonical_graph
-from rdflib.namespace import DCAT, DCTERMS, VOID
 
-from il2kg.namespaces import ONTOLOGY_IRI, bind_prefixes
+from il2kg.release import VOID_GRAPH, description
 
 GRAPH_BASE = "https://w3id.org/il2kg/graph/"
 DATA_GRAPH = URIRef(GRAPH_BASE + "data")
@@ -34,8 +37,6 @@ ONTOLOGY_GRAPH = URIRef(GRAPH_BASE + "ontology")
 MAPPINGS_GRAPH = URIRef(GRAPH_BASE + "mappings")
 INFERRED_GRAPH = URIRef(GRAPH_BASE + "inferred")
 IMPORTS_GRAPH_BASE = GRAPH_BASE + "imports/"
-DATASET_IRI = URIRef("https://w3id.org/il2kg/dataset")
-LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 
 
 def ntriples_lines(graph: Graph) -> list[str]:
@@ -52,52 +53,30 @@ def as_quads(lines: Sequence[str], name: URIRef) -> list[str]:
     return [f"{line[: line.rindex('.')]}<{name}> .\n" for line in lines]
 
 
-def description(triples: Sequence[ox.Triple]) -> Graph:
-    """A VoID and DCAT description of the published triples, with their counts."""
-    d = bind_prefixes(Graph())
-    d.add((DATASET_IRI, RDF.type, VOID.Dataset))
-    d.add((DATASET_IRI, RDF.type, DCAT.Dataset))
-    d.add((DATASET_IRI, DCTERMS.title, Literal("il2kg: clinical evidence on high-dose IL-2")))
-    d.add((DATASET_IRI, RDFS.label, Literal("il2kg knowledge graph")))
-    d.add((DATASET_IRI, DCTERMS.license, LICENSE))
-    d.add((DATASET_IRI, VOID.vocabulary, URIRef(ONTOLOGY_IRI)))
-    d.add((DATASET_IRI, VOID.uriSpace, Literal("https://w3id.org/il2kg/resource/")))
-    rdf_type = ox.NamedNode(str(RDF.type))
-    typed = {(t.subject, t.object) for t in triples if t.predicate == rdf_type}
-    entities = Counter(cls.value for _, cls in typed)
-    counts = {
-        VOID.triples: len(triples),
-        VOID.distinctSubjects: len({t.subject for t in triples}),
-        VOID.properties: len({t.predicate for t in triples}),
-        VOID.distinctObjects: len({t.object for t in triples}),
-        VOID.classes: len(entities),
-    }
-    for predicate, value in counts.items():
-        d.add((DATASET_IRI, predicate, Literal(value, datatype=XSD.integer)))
-    for cls in sorted(entities):
-        partition = URIRef(f"{DATASET_IRI}/class/{cls.rsplit('/', 1)[-1]}")
-        d.add((DATASET_IRI, VOID.classPartition, partition))
-        d.add((partition, VOID["class"], URIRef(cls)))
-        d.add((partition, VOID.entities, Literal(entities[cls], datatype=XSD.integer)))
-    for name, media in (
-        ("il2kg.ttl", "text/turtle"),
-        ("il2kg.nt", "application/n-triples"),
-        ("il2kg.jsonld", "application/ld+json"),
-        ("il2kg.nq", "application/n-quads"),
-    ):
-        dist = URIRef(f"{DATASET_IRI}/distribution/{name}")
-        d.add((DATASET_IRI, DCAT.distribution, dist))
-        d.add((dist, RDF.type, DCAT.Distribution))
-        d.add((dist, DCAT.mediaType, Literal(media)))
-        d.add((dist, DCTERMS.title, Literal(name)))
-    return d
-
-
 def jsonld(triples: Sequence[ox.Triple], context: dict[str, str]) -> bytes:
     """JSON-LD: the published context and pyoxigraph's node objects (full IRIs) as @graph."""
     nodes = ox.serialize(triples, format=ox.RdfFormat.JSON_LD)
     head = json.dumps({"@context": context}, indent=1)[:-2]
     return f'{head},\n "@graph": '.encode() + nodes + b"\n}\n"
+
+
+def ontology_files(ontology: Graph) -> dict[str, bytes]:
+    """The ontology as Turtle, RDF/XML and OWL functional syntax (by the horned-owl library).
+
+    horned-owl's RDF reader skips `owl:AllDisjointClasses`; those axioms are added to what it
+    read (a test compares the axioms of both files in the OWL API)."""
+    canonical = ox.parse("".join(sorted(ntriples_lines(ontology))),
+                         format=ox.RdfFormat.N_TRIPLES)
+    rdfxml = ox.serialize([q.triple for q in canonical], format=ox.RdfFormat.RDF_XML)
+    parsed = pyhornedowl.open_ontology_from_string(rdfxml.decode(), "rdf")
+    for node in ontology.subjects(RDF.type, OWL.AllDisjointClasses):
+        members = Collection(ontology, ontology.value(node, OWL.members))
+        parsed.add_axiom(DisjointClasses([Class(parsed.iri(str(c))) for c in members]))
+    return {
+        "ontology.ttl": ontology.serialize(format="turtle").encode(),
+        "ontology.owl": rdfxml,
+        "ontology.ofn": parsed.save_to_string("ofn").encode(),
+    }
 
 
 def render(
@@ -107,7 +86,8 @@ def render(
     context: dict[str, str],
     extra: Mapping[URIRef, Graph] | None = None,
 ) -> dict[str, bytes]:
-    """Every artifact of a build, by file name; extra named graphs go into the N-Quads only."""
+    """Every artifact of a build, by file name; extra named graphs go into the N-Quads only,
+    with the VoID/DCAT description of them all as one more."""
     named = {
         DATA_GRAPH: data,
         ONTOLOGY_GRAPH: ontology,
@@ -118,13 +98,15 @@ def render(
     published = "".join(sorted(set(lines[DATA_GRAPH] + lines[MAPPINGS_GRAPH])))
     triples = [q.triple for q in ox.parse(published, format=ox.RdfFormat.N_TRIPLES)]
     quads = sorted(q for name, graph_lines in lines.items() for q in as_quads(graph_lines, name))
+    void = description(list(ox.parse("".join(quads), format=ox.RdfFormat.N_QUADS)))
+    quads = sorted(quads + as_quads(ntriples_lines(void), VOID_GRAPH))
     return {
         "il2kg.ttl": ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=context),
         "il2kg.nt": published.encode(),
         "il2kg.jsonld": jsonld(triples, context),
         "il2kg.nq": "".join(quads).encode(),
-        "void.ttl": description(triples).serialize(format="turtle").encode(),
-        "ontology.ttl": ontology.serialize(format="turtle").encode(),
+        "void.ttl": void.serialize(format="turtle").encode(),
+        **ontology_files(ontology),
     }
 
 
@@ -135,11 +117,24 @@ def _digest(files: dict[str, bytes]) -> str:
     return h.hexdigest()[:16]
 
 
-def staging_dir(out: Path) -> Path:
-    """A fresh, empty directory beside `out` to build into."""
+@contextmanager
+def staging(out: Path) -> Iterator[Path]:
+    """A fresh directory beside `out` to build into, readable by everyone, removed if the
+    build fails. Builds of one output take turns on an OS lock (released even when a build
+    is killed), so staging directories found under the lock are from killed builds: removed."""
     out = out.absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{out.name}-tmp-", dir=out.parent))
+    with open(out.parent / f".{out.name}.lock", "a") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        for stale in out.parent.glob(f".{out.name}-tmp-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        path = Path(tempfile.mkdtemp(prefix=f".{out.name}-tmp-", dir=out.parent))
+        try:
+            path.chmod(0o755)
+            yield path
+        except BaseException:
+            shutil.rmtree(path, ignore_errors=True)
+            raise
 
 
 def build_dir(out: Path, token: str) -> Path:
@@ -166,13 +161,13 @@ def publish(files: dict[str, bytes], out: Path) -> Path:
     """Write files into a fresh directory beside `out`, then point `out` at it atomically."""
     target = build_dir(out, _digest(files))
     if not target.is_dir():
-        staging = staging_dir(out)
-        for name, content in files.items():
-            (staging / name).write_bytes(content)
-        for path in staging.iterdir():
-            with open(path, "rb") as handle:
-                os.fsync(handle.fileno())
-        staging.rename(target)
+        with staging(out) as work:
+            for name, content in files.items():
+                (work / name).write_bytes(content)
+            for path in work.iterdir():
+                with open(path, "rb") as handle:
+                    os.fsync(handle.fileno())
+            work.rename(target)
     return point(out, target)
 
 

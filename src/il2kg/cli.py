@@ -38,10 +38,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     """Build and validate, then publish the artifacts; on failure leave the output untouched."""
+    from rdflib import URIRef
+
     from il2kg.artifacts import publish, render
     from il2kg.namespaces import prefixes
     from il2kg.pipeline import run
+    from il2kg.project import QUERIES_DIR
     from il2kg.reporting import render_report
+    from il2kg.store import EXAMPLES_GRAPH, examples_graph
 
     inputs = _inputs(args)
     print(f"il2kg build: {inputs.seeds_line()}", file=sys.stderr)
@@ -52,8 +56,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"build refused: {args.out} was left as it was", file=sys.stderr)
         return EXIT_INVALID
     _progress(args, "writing artifacts")
+    examples = {URIRef(EXAMPLES_GRAPH.value): examples_graph(QUERIES_DIR)}
     files = render(result.graph, result.ontology, result.mappings, prefixes(),
-                   extra=result.extra_graphs)
+                   extra={**result.extra_graphs, **examples})
     target = publish(files, args.out)
     if args.store:
         from il2kg.store import publish_store

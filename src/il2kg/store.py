@@ -14,9 +14,10 @@ import uuid
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, serialize
+from rdflib import Graph
 
-from il2kg.artifacts import build_dir, point, staging_dir
+from il2kg.artifacts import build_dir, point, staging
 from il2kg.examples import Example, load_examples
 from il2kg.server.guard import query_form
 
@@ -117,9 +118,16 @@ def fill(store: Store, dist: Path, *, extra: Sequence[Path] = (),
     store.bulk_load(path=quads, format=RdfFormat.N_QUADS)
     for path in extra:
         load_file(store, path)
-    if queries_dir is not None:
+    if queries_dir is not None:  # these examples replace the build's
+        store.clear_graph(EXAMPLES_GRAPH)
         store.bulk_extend(example_quads(load_examples(queries_dir)))
     return store
+
+
+def examples_graph(queries_dir: Path) -> Graph:
+    """The examples graph of a queries directory, as the build publishes it in il2kg.nq."""
+    triples = [q.triple for q in example_quads(load_examples(queries_dir))]
+    return Graph().parse(data=serialize(triples, format=RdfFormat.N_TRIPLES), format="nt")
 
 
 def open_store(dist: Path, *, extra: Sequence[Path] = (), queries_dir: Path | None = None) -> Store:
@@ -149,7 +157,8 @@ def build_store(path: Path, dist: Path, *, extra: Sequence[Path] = (),
 
 def publish_store(out: Path, dist: Path, *, queries_dir: Path | None = None) -> Path:
     """Build an on-disk store beside `out`, then point `out` at it atomically."""
-    staging = build_store(staging_dir(out), dist, queries_dir=queries_dir)
     target = build_dir(out, uuid.uuid4().hex[:16])
-    staging.rename(target)
+    with staging(out) as work:
+        build_store(work, dist, queries_dir=queries_dir)
+        work.rename(target)
     return point(out, target)

@@ -129,8 +129,8 @@ def create_api(store: Engine, settings: Settings) -> FastAPI:
 
     @app.get("/.well-known/void")
     async def void(request: Request) -> Response:
-        """The dataset's VoID description, counted from the store."""
-        return await stream(Job(query=describe.void_query(endpoint(request)),
+        """The dataset's VoID and DCAT description, as the build published it."""
+        return await stream(Job(query=describe.VOID_QUERY,
                                 accept=request.headers.get("accept"),
                                 format=request.query_params.get("format"),
                                 max_bytes=settings.max_result_bytes))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-from il2kg.artifacts import DATASET_IRI
 from il2kg.namespaces import IL2KG, RES
+from il2kg.release import DATASET_IRI, VOID_GRAPH
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS = "http://www.w3.org/ns/formats/"
@@ -47,29 +47,8 @@ def service_description(endpoint: str, graphs: list[str]) -> list[Triple]:
     return triples
 
 
-def void_query(endpoint: str) -> str:
-    """A CONSTRUCT query computing this dataset's VoID description from the store itself."""
-    return f"""PREFIX void: <http://rdfs.org/ns/void#>
-PREFIX sd: <{SD}>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-CONSTRUCT {{
-  ?d a void:Dataset ; dcterms:title "il2kg: clinical evidence on high-dose IL-2" ;
-     void:sparqlEndpoint <{endpoint}> ; void:uriSpace "{RESOURCE_BASE}" ;
-     void:triples ?total ; void:subset ?g ; void:classPartition ?part .
-  ?g a void:Dataset ; sd:name ?g ; void:triples ?n ; void:distinctSubjects ?subjects ;
-     void:properties ?properties ; void:distinctObjects ?objects .
-  ?part void:class ?class ; void:entities ?entities .
-}} WHERE {{
-  BIND(<{DATASET}> AS ?d)
-  {{ SELECT (COUNT(*) AS ?total) WHERE {{ GRAPH ?any {{ ?s ?p ?o }} }} }}
-  UNION
-  {{ SELECT ?g (COUNT(*) AS ?n) (COUNT(DISTINCT ?s) AS ?subjects)
-            (COUNT(DISTINCT ?p) AS ?properties) (COUNT(DISTINCT ?o) AS ?objects)
-     WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g }}
-  UNION
-  {{ SELECT ?class (COUNT(DISTINCT ?s) AS ?entities) WHERE {{ ?s a ?class }} GROUP BY ?class }}
-  BIND(IRI(CONCAT("{DATASET}/class/", ENCODE_FOR_URI(STR(?class)))) AS ?part)
-}}"""
+# The description the build published (`void.ttl`, the graph .../graph/void): one for both.
+VOID_QUERY = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{VOID_GRAPH}> {{ ?s ?p ?o }} }}"
 
 
 def resource_query(iri: NamedNode) -> str:

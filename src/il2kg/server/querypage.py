@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from functools import cache
 from pathlib import Path
 
 from fastapi import APIRouter
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 
 from il2kg.namespaces import prefixes
+from il2kg.release import schema_org
 
 STATIC = Path(__file__).parent / "static"
 POLICY = ("default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
@@ -16,16 +19,25 @@ POLICY = ("default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' 
 """The page loads, fetches and submits only from this server: the browser enforces it."""
 
 
-def query_page() -> FileResponse:
+@cache
+def page_html() -> str:
+    """The query page with the dataset's schema.org description (JSON-LD) in its head."""
+    data = json.dumps(schema_org(), indent=1).replace("</", "<\\/")
+    script = f'<script type="application/ld+json">\n{data}\n</script>\n'
+    return (STATIC / "index.html").read_text(encoding="utf-8").replace("</head>",
+                                                                      script + "</head>", 1)
+
+
+def query_page() -> HTMLResponse:
     """The query page, under a policy that lets it reach no other server."""
-    return FileResponse(STATIC / "index.html", headers={"Content-Security-Policy": POLICY})
+    return HTMLResponse(page_html(), headers={"Content-Security-Policy": POLICY})
 
 
 router = APIRouter()
 
 
 @router.get("/")
-async def index() -> FileResponse:
+async def index() -> HTMLResponse:
     """The query page."""
     return query_page()
 
