@@ -43,7 +43,6 @@ def cmd_build(args: argparse.Namespace) -> int:
     from il2kg.artifacts import publish, render
     from il2kg.namespaces import prefixes
     from il2kg.pipeline import run
-    from il2kg.project import QUERIES_DIR
     from il2kg.reporting import render_report
     from il2kg.store import EXAMPLES_GRAPH, examples_graph
 
@@ -56,7 +55,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"build refused: {args.out} was left as it was", file=sys.stderr)
         return EXIT_INVALID
     _progress(args, "writing artifacts")
-    examples = {URIRef(EXAMPLES_GRAPH.value): examples_graph(QUERIES_DIR)}
+    examples = {URIRef(EXAMPLES_GRAPH.value): examples_graph(inputs.queries_dir)}
     files = render(result.graph, result.ontology, result.mappings, prefixes(),
                    extra={**result.extra_graphs, **examples})
     target = publish(files, args.out)
