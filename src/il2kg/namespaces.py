@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from functools import cache
 
 from rdflib import Graph, Namespace
 
-from il2kg.project import CONTEXT_FILE
+from il2kg.project import published_prefixes
 
 IL2KG = Namespace("https://w3id.org/il2kg/ontology/")
 RES = Namespace("https://w3id.org/il2kg/resource/")
@@ -20,8 +19,8 @@ ANY_LOCAL = re.compile(r".+")
 
 @cache
 def prefixes() -> dict[str, str]:
-    """The published prefix map (`ontology/context.jsonld`), prefix to namespace IRI."""
-    return dict(json.loads(CONTEXT_FILE.read_text(encoding="utf-8"))["@context"])
+    """The published prefix map (`ontology/context.jsonld`), read once."""
+    return published_prefixes()
 
 
 def bind_prefixes(graph: Graph) -> Graph:

@@ -10,6 +10,7 @@ outside any project il2kg reads the five bundled studies.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -84,3 +85,8 @@ def locate(start: Path, seeds: Path | None = None) -> Inputs:
     return Inputs(seeds_dir=seeds or pick(SEEDS), ontology_file=pick(ONTOLOGY),
                   mappings_file=pick(MAPPINGS), shapes_file=pick(SHAPES),
                   imports_dir=pick(IMPORTS), queries_dir=pick(QUERIES), origin=origin)
+
+
+def published_prefixes() -> dict[str, str]:
+    """The published prefix map (`ontology/context.jsonld`), prefix to namespace IRI."""
+    return dict(json.loads(CONTEXT_FILE.read_text(encoding="utf-8"))["@context"])

@@ -85,7 +85,7 @@ class SparqlRoute:
         check_services(query)
         job = Job(query=query, accept=accept, format=req.format, default_graphs=req.default_graphs,
                   named_graphs=req.named_graphs, max_bytes=self.settings.max_result_bytes,
-                  prefixes=self.prefixes, base_iri=self.base_iri)
+                  base_iri=self.base_iri)
         try:
             return await self.run(job)
         except QueryError as exc:

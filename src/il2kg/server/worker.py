@@ -13,17 +13,19 @@ from __future__ import annotations
 import resource
 import sys
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
 from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, Store
 
+from il2kg.project import published_prefixes
 from il2kg.server.guard import check_depth, declares_dataset
 from il2kg.server.negotiation import Form, choose
 from il2kg.server.sandbox import SandboxError, confine
 
 CHUNK = 64 * 1024
 MEMORY_QUADS = 2_000_000
+PREFIXES = published_prefixes()  # work in every query without PREFIX lines
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,6 @@ class Job:
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
     max_bytes: int = 0
-    prefixes: dict[str, str] = field(default_factory=dict)
     base_iri: str | None = None
 
 
@@ -88,7 +89,7 @@ def execute(store: Store, job: Job, conn: Connection) -> None:
         if job.named_graphs:
             dataset["named_graphs"] = [NamedNode(g) for g in job.named_graphs]
         check_depth(job.query)
-        result = store.query(job.query, prefixes=job.prefixes or None, base_iri=job.base_iri,
+        result = store.query(job.query, prefixes=PREFIXES, base_iri=job.base_iri,
                              **dataset)
         form = form_of(result)
         chosen = choose(form, job.accept, job.format)
