@@ -204,11 +204,11 @@ def load_run(dist: Path, peer: Path, *, clients: int = 64, seconds: float = 20.0
 
 
 def ratios(figures: dict[str, dict[str, dict[str, float]]]) -> dict[str, float]:
-    """il2kg's throughput over each peer's, per query."""
+    """il2kg's throughput over each peer's, per query (none where a peer finished nothing)."""
     own = figures.get("il2kg", {})
     return {f"{query}/{peer}": round(own[query]["req_s"] / theirs["req_s"], 3)
             for peer, by_query in figures.items() if peer != "il2kg"
-            for query, theirs in by_query.items() if query in own}
+            for query, theirs in by_query.items() if query in own and theirs["req_s"] > 0}
 
 
 def main() -> None:
