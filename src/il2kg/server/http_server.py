@@ -3,6 +3,8 @@
 - A connection whose request head has not fully arrived within `read_timeout` seconds of
   connecting (or of its previous response) is closed: idle and slow-header (slowloris)
   clients cannot hold connections; uvicorn's own keep-alive timer only runs between requests.
+- A request head larger than 64 KiB gets 431 and the connection is closed (uvicorn's
+  httptools protocol would keep collecting it).
 - Each response is written with one system call: uvicorn writes the head and the body
   separately, which costs a second `send` (and a second wake-up of the client) per answer.
 - Connections are capped below the process's file-descriptor limit (raised to its hard
@@ -24,11 +26,15 @@ from typing import Any
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+MAX_HEAD = 64 * 1024
 RESERVED_FDS = 64  # for query workers, store files and the log
 LOG_INTERVAL = 10.0
 BUSY = (b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\n"
         b"connection: close\r\ncontent-length: 44\r\n\r\n"
         b"too many connections open; try again later\n")
+TOO_LARGE = (b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: text/plain; "
+             b"charset=utf-8\r\nconnection: close\r\ncontent-length: 36\r\n\r\n"
+             b"request head larger than 65536 bytes")
 
 
 class CoalescingTransport:
@@ -76,6 +82,7 @@ class HttpProtocol(HttpToolsProtocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.head_timer: asyncio.TimerHandle | None = None
+        self.head_bytes = 0
         self.refused = False
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -90,6 +97,7 @@ class HttpProtocol(HttpToolsProtocol):
 
     def _arm(self) -> None:
         self._disarm()
+        self.head_bytes = 0
         self.head_timer = self.loop.call_later(self.config.head_timeout, self._too_slow)
 
     def _disarm(self) -> None:
@@ -99,6 +107,15 @@ class HttpProtocol(HttpToolsProtocol):
 
     def _too_slow(self) -> None:
         if not self.transport.is_closing():
+            self.transport.close()
+
+    def data_received(self, data: bytes) -> None:
+        """Feed the parser; refuse a head that is still incomplete past MAX_HEAD bytes."""
+        self.head_bytes += len(data)
+        super().data_received(data)
+        if self.head_timer is not None and self.head_bytes > MAX_HEAD:
+            self._disarm()
+            self.transport.write(TOO_LARGE)
             self.transport.close()
 
     def on_headers_complete(self) -> None:

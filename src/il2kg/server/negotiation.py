@@ -99,9 +99,23 @@ def _q(params: list[str]) -> float:
     return 1.0
 
 
-@lru_cache(maxsize=256)
+CACHED_HEADER = 2048  # longer headers are parsed each time, never kept
+
+
 def parse_accept(header: str | None) -> Accept:
-    """Parse an Accept header once: at most MAX_RANGES ranges (absent header: `*/*`)."""
+    """An Accept header's first MAX_RANGES ranges (absent header: `*/*`), parsed once per
+    distinct header of ordinary length."""
+    if header is not None and len(header) > CACHED_HEADER:
+        return _parse_accept(header)
+    return _cached_accept(header)
+
+
+@lru_cache(maxsize=256)
+def _cached_accept(header: str | None) -> Accept:
+    return _parse_accept(header)
+
+
+def _parse_accept(header: str | None) -> Accept:
     if header is None or not header.strip():
         return Accept((("*/*", 1.0),))
     ranges = []
