@@ -44,7 +44,7 @@ def base(seed_result: PipelineResult) -> Graph:
 
 
 def test_every_rule_has_a_counter_example() -> None:
-    assert len(COUNTER_EXAMPLES) == 27
+    assert len(COUNTER_EXAMPLES) == 30
     named = {p.stem.split("--")[0] for p in COUNTER_EXAMPLES}
     assert named == set(NODE_SHAPES)
 

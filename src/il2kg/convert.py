@@ -16,6 +16,7 @@ from il2kg.records import (
     SCHEDULE_FIELDS,
     AdverseEvent,
     Cohort,
+    CurationNote,
     Factor,
     Outcome,
     PublicationRecord,
@@ -36,6 +37,37 @@ SCHEDULE_PROPERTIES = {  # infusion_duration -> il2kg:infusionDuration
     field: IL2KG[re.sub(r"_(\w)", lambda m: m.group(1).upper(), field)] for field in SCHEDULE_FIELDS
 }
 DATE_TYPES = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}
+ELEMENT_KINDS = {  # record field -> the kind segment of its elements' IRIs
+    "cohorts": "cohort",
+    "regimens": "regimen",
+    "sequences": "sequence",
+    "outcomes": "outcome",
+    "adverse_events": "adverse-event",
+    "factors": "factor",
+    "statements": "statement",
+}
+NOTE_PROPERTIES = {  # a field a curation note may explain -> the property that states it
+    "treatment": IL2KG.afterTreatment,
+    "attributed_to_treatment": IL2KG.attributedToTreatment,
+    "fatal": IL2KG.fatal,
+    "cohort": IL2KG.inCohort,
+    "category": IL2KG.hasCategory,
+    "among": IL2KG.amongOutcome,
+    "selection": IL2KG.selectedBy,
+    "level": IL2KG.factorLevel,
+    "time_origin": IL2KG.measuredFrom,
+    "cycle_duration": IL2KG.cycleDuration,
+    "cycle_length": IL2KG.cycleLength,
+    "steps": IL2KG.hasStep,
+}
+
+
+def element_refs(record: PublicationRecord) -> set[str]:
+    """The refs ('publication', 'study', 'outcome/cr'...) of everything a record defines."""
+    refs = {"publication", "study"}
+    for field, kind in ELEMENT_KINDS.items():
+        refs |= {f"{kind}/{element.id}" for element in getattr(record, field)}
+    return refs
 
 
 def term(name: str) -> URIRef:
@@ -70,6 +102,23 @@ class _Writer:
 
     def iri(self, kind: str, local_id: str) -> URIRef:
         return RES[f"{self.record.id}/{kind}/{local_id}"]
+
+    def ref(self, ref: str) -> URIRef:
+        """The IRI of an element ref: 'publication', 'study' or 'kind/local-id'."""
+        return {"publication": self.pub, "study": self.study}.get(
+            ref, RES[f"{self.record.id}/{ref}"]
+        )
+
+    def notes(self, owner: URIRef, notes: list[CurationNote]) -> None:
+        """Curation notes, each linked to its element and to the property it explains."""
+        for index, note in enumerate(notes, start=1):
+            node = URIRef(f"{owner}/note/{index}")
+            self.g.add((owner, IL2KG.hasCurationNote, node))
+            self.node(
+                node, "CurationNote", f"curation note {index} of {self.g.value(owner, RDFS.label)}"
+            )
+            self.g.add((node, IL2KG.concernsProperty, NOTE_PROPERTIES[note.about]))
+            self.add(node, IL2KG.curationBasis, " ".join(note.basis.split()))
 
     def add(
         self, subject: URIRef, predicate: URIRef, value: object, datatype: URIRef | None = None
@@ -124,6 +173,7 @@ class _Writer:
             self.add(self.pub, IL2KG.authorList, "; ".join(p.authors))
         self.add(self.pub, IL2KG.authorListComplete, p.authors_complete)
         self.add(self.pub, IL2KG.journalTitle, p.journal)
+        self.add(self.pub, IL2KG.journalTitleExpansion, p.journal_expansion)
         self.g.add((self.pub, DCTERMS.issued, date_literal(p.date)))
         self.add(self.pub, BIBO.volume, p.volume)
         self.add(self.pub, BIBO.issue, p.issue)
@@ -171,7 +221,15 @@ class _Writer:
         self.add(node, IL2KG.subCohortOf, self.iri("cohort", c.parent) if c.parent else None)
         for prior in c.prior_therapies:
             self.g.add((node, IL2KG.hadPriorTherapy, self.iri("regimen", prior)))
+        for index, criterion in enumerate(c.selection, start=1):
+            crit = URIRef(f"{node}/selection/{index}")
+            self.g.add((node, IL2KG.selectedBy, crit))
+            self.node(crit, "SelectionCriterion", f"selection criterion {index} of {c.label}")
+            self.g.add((crit, IL2KG.selectionBasis, term(criterion.criterion)))
+            self.quantity(crit, IL2KG.threshold, "threshold", criterion.threshold)
+            self.add(crit, RDFS.comment, criterion.text)
         self.add(node, RDFS.comment, c.description)
+        self.notes(node, c.curation_notes)
 
     def regimen(self, r: Regimen) -> None:
         node = self.iri("regimen", r.id)
@@ -190,7 +248,12 @@ class _Writer:
         for field, prop in SCHEDULE_PROPERTIES.items():
             self.quantity(node, prop, field.replace("_", "-"), getattr(r, field))
         self.add(node, IL2KG.administrationCondition, r.condition)
+        for care in r.supportive_care:
+            self.g.add((node, IL2KG.allowsSupportiveCare, term(care)))
+        self.add(node, IL2KG.productName, r.product)
+        self.add(node, IL2KG.manufacturer, r.manufacturer)
         self.add(node, RDFS.comment, r.description)
+        self.notes(node, r.curation_notes)
 
     def treatment(self, local_id: str) -> URIRef:
         sequences = {s.id for s in self.record.sequences}
@@ -215,6 +278,7 @@ class _Writer:
             )
             if order < len(steps):
                 self.g.add((step_node, IL2KG.nextStep, steps[order]))
+        self.notes(node, s.curation_notes)
 
     def outcome(self, o: Outcome, derived: Derived | None) -> None:
         node = self.iri("outcome", o.id)
@@ -230,7 +294,9 @@ class _Writer:
             self.g.add((node, IL2KG.hasComponent, self.iri("outcome", component)))
         self.add(node, IL2KG.bestResponse, o.best_response)
         self.quantity(node, IL2KG.hasTime, "time", o.time)
+        self.add(node, IL2KG.measuredFrom, term(o.time_origin) if o.time_origin else None)
         self.add(node, RDFS.comment, o.note)
+        self.notes(node, o.curation_notes)
         if o.ci is not None:
             self.interval(
                 node,
@@ -300,14 +366,17 @@ class _Writer:
         for remedy in a.management:
             self.g.add((node, IL2KG.managedWith, term(remedy)))
         self.add(node, RDFS.comment, a.note)
+        self.notes(node, a.curation_notes)
 
     def factor(self, f: Factor) -> None:
         node = self.iri("factor", f.id)
         self.element(node, "FactorAssociation", f.label, "hasFactorAssociation")
         self.g.add((node, IL2KG.factor, term(f.factor)))
+        self.add(node, IL2KG.factorLevel, term(f.level) if f.level else None)
         self.g.add((node, IL2KG.associatedWith, term(f.associated_with)))
         self.g.add((node, IL2KG.inCohort, self.iri("cohort", f.cohort)))
         self.g.add((node, IL2KG.associationKind, Literal(f.association)))
+        self.notes(node, f.curation_notes)
 
     def statement(self, s: Statement) -> None:
         node = self.iri("statement", s.id)
@@ -318,6 +387,34 @@ class _Writer:
         self.g.add((node, IL2KG.statementText, Literal(text)))
         for subject in s.about:
             self.g.add((node, IL2KG.isAbout, term(subject)))
+        self.quantity(node, IL2KG.threshold, "threshold", s.threshold)
+        for site in s.sites:
+            self.g.add((node, IL2KG.anatomicalSite, term(site)))
+        self.add(node, IL2KG.siteCoverage, s.site_coverage)
+        self.add(
+            node,
+            IL2KG.recommendsLineOfTherapy,
+            term(s.recommended_line) if s.recommended_line else None,
+        )
+        self.notes(node, s.curation_notes)
+
+    def sentences(self) -> None:
+        """The abstract's sentence count, each element's sentences, and those left out with why."""
+        account = self.record.source_sentences
+        if account is None:
+            return
+        self.add(self.pub, IL2KG.abstractSentenceCount, account.sentences, XSD.integer)
+        for entry in account.accounts:
+            for ref in entry.curated_as:
+                self.add(self.ref(ref), IL2KG.sourceSentence, entry.sentence, XSD.integer)
+            if entry.not_curated is not None:
+                node = URIRef(f"{self.pub}/sentence/{entry.sentence}")
+                self.node(
+                    node, "UncuratedSentence", f"sentence {entry.sentence} of {self.record.label}"
+                )
+                self.g.add((node, IL2KG.reportedIn, self.pub))
+                self.add(node, IL2KG.sentenceNumber, entry.sentence, XSD.integer)
+                self.add(node, IL2KG.reasonNotCurated, " ".join(entry.not_curated.split()))
 
     def write(self) -> None:
         r = self.record
@@ -338,6 +435,7 @@ class _Writer:
             self.factor(factor)
         for statement in r.statements:
             self.statement(statement)
+        self.sentences()
 
 
 def records_to_graph(records: Iterable[PublicationRecord]) -> Graph:

@@ -50,6 +50,11 @@ PartialDate = Annotated[
 Number = Annotated[Decimal, Field(strict=False), BeforeValidator(_exact_number)]
 Doi = Annotated[str, StringConstraints(pattern=r"^10\.\d{4,9}/\S+$")]
 Count = Annotated[int, Field(ge=0)]
+SentenceNumber = Annotated[int, Field(gt=0)]
+FieldName = Annotated[str, StringConstraints(pattern=r"^[a-z]+(_[a-z]+)*$")]
+ElementRef = Annotated[
+    str, StringConstraints(pattern=r"^(publication|study|[a-z-]+/[a-z0-9]+(-[a-z0-9]+)*)$")
+]
 Percent = Annotated[Number, Field(ge=0, le=100)]
 
 
@@ -92,6 +97,13 @@ class Quantity(Strict):
         return self
 
 
+class CurationNote(Strict):
+    """Why curation recorded a field of an element as it did, where the source left a choice."""
+
+    about: FieldName
+    basis: str
+
+
 class Period(Strict):
     """A period of calendar time; either end may be missing."""
 
@@ -114,6 +126,7 @@ class Publication(Strict):
     authors: list[str] = []
     authors_complete: bool | None = None
     journal: str | None = None
+    journal_expansion: str | None = None
     date: PartialDate
     volume: str | None = None
     issue: str | None = None
@@ -139,6 +152,14 @@ class Study(Strict):
     selection: str | None = None
 
 
+class SelectionCriterion(Strict):
+    """One way a cohort's patients were selected: a vocabulary term beside the source's words."""
+
+    criterion: Term
+    threshold: Quantity | None = None
+    text: str | None = None
+
+
 class Cohort(Strict):
     """A group of patients, optionally a sub-cohort of another."""
 
@@ -148,7 +169,9 @@ class Cohort(Strict):
     size: Count | None = None
     parent: LocalId | None = None
     prior_therapies: list[LocalId] = []
+    selection: list[SelectionCriterion] = []
     description: str | None = None
+    curation_notes: list[CurationNote] = []
 
 
 class Dose(Strict):
@@ -177,7 +200,11 @@ class Regimen(Strict):
     cycles_per_course: Quantity | None = None
     course_interval: Quantity | None = None
     condition: str | None = None
+    supportive_care: list[Term] = []
+    product: str | None = None
+    manufacturer: str | None = None
     description: str | None = None
+    curation_notes: list[CurationNote] = []
 
 
 SCHEDULE_FIELDS = (
@@ -209,6 +236,7 @@ class Sequence(Strict):
     cohort: LocalId
     steps: list[Step] = Field(min_length=2)
     description: str | None = None
+    curation_notes: list[CurationNote] = []
 
 
 class ConfidenceInterval(Strict):
@@ -242,8 +270,10 @@ class Outcome(Strict):
     among: LocalId | None = None
     components: list[LocalId] = []
     time: Quantity | None = None
+    time_origin: Term | None = None
     best_response: bool | None = None
     note: str | None = None
+    curation_notes: list[CurationNote] = []
 
     @model_validator(mode="after")
     def _consistent(self) -> Outcome:
@@ -276,6 +306,7 @@ class AdverseEvent(Strict):
     prior_therapies: list[LocalId] = []
     management: list[Term] = []
     note: str | None = None
+    curation_notes: list[CurationNote] = []
 
     @model_validator(mode="after")
     def _fits(self) -> AdverseEvent:
@@ -290,9 +321,11 @@ class Factor(Strict):
     id: LocalId
     label: str
     factor: Term
+    level: Term | None = None
     associated_with: Term
     cohort: LocalId
     association: Literal["correlated", "predictive"]
+    curation_notes: list[CurationNote] = []
 
 
 class Statement(Strict):
@@ -302,6 +335,33 @@ class Statement(Strict):
     kind: Literal["hypothesis", "conclusion", "observation", "background"]
     text: str
     about: list[Term] = []
+    threshold: Quantity | None = None
+    sites: list[Term] = []
+    site_coverage: Literal["all", "almost all"] | None = None
+    recommended_line: Term | None = None
+    curation_notes: list[CurationNote] = []
+
+
+class SentenceAccount(Strict):
+    """What one sentence of the source abstract became: curated elements, or a reason it was not."""
+
+    sentence: SentenceNumber
+    curated_as: list[ElementRef] = []
+    not_curated: str | None = None
+
+    @model_validator(mode="after")
+    def _one_way(self) -> SentenceAccount:
+        """A sentence is either curated as elements or left out with a reason."""
+        if bool(self.curated_as) == (self.not_curated is not None):
+            raise ValueError("give either curated_as (element refs) or not_curated (a reason)")
+        return self
+
+
+class SourceAccount(Strict):
+    """How many sentences the source abstract has, and what each one became."""
+
+    sentences: SentenceNumber
+    accounts: list[SentenceAccount] = Field(min_length=1)
 
 
 class PublicationRecord(Strict):
@@ -319,3 +379,4 @@ class PublicationRecord(Strict):
     adverse_events: list[AdverseEvent] = []
     factors: list[Factor] = []
     statements: list[Statement] = []
+    source_sentences: SourceAccount | None = None

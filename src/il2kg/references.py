@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from pydantic import BaseModel
+
+from il2kg.convert import NOTE_PROPERTIES, element_refs
 from il2kg.records import SCHEDULE_FIELDS, PublicationRecord, Quantity
 from il2kg.vocabulary import Vocabulary
 
@@ -77,6 +80,11 @@ def _cohorts(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> Ite
         yield from _known_all(
             f"{where}.prior_therapies", cohort.prior_therapies, ids.regimens, "regimen"
         )
+        bases = vocab.of("SelectionBasis", "OutcomeSelection")
+        for j, criterion in enumerate(cohort.selection):
+            at = f"{where}.selection[{j}]"
+            yield from _known(f"{at}.criterion", criterion.criterion, bases, "selection basis")
+            yield from _units(f"{at}.threshold", criterion.threshold, vocab)
 
 
 def _regimens(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> Iterator[Problem]:
@@ -93,6 +101,12 @@ def _regimens(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> It
             yield from _known(f"{where}.doses[{j}].unit", dose.unit, vocab.of("Unit"), "unit")
         for name in SCHEDULE_FIELDS:
             yield from _units(f"{where}.{name}", getattr(regimen, name), vocab)
+        yield from _known_all(
+            f"{where}.supportive_care",
+            regimen.supportive_care,
+            vocab.of("SupportiveCare"),
+            "supportive care",
+        )
 
 
 def _sequences(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> Iterator[Problem]:
@@ -124,6 +138,9 @@ def _outcomes(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> It
         yield from _known(f"{where}.among", outcome.among, others, "outcome")
         yield from _known_all(f"{where}.components", outcome.components, others, "outcome")
         yield from _units(f"{where}.time", outcome.time, vocab)
+        yield from _known(
+            f"{where}.time_origin", outcome.time_origin, vocab.of("TimeOrigin"), "time origin"
+        )
 
 
 def _adverse_events(
@@ -157,8 +174,67 @@ def _findings(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> It
             "response category",
         )
         yield from _known(f"{where}.cohort", factor.cohort, ids.cohorts, "cohort")
+        yield from _known(f"{where}.level", factor.level, vocab.of("FactorLevel"), "factor level")
     for i, statement in enumerate(record.statements):
-        yield from _known_all(f"statements[{i}].about", statement.about, vocab.all_terms(), "term")
+        where = f"statements[{i}]"
+        yield from _known_all(f"{where}.about", statement.about, vocab.all_terms(), "term")
+        yield from _units(f"{where}.threshold", statement.threshold, vocab)
+        yield from _known_all(
+            f"{where}.sites", statement.sites, vocab.of("AnatomicalSite"), "anatomical site"
+        )
+        yield from _known(
+            f"{where}.recommended_line",
+            statement.recommended_line,
+            vocab.of("LineOfTherapy"),
+            "line of therapy",
+        )
+
+
+def _notes(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> Iterator[Problem]:
+    """A curation note explains a field its element has and the graph can point to."""
+    for field in (
+        "cohorts",
+        "regimens",
+        "sequences",
+        "outcomes",
+        "adverse_events",
+        "factors",
+        "statements",
+    ):
+        for i, element in enumerate(getattr(record, field)):
+            yield from _note_fields(f"{field}[{i}]", element)
+
+
+def _note_fields(where: str, element: BaseModel) -> Iterator[Problem]:
+    allowed = sorted(set(type(element).model_fields) & set(NOTE_PROPERTIES))
+    for j, note in enumerate(element.curation_notes):
+        yield from _known(f"{where}.curation_notes[{j}].about", note.about, allowed, "field")
+
+
+def _sentences(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> Iterator[Problem]:
+    """Every sentence of the abstract is accounted for once, by elements the record defines."""
+    account = record.source_sentences
+    if account is None:
+        return
+    refs = element_refs(record)
+    numbers = [a.sentence for a in account.accounts]
+    for i, entry in enumerate(account.accounts):
+        where = f"source_sentences.accounts[{i}]"
+        if entry.sentence > account.sentences or numbers.count(entry.sentence) > 1:
+            yield (
+                f"{where}.sentence",
+                (
+                    f"expected a sentence number from 1 to {account.sentences}, each once; "
+                    f"found {entry.sentence}"
+                ),
+            )
+        yield from _known_all(f"{where}.curated_as", entry.curated_as, refs, "element")
+    missing = sorted(set(range(1, account.sentences + 1)) - set(numbers))
+    if missing:
+        yield (
+            "source_sentences.accounts",
+            (f"expected every sentence accounted for; missing {', '.join(map(str, missing))}"),
+        )
 
 
 def _uniqueness(record: PublicationRecord) -> Iterator[Problem]:
@@ -180,6 +256,7 @@ def _uniqueness(record: PublicationRecord) -> Iterator[Problem]:
 
 def _in_cycle(edges: dict[str, list[str]]) -> list[str]:
     """The ids that can reach themselves along the edges (id -> ids it refers to)."""
+
     def reaches(start: str) -> bool:
         seen, todo = set(), list(edges.get(start, []))
         while todo:
@@ -204,8 +281,10 @@ def _acyclic(record: PublicationRecord) -> Iterator[Problem]:
     for field, link, edges in links:
         index = {local_id: i for i, local_id in enumerate(edges)}
         for local_id in _in_cycle(edges):
-            yield (f"{field}[{index[local_id]}].{link}",
-                   f"expected no cycle; '{local_id}' leads back to itself")
+            yield (
+                f"{field}[{index[local_id]}].{link}",
+                f"expected no cycle; '{local_id}' leads back to itself",
+            )
 
 
 def check_references(record: PublicationRecord, vocab: Vocabulary) -> Iterator[Problem]:
@@ -219,6 +298,8 @@ def check_references(record: PublicationRecord, vocab: Vocabulary) -> Iterator[P
         _outcomes,
         _adverse_events,
         _findings,
+        _notes,
+        _sentences,
     ):
         yield from check(record, ids, vocab)
     yield from _uniqueness(record)
