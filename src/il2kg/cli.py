@@ -6,6 +6,7 @@ Heavy imports happen inside the commands, so `il2kg --help` is instant.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -272,6 +273,14 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+class Stopped(KeyboardInterrupt):
+    """A stop signal (SIGINT or SIGTERM): unwind and clean up on the way out."""
+
+
+def _stop(signum: int, _frame: object) -> None:
+    raise Stopped(signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; exit 0 on success, 1 when the data is invalid, 2 when it could not run."""
     args = parser().parse_args(argv)
@@ -279,8 +288,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"il2kg: {ROOT / ONTOLOGY} is missing: this il2kg was installed without its "
               "data files; install it from a wheel or a source checkout", file=sys.stderr)
         return EXIT_ERROR
+    signal.signal(signal.SIGTERM, _stop)  # like Ctrl-C: temporary files are removed
     try:
         return int(args.handler(args))
+    except KeyboardInterrupt as exc:
+        signum = exc.args[0] if isinstance(exc, Stopped) else signal.SIGINT
+        print(f"il2kg {args.command}: stopped by {signal.Signals(signum).name}", file=sys.stderr)
+        return 128 + signum
     except (OSError, ValueError, SyntaxError) as exc:
         print(f"il2kg {args.command}: could not run: {exc}", file=sys.stderr)
         return EXIT_ERROR

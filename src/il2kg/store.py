@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import tempfile
+import traceback
 import uuid
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -143,13 +144,16 @@ def build_store(path: Path, dist: Path, *, extra: Sequence[Path] = (),
         raise FileExistsError(f"{path} is not empty; give a new directory for the store")
     path.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{path.name}-", dir=path.parent))
+    store = None
     try:
         store = fill(Store(str(work)), dist, extra=extra, queries_dir=queries_dir)
         store.flush()
         store.optimize()
-        del store
+        store = None
         os.replace(work, path)
-    except BaseException:
+    except BaseException as exc:  # an interrupt too: close the half-built store, remove it
+        store = None
+        traceback.clear_frames(exc.__traceback__)
         shutil.rmtree(work, ignore_errors=True)
         raise
     return path

@@ -10,11 +10,16 @@ text).
 
 from __future__ import annotations
 
+import contextlib
+import os
 import resource
+import socket
 import sys
+import threading
 import traceback
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from multiprocessing.reduction import recvfds
 
 from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, Store
 
@@ -135,9 +140,17 @@ def cap_memory(limit: int) -> None:
         resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
 
 
-def serve(conn: Connection, store_path: str, memory: int = 0) -> None:
+def answer(store: Store, conn: Connection) -> None:
+    """Run the one job that comes on `conn`, then close it."""
+    with conn, contextlib.suppress(EOFError, OSError):
+        execute(store, conn.recv(), conn)
+
+
+def serve(conn: Connection, store_path: str, memory: int = 0, shared: bool = False) -> None:
     """The worker's main loop: confine itself, open the store, answer jobs until the socket
-    closes. Without the sandbox it answers nothing."""
+    closes. Without the sandbox it answers nothing. A shared worker receives a connection
+    per job instead (SCM_RIGHTS) and runs each job in its own thread: pyoxigraph releases
+    the GIL, so a short query is answered beside long ones."""
     try:
         confine()
     except SandboxError as exc:
@@ -146,13 +159,17 @@ def serve(conn: Connection, store_path: str, memory: int = 0) -> None:
     cap_memory(memory)
     store = open_store(store_path)
     conn.send(("ready",))
+    control = socket.socket(fileno=os.dup(conn.fileno())) if shared else None
     while True:
         try:
-            job = conn.recv()
+            if control is None:
+                execute(store, conn.recv(), conn)
+            else:
+                job_conn = Connection(recvfds(control, 1)[0])
+                threading.Thread(target=answer, args=(store, job_conn), daemon=True).start()
         except (EOFError, KeyboardInterrupt):
             return
-        execute(store, job, conn)
 
 
 if __name__ == "__main__":
-    serve(Connection(int(sys.argv[1])), sys.argv[2], int(sys.argv[3]))
+    serve(Connection(int(sys.argv[1])), sys.argv[2], int(sys.argv[3]), sys.argv[4] == "shared")
