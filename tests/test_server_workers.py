@@ -159,5 +159,5 @@ def test_signal_leaves_no_temporary_store(tmp_path: Path, serve_command: list[st
     finally:
         process.kill()
         stderr = process.stderr.read() if process.stderr else ""
-    assert temporary_stores(tmp_path) == [], stderr
+    assert temporary_stores(tmp_path) == [], (temporary_stores(tmp_path), stderr)
     assert "Traceback" not in stderr, stderr

@@ -9,10 +9,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import tempfile
 import traceback
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, serialize
@@ -136,6 +138,21 @@ def open_store(dist: Path, *, extra: Sequence[Path] = (), queries_dir: Path | No
     return fill(Store(), dist, extra=extra, queries_dir=queries_dir)
 
 
+@contextmanager
+def interrupts_deferred() -> Iterator[Callable[[], None]]:
+    """Hold SIGINT and SIGTERM until `resume()` or the end of the block, so that a temporary
+    directory never exists without the code that removes it."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+
+    def resume() -> None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+    try:
+        yield resume
+    finally:
+        resume()
+
+
 def build_store(path: Path, dist: Path, *, extra: Sequence[Path] = (),
                 queries_dir: Path | None = None) -> Path:
     """Write an on-disk store at `path` (which must not exist yet or be empty), all or
@@ -143,19 +160,21 @@ def build_store(path: Path, dist: Path, *, extra: Sequence[Path] = (),
     if path.exists() and any(path.iterdir()):
         raise FileExistsError(f"{path} is not empty; give a new directory for the store")
     path.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{path.name}-", dir=path.parent))
-    store = None
-    try:
-        store = fill(Store(str(work)), dist, extra=extra, queries_dir=queries_dir)
-        store.flush()
-        store.optimize()
+    with interrupts_deferred() as resume:
+        work = Path(tempfile.mkdtemp(prefix=f".{path.name}-", dir=path.parent))
         store = None
-        os.replace(work, path)
-    except BaseException as exc:  # an interrupt too: close the half-built store, remove it
-        store = None
-        traceback.clear_frames(exc.__traceback__)
-        shutil.rmtree(work, ignore_errors=True)
-        raise
+        try:
+            resume()
+            store = fill(Store(str(work)), dist, extra=extra, queries_dir=queries_dir)
+            store.flush()
+            store.optimize()
+            store = None
+            os.replace(work, path)
+        except BaseException as exc:  # an interrupt too: close the half-built store, remove it
+            store = None
+            traceback.clear_frames(exc.__traceback__)
+            shutil.rmtree(work, ignore_errors=True)
+            raise
     return path
 
 

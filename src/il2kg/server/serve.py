@@ -15,7 +15,7 @@ from il2kg.server.http_server import config, quiet_floods
 from il2kg.server.pool import WorkerPool
 from il2kg.server.remote import RemoteEngine
 from il2kg.server.settings import Settings
-from il2kg.store import build_store
+from il2kg.store import build_store, interrupts_deferred
 
 
 def default_workers() -> int:
@@ -41,7 +41,9 @@ def prepare_store(stack: ExitStack, store_dir: Path | None, dist: Path, *,
     if has_store(store_dir):
         return store_dir  # type: ignore[return-value]
     if store_dir is None:
-        store_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="il2kg-store-")))
+        with interrupts_deferred():  # no directory without its removal
+            store_dir = Path(stack.enter_context(
+                tempfile.TemporaryDirectory(prefix="il2kg-store-")))
     return build_store(store_dir, dist, extra=extra, queries_dir=queries_dir)
 
 
