@@ -54,7 +54,7 @@ def engine_for(store: Path | None, endpoint: str | None, *, workers: int,
         return RemoteEngine(endpoint, timeout=timeout)
     assert store is not None, "a local engine needs a store"
     return WorkerPool(str(store), size=workers, timeout=timeout,
-                      memory=default_worker_memory(workers))
+                      memory=default_worker_memory(workers + 2))  # + the reserved one and its spare
 
 
 def serve(engine: Engine, settings: Settings, *, host: str, port: int,
