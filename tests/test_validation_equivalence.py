@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import json
+import logging
+from collections.abc import Iterable
+
 import pytest
 from benchmarks.generate import DEFECTS, graph_defects, synthetic_records
-from rdflib import RDF, Graph, URIRef
-from rdflib.namespace import SH
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, Namespace, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import OWL, SH
 from rdflib.plugins.sparql import prepareQuery
+from rdflib.term import Node
 
 from il2kg import project
+from il2kg.cli import main
 from il2kg.convert import records_to_graph
 from il2kg.fast_shacl import Unsupported, predicates_of, validate_fast
 from il2kg.mappings import mapping_graph, read_mapping_set
 from il2kg.modular import check_module, validate_records
 from il2kg.namespaces import IL2KG, RES
 from il2kg.pipeline import PipelineResult, read_graph
-from il2kg.validate import pyshacl_report
+from il2kg.validate import pyshacl_report, validate_graph
 
 Row = tuple[object, ...]
 
@@ -127,3 +136,171 @@ def test_a_sparql_constraint_on_a_property_shape_falls_back() -> None:
         """, format="turtle")
     with pytest.raises(Unsupported, match="SPARQL constraint"):
         validate_fast(Graph(), shapes, Graph())
+
+
+EX = Namespace("http://example.org/")
+NODES = [EX.a, EX.b, EX.c]
+CLASSES = [EX.C, EX.D]
+PATHS = [EX.p, EX.q, RDFS.label]
+LITERALS = [
+    Literal(1),
+    Literal(2),
+    Literal("1.5", datatype=XSD.decimal),
+    Literal("x"),
+    Literal("x", lang="en"),
+    Literal(True),
+    Literal("abc", datatype=XSD.integer),
+    Literal("2020-01-01", datatype=XSD.date),
+]
+VALUES = NODES + LITERALS
+RULES = [
+    "SELECT $this ?value WHERE { $this <http://example.org/p> ?value FILTER(isLiteral(?value)) }",
+    "SELECT $this WHERE { $this <http://example.org/p> ?v } GROUP BY $this HAVING (COUNT(?v) > 1)",
+    "SELECT $this ?value WHERE { $this <http://example.org/q>/<http://example.org/p> ?value }",
+]
+TRIPLES = st.one_of(
+    st.tuples(*map(st.sampled_from, (NODES, PATHS[:2], VALUES))),
+    st.tuples(*map(st.sampled_from, (NODES + CLASSES, [RDFS.label], LITERALS[3:5]))),
+    st.tuples(*map(st.sampled_from, (NODES, [RDF.type], [*CLASSES, OWL.NamedIndividual]))),
+    st.tuples(*map(st.sampled_from, (CLASSES, [EX.p, RDF.type], [OWL.Class]))),
+    st.tuples(*map(st.sampled_from, (CLASSES, [RDFS.subClassOf], CLASSES))),
+)
+TARGETS = [SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf]
+
+
+def _graph(triples: Iterable[tuple[Node, Node, Node]]) -> Graph:
+    graph = Graph()
+    for triple in triples:
+        graph.add(triple)
+    return graph
+
+
+@st.composite
+def data_and_ontology(draw: st.DrawFn) -> tuple[Graph, Graph]:
+    """A data graph and an ontology graph that hold some of the same triples."""
+    data = draw(st.lists(TRIPLES, max_size=14))
+    shared = draw(st.lists(st.sampled_from(data), max_size=4)) if data else []
+    return _graph(data), _graph(draw(st.lists(TRIPLES, max_size=4)) + shared)
+
+
+def _add_list(shapes: Graph, node: Node, predicate: URIRef, members: list[Node]) -> None:
+    head = BNode()
+    Collection(shapes, head, members)
+    shapes.add((node, predicate, head))
+
+
+def _constraint(draw: st.DrawFn, shapes: Graph, node: Node, *, nested: bool = False) -> None:
+    """One value constraint on a shape; an sh:or of two constrained shapes unless nested."""
+    pick = st.sampled_from
+    kinds = [SH.datatype, SH["class"], SH.pattern, SH["in"], SH.minInclusive, SH.minExclusive,
+             SH.maxInclusive, SH.maxExclusive, SH.hasValue]
+    kind = draw(pick(kinds if nested else [*kinds, SH["or"]]))
+    if kind == SH["or"]:
+        members = [BNode(), BNode()]
+        for member in members:
+            _constraint(draw, shapes, member, nested=True)
+        _add_list(shapes, node, kind, members)
+    elif kind == SH["in"]:
+        _add_list(shapes, node, kind, draw(st.lists(pick(VALUES), min_size=1, max_size=3)))
+    else:
+        choices = {
+            SH.datatype: [XSD.integer, XSD.string, XSD.decimal, XSD.boolean, RDF.langString],
+            SH["class"]: CLASSES,
+            SH.pattern: [Literal(p) for p in ("^1", "x", "c$", "^http")],
+            SH.hasValue: VALUES,
+        }.get(kind, [Literal(1), Literal("1.0", datatype=XSD.decimal), Literal("m")])
+        shapes.add((node, kind, draw(pick(choices))))
+
+
+@st.composite
+def shape_graphs(draw: st.DrawFn) -> Graph:
+    """One or two node shapes: any target, optional own constraint, property shapes, rule."""
+    shapes, pick = Graph(), st.sampled_from
+    for i in range(draw(st.integers(1, 2))):
+        shape = EX[f"S{i}"]
+        target = draw(pick(TARGETS))
+        aims = {SH.targetClass: CLASSES, SH.targetNode: NODES + LITERALS[:2]}.get(target, PATHS)
+        shapes.add((shape, RDF.type, SH.NodeShape))
+        shapes.add((shape, target, draw(pick(aims))))
+        if draw(st.booleans()):
+            shapes.add((shape, SH.severity, SH.Warning))
+        if draw(st.booleans()):
+            shapes.add((shape, SH.message, Literal(f"node {i}")))
+            _constraint(draw, shapes, shape)
+        for j in range(draw(st.integers(0, 2))):
+            prop = BNode()
+            shapes.add((shape, SH.property, prop))
+            shapes.add((prop, SH.path, draw(pick(PATHS))))
+            shapes.add((prop, SH.message, Literal(f"property {i}.{j}")))
+            for count in (SH.minCount, SH.maxCount):
+                if draw(st.booleans()):
+                    shapes.add((prop, count, Literal(draw(st.integers(0, 2)))))
+            for _ in range(draw(st.integers(0, 2))):
+                _constraint(draw, shapes, prop)
+        if draw(st.booleans()):
+            rule = BNode()
+            shapes.add((shape, SH.sparql, rule))
+            shapes.add((rule, SH.select, Literal(draw(pick(RULES)))))
+            shapes.add((rule, SH.message, Literal("rule: {?value}")))
+    return shapes
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data_and_ontology(), shape_graphs())
+def test_generated_shapes_over_overlapping_graphs_give_the_same_results(
+    graphs: tuple[Graph, Graph], shapes: Graph
+) -> None:
+    data, ontology = graphs
+    fast = _results(validate_fast(data, shapes, ontology))
+    assert fast == _results(pyshacl_report(data, shapes, ontology))
+
+
+def test_a_triple_in_data_and_ontology_counts_once() -> None:
+    """`sh:maxCount 1` holds for a label that both graphs state, as pySHACL mixes them."""
+    shapes = _graph([(EX.S, RDF.type, SH.NodeShape), (EX.S, SH.targetClass, EX.C),
+                     (EX.S, SH.property, EX.P), (EX.P, SH.path, RDFS.label),
+                     (EX.P, SH.maxCount, Literal(1)), (EX.P, SH.message, Literal("one label"))])
+    label = (EX.a, RDFS.label, Literal("a"))
+    data = _graph([(EX.a, RDF.type, EX.C), label])
+    ontology = _graph([(EX.a, RDF.type, OWL.NamedIndividual), label])
+    assert _results(validate_fast(data, shapes, ontology)) == set()
+    data.add((EX.a, RDFS.label, Literal("b")))
+    (row,) = _results(validate_fast(data, shapes, ontology))
+    assert row[2] == SH.MaxCountConstraintComponent
+    assert _results(pyshacl_report(data, shapes, ontology)) == {row}
+
+
+def test_only_what_pyshacl_mixes_in_is_read_from_the_ontology() -> None:
+    """An ontology triple pySHACL leaves out of the data graph (here ex:p) is not seen."""
+    shapes = _graph([(EX.S, RDF.type, SH.NodeShape), (EX.S, SH.targetNode, EX.C),
+                     (EX.S, SH.property, EX.P), (EX.P, SH.path, EX.p),
+                     (EX.P, SH.minCount, Literal(1)), (EX.P, SH.message, Literal("needs p"))])
+    ontology = _graph([(EX.C, RDF.type, OWL.Class), (EX.C, EX.p, Literal("x"))])
+    (row,) = _results(validate_fast(Graph(), shapes, ontology))
+    assert row[2] == SH.MinCountConstraintComponent
+    assert _results(pyshacl_report(Graph(), shapes, ontology)) == {row}
+
+
+def test_a_fallback_to_pyshacl_is_logged_with_its_reason(caplog: pytest.LogCaptureFixture) -> None:
+    shapes = _graph([(EX.S, RDF.type, SH.NodeShape), (EX.S, SH.targetNode, EX.a),
+                     (EX.S, SH.closed, Literal(True))])
+    data = _graph([(EX.a, EX.p, Literal(1))])
+    with caplog.at_level(logging.WARNING, logger="il2kg.validate"):
+        report = validate_graph(data, shapes, Graph())
+    assert not report.conforms
+    assert any("closed" in r.getMessage() and "pySHACL" in r.getMessage() for r in caplog.records)
+    caplog.clear()
+    validate_graph(data, shapes, Graph(), engine="pyshacl")
+    assert not caplog.records
+
+
+@pytest.mark.slow
+def test_validate_command_gives_the_same_report_with_either_engine(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    reports = []
+    for engine in ("fast", "pyshacl"):
+        assert main(["validate", "--no-reasoning", "--engine", engine, "--format", "json"]) == 0
+        reports.append(json.loads(capsys.readouterr().out))
+    assert reports[0] == reports[1]
+    assert reports[0]["reasoning"] is None

@@ -10,9 +10,15 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from il2kg import __version__
 from il2kg.project import ONTOLOGY, ROOT, Inputs, locate
+
+if TYPE_CHECKING:
+    from il2kg.pipeline import PipelineResult
+
+ENGINES = ("fast", "pyshacl")  # validate.Engine, not imported: it would load pySHACL
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
 
@@ -27,12 +33,18 @@ def _queries(args: argparse.Namespace) -> Path:
     return args.queries or _inputs(args).queries_dir
 
 
+def _run(args: argparse.Namespace) -> PipelineResult:
+    """The pipeline over the command's inputs, with its SHACL engine and reasoning choice."""
+    from il2kg.pipeline import run
+
+    return run(_inputs(args), reasoning=args.reasoning, engine=args.engine)
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate the seeds and the graph built from them; print a report."""
-    from il2kg.pipeline import run
     from il2kg.reporting import render_report
 
-    result = run(_inputs(args))
+    result = _run(args)
     print(render_report(result, args.format))
     return EXIT_OK if result.ok else EXIT_INVALID
 
@@ -43,7 +55,6 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     from il2kg.artifacts import publish, render
     from il2kg.namespaces import prefixes
-    from il2kg.pipeline import run
     from il2kg.reporting import render_report
     from il2kg.store import EXAMPLES_GRAPH, examples_graph
 
@@ -221,6 +232,11 @@ def parser() -> argparse.ArgumentParser:
                          help="seed YAML directory (default: seeds/ of the nearest directory "
                          "upwards that has one, else the bundled studies)")
         sub.add_argument("-v", "--verbose", action="store_true", help="report progress on stderr")
+        sub.add_argument("--engine", choices=ENGINES, default="fast",
+                         help="SHACL engine when validating (default: fast, which falls back "
+                              "to pySHACL, with a warning, on shapes it cannot run)")
+        sub.add_argument("--no-reasoning", dest="reasoning", action="store_false",
+                         help="skip HermiT (needs no Java; a build then has no inferred graph)")
         return sub
 
     build = command("build", cmd_build)

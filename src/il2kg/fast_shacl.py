@@ -10,7 +10,8 @@ with `$this` pre-bound exactly as pySHACL binds it, so results (values, messages
 pySHACL's. pyoxigraph canonicalises stored numeric literals ("50.0" -> 50), which changes
 no comparison in a rule but would change reported values: hence the second pass. Results
 carry the same focus node, path, value, severity, source shape, constraint component and
-messages.
+messages. The data is read together with the part of the ontology pySHACL mixes in
+(`mixed_in`), each triple once however many graphs hold it.
 
 Only the SHACL features our shapes use are implemented. `validate_fast` raises
 `Unsupported` for anything else, and `validate.validate_graph` then falls back to pySHACL.
@@ -28,11 +29,12 @@ from typing import Any
 
 import pyoxigraph as ox
 from pyshacl.rdfutil.compare import compare_literal
+from pyshacl.rdfutil.inoculate import inoculate
 from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import SH
-from rdflib.paths import AlternativePath, InvPath, MulPath, OneOrMore, SequencePath
+from rdflib.paths import AlternativePath, InvPath, MulPath, OneOrMore, Path, SequencePath
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
@@ -181,13 +183,13 @@ class _Index:
     rule_predicates: set[URIRef] | None = None
 
     def values(self, predicate: Node) -> dict[Node, list[Node]]:
-        """Subject to objects of one predicate."""
+        """Subject to objects of one predicate, each value once though several graphs hold it."""
         if predicate not in self.objects:
-            table: dict[Node, list[Node]] = defaultdict(list)
+            table: dict[Node, dict[Node, None]] = defaultdict(dict)
             for graph in self.graphs:
                 for s, o in graph.subject_objects(predicate):
-                    table[s].append(o)
-            self.objects[predicate] = table
+                    table[s][o] = None
+            self.objects[predicate] = {s: list(values) for s, values in table.items()}
         return self.objects[predicate]
 
     def of_class(self, cls: Node) -> set[Node]:
@@ -246,9 +248,22 @@ class _Index:
     @cached_property
     def union(self) -> Graph:
         """The graphs as one (a read-only view, no copy)."""
-        return (
-            self.graphs[0] if len(self.graphs) == 1 else ReadOnlyGraphAggregate(list(self.graphs))
-        )
+        return self.graphs[0] if len(self.graphs) == 1 else _Union(list(self.graphs))
+
+
+class _Union(ReadOnlyGraphAggregate):
+    """Graphs read as one, each triple once: the graph pySHACL validates mixes them."""
+
+    def triples(self, triple: Any) -> Iterator[Any]:  # type: ignore[override]
+        s, p, o = triple
+        if isinstance(p, Path):
+            for s1, o1 in p.eval(self, s, o):
+                yield s1, p, o1
+            return
+        for i, graph in enumerate(self.graphs):
+            for found in graph.triples((s, p, o)):
+                if not any(found in earlier for earlier in self.graphs[:i]):
+                    yield found
 
 
 class _Shapes:
@@ -464,8 +479,14 @@ def _fill(message: str, bound: dict[str, Node]) -> str:
     return message
 
 
+def mixed_in(ontology: Graph) -> Graph:
+    """The part of the ontology pySHACL adds to the data graph it validates: RDFS and OWL
+    axioms, labels and comments, named individuals whole (not, e.g., IAO definitions)."""
+    return inoculate(Graph(), ontology)
+
+
 def validate_graphs(graphs: tuple[Graph, ...], shapes: Graph) -> list[Result]:
-    """Every result of every node shape over the union of the graphs (data and ontology)."""
+    """Every result of every node shape over the union of the graphs (data and `mixed_in`)."""
     engine = _Shapes(shapes, _Index(graphs))
     node_shapes = sorted(set(shapes.subjects(RDF.type, SH.NodeShape)), key=str)
     results: list[Result] = []
@@ -521,4 +542,4 @@ def report_graph(results: Iterable[Result], shapes: Graph, data: Graph) -> Graph
 
 def validate_fast(data: Graph, shapes: Graph, ontology: Graph) -> Graph:
     """The SHACL report graph of data (with the ontology mixed in); raises Unsupported."""
-    return report_graph(validate_graphs((data, ontology), shapes), shapes, data)
+    return report_graph(validate_graphs((data, mixed_in(ontology)), shapes), shapes, data)

@@ -20,7 +20,7 @@ from concurrent.futures import ProcessPoolExecutor
 from rdflib import BNode, Graph, URIRef
 
 from il2kg.convert import records_to_graph
-from il2kg.fast_shacl import Result, Unsupported, report_graph, validate_graphs
+from il2kg.fast_shacl import Result, Unsupported, mixed_in, report_graph, validate_graphs
 from il2kg.namespaces import RES
 from il2kg.records import PublicationRecord
 
@@ -77,7 +77,7 @@ def validate_records(
         max_workers=workers or os.cpu_count(),
         mp_context=spawn,
         initializer=_start,
-        initargs=(shapes, ontology, mappings),
+        initargs=(shapes, mixed_in(ontology), mappings),
     ) as pool:
         results = {r for found in pool.map(_validate_batch, batches) for r in found}
     return report_graph(sorted(results, key=repr), shapes, mappings)

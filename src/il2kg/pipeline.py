@@ -16,7 +16,7 @@ from il2kg.mappings import mapping_graph, read_mapping_set
 from il2kg.namespaces import bind_prefixes
 from il2kg.project import Inputs
 from il2kg.reasoning import ReasoningReport, reason
-from il2kg.validate import ShaclReport, validate_graph
+from il2kg.validate import Engine, ShaclReport, validate_graph
 from il2kg.vocabulary import vocabulary_from
 
 __all__ = ["Inputs", "PipelineResult", "read_graph", "run"]
@@ -61,7 +61,9 @@ def _locate(report: ShaclReport, files: dict[str, str]) -> ShaclReport:
     return replace(report, findings=findings)
 
 
-def run(inputs: Inputs | None = None, *, reasoning: bool = True) -> PipelineResult:
+def run(
+    inputs: Inputs | None = None, *, reasoning: bool = True, engine: Engine = "fast"
+) -> PipelineResult:
     """Load, convert, validate and (unless told not to) reason; stop early on broken records."""
     inputs = inputs or Inputs()
     ontology = read_graph(inputs.ontology_file)
@@ -75,7 +77,8 @@ def run(inputs: Inputs | None = None, *, reasoning: bool = True) -> PipelineResu
     with ThreadPoolExecutor(max_workers=1) as background:
         # HermiT runs in a Java process, so SHACL proceeds meanwhile on this thread.
         reasoned = background.submit(reason, ontology, graph) if reasoning else None
-        report = validate_graph(graph + mappings, read_graph(inputs.shapes_file), ontology)
+        shapes = read_graph(inputs.shapes_file)
+        report = validate_graph(graph + mappings, shapes, ontology, engine)
         report = _locate(report, {p.stem: display_path(p) for p in paths})
         reasoned = reasoned.result() if reasoned else None
     return PipelineResult(loaded, ontology, mappings, graph, report, reasoned,

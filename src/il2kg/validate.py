@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+from typing import Literal
 
 from pyshacl import validate as shacl_validate
 from rdflib import RDF, Graph, URIRef
@@ -10,6 +12,9 @@ from rdflib.namespace import SH
 
 from il2kg.fast_shacl import Unsupported, validate_fast
 from il2kg.namespaces import RES, bind_prefixes, curie
+
+Engine = Literal["fast", "pyshacl"]  # the choices of the command line's --engine
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -93,17 +98,25 @@ def pyshacl_report(data: Graph, shapes: Graph, ontology: Graph) -> Graph:
     return report_graph
 
 
-def validate_graph(data: Graph, shapes: Graph, ontology: Graph) -> ShaclReport:
+def report_graph_of(data: Graph, shapes: Graph, ontology: Graph, engine: Engine) -> Graph:
+    """The SHACL report graph by `engine`; `fast` says why when it has to fall back."""
+    if engine == "fast":
+        try:
+            return validate_fast(data, shapes, ontology)
+        except Unsupported as exc:
+            log.warning("fast SHACL engine: %s; validating with pySHACL instead (much slower)", exc)
+    return pyshacl_report(data, shapes, ontology)
+
+
+def validate_graph(
+    data: Graph, shapes: Graph, ontology: Graph, engine: Engine = "fast"
+) -> ShaclReport:
     """Validate data (with the ontology mixed in for classes and labels) against shapes.
 
     The set-at-a-time engine of `fast_shacl` gives pySHACL's results much faster; shapes
     that use a feature it does not implement are validated by pySHACL itself.
     """
-    try:
-        report_graph = validate_fast(data, shapes, ontology)
-    except Unsupported:
-        report_graph = pyshacl_report(data, shapes, ontology)
-    bind_prefixes(report_graph)
+    report_graph = bind_prefixes(report_graph_of(data, shapes, ontology, engine))
     owners = dict((prop, node) for node, prop in shapes.subject_objects(SH.property))
     findings = sorted(
         (
