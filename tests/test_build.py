@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, Graph
 from rdflib.namespace import VOID
 
 from il2kg.artifacts import publish
@@ -111,9 +111,12 @@ def test_help_is_instant() -> None:
     assert "rdflib" not in result.stderr and "pyshacl" not in result.stderr
 
 
-def test_the_output_is_a_link_to_a_content_addressed_directory(dist: Path) -> None:
+def test_the_output_is_a_link_to_a_content_addressed_directory(dist: Path, tmp_path: Path) -> None:
+    """The build directory is named by its content: same files, same name; other, other."""
     assert dist.is_symlink()
-    assert URIRef(dist.resolve().as_uri())
+    files = {p.name: p.read_bytes() for p in dist.iterdir()}
+    assert publish(files, tmp_path / "dist").name == dist.resolve().name
+    assert publish({**files, "void.ttl": b""}, tmp_path / "dist").name != dist.resolve().name
 
 
 def test_build_writes_an_on_disk_store_and_replaces_it_whole(tmp_path: Path) -> None:
