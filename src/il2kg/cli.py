@@ -33,18 +33,18 @@ def _queries(args: argparse.Namespace) -> Path:
     return args.queries or _inputs(args).queries_dir
 
 
-def _run(args: argparse.Namespace) -> PipelineResult:
-    """The pipeline over the command's inputs, with its SHACL engine and reasoning choice."""
+def _pipeline(args: argparse.Namespace, inputs: Inputs) -> PipelineResult:
+    """The pipeline over the inputs, with the command's SHACL engine and reasoning choice."""
     from il2kg.pipeline import run
 
-    return run(_inputs(args), reasoning=args.reasoning, engine=args.engine)
+    return run(inputs, reasoning=args.reasoning, engine=args.engine)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate the seeds and the graph built from them; print a report."""
     from il2kg.reporting import render_report
 
-    result = _run(args)
+    result = _pipeline(args, _inputs(args))
     print(render_report(result, args.format))
     return EXIT_OK if result.ok else EXIT_INVALID
 
@@ -61,7 +61,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     inputs = _inputs(args)
     print(f"il2kg build: {inputs.seeds_line()}", file=sys.stderr)
     _progress(args, "loading, converting and validating")
-    result = run(inputs)
+    result = _pipeline(args, inputs)
     if not result.ok or result.graph is None:
         print(render_report(result, "text"), file=sys.stderr)
         print(f"build refused: {args.out} was left as it was", file=sys.stderr)
