@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from il2kg.pipeline import PipelineResult, run
+from tests.reasoner import JAVA, WITHOUT_JAVA
 
 pytest_plugins = ["tests.server_fixtures"]
 
@@ -14,9 +15,26 @@ TESTS = Path(__file__).parent
 DATA = TESTS / "data"
 
 
+# A module using one of these starts a server (uvicorn, oxigraph, Virtuoso, `il2kg serve`).
+SERVER_HELPERS = ("live_server", "oxigraph_server", "virtuoso_server", "free_port")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark what needs a build (`slow`) or a server (`server`); skip `java` tests without Java."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if "built_dist" in fixtures:
+            item.add_marker(pytest.mark.slow)  # the seeds are built (with HermiT) first
+        module = getattr(item, "module", None)
+        if "endpoint" in fixtures or any(hasattr(module, h) for h in SERVER_HELPERS):
+            item.add_marker(pytest.mark.server)
+        if not JAVA and item.get_closest_marker("java"):
+            item.add_marker(pytest.mark.skip(reason=WITHOUT_JAVA))
+
+
 @pytest.fixture(scope="session")
 def seed_result() -> PipelineResult:
-    """The pipeline run over the project's seeds."""
-    result = run()
+    """The pipeline run over the project's seeds, SHACL only (reasoning has its own tests)."""
+    result = run(reasoning=False)
     assert result.ok, [str(e) for e in result.loaded.errors]
     return result

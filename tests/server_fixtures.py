@@ -23,6 +23,7 @@ from il2kg.server.http_server import config
 from il2kg.server.pool import WorkerPool
 from il2kg.server.settings import Settings
 from il2kg.store import build_store
+from tests.reasoner import REASONING
 
 EXAMPLES = {
     "publications": (
@@ -74,7 +75,7 @@ def built_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The graph built from the project's seeds, once per session (test modules share it)."""
     out = tmp_path_factory.getbasetemp() / "server-build" / "dist"
     if not (out / "il2kg.nq").is_file():
-        assert main(["build", "--out", str(out)]) == 0
+        assert main(["build", "--out", str(out), *REASONING]) == 0
     return out
 
 

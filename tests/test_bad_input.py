@@ -28,6 +28,7 @@ from il2kg.project import ONTOLOGY_FILE, SEEDS_DIR
 from il2kg.vocabulary import vocabulary_from
 
 from .conftest import DATA
+from .reasoner import REASONING
 
 VOCABULARY = vocabulary_from(read_graph(ONTOLOGY_FILE))
 SWEEP = [DATA / "broken-records" / f"{name}.yaml" for name in (
@@ -40,7 +41,7 @@ SMALL = (DATA / "broken-records" / "wrong-type.yaml").read_text().replace("size:
 
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """Run il2kg; a hang fails the test instead of blocking it."""
-    return subprocess.run([sys.executable, "-m", "il2kg.cli", *args], cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "il2kg.cli", *args, *REASONING], cwd=cwd,
                           capture_output=True, text=True, timeout=180)
 
 

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from benchmarks.generate import DEFECTS, synthetic_records, write_seeds
 
 from il2kg.pipeline import Inputs, run
@@ -14,6 +15,8 @@ from il2kg.pipeline import Inputs, run
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.java
+@pytest.mark.slow
 def test_harness_runs_every_stage_at_the_tiny_size(tmp_path: Path) -> None:
     """Every il2kg stage in its own process (peers are slow and measured by hand)."""
     out = tmp_path / "results.json"
@@ -53,7 +56,7 @@ def test_harness_runs_every_stage_at_the_tiny_size(tmp_path: Path) -> None:
 def test_generated_seeds_load_and_report_each_deliberate_defect(tmp_path: Path) -> None:
     seeds = tmp_path / "seeds"
     assert write_seeds(synthetic_records(len(DEFECTS), defect_every=1), seeds) == len(DEFECTS)
-    result = run(Inputs(seeds_dir=seeds))
+    result = run(Inputs(seeds_dir=seeds), reasoning=False)
     assert not result.loaded.errors, [str(e) for e in result.loaded.errors]
     assert result.report is not None
     flagged = {Path(f.file).name for f in result.report.findings}

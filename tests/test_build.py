@@ -17,12 +17,13 @@ from rdflib.namespace import VOID
 from il2kg.artifacts import publish
 from il2kg.cli import main
 from il2kg.release import DATASET_IRI, VOID_GRAPH
+from tests.reasoner import REASONING
 
 
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("build") / "dist"
-    assert main(["build", "--out", str(out)]) == 0
+    assert main(["build", "--out", str(out), *REASONING]) == 0
     return out
 
 
@@ -56,7 +57,8 @@ def test_void_counts_match_the_graph(dist: Path) -> None:
 def test_two_builds_are_byte_identical(dist: Path, tmp_path: Path) -> None:
     """A second build in another process (another hash seed) writes the same bytes."""
     again = tmp_path / "dist"
-    subprocess.run([sys.executable, "-m", "il2kg.cli", "build", "--out", str(again)],
+    subprocess.run([sys.executable, "-m", "il2kg.cli", "build", "--out", str(again),
+                    *REASONING],
                    check=True, timeout=300, env={**os.environ, "PYTHONHASHSEED": "12345"})
     for name in ("il2kg.nt", "il2kg.nq", "il2kg.ttl", "il2kg.jsonld", "void.ttl", "ontology.ttl",
                  "ontology.owl", "ontology.ofn"):
@@ -124,7 +126,7 @@ def test_build_writes_an_on_disk_store_and_replaces_it_whole(tmp_path: Path) -> 
 
     out, store = tmp_path / "dist", tmp_path / "store"
     for _ in range(2):
-        assert main(["build", "--out", str(out), "--store", str(store)]) == 0
+        assert main(["build", "--out", str(out), "--store", str(store), *REASONING]) == 0
     assert store.is_symlink()
     builds = [p for p in tmp_path.iterdir() if p.name.startswith(".store-build-") and p.is_dir()]
     assert builds == [store.resolve()]
@@ -141,7 +143,8 @@ def test_build_writes_an_on_disk_store_and_replaces_it_whole(tmp_path: Path) -> 
 def test_commands_build_a_missing_dist_first(tmp_path: Path, command: list[str]) -> None:
     """`query` and `load` build dist/ when it is missing instead of failing."""
     result = subprocess.run([sys.executable, "-m", "il2kg.cli", *command, "--dist",
-                             str(tmp_path / "dist")], capture_output=True, text=True, timeout=300)
+                             str(tmp_path / "dist"), *REASONING],
+                            capture_output=True, text=True, timeout=300)
     assert (tmp_path / "dist" / "il2kg.nq").is_file(), result.stderr
     assert "Traceback" not in result.stderr
 
@@ -150,7 +153,8 @@ def test_build_never_replaces_a_directory_it_did_not_make(tmp_path: Path) -> Non
     precious = tmp_path / "docs"
     precious.mkdir()
     (precious / "notes.md").write_text("keep me")
-    result = subprocess.run([sys.executable, "-m", "il2kg.cli", "build", "--out", str(precious)],
+    result = subprocess.run([sys.executable, "-m", "il2kg.cli", "build", "--out", str(precious),
+                             *REASONING],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 2
     assert "not a link to an il2kg build" in result.stderr

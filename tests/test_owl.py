@@ -16,6 +16,8 @@ from il2kg.reasoning import ReasonerUnavailable, reason
 from il2kg.release import VOID_GRAPH
 from il2kg.store import EXAMPLES_GRAPH
 
+pytestmark = pytest.mark.java
+
 PROFILE = Path(__file__).parent / "java" / "OwlProfile.java"
 OWLAPI = Path("/usr/share/java/owlapi-distribution.jar")
 HERMIT = Path(owlready2.__file__).parent / "hermit" / "HermiT.jar"

@@ -55,6 +55,9 @@ TERM_KINDS = {NamedNode(OWL + k) for k in
               ("Class", "ObjectProperty", "DatatypeProperty", "AnnotationProperty")}
 EXAMPLES = load_examples(QUERIES_DIR)
 NEEDS_NETWORK = {e.name for e in EXAMPLES if e.header.get("requires") == "network"}
+# Queries about the reasoner's conclusions (keyword `reasoning`) need a build with HermiT.
+PARAMS = [pytest.param(e, id=e.name, marks=[pytest.mark.java] if "reasoning" in e.keywords else [])
+          for e in EXAMPLES]
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +85,7 @@ def differences(store: Store) -> dict[str, Difference]:
     return results
 
 
-@pytest.mark.parametrize("example", EXAMPLES, ids=[e.name for e in EXAMPLES])
+@pytest.mark.parametrize("example", PARAMS)
 def test_query_gives_expected_result(example: Example, differences: dict[str, Difference]) -> None:
     if example.name in NEEDS_NETWORK:
         pytest.skip("'#+ requires: network': it calls a public endpoint; tests are offline")

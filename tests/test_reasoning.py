@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import json
-import shutil
 
 import pytest
 from pyoxigraph import Store
@@ -25,8 +24,7 @@ from il2kg.reasoning import ReasoningReport, reason
 from il2kg.reporting import render_report
 from il2kg.store import open_store
 
-pytestmark = pytest.mark.skipif(shutil.which("java") is None,
-                                reason="HermiT needs Java, which is not on PATH")
+pytestmark = pytest.mark.java
 
 T = Namespace(f"{RES}reasoning-test/")
 DEFINED = sorted(str(c) for c in read_graph(ONTOLOGY_FILE).subjects(OWL.equivalentClass, None)

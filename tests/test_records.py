@@ -15,6 +15,7 @@ from il2kg.project import ONTOLOGY_FILE, SEEDS_DIR
 from il2kg.vocabulary import vocabulary_from
 
 from .conftest import DATA
+from .reasoner import REASONING
 
 BROKEN = sorted((DATA / "broken-records").glob("*.yaml"))
 VOCABULARY = vocabulary_from(read_graph(ONTOLOGY_FILE))
@@ -58,7 +59,7 @@ def test_an_oversized_file_is_refused(tmp_path: Path) -> None:
 
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "il2kg.cli", *args],
+        [sys.executable, "-m", "il2kg.cli", *args, *REASONING],
         cwd=cwd,
         capture_output=True,
         text=True,

@@ -22,10 +22,10 @@ from .server_fixtures import EXAMPLES
 ROOT = Path(__file__).parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(
     not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
     reason="Debian's chromium and chromium-driver are not installed (.ci/run installs them)",
-)
+)]
 EDITOR = "return document.querySelector('.CodeMirror').CodeMirror"
 RESOURCE = "https://w3id.org/il2kg/resource/"
 

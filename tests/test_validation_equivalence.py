@@ -304,3 +304,14 @@ def test_validate_command_gives_the_same_report_with_either_engine(
         reports.append(json.loads(capsys.readouterr().out))
     assert reports[0] == reports[1]
     assert reports[0]["reasoning"] is None
+
+
+def test_a_rule_binding_no_value_reports_the_focus_node_as_pyshacl_does() -> None:
+    rule = BNode()
+    shapes = _graph([(EX.S, RDF.type, SH.NodeShape), (EX.S, SH.targetNode, EX.a),
+                     (EX.S, SH.sparql, rule), (rule, SH.select, Literal(RULES[1])),
+                     (rule, SH.message, Literal("two values on {?value}"))])
+    data = _graph([(EX.a, EX.p, Literal(1)), (EX.a, EX.p, Literal(2))])
+    (row,) = _results(validate_fast(data, shapes, Graph()))
+    assert row[5] == EX.a and row[7] == frozenset({f"two values on {EX.a}"})
+    assert _results(pyshacl_report(data, shapes, Graph())) == {row}

@@ -24,7 +24,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, partial
 from typing import Any
 
 import pyoxigraph as ox
@@ -37,7 +37,7 @@ from rdflib.namespace import SH
 from rdflib.paths import AlternativePath, InvPath, MulPath, OneOrMore, Path, SequencePath
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
-from rdflib.term import Node
+from rdflib.term import Identifier, Node
 
 RANGES = {
     SH.minExclusive: (SH.MinExclusiveConstraintComponent, lambda c: c > 0),
@@ -111,16 +111,21 @@ def datatype_matches(value: Node, datatype: Node) -> bool:
     return expected is None or isinstance(value.value, expected)
 
 
-def in_range(value: Node, bound: Literal, accept: Callable[[int], bool]) -> bool:
+def in_range(value: Node, bound: Node, accept: Callable[[int], bool]) -> bool:
     """pySHACL's value-range test: comparable literals only, strings only with strings."""
-    if not isinstance(value, Literal) or isinstance(value.value, str) != isinstance(
-        bound.value, str
-    ):
+    if not isinstance(value, Literal) or not isinstance(bound, Literal):
+        return False
+    if isinstance(value.value, str) != isinstance(bound.value, str):
         return False
     try:
         return accept(compare_literal(value, bound))
     except (TypeError, NotImplementedError):
         return False
+
+
+def _matches(value: Node, matcher: re.Pattern[str]) -> bool:
+    """pySHACL's sh:pattern test: the lexical form or IRI matches; a blank node never does."""
+    return not isinstance(value, BNode) and matcher.search(str(value)) is not None
 
 
 def _ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
@@ -133,7 +138,7 @@ def _ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
         return ox.Literal(term, language=term.language)
     if isinstance(term, Literal) and term.datatype:
         return ox.Literal(term, datatype=ox.NamedNode(term.datatype))
-    return ox.Literal(term)
+    return ox.Literal(str(term))
 
 
 @lru_cache(maxsize=256)
@@ -214,10 +219,10 @@ class _Index:
     def objects_of(self, predicate: Node) -> set[Node]:
         return {o for values in self.values(predicate).values() for o in values}
 
-    def query(self, query: Query, this: Node) -> Iterator[dict[str, Node]]:
+    def query(self, query: Query, this: Identifier) -> Iterator[dict[str, Node]]:
         """The solutions of a prepared SELECT query with $this bound, over the graphs' union."""
-        for row in self.union.query(query, initBindings={"this": this}):
-            yield {str(k): v for k, v in row.asdict().items() if v is not None}
+        for row in self.union.query(query, initBindings={"this": this}).bindings:
+            yield {str(k): v for k, v in row.items() if v is not None}
 
     def candidates(self, query: str) -> set[Node] | None:
         """The `$this` of every solution of a SELECT on pyoxigraph; None if one is a literal."""
@@ -242,7 +247,8 @@ class _Index:
                 triples = iter(graph)
             else:
                 triples = (t for p in wanted for t in graph.triples((None, p, None)))
-            store.bulk_extend(ox.Quad(*map(_ox_term, t)) for t in triples)
+            # Subjects and predicates of rdflib triples are never literals.
+            store.bulk_extend(ox.Quad(*map(_ox_term, t)) for t in triples)  # type: ignore[arg-type]
         return store
 
     @cached_property
@@ -337,11 +343,11 @@ class _Shapes:
         """The focus nodes of a node shape's targets."""
         index, found = self.index, set()
         for cls in self.g.objects(shape, SH.targetClass):
-            found |= index.of_class(cls)  # type: ignore[arg-type]
+            found |= index.of_class(cls)
         for predicate in self.g.objects(shape, SH.targetSubjectsOf):
-            found |= index.subjects_of(predicate)  # type: ignore[arg-type]
+            found |= index.subjects_of(predicate)
         for predicate in self.g.objects(shape, SH.targetObjectsOf):
-            found |= index.objects_of(predicate)  # type: ignore[arg-type]
+            found |= index.objects_of(predicate)
         found |= set(self.g.objects(shape, SH.targetNode))
         return found
 
@@ -351,7 +357,7 @@ class _Shapes:
         if path is None:
             pairs = {f: [f] for f in focus}
         else:
-            table = self.index.values(path)  # type: ignore[arg-type]
+            table = self.index.values(path)
             pairs = {f: table.get(f, []) for f in focus}
         yield from self._counts(shape, path, pairs)
         yield from self._values(shape, path, pairs)
@@ -374,9 +380,9 @@ class _Shapes:
         low, high = self.one(shape, SH.minCount), self.one(shape, SH.maxCount)
         has_value = self.one(shape, SH.hasValue)
         for f, values in pairs.items():
-            if low is not None and len(values) < int(low):  # type: ignore[arg-type]
+            if low is not None and len(values) < int(str(low)):
                 yield self._result(shape, f, SH.MinCountConstraintComponent, path)
-            if high is not None and len(values) > int(high):  # type: ignore[arg-type]
+            if high is not None and len(values) > int(str(high)):
                 yield self._result(shape, f, SH.MaxCountConstraintComponent, path)
             if has_value is not None and not any(v == has_value for v in values):
                 yield self._result(shape, f, SH.HasValueConstraintComponent, path)
@@ -386,28 +392,21 @@ class _Shapes:
         return self._once("tests", shape, None, lambda: self._new_value_tests(shape))
 
     def _new_value_tests(self, shape: Node) -> list[tuple[URIRef, Callable[[Any], bool]]]:
-        g, tests = self.g, []
+        g = self.g
+        tests: list[tuple[URIRef, Callable[[Any], bool]]] = []
         for datatype in g.objects(shape, SH.datatype):
-            tests.append(
-                (SH.DatatypeConstraintComponent, lambda v, d=datatype: datatype_matches(v, d))
-            )
+            matches = partial(datatype_matches, datatype=datatype)
+            tests.append((SH.DatatypeConstraintComponent, matches))
         for cls in g.objects(shape, SH["class"]):
-            members = self.index.of_class(cls)  # type: ignore[arg-type]
-            tests.append((SH.ClassConstraintComponent, lambda v, m=members: v in m))
+            tests.append((SH.ClassConstraintComponent, self.index.of_class(cls).__contains__))
         for pattern in g.objects(shape, SH.pattern):
             matcher = re.compile(str(pattern))
-            tests.append(
-                (
-                    SH.PatternConstraintComponent,
-                    lambda v, m=matcher: not isinstance(v, BNode) and m.search(str(v)) is not None,
-                )
-            )
+            tests.append((SH.PatternConstraintComponent, partial(_matches, matcher=matcher)))
         for choices in g.objects(shape, SH["in"]):
-            allowed = list(Collection(g, choices))  # type: ignore[arg-type]
-            tests.append((SH.InConstraintComponent, lambda v, a=allowed: v in a))
+            tests.append((SH.InConstraintComponent, list(Collection(g, choices)).__contains__))
         for predicate, (component, accept) in RANGES.items():
             for bound in g.objects(shape, predicate):
-                tests.append((component, lambda v, b=bound, a=accept: in_range(v, b, a)))
+                tests.append((component, partial(in_range, bound=bound, accept=accept)))
         return tests
 
     def _values(
@@ -422,7 +421,7 @@ class _Shapes:
     def _or(self, shape: Node, path: Node | None, pairs: dict[Any, list[Any]]) -> Iterator[Result]:
         values = {v for vs in pairs.values() for v in vs}
         for choices in self.g.objects(shape, SH["or"]):
-            members = list(Collection(self.g, choices))  # type: ignore[arg-type]
+            members = list(Collection(self.g, choices))
             failing = [{r.focus for r in self.validate(m, values)} for m in members]
             for f, vs in pairs.items():
                 for v in vs:
@@ -455,7 +454,9 @@ class _Shapes:
     def _sparql_result(
         self, shape: Node, constraint: Node, this: Any, bound: dict[str, Node]
     ) -> Result:
-        bound = {"this": this, **bound}
+        # pySHACL reports, and names in messages, the focus node as the value when the
+        # query binds no ?value.
+        bound = {"this": this, "value": this, **bound}
         focus = this
         own = tuple(self.g.objects(shape, SH.message))
         extra = tuple(m for m in self.g.objects(constraint, SH.message) if m not in own)
@@ -467,7 +468,7 @@ class _Shapes:
             self.severity(shape),
             messages,
             bound.get("path"),
-            bound.get("value", focus),
+            bound["value"],
             constraint,
         )
 
@@ -482,7 +483,7 @@ def _fill(message: str, bound: dict[str, Node]) -> str:
 def mixed_in(ontology: Graph) -> Graph:
     """The part of the ontology pySHACL adds to the data graph it validates: RDFS and OWL
     axioms, labels and comments, named individuals whole (not, e.g., IAO definitions)."""
-    return inoculate(Graph(), ontology)
+    return inoculate(Graph(), ontology)  # type: ignore[arg-type]  # pySHACL passes Graphs too
 
 
 def validate_graphs(graphs: tuple[Graph, ...], shapes: Graph) -> list[Result]:
@@ -495,7 +496,7 @@ def validate_graphs(graphs: tuple[Graph, ...], shapes: Graph) -> list[Result]:
     return results
 
 
-def _copy_blank(source: Graph, node: Node, target: Graph) -> None:
+def _copy_blank(source: Graph, node: Node | None, target: Graph) -> None:
     """Copy a blank node's description (and the blank nodes it reaches) into target."""
     todo, seen = [node], set()
     while todo:

@@ -76,10 +76,10 @@ def run(
     graph = records_to_graph(loaded.records)
     with ThreadPoolExecutor(max_workers=1) as background:
         # HermiT runs in a Java process, so SHACL proceeds meanwhile on this thread.
-        reasoned = background.submit(reason, ontology, graph) if reasoning else None
+        reasoning_run = background.submit(reason, ontology, graph) if reasoning else None
         shapes = read_graph(inputs.shapes_file)
         report = validate_graph(graph + mappings, shapes, ontology, engine)
         report = _locate(report, {p.stem: display_path(p) for p in paths})
-        reasoned = reasoned.result() if reasoned else None
+        reasoned = reasoning_run.result() if reasoning_run else None
     return PipelineResult(loaded, ontology, mappings, graph, report, reasoned,
                           import_graphs(inputs.imports_dir), inputs)

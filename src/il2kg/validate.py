@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
 from pyshacl import validate as shacl_validate
 from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import SH
+from rdflib.term import Node
 
 from il2kg.fast_shacl import Unsupported, validate_fast
 from il2kg.namespaces import RES, bind_prefixes, curie
@@ -67,7 +69,7 @@ def _short(node: object) -> str:
     return curie(str(node)) if isinstance(node, URIRef) else str(node)
 
 
-def _finding(report: Graph, result: URIRef, owners: dict[object, object]) -> Finding:
+def _finding(report: Graph, result: Node, owners: Mapping[Node | None, Node]) -> Finding:
     """One result; `shape` names the node shape, also for results of its property shapes."""
     focus = report.value(result, SH.focusNode)
     source = report.value(result, SH.sourceShape)
@@ -117,7 +119,7 @@ def validate_graph(
     that use a feature it does not implement are validated by pySHACL itself.
     """
     report_graph = bind_prefixes(report_graph_of(data, shapes, ontology, engine))
-    owners = dict((prop, node) for node, prop in shapes.subject_objects(SH.property))
+    owners: dict[Node | None, Node] = {p: n for n, p in shapes.subject_objects(SH.property)}
     findings = sorted(
         (
             _finding(report_graph, r, owners)
