@@ -54,6 +54,7 @@ def seeds_with(tmp_path: Path, *extra: Path) -> Path:
     return seeds
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["validate", "build"])
 def test_every_sweep_finding_exits_1_naming_file_and_field(tmp_path: Path, command: str) -> None:
     seeds = seeds_with(tmp_path, *SWEEP)
@@ -66,6 +67,7 @@ def test_every_sweep_finding_exits_1_naming_file_and_field(tmp_path: Path, comma
         assert f"seeds/{path.name}: {where}: " in output, (path.name, output)
 
 
+@pytest.mark.slow
 def test_a_fifo_and_a_device_in_seeds_are_refused_without_reading(tmp_path: Path) -> None:
     seeds = seeds_with(tmp_path)
     os.mkfifo(seeds / "fifo.yaml")
@@ -129,6 +131,7 @@ def test_duplicate_dois_and_source_files_warn(tmp_path: Path) -> None:
     assert load_seeds([first], VOCABULARY).warnings == ()
 
 
+@pytest.mark.slow
 def test_validate_and_build_show_duplicate_warnings(tmp_path: Path) -> None:
     seeds = seeds_with(tmp_path)
     clark = (seeds / "clark-2021.yaml").read_text(encoding="utf-8")
@@ -172,6 +175,7 @@ def _many_outcomes(tmp_path: Path, count: int) -> Path:
     return _record(tmp_path, f"many-{count}", SMALL.replace(line, outcomes))
 
 
+@pytest.mark.slow
 def test_a_record_too_big_to_reason_over_is_refused(tmp_path: Path) -> None:
     """5,000 outcomes would keep HermiT busy for many minutes; the bound is 100 elements."""
     [error] = load_seeds([_many_outcomes(tmp_path, 5000)], VOCABULARY).errors

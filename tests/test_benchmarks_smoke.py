@@ -53,6 +53,7 @@ def test_harness_runs_every_stage_at_the_tiny_size(tmp_path: Path) -> None:
     assert reasoned["studies"] == 2 and reasoned["triples"] > 0, reasoned
 
 
+@pytest.mark.slow
 def test_generated_seeds_load_and_report_each_deliberate_defect(tmp_path: Path) -> None:
     seeds = tmp_path / "seeds"
     assert write_seeds(synthetic_records(len(DEFECTS), defect_every=1), seeds) == len(DEFECTS)

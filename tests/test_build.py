@@ -27,6 +27,7 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_artifacts_parse_in_their_formats(dist: Path) -> None:
     turtle = Graph().parse(dist / "il2kg.ttl")
     ntriples = Graph().parse(dist / "il2kg.nt", format="nt")
@@ -42,11 +43,13 @@ def test_artifacts_parse_in_their_formats(dist: Path) -> None:
     } <= names
 
 
+@pytest.mark.slow
 def test_jsonld_uses_the_published_context(dist: Path) -> None:
     document = json.loads((dist / "il2kg.jsonld").read_text())
     assert document["@context"]["il2kg"] == "https://w3id.org/il2kg/ontology/"
 
 
+@pytest.mark.slow
 def test_void_counts_match_the_graph(dist: Path) -> None:
     void = Graph().parse(dist / "void.ttl")
     quads = [line for line in (dist / "il2kg.nq").read_text().splitlines()
@@ -54,6 +57,7 @@ def test_void_counts_match_the_graph(dist: Path) -> None:
     assert int(void.value(DATASET_IRI, VOID.triples)) == len(quads)
 
 
+@pytest.mark.slow
 def test_two_builds_are_byte_identical(dist: Path, tmp_path: Path) -> None:
     """A second build in another process (another hash seed) writes the same bytes."""
     again = tmp_path / "dist"
@@ -113,6 +117,7 @@ def test_help_is_instant() -> None:
     assert "rdflib" not in result.stderr and "pyshacl" not in result.stderr
 
 
+@pytest.mark.slow
 def test_the_output_is_a_link_to_a_content_addressed_directory(dist: Path, tmp_path: Path) -> None:
     """The build directory is named by its content: same files, same name; other, other."""
     assert dist.is_symlink()
@@ -121,6 +126,7 @@ def test_the_output_is_a_link_to_a_content_addressed_directory(dist: Path, tmp_p
     assert publish({**files, "void.ttl": b""}, tmp_path / "dist").name != dist.resolve().name
 
 
+@pytest.mark.slow
 def test_build_writes_an_on_disk_store_and_replaces_it_whole(tmp_path: Path) -> None:
     from pyoxigraph import Store
 
@@ -140,6 +146,7 @@ def test_build_writes_an_on_disk_store_and_replaces_it_whole(tmp_path: Path) -> 
 
 @pytest.mark.parametrize("command", [["query", "cohorts-by-publication"], ["load", "--to",
                                      "http://127.0.0.1:9/store"]])
+@pytest.mark.slow
 def test_commands_build_a_missing_dist_first(tmp_path: Path, command: list[str]) -> None:
     """`query` and `load` build dist/ when it is missing instead of failing."""
     result = subprocess.run([sys.executable, "-m", "il2kg.cli", *command, "--dist",
@@ -149,6 +156,7 @@ def test_commands_build_a_missing_dist_first(tmp_path: Path, command: list[str])
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_build_never_replaces_a_directory_it_did_not_make(tmp_path: Path) -> None:
     precious = tmp_path / "docs"
     precious.mkdir()

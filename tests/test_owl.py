@@ -16,7 +16,7 @@ from il2kg.reasoning import ReasonerUnavailable, reason
 from il2kg.release import VOID_GRAPH
 from il2kg.store import EXAMPLES_GRAPH
 
-pytestmark = pytest.mark.java
+pytestmark = [pytest.mark.java, pytest.mark.slow]
 
 PROFILE = Path(__file__).parent / "java" / "OwlProfile.java"
 OWLAPI = Path("/usr/share/java/owlapi-distribution.jar")

@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -83,6 +84,7 @@ def _load(data: object, name: str = "generated") -> tuple[Any, Any]:
         return load_seeds([path], VOCABULARY), path.name
 
 
+@pytest.mark.slow
 @QUICK
 @given(records())
 def test_valid_records_convert_validate_and_round_trip(data: dict[str, Any]) -> None:

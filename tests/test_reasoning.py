@@ -24,7 +24,7 @@ from il2kg.reasoning import ReasoningReport, reason
 from il2kg.reporting import render_report
 from il2kg.store import open_store
 
-pytestmark = pytest.mark.java
+pytestmark = [pytest.mark.java, pytest.mark.slow]
 
 T = Namespace(f"{RES}reasoning-test/")
 DEFINED = sorted(str(c) for c in read_graph(ONTOLOGY_FILE).subjects(OWL.equivalentClass, None)

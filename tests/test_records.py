@@ -67,6 +67,7 @@ def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_validate_and_build_refuse_a_broken_seed(tmp_path: Path) -> None:
     seeds = tmp_path / "seeds"
     shutil.copytree(SEEDS_DIR, seeds)
@@ -87,6 +88,7 @@ def test_validate_and_build_refuse_a_broken_seed(tmp_path: Path) -> None:
     assert after == before
 
 
+@pytest.mark.slow
 def test_a_count_above_its_cohort_fails_validation(tmp_path: Path) -> None:
     seeds = tmp_path / "seeds"
     seeds.mkdir()
@@ -99,6 +101,7 @@ def test_a_count_above_its_cohort_fails_validation(tmp_path: Path) -> None:
     assert "counted in a cohort of only 1" in result.stdout
 
 
+@pytest.mark.slow
 def test_validate_exits_2_when_it_cannot_run(tmp_path: Path) -> None:
     result = _cli("validate", "--seeds", str(tmp_path / "missing"), cwd=tmp_path)
     assert result.returncode == 2

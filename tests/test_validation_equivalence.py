@@ -56,12 +56,14 @@ def _both(data: Graph) -> tuple[set[Row], set[Row]]:
     )
 
 
+@pytest.mark.slow
 def test_seed_graph_gives_the_same_results(seed_result: PipelineResult) -> None:
     assert seed_result.graph is not None
     fast, reference = _both(seed_result.graph + seed_result.mappings)
     assert fast == reference
 
 
+@pytest.mark.slow
 def test_defective_graph_gives_the_same_violations_and_warnings() -> None:
     graph = records_to_graph(synthetic_records(2 * len(DEFECTS), defect_every=2))
     assert graph_defects(graph, every=23) > 0
@@ -104,6 +106,7 @@ def test_rule_store_holds_every_predicate_a_rule_can_match() -> None:
         assert predicates_of(prepareQuery(base + anything)) is None, anything
 
 
+@pytest.mark.slow
 def test_record_batches_in_worker_processes_give_the_whole_graph_results() -> None:
     records = list(synthetic_records(len(DEFECTS), defect_every=1))
     shapes, ontology = read_graph(project.SHAPES_FILE), read_graph(project.ONTOLOGY_FILE)
@@ -245,6 +248,7 @@ def shape_graphs(draw: st.DrawFn) -> Graph:
     return shapes
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data_and_ontology(), shape_graphs())
 def test_generated_shapes_over_overlapping_graphs_give_the_same_results(
