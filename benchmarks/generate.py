@@ -20,9 +20,9 @@ import yaml
 from rdflib import RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
-from il2kg.convert import records_to_graph
-from il2kg.namespaces import IL2KG, RES
-from il2kg.records import PublicationRecord
+from il2kg.graph.convert import records_to_graph
+from il2kg.iris import IL2KG, RES
+from il2kg.records.model import PublicationRecord
 
 DEFECTS = (
     "count-above-cohort",

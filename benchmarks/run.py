@@ -50,13 +50,13 @@ def _timed(figures: dict[str, Any], name: str, action: Callable[[], Any]) -> Any
 def stage_build(records: int, out: Path) -> dict[str, Any]:
     """Records to RDF to files to store, then two queries on the store."""
     from benchmarks.generate import synthetic_records
-    from il2kg.artifacts import publish, render
-    from il2kg.convert import records_to_graph
-    from il2kg.mappings import mapping_graph, read_mapping_set
-    from il2kg.namespaces import prefixes
+    from il2kg.graph.convert import records_to_graph
+    from il2kg.graph.mappings import mapping_graph, read_mapping_set
+    from il2kg.iris import prefixes
+    from il2kg.paths import MAPPINGS_FILE, ONTOLOGY_FILE
     from il2kg.pipeline import read_graph
-    from il2kg.project import MAPPINGS_FILE, ONTOLOGY_FILE
-    from il2kg.store import open_store
+    from il2kg.publish.artifacts import publish, render
+    from il2kg.publish.store import open_store
 
     f: dict[str, Any] = {"records": records}
     ontology, mappings = read_graph(ONTOLOGY_FILE), mapping_graph(read_mapping_set(MAPPINGS_FILE))
@@ -88,20 +88,20 @@ def stage_validate(records: int, engine: str) -> dict[str, Any]:
     """SHACL validation of the synthetic graph (with its defects) by one engine.
 
     `il2kg` and `pyshacl` validate the whole graph, built first; `il2kg-records` converts
-    and validates batches of records in worker processes (`il2kg.modular`), so its time
+    and validates batches of records in worker processes (`il2kg.checks.batches`), so its time
     includes the conversion and no process holds the whole graph.
     """
     from rdflib import RDF
     from rdflib.namespace import SH
 
     from benchmarks.generate import synthetic_records
-    from il2kg.convert import records_to_graph
-    from il2kg.fast_shacl import validate_fast
-    from il2kg.mappings import mapping_graph, read_mapping_set
-    from il2kg.modular import validate_records
+    from il2kg.checks.batches import validate_records
+    from il2kg.checks.fast_shacl import validate_fast
+    from il2kg.checks.shacl import pyshacl_report
+    from il2kg.graph.convert import records_to_graph
+    from il2kg.graph.mappings import mapping_graph, read_mapping_set
+    from il2kg.paths import MAPPINGS_FILE, ONTOLOGY_FILE, SHAPES_FILE
     from il2kg.pipeline import read_graph
-    from il2kg.project import MAPPINGS_FILE, ONTOLOGY_FILE, SHAPES_FILE
-    from il2kg.validate import pyshacl_report
 
     shapes, ontology = read_graph(SHAPES_FILE), read_graph(ONTOLOGY_FILE)
     f: dict[str, Any] = {"engine": engine}
@@ -148,10 +148,10 @@ def stage_load(nt_file: Path, engine: str) -> dict[str, Any]:
 def stage_reasoning(records: int) -> dict[str, Any]:
     """HermiT over the ontology and the synthetic graph, with il2kg's reasoning module."""
     from benchmarks.generate import synthetic_records
-    from il2kg.convert import records_to_graph
+    from il2kg.checks.reasoning import reason
+    from il2kg.graph.convert import records_to_graph
+    from il2kg.paths import ONTOLOGY_FILE
     from il2kg.pipeline import read_graph
-    from il2kg.project import ONTOLOGY_FILE
-    from il2kg.reasoning import reason
 
     graph = records_to_graph(synthetic_records(records, defect_every=0))
     f: dict[str, Any] = {"studies": records, "triples": len(graph)}

@@ -18,11 +18,11 @@ import uvicorn
 from pyoxigraph import Store
 
 from il2kg.cli import main
+from il2kg.publish.store import build_store
 from il2kg.server.app import create_app
 from il2kg.server.http_server import config
 from il2kg.server.pool import WorkerPool
 from il2kg.server.settings import Settings
-from il2kg.store import build_store
 from tests.reasoner import REASONING
 
 EXAMPLES = {

@@ -18,14 +18,14 @@ from pyoxigraph import Literal as OxLiteral
 from pyoxigraph import NamedNode, RdfFormat, parse
 from rdflib import Graph, Literal, URIRef
 
-from il2kg.artifacts import ntriples_lines
-from il2kg.convert import records_to_graph
-from il2kg.derive import clopper_pearson
-from il2kg.loading import load_seeds
-from il2kg.namespaces import BIBO
+from il2kg.graph.convert import records_to_graph
+from il2kg.graph.derive import clopper_pearson
+from il2kg.iris import BIBO
+from il2kg.paths import ONTOLOGY_FILE, SEEDS_DIR
 from il2kg.pipeline import read_graph
-from il2kg.project import ONTOLOGY_FILE, SEEDS_DIR
-from il2kg.vocabulary import vocabulary_from
+from il2kg.publish.artifacts import ntriples_lines
+from il2kg.records.load import load_seeds
+from il2kg.records.vocabulary import vocabulary_from
 
 from .conftest import DATA
 from .reasoner import REASONING
@@ -156,7 +156,7 @@ def test_clopper_pearson_matches_published_tables() -> None:
 LARGE = """
 import resource
 resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
-from il2kg.derive import clopper_pearson
+from il2kg.graph.derive import clopper_pearson
 print(*clopper_pearson(123_456_789, 1_000_000_000), *clopper_pearson(7, 1_000_000_000))
 """
 

@@ -8,12 +8,12 @@ import pytest
 from pyoxigraph import Store
 
 from il2kg.cli import main
-from il2kg.derive import clopper_pearson, rate_percent
-from il2kg.evidence import ROWS_QUERY, EvidenceRow, rows_from_json
-from il2kg.forest import render
-from il2kg.querying import run_local
-from il2kg.records import PublicationRecord
-from il2kg.store import open_store
+from il2kg.evidence.forest import render
+from il2kg.evidence.rows import ROWS_QUERY, EvidenceRow, rows_from_json
+from il2kg.graph.derive import clopper_pearson, rate_percent
+from il2kg.publish.store import open_store
+from il2kg.query.run import run_local
+from il2kg.records.model import PublicationRecord
 
 RESPONSE_OUTCOMES = """PREFIX il2kg: <https://w3id.org/il2kg/ontology/>
 SELECT DISTINCT ?o WHERE { ?o a il2kg:ResponseOutcome .

@@ -10,9 +10,9 @@ from fhir.resources.bundle import Bundle
 from pyoxigraph import Store
 
 from il2kg.cli import main
-from il2kg.fhir import bundle
-from il2kg.querying import run_local
-from il2kg.store import open_store
+from il2kg.evidence.fhir import bundle
+from il2kg.publish.store import open_store
+from il2kg.query.run import run_local
 
 RES = "https://w3id.org/il2kg/resource/"
 DERIVED_VALUES = """PREFIX il2kg: <https://w3id.org/il2kg/ontology/>

@@ -10,12 +10,12 @@ from pydantic import BaseModel
 from rdflib import RDF, RDFS, XSD, Literal
 from rdflib.namespace import SKOS
 
-from il2kg import records
-from il2kg.convert import records_to_graph
-from il2kg.loading import LoadResult, load_seeds
-from il2kg.namespaces import IL2KG, RES
+from il2kg.graph.convert import records_to_graph
+from il2kg.iris import IL2KG, RES
+from il2kg.paths import QUERIES_DIR
 from il2kg.pipeline import PipelineResult
-from il2kg.project import QUERIES_DIR
+from il2kg.records import model as records
+from il2kg.records.load import LoadResult, load_seeds
 
 from .test_properties import VOCABULARY
 

@@ -8,8 +8,8 @@ import yaml
 from rdflib import RDF, XSD, Graph, Literal, URIRef
 from rdflib.namespace import PROV
 
-from il2kg.convert import records_to_graph
-from il2kg.namespaces import IL2KG, RES
+from il2kg.graph.convert import records_to_graph
+from il2kg.iris import IL2KG, RES
 from il2kg.pipeline import PipelineResult
 
 from .conftest import DATA

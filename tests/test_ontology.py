@@ -5,10 +5,10 @@ from __future__ import annotations
 from rdflib import OWL, RDF, RDFS, Graph, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
-from il2kg.mappings import read_mapping_set
-from il2kg.namespaces import IL2KG, ONTOLOGY_IRI
+from il2kg.graph.mappings import read_mapping_set
+from il2kg.iris import IL2KG, ONTOLOGY_IRI
+from il2kg.paths import MAPPINGS_FILE, ONTOLOGY_FILE
 from il2kg.pipeline import PipelineResult, read_graph
-from il2kg.project import MAPPINGS_FILE, ONTOLOGY_FILE
 
 DEFINITION = URIRef("http://purl.obolibrary.org/obo/IAO_0000115")
 ONTOLOGY = read_graph(ONTOLOGY_FILE)

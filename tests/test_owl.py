@@ -10,11 +10,11 @@ import owlready2
 import pytest
 from rdflib import XSD, Dataset, Graph, Literal
 
-from il2kg.namespaces import IL2KG, RES
+from il2kg.checks.reasoning import ReasonerUnavailable, reason
+from il2kg.iris import IL2KG, RES
 from il2kg.pipeline import PipelineResult
-from il2kg.reasoning import ReasonerUnavailable, reason
-from il2kg.release import VOID_GRAPH
-from il2kg.store import EXAMPLES_GRAPH
+from il2kg.publish.release import VOID_GRAPH
+from il2kg.publish.store import EXAMPLES_GRAPH
 
 pytestmark = [pytest.mark.java, pytest.mark.slow]
 

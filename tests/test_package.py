@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from il2kg.project import ROOT
-from il2kg.querying import compare, read_expected
+from il2kg.paths import ROOT
+from il2kg.query.run import compare, read_expected
 from tests.conftest import DATA
 from tests.server_fixtures import free_port, wait_for
 

@@ -12,8 +12,7 @@ import pytest
 from rdflib import Graph, Literal
 from rdflib.namespace import SH
 
-from il2kg.loading import parse_seed, scan_seeds
-from il2kg.project import (
+from il2kg.paths import (
     ONTOLOGY_FILE,
     QUERIES_DIR,
     RECORD_SCHEMA_FILE,
@@ -22,7 +21,8 @@ from il2kg.project import (
     find_project,
     locate,
 )
-from il2kg.schema import SCHEMA_COMMENT, record_schema
+from il2kg.records.load import parse_seed, scan_seeds
+from il2kg.records.schema import SCHEMA_COMMENT, record_schema
 from tests.conftest import DATA
 
 SCHEMA = json.loads(RECORD_SCHEMA_FILE.read_text(encoding="utf-8"))
@@ -99,7 +99,7 @@ def test_validate_and_build_refuse_an_empty_project_naming_its_seeds(tmp_path: P
 
 def test_the_shipped_schema_is_generated_from_the_record_models() -> None:
     assert RECORD_SCHEMA_FILE.read_text(encoding="utf-8") == record_schema(), (
-        "shapes/record.schema.json is out of date: run `python -m il2kg.schema`")
+        "shapes/record.schema.json is out of date: run `python -m il2kg.records.schema`")
     jsonschema.Draft202012Validator.check_schema(SCHEMA)
 
 

@@ -13,13 +13,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib import RDF, XSD, Literal
 
-from il2kg.convert import records_to_graph
-from il2kg.loading import load_seeds
-from il2kg.namespaces import IL2KG, RES
+from il2kg.checks.shacl import validate_graph
+from il2kg.graph.convert import records_to_graph
+from il2kg.iris import IL2KG, RES
+from il2kg.paths import ONTOLOGY_FILE, SHAPES_FILE
 from il2kg.pipeline import read_graph
-from il2kg.project import ONTOLOGY_FILE, SHAPES_FILE
-from il2kg.validate import validate_graph
-from il2kg.vocabulary import vocabulary_from
+from il2kg.records.load import load_seeds
+from il2kg.records.vocabulary import vocabulary_from
 
 ONTOLOGY = read_graph(ONTOLOGY_FILE)
 SHAPES = read_graph(SHAPES_FILE)

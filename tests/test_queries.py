@@ -30,10 +30,11 @@ from pyoxigraph import (
 )
 
 from il2kg.cli import main
-from il2kg.examples import NAME, Example, load_examples
-from il2kg.namespaces import prefixes
-from il2kg.project import ONTOLOGY_FILE, QUERIES_DIR
-from il2kg.querying import (
+from il2kg.iris import prefixes
+from il2kg.paths import ONTOLOGY_FILE, QUERIES_DIR
+from il2kg.publish.store import open_store
+from il2kg.query.examples import NAME, Example, load_examples
+from il2kg.query.run import (
     Difference,
     compare,
     from_parsed,
@@ -42,7 +43,6 @@ from il2kg.querying import (
     render,
     run_local,
 )
-from il2kg.store import open_store
 
 from .server_fixtures import free_port, oxigraph_binary, oxigraph_server
 

@@ -16,13 +16,13 @@ from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import PROV
 
-from il2kg.artifacts import INFERRED_GRAPH, publish, render
-from il2kg.namespaces import IL2KG, RES, prefixes
+from il2kg.checks.reasoning import ReasoningReport, reason
+from il2kg.checks.report import render_report
+from il2kg.iris import IL2KG, RES, prefixes
+from il2kg.paths import IMPORTS_DIR, ONTOLOGY_FILE
 from il2kg.pipeline import PipelineResult, read_graph, run
-from il2kg.project import IMPORTS_DIR, ONTOLOGY_FILE
-from il2kg.reasoning import ReasoningReport, reason
-from il2kg.reporting import render_report
-from il2kg.store import open_store
+from il2kg.publish.artifacts import INFERRED_GRAPH, publish, render
+from il2kg.publish.store import open_store
 
 pytestmark = [pytest.mark.java, pytest.mark.slow]
 

@@ -6,9 +6,9 @@ import pytest
 from rdflib import RDFS, Graph, Literal
 from rdflib.compare import isomorphic
 
-from il2kg.namespaces import IL2KG, RES
+from il2kg.checks.reasoning import batches, modules, reason
+from il2kg.iris import IL2KG, RES
 from il2kg.pipeline import PipelineResult
-from il2kg.reasoning import batches, modules, reason
 
 
 @pytest.mark.java

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from il2kg.loading import load_seeds
+from il2kg.paths import ONTOLOGY_FILE, SEEDS_DIR
 from il2kg.pipeline import read_graph
-from il2kg.project import ONTOLOGY_FILE, SEEDS_DIR
-from il2kg.vocabulary import vocabulary_from
+from il2kg.records.load import load_seeds
+from il2kg.records.vocabulary import vocabulary_from
 
 from .conftest import DATA
 from .reasoner import REASONING

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from il2kg.reference import REFERENCE_FILE, main, reference_store, render_reference, terms
+from il2kg.publish.reference_docs import (
+    REFERENCE_FILE,
+    main,
+    reference_store,
+    render_reference,
+    terms,
+)
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +31,7 @@ def generated(dist: Path) -> str:
 @pytest.mark.java  # the reference's examples include what HermiT infers
 def test_committed_reference_is_up_to_date(generated: str) -> None:
     assert REFERENCE_FILE.read_text(encoding="utf-8") == generated, (
-        "docs/ontology-reference.md is out of date: run `python -m il2kg.reference`")
+        "docs/ontology-reference.md is out of date: run `python -m il2kg.publish.reference_docs`")
 
 
 def test_every_class_and_property_has_a_section_with_definition_and_example(

@@ -15,15 +15,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyoxigraph import RdfFormat, parse
 
-from il2kg.artifacts import render
-from il2kg.convert import records_to_graph
-from il2kg.loading import LoadResult, _SeedLoader, load_seeds
-from il2kg.mappings import mapping_graph, read_mapping_set
-from il2kg.namespaces import IL2KG, RES, prefixes
+from il2kg.checks.shacl import validate_graph
+from il2kg.graph.convert import records_to_graph
+from il2kg.graph.mappings import mapping_graph, read_mapping_set
+from il2kg.iris import IL2KG, RES, prefixes
+from il2kg.paths import MAPPINGS_FILE, ONTOLOGY_FILE, SHAPES_FILE
 from il2kg.pipeline import read_graph
-from il2kg.project import MAPPINGS_FILE, ONTOLOGY_FILE, SHAPES_FILE
-from il2kg.validate import validate_graph
-from il2kg.vocabulary import vocabulary_from
+from il2kg.publish.artifacts import render
+from il2kg.records.load import LoadResult, _SeedLoader, load_seeds
+from il2kg.records.vocabulary import vocabulary_from
 
 ONTOLOGY = read_graph(ONTOLOGY_FILE)
 SHAPES = read_graph(SHAPES_FILE)

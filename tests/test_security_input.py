@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from pyoxigraph import NamedNode
 
+from il2kg.publish.store import build_store, extra_graph_name, open_store
 from il2kg.server.serve import has_store
-from il2kg.store import build_store, extra_graph_name, open_store
 
 from .server_fixtures import free_port, listener
 

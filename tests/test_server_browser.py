@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from pyoxigraph import NamedNode, Store
 
-from il2kg.namespaces import prefixes
+from il2kg.iris import prefixes
 
 from .server_fixtures import EXAMPLES
 

@@ -7,7 +7,7 @@ import httpx
 import pytest
 from pyoxigraph import NamedNode, RdfFormat, Store, parse
 
-from il2kg.namespaces import prefixes
+from il2kg.iris import prefixes
 from il2kg.server.describe import ONTOLOGY_BASE, RESOURCE_BASE
 
 QUERY = {"Content-Type": "application/sparql-query"}

@@ -9,8 +9,8 @@ import httpx
 from pyoxigraph import Store
 
 from il2kg.cli import main
-from il2kg.evidence import ROWS_QUERY, rows_from_json
-from il2kg.querying import run_local
+from il2kg.evidence.rows import ROWS_QUERY, rows_from_json
+from il2kg.query.run import run_local
 from il2kg.server.describe import RESOURCE_BASE
 
 

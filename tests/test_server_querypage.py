@@ -8,7 +8,7 @@ import re
 
 import httpx
 
-from il2kg.namespaces import prefixes
+from il2kg.iris import prefixes
 from il2kg.server.querypage import STATIC
 
 

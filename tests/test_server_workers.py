@@ -17,10 +17,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from il2kg.publish.store import publish_store
 from il2kg.server.app import create_app
 from il2kg.server.pool import WorkerPool
 from il2kg.server.settings import Settings
-from il2kg.store import publish_store
 
 from .server_fixtures import RUNAWAY, free_port, live_server
 

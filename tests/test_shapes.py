@@ -8,12 +8,12 @@ import pytest
 from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import SH
 
-from il2kg.convert import records_to_graph
-from il2kg.loading import load_seeds
+from il2kg.checks.shacl import validate_graph
+from il2kg.graph.convert import records_to_graph
+from il2kg.paths import SEEDS_DIR, SHAPES_FILE
 from il2kg.pipeline import PipelineResult, read_graph
-from il2kg.project import SEEDS_DIR, SHAPES_FILE
-from il2kg.validate import validate_graph
-from il2kg.vocabulary import vocabulary_from
+from il2kg.records.load import load_seeds
+from il2kg.records.vocabulary import vocabulary_from
 
 from .conftest import DATA
 

@@ -14,8 +14,8 @@ import pytest
 from rdflib import OWL, RDF, RDFS, Graph, Literal
 from rdflib.namespace import DCTERMS
 
-from il2kg.mappings import SSSOM, mapping_graph, read_mapping_set
-from il2kg.project import MAPPINGS_FILE, ONTOLOGY_FILE
+from il2kg.graph.mappings import SSSOM, mapping_graph, read_mapping_set
+from il2kg.paths import MAPPINGS_FILE, ONTOLOGY_FILE
 
 CITATION = re.compile(r"[\w.-]+/[\w.-]+@[0-9a-f]{7,}:\S+|https?://\S+|ontology/\S+")
 

@@ -15,13 +15,13 @@ from pyshacl import validate
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
-from il2kg.artifacts import DATA_GRAPH, MAPPINGS_GRAPH, ONTOLOGY_GRAPH
 from il2kg.cli import main
-from il2kg.project import SHAPES_FILE
+from il2kg.paths import SHAPES_FILE
+from il2kg.publish.artifacts import DATA_GRAPH, MAPPINGS_GRAPH, ONTOLOGY_GRAPH
+from il2kg.publish.store import open_store
 from il2kg.server.app import create_app
 from il2kg.server.remote import RemoteEngine
 from il2kg.server.settings import Settings
-from il2kg.store import open_store
 
 from .server_fixtures import live_server, oxigraph_server, virtuoso_server
 

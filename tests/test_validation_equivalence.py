@@ -16,15 +16,15 @@ from rdflib.namespace import OWL, SH
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Node
 
-from il2kg import project
+from il2kg import paths as project
+from il2kg.checks.batches import check_module, validate_records
+from il2kg.checks.fast_shacl import Unsupported, predicates_of, validate_fast
+from il2kg.checks.shacl import pyshacl_report, validate_graph
 from il2kg.cli import main
-from il2kg.convert import records_to_graph
-from il2kg.fast_shacl import Unsupported, predicates_of, validate_fast
-from il2kg.mappings import mapping_graph, read_mapping_set
-from il2kg.modular import check_module, validate_records
-from il2kg.namespaces import IL2KG, RES
+from il2kg.graph.convert import records_to_graph
+from il2kg.graph.mappings import mapping_graph, read_mapping_set
+from il2kg.iris import IL2KG, RES
 from il2kg.pipeline import PipelineResult, read_graph
-from il2kg.validate import pyshacl_report, validate_graph
 
 Row = tuple[object, ...]
 
@@ -289,7 +289,7 @@ def test_a_fallback_to_pyshacl_is_logged_with_its_reason(caplog: pytest.LogCaptu
     shapes = _graph([(EX.S, RDF.type, SH.NodeShape), (EX.S, SH.targetNode, EX.a),
                      (EX.S, SH.closed, Literal(True))])
     data = _graph([(EX.a, EX.p, Literal(1))])
-    with caplog.at_level(logging.WARNING, logger="il2kg.validate"):
+    with caplog.at_level(logging.WARNING, logger="il2kg.checks.shacl"):
         report = validate_graph(data, shapes, Graph())
     assert not report.conforms
     assert any("closed" in r.getMessage() and "pySHACL" in r.getMessage() for r in caplog.records)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from il2kg import __version__
-from il2kg.project import ONTOLOGY, ROOT, Inputs, locate
+from il2kg.paths import ONTOLOGY, ROOT, Inputs, locate
 
 if TYPE_CHECKING:
     from il2kg.pipeline import PipelineResult
@@ -24,7 +24,7 @@ EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
 
 
 def _inputs(args: argparse.Namespace) -> Inputs:
-    """What a command reads: the project of the working directory (see il2kg.project)."""
+    """What a command reads: the project of the working directory (see il2kg.paths)."""
     return locate(Path.cwd(), args.seeds)
 
 
@@ -42,7 +42,7 @@ def _pipeline(args: argparse.Namespace, inputs: Inputs) -> PipelineResult:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate the seeds and the graph built from them; print a report."""
-    from il2kg.reporting import render_report
+    from il2kg.checks.report import render_report
 
     result = _pipeline(args, _inputs(args))
     print(render_report(result, args.format))
@@ -53,10 +53,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     """Build and validate, then publish the artifacts; on failure leave the output untouched."""
     from rdflib import URIRef
 
-    from il2kg.artifacts import publish, render
-    from il2kg.namespaces import prefixes
-    from il2kg.reporting import render_report
-    from il2kg.store import EXAMPLES_GRAPH, examples_graph
+    from il2kg.checks.report import render_report
+    from il2kg.iris import prefixes
+    from il2kg.publish.artifacts import publish, render
+    from il2kg.publish.store import EXAMPLES_GRAPH, examples_graph
 
     inputs = _inputs(args)
     print(f"il2kg build: {inputs.seeds_line()}", file=sys.stderr)
@@ -72,7 +72,7 @@ def cmd_build(args: argparse.Namespace) -> int:
                    extra={**result.extra_graphs, **examples})
     target = publish(files, args.out)
     if args.store:
-        from il2kg.store import publish_store
+        from il2kg.publish.store import publish_store
 
         _progress(args, f"writing the on-disk store {args.store}")
         publish_store(args.store, args.out, queries_dir=inputs.queries_dir)
@@ -87,9 +87,9 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_query(args: argparse.Namespace) -> int:
     """Run a SPARQL query (a .rq file, an example name or - for stdin) and print its result."""
-    from il2kg.namespaces import prefixes
-    from il2kg.querying import bless, query_file, render, run_local, run_remote
-    from il2kg.store import open_store
+    from il2kg.iris import prefixes
+    from il2kg.publish.store import open_store
+    from il2kg.query.run import bless, query_file, render, run_local, run_remote
 
     if args.source == "-" and args.bless:
         print("il2kg query: --bless needs a query file or name, not stdin", file=sys.stderr)
@@ -112,8 +112,8 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace, text: str):
     """Run a query on `--endpoint` or on the build in `--dist` (building it when missing)."""
-    from il2kg.querying import run_local, run_remote
-    from il2kg.store import open_store
+    from il2kg.publish.store import open_store
+    from il2kg.query.run import run_local, run_remote
 
     if args.endpoint:
         return run_remote(args.endpoint, text)
@@ -124,8 +124,8 @@ def _run(args: argparse.Namespace, text: str):
 
 def cmd_plot(args: argparse.Namespace) -> int:
     """Draw a forest plot of the response estimates in the graph."""
-    from il2kg.evidence import ROWS_QUERY, rows_from_json
-    from il2kg.forest import write
+    from il2kg.evidence.forest import write
+    from il2kg.evidence.rows import ROWS_QUERY, rows_from_json
 
     rows = rows_from_json(_run(args, ROWS_QUERY).payload)
     if args.category:
@@ -141,7 +141,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     """Export the graph as a FHIR R5 Bundle (Citation, Group, EvidenceVariable, Evidence)."""
     import json
 
-    from il2kg.fhir import bundle
+    from il2kg.evidence.fhir import bundle
 
     text = json.dumps(bundle(lambda query: _run(args, query).payload), indent=2,
                       ensure_ascii=False) + "\n"
@@ -184,8 +184,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_load(args: argparse.Namespace) -> int:
     """Put the built graph and example queries into a store (SPARQL 1.1 Graph Store Protocol)."""
+    from il2kg.publish.store import open_store
     from il2kg.server.remote import load_to
-    from il2kg.store import open_store
 
     if (status := _ensure_built(args)) != EXIT_OK:
         return status
@@ -208,7 +208,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_schema(args: argparse.Namespace) -> int:
     """Print the JSON Schema of a seed file (a publication record)."""
-    from il2kg.schema import record_schema
+    from il2kg.records.schema import record_schema
 
     sys.stdout.write(record_schema())
     return EXIT_OK

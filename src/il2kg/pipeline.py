@@ -8,16 +8,16 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
-from il2kg.artifacts import INFERRED_GRAPH
-from il2kg.convert import records_to_graph
-from il2kg.linking import import_graphs
-from il2kg.loading import LoadResult, display_path, load_seeds, scan_seeds
-from il2kg.mappings import mapping_graph, read_mapping_set
-from il2kg.namespaces import bind_prefixes
-from il2kg.project import Inputs
-from il2kg.reasoning import ReasoningReport, reason
-from il2kg.validate import Engine, ShaclReport, validate_graph
-from il2kg.vocabulary import vocabulary_from
+from il2kg.checks.reasoning import ReasoningReport, reason
+from il2kg.checks.shacl import Engine, ShaclReport, validate_graph
+from il2kg.graph.convert import records_to_graph
+from il2kg.graph.imports import import_graphs
+from il2kg.graph.mappings import mapping_graph, read_mapping_set
+from il2kg.iris import bind_prefixes
+from il2kg.paths import Inputs
+from il2kg.publish.artifacts import INFERRED_GRAPH
+from il2kg.records.load import LoadResult, display_path, load_seeds, scan_seeds
+from il2kg.records.vocabulary import vocabulary_from
 
 __all__ = ["Inputs", "PipelineResult", "read_graph", "run"]
 

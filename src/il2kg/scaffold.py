@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from il2kg import __version__
-from il2kg.project import (
+from il2kg.paths import (
     IMPORTS,
     MAPPINGS,
     ONTOLOGY,

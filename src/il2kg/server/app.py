@@ -19,7 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from pyoxigraph import NamedNode, RdfFormat, parse, serialize
 from starlette.responses import PlainTextResponse, StreamingResponse
 
-from il2kg.namespaces import prefixes
+from il2kg.iris import prefixes
 from il2kg.server import describe, evidence, pages, querypage
 from il2kg.server.negotiation import GRAPH_FORMATS, best, by_name
 from il2kg.server.pool import Answer, QueryError

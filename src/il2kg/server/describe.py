@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-from il2kg.namespaces import IL2KG, RES
-from il2kg.release import DATASET_IRI, VOID_GRAPH
+from il2kg.iris import IL2KG, RES
+from il2kg.publish.release import DATASET_IRI, VOID_GRAPH
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS = "http://www.w3.org/ns/formats/"

@@ -11,8 +11,8 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
-from il2kg.evidence import ROWS_QUERY, EvidenceRow, by_category, rows_from_json
-from il2kg.forest import NOTE, render
+from il2kg.evidence.forest import NOTE, render
+from il2kg.evidence.rows import ROWS_QUERY, EvidenceRow, by_category, rows_from_json
 from il2kg.server.pages import local_link, page
 
 Collect = Callable[[str, str], Awaitable[bytes]]

@@ -6,7 +6,7 @@ from html import escape
 
 from pyoxigraph import Literal, NamedNode, Triple
 
-from il2kg.namespaces import curie
+from il2kg.iris import curie
 from il2kg.server.describe import ONTOLOGY_BASE, RESOURCE_BASE
 
 LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")

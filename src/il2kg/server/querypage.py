@@ -9,8 +9,8 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from il2kg.namespaces import prefixes
-from il2kg.release import schema_org
+from il2kg.iris import prefixes
+from il2kg.publish.release import schema_org
 
 STATIC = Path(__file__).parent / "static"
 POLICY = ("default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "

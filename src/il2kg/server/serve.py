@@ -10,12 +10,12 @@ from pathlib import Path
 
 import uvicorn
 
+from il2kg.publish.store import build_store, interrupts_deferred
 from il2kg.server.app import Engine, create_app
 from il2kg.server.http_server import config, quiet_floods
 from il2kg.server.pool import WorkerPool
 from il2kg.server.remote import RemoteEngine
 from il2kg.server.settings import Settings
-from il2kg.store import build_store, interrupts_deferred
 
 
 def default_workers() -> int:

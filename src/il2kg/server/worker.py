@@ -23,8 +23,8 @@ from multiprocessing.reduction import recvfds
 
 from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, Store
 
-from il2kg.project import published_prefixes
-from il2kg.server.guard import check_depth, declares_dataset
+from il2kg.paths import published_prefixes
+from il2kg.query.lexer import check_depth, declares_dataset
 from il2kg.server.negotiation import Form, choose
 from il2kg.server.sandbox import SandboxError, confine
 

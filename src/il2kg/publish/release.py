@@ -16,7 +16,7 @@ from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, VOID
 
 from il2kg import __released__, __version__
-from il2kg.namespaces import ONTOLOGY_IRI, RES, bind_prefixes
+from il2kg.iris import ONTOLOGY_IRI, RES, bind_prefixes
 
 DATASET_IRI = URIRef("https://w3id.org/il2kg/dataset")
 VOID_GRAPH = URIRef("https://w3id.org/il2kg/graph/void")

@@ -14,7 +14,7 @@ from matplotlib import rc_context
 from matplotlib.figure import Figure
 from matplotlib.transforms import blended_transform_factory
 
-from il2kg.evidence import EvidenceRow, by_category
+from il2kg.evidence.rows import EvidenceRow, by_category
 
 ROW_HEIGHT = 0.32  # inches per row
 TEXT_COLUMNS = ((0.01, "study"), (0.2, "disease"), (0.41, "context"), (0.57, "n/N"))

@@ -8,7 +8,7 @@ from functools import cache
 
 from rdflib import Graph, Namespace
 
-from il2kg.project import published_prefixes
+from il2kg.paths import published_prefixes
 
 IL2KG = Namespace("https://w3id.org/il2kg/ontology/")
 RES = Namespace("https://w3id.org/il2kg/resource/")

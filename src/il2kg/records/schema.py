@@ -3,7 +3,7 @@
 Every seed file names it on its first line (SCHEMA_COMMENT), so editors with a YAML language
 server complete and check fields as curators type.
 
-    python -m il2kg.schema
+    python -m il2kg.records.schema
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 import sys
 
-from il2kg.project import RECORD_SCHEMA, RECORD_SCHEMA_FILE
-from il2kg.records import PublicationRecord
+from il2kg.paths import RECORD_SCHEMA, RECORD_SCHEMA_FILE
+from il2kg.records.model import PublicationRecord
 
 SCHEMA_COMMENT = f"# yaml-language-server: $schema=../{RECORD_SCHEMA}"
 

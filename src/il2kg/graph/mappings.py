@@ -11,7 +11,7 @@ import yaml
 from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS
 
-from il2kg.namespaces import bind_prefixes
+from il2kg.iris import bind_prefixes
 
 SSSOM = Namespace("https://w3id.org/sssom/")
 SET_LITERALS = {"mapping_set_version": OWL.versionInfo, "mapping_set_title": DCTERMS.title,

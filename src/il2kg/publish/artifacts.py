@@ -29,7 +29,7 @@ from rdflib import OWL, RDF, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.compare import to_canonical_graph
 
-from il2kg.release import VOID_GRAPH, description
+from il2kg.publish.release import VOID_GRAPH, description
 
 GRAPH_BASE = "https://w3id.org/il2kg/graph/"
 DATA_GRAPH = URIRef(GRAPH_BASE + "data")

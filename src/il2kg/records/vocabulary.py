@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from rdflib import OWL, RDF, Graph, URIRef
 
-from il2kg.namespaces import IL2KG
+from il2kg.iris import IL2KG
 
 
 @dataclass(frozen=True)

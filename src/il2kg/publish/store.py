@@ -20,9 +20,9 @@ from pathlib import Path
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, serialize
 from rdflib import Graph
 
-from il2kg.artifacts import build_dir, point, staging
-from il2kg.examples import Example, load_examples
-from il2kg.server.guard import query_form
+from il2kg.publish.artifacts import build_dir, point, staging
+from il2kg.query.examples import Example, load_examples
+from il2kg.query.lexer import query_form
 
 QUAD_FORMATS = {RdfFormat.N_QUADS, RdfFormat.TRIG}
 EXAMPLES_GRAPH = NamedNode("https://w3id.org/il2kg/graph/examples")

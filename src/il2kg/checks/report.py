@@ -8,9 +8,9 @@ from pathlib import Path
 from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH
 
-from il2kg.namespaces import bind_prefixes
+from il2kg.checks.reasoning import ReasoningReport
+from il2kg.iris import bind_prefixes
 from il2kg.pipeline import PipelineResult
-from il2kg.reasoning import ReasoningReport
 
 
 def _text(result: PipelineResult) -> str:

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from il2kg.convert import NOTE_PROPERTIES, element_refs
-from il2kg.records import SCHEDULE_FIELDS, PublicationRecord, Quantity
-from il2kg.vocabulary import Vocabulary
+from il2kg.graph.convert import NOTE_PROPERTIES, element_refs
+from il2kg.records.model import SCHEDULE_FIELDS, PublicationRecord, Quantity
+from il2kg.records.vocabulary import Vocabulary
 
 Problem = tuple[str, str]
 

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from il2kg.evidence import solutions
-from il2kg.namespaces import IL2KG, RES
+from il2kg.evidence.rows import solutions
+from il2kg.iris import IL2KG, RES
 
 Json = dict[str, Any]
 Run = Callable[[str], bytes]

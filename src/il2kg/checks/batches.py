@@ -19,10 +19,10 @@ from concurrent.futures import ProcessPoolExecutor
 
 from rdflib import BNode, Graph, URIRef
 
-from il2kg.convert import records_to_graph
-from il2kg.fast_shacl import Result, Unsupported, mixed_in, report_graph, validate_graphs
-from il2kg.namespaces import RES
-from il2kg.records import PublicationRecord
+from il2kg.checks.fast_shacl import Result, Unsupported, mixed_in, report_graph, validate_graphs
+from il2kg.graph.convert import records_to_graph
+from il2kg.iris import RES
+from il2kg.records.model import PublicationRecord
 
 BATCH_RECORDS = 100
 _shared: dict[str, Graph] = {}

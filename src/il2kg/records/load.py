@@ -14,9 +14,9 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from il2kg.records import PublicationRecord
-from il2kg.references import check_references
-from il2kg.vocabulary import Vocabulary
+from il2kg.records.crossrefs import check_references
+from il2kg.records.model import PublicationRecord
+from il2kg.records.vocabulary import Vocabulary
 
 MAX_SEED_BYTES = 1_000_000
 MAX_DEPTH = 20

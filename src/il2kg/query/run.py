@@ -36,7 +36,7 @@ from pyoxigraph import (
     serialize,
 )
 
-from il2kg.namespaces import compact
+from il2kg.iris import compact
 
 Term = NamedNode | BlankNode | Literal | Triple
 Row = tuple[Term | None, ...]

@@ -12,8 +12,8 @@ from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
 
-from il2kg.fast_shacl import Unsupported, validate_fast
-from il2kg.namespaces import RES, bind_prefixes, curie
+from il2kg.checks.fast_shacl import Unsupported, validate_fast
+from il2kg.iris import RES, bind_prefixes, curie
 
 Engine = Literal["fast", "pyshacl"]  # the choices of the command line's --engine
 log = logging.getLogger(__name__)

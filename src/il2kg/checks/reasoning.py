@@ -28,10 +28,10 @@ import owlready2
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
-from il2kg.artifacts import DATA_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
-from il2kg.modular import record_of
-from il2kg.namespaces import ONTOLOGY_IRI, RES, bind_prefixes
-from il2kg.validate import seed_file_of
+from il2kg.checks.batches import record_of
+from il2kg.checks.shacl import seed_file_of
+from il2kg.iris import ONTOLOGY_IRI, RES, bind_prefixes
+from il2kg.publish.artifacts import DATA_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
 
 BUILTIN_ANNOTATIONS = {RDFS.label, RDFS.comment, RDFS.seeAlso, RDFS.isDefinedBy,
                        OWL.versionInfo, OWL.deprecated}

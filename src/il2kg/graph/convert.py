@@ -10,9 +10,9 @@ from urllib.parse import quote
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
-from il2kg.derive import CLOPPER_PEARSON, Derived, derive_outcomes
-from il2kg.namespaces import BIBO, IL2KG, RES, bind_prefixes
-from il2kg.records import (
+from il2kg.graph.derive import CLOPPER_PEARSON, Derived, derive_outcomes
+from il2kg.iris import BIBO, IL2KG, RES, bind_prefixes
+from il2kg.records.model import (
     SCHEDULE_FIELDS,
     AdverseEvent,
     Cohort,

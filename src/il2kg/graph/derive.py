@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from scipy.special import betaincinv
 
-from il2kg.records import Outcome
+from il2kg.records.model import Outcome
 
 CLOPPER_PEARSON = "Clopper-Pearson exact binomial interval"
 

@@ -1,0 +1,1 @@
+"""Checks: SHACL validation (fast engine or pySHACL), HermiT reasoning and their reports."""

@@ -1,0 +1,1 @@
+"""Evidence: response estimates read from the graph, forest plots and the FHIR export."""

@@ -1,0 +1,1 @@
+"""Graph: records to RDF (conversion, derived statistics), mappings and imported modules."""

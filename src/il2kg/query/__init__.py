@@ -1,0 +1,1 @@
+"""Query: example queries, a lexical reading of SPARQL text, and running queries."""

@@ -1,0 +1,1 @@
+"""Records: the typed models of a curated publication, read from seeds and cross-checked."""
