@@ -15,8 +15,8 @@ from rdflib import Dataset, Graph
 from rdflib.namespace import VOID
 
 from il2kg.cli import main
+from il2kg.iris import DATASET_IRI, VOID_GRAPH
 from il2kg.publish.artifacts import publish
-from il2kg.publish.release import DATASET_IRI, VOID_GRAPH
 from tests.reasoner import REASONING
 
 

@@ -11,10 +11,8 @@ import pytest
 from rdflib import XSD, Dataset, Graph, Literal
 
 from il2kg.checks.reasoning import ReasonerUnavailable, reason
-from il2kg.iris import IL2KG, RES
+from il2kg.iris import EXAMPLES_GRAPH, IL2KG, RES, VOID_GRAPH
 from il2kg.pipeline import PipelineResult
-from il2kg.publish.release import VOID_GRAPH
-from il2kg.publish.store import EXAMPLES_GRAPH
 
 pytestmark = [pytest.mark.java, pytest.mark.slow]
 
@@ -37,7 +35,7 @@ def merged(built_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     dataset = Dataset().parse(built_dist / "il2kg.nq", format="nquads")
     graph = Graph()
     for named in dataset.graphs():
-        if str(named.identifier) not in (EXAMPLES_GRAPH.value, str(VOID_GRAPH)):
+        if str(named.identifier) not in (str(EXAMPLES_GRAPH), str(VOID_GRAPH)):
             graph += named
     path = tmp_path_factory.mktemp("owl") / "il2kg-merged.ttl"
     graph.serialize(path, format="turtle")

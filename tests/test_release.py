@@ -17,9 +17,10 @@ from rdflib import OWL, Dataset, Graph, URIRef
 from rdflib.namespace import DCAT, DCTERMS, VOID
 
 from il2kg import __released__, __version__
+from il2kg.iris import DATASET_IRI, VOID_GRAPH
 from il2kg.paths import QUERIES_DIR
 from il2kg.publish.artifacts import publish
-from il2kg.publish.release import DATASET_IRI, DOWNLOADS, VOID_GRAPH, download_url
+from il2kg.publish.release import DOWNLOADS, download_url
 from il2kg.publish.store import build_store, open_store
 from il2kg.server.app import create_app
 from il2kg.server.pool import WorkerPool

@@ -7,8 +7,7 @@ import httpx
 import pytest
 from pyoxigraph import NamedNode, RdfFormat, Store, parse
 
-from il2kg.iris import prefixes
-from il2kg.server.describe import ONTOLOGY_BASE, RESOURCE_BASE
+from il2kg.iris import IL2KG, RES, prefixes
 
 QUERY = {"Content-Type": "application/sparql-query"}
 TURTLE = {"Accept": "text/turtle"}
@@ -24,10 +23,10 @@ def client(endpoint: str) -> httpx.Client:
 @pytest.fixture(scope="module")
 def resource_path(direct: Store) -> str:
     """The path of a cohort resource of the graph."""
-    cohort = NamedNode(ONTOLOGY_BASE + "Cohort")
+    cohort = NamedNode(str(IL2KG) + "Cohort")
     rdf_type = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
     subject = next(direct.quads_for_pattern(None, rdf_type, cohort)).subject
-    return "/resource/" + subject.value[len(RESOURCE_BASE):]
+    return "/resource/" + subject.value[len(RES):]
 
 
 def ask_is_answered(client: httpx.Client) -> bool:
@@ -40,7 +39,7 @@ def test_relative_iris_resolve_against_the_resource_base(client: httpx.Client) -
                            headers={**QUERY, "Accept": "application/n-triples"})
     assert response.status_code == 200, response.text
     (triple,) = parse(response.content, format=RdfFormat.N_TRIPLES)
-    assert triple.subject == NamedNode(RESOURCE_BASE + "s")
+    assert triple.subject == NamedNode(str(RES) + "s")
 
 
 def test_a_base_in_the_query_wins(client: httpx.Client) -> None:
@@ -177,7 +176,7 @@ def test_ontology_terms_dereference(client: httpx.Client, direct: Store) -> None
     response = client.get("/ontology/Cohort", headers=TURTLE)
     assert response.status_code == 200, response.text
     triples = list(parse(response.content, format=RdfFormat.TURTLE))
-    cohort = NamedNode(ONTOLOGY_BASE + "Cohort")
+    cohort = NamedNode(str(IL2KG) + "Cohort")
     label = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
     assert any(t.subject == cohort and t.predicate == label for t in triples)
     html = client.get("/ontology/Cohort", headers={"Accept": "text/html"})

@@ -10,8 +10,8 @@ from pyoxigraph import Store
 
 from il2kg.cli import main
 from il2kg.evidence.rows import ROWS_QUERY, rows_from_json
+from il2kg.iris import RES
 from il2kg.query.run import run_local
-from il2kg.server.describe import RESOURCE_BASE
 
 
 def _rows(direct: Store) -> list:
@@ -29,7 +29,7 @@ def test_evidence_page_has_plots_and_links_to_every_outcome(endpoint: str,
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
     html = response.text
     assert html.count("<svg") == 1 and "<?xml" not in html
-    want = {"/resource/" + r.outcome[len(RESOURCE_BASE):] for r in rows}
+    want = {"/resource/" + r.outcome[len(RES):] for r in rows}
     assert want <= _links(html)
     for row in rows:
         assert row.counts in html and row.interval in html
@@ -38,18 +38,18 @@ def test_evidence_page_has_plots_and_links_to_every_outcome(endpoint: str,
 def test_publication_page_shows_its_outcomes_only(endpoint: str, direct: Store) -> None:
     rows = _rows(direct)
     for publication in {r.publication for r in rows}:
-        path = "/resource/" + publication[len(RESOURCE_BASE):]
+        path = "/resource/" + publication[len(RES):]
         html = httpx.get(endpoint + path, timeout=60, headers={"Accept": "text/html"}).text
         section = _links(html.split("<h2>Response outcomes</h2>", 1)[1])
-        mine = {"/resource/" + r.outcome[len(RESOURCE_BASE):] for r in rows
+        mine = {"/resource/" + r.outcome[len(RES):] for r in rows
                 if r.publication == publication}
-        others = {"/resource/" + r.outcome[len(RESOURCE_BASE):] for r in rows} - mine
+        others = {"/resource/" + r.outcome[len(RES):] for r in rows} - mine
         assert "<svg" in html and mine <= section and not others & section
 
 
 def test_other_resources_have_no_evidence_section(endpoint: str, direct: Store) -> None:
     outcome = _rows(direct)[0].outcome
-    html = httpx.get(endpoint + "/resource/" + outcome[len(RESOURCE_BASE):], timeout=60,
+    html = httpx.get(endpoint + "/resource/" + outcome[len(RES):], timeout=60,
                      headers={"Accept": "text/html"}).text
     assert "<svg" not in html and "Response outcomes" not in html
 

@@ -16,8 +16,8 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 from il2kg.cli import main
+from il2kg.iris import DATA_GRAPH, MAPPINGS_GRAPH, ONTOLOGY_GRAPH
 from il2kg.paths import SHAPES_FILE
-from il2kg.publish.artifacts import DATA_GRAPH, MAPPINGS_GRAPH, ONTOLOGY_GRAPH
 from il2kg.publish.store import open_store
 from il2kg.server.app import create_app
 from il2kg.server.remote import RemoteEngine

@@ -51,12 +51,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     """Build and validate, then publish the artifacts; on failure leave the output untouched."""
-    from rdflib import URIRef
-
     from il2kg.checks.report import render_report
-    from il2kg.iris import prefixes
+    from il2kg.iris import EXAMPLES_GRAPH, prefixes
     from il2kg.publish.artifacts import publish, render
-    from il2kg.publish.store import EXAMPLES_GRAPH, examples_graph
+    from il2kg.publish.store import examples_graph
 
     inputs = _inputs(args)
     print(f"il2kg build: {inputs.seeds_line()}", file=sys.stderr)
@@ -67,7 +65,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"build refused: {args.out} was left as it was", file=sys.stderr)
         return EXIT_INVALID
     _progress(args, "writing artifacts")
-    examples = {URIRef(EXAMPLES_GRAPH.value): examples_graph(inputs.queries_dir)}
+    examples = {EXAMPLES_GRAPH: examples_graph(inputs.queries_dir)}
     files = render(result.graph, result.ontology, result.mappings, prefixes(),
                    extra={**result.extra_graphs, **examples})
     target = publish(files, args.out)

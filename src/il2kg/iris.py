@@ -1,4 +1,9 @@
-"""IRIs of the project: its two namespaces and the published prefix map."""
+"""IRIs of the project, in one place: namespaces, named graphs, the dataset, the prefix map.
+
+Every IRI under `https://w3id.org/il2kg/` that code names is defined here (data files, e.g.
+`ontology/il2kg.ttl`, spell theirs out), as is the one reading of a resource IRI: which
+record it belongs to.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +11,32 @@ import re
 from collections.abc import Mapping
 from functools import cache
 
-from rdflib import Graph, Namespace
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
 
 from il2kg.paths import published_prefixes
 
-IL2KG = Namespace("https://w3id.org/il2kg/ontology/")
-RES = Namespace("https://w3id.org/il2kg/resource/")
+BASE = "https://w3id.org/il2kg/"
+IL2KG = Namespace(BASE + "ontology/")  # the ontology's terms (prefix il2kg:)
+RES = Namespace(BASE + "resource/")  # the curated resources (prefix il2r:)
 BIBO = Namespace("http://purl.org/ontology/bibo/")
-ONTOLOGY_IRI = "https://w3id.org/il2kg/ontology"
+ONTOLOGY_IRI = BASE + "ontology"
+
+GRAPH_BASE = BASE + "graph/"  # the named graphs of a build
+DATA_GRAPH = URIRef(GRAPH_BASE + "data")
+ONTOLOGY_GRAPH = URIRef(GRAPH_BASE + "ontology")
+MAPPINGS_GRAPH = URIRef(GRAPH_BASE + "mappings")
+INFERRED_GRAPH = URIRef(GRAPH_BASE + "inferred")
+VOID_GRAPH = URIRef(GRAPH_BASE + "void")
+EXAMPLES_GRAPH = URIRef(GRAPH_BASE + "examples")
+IMPORTS_GRAPH_BASE = GRAPH_BASE + "imports/"
+
+DATASET_IRI = URIRef(BASE + "dataset")
+PUBLIC_ENDPOINT = URIRef(BASE + "sparql")
+PUBLISHER = URIRef(BASE)
+RELEASE_BASE = BASE + "release/"  # + version + "/" + file name
+EXAMPLE_BASE = BASE + "queries/"  # + example query name
+FHIR_BASE = BASE + "fhir/"  # + FHIR resource type and id
+
 ANY_LOCAL = re.compile(r".+")
 
 
@@ -43,3 +66,25 @@ def compact(iri: str, prefix_map: Mapping[str, str] | None = None,
 def curie(iri: str) -> str:
     """An IRI as a CURIE of the published prefix map where one fits (rdf:type), else as is."""
     return compact(iri) or iri
+
+
+def resource_path(node: object) -> list[str] | None:
+    """The path segments of a resource IRI after `il2r:` (the record id first); None for
+    anything else: vocabulary, literals, blank nodes. A plain string counts as an IRI."""
+    if not isinstance(node, str) or isinstance(node, (Literal, BNode)):
+        return None
+    if not node.startswith(str(RES)):
+        return None
+    return node[len(str(RES)) :].split("/")
+
+
+def record_of(node: object) -> str | None:
+    """The id of the record a resource IRI belongs to, None for anything else."""
+    path = resource_path(node)
+    return None if path is None else path[0]
+
+
+def seed_file_of(node: object) -> str:
+    """The seed file a resource IRI was built from, for reports; `(graph)` for anything else."""
+    record = record_of(node)
+    return "(graph)" if record is None else f"seeds/{record}.yaml"

@@ -13,9 +13,8 @@ from il2kg.checks.shacl import Engine, ShaclReport, validate_graph
 from il2kg.graph.convert import records_to_graph
 from il2kg.graph.imports import import_graphs
 from il2kg.graph.mappings import mapping_graph, read_mapping_set
-from il2kg.iris import bind_prefixes
+from il2kg.iris import INFERRED_GRAPH, bind_prefixes
 from il2kg.paths import Inputs
-from il2kg.publish.artifacts import INFERRED_GRAPH
 from il2kg.records.load import LoadResult, display_path, load_seeds, scan_seeds
 from il2kg.records.vocabulary import vocabulary_from
 

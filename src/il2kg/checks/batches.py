@@ -17,23 +17,15 @@ import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 
-from rdflib import BNode, Graph, URIRef
+from rdflib import BNode, Graph
 
 from il2kg.checks.fast_shacl import Result, Unsupported, mixed_in, report_graph, validate_graphs
 from il2kg.graph.convert import records_to_graph
-from il2kg.iris import RES
+from il2kg.iris import record_of
 from il2kg.records.model import PublicationRecord
 
 BATCH_RECORDS = 100
 _shared: dict[str, Graph] = {}
-
-
-def record_of(node: object) -> str | None:
-    """The record id of a resource IRI, None for anything else (vocabulary, literals)."""
-    text = str(node)
-    if not isinstance(node, URIRef) or not text.startswith(str(RES)):
-        return None
-    return text[len(str(RES)) :].split("/", 1)[0]
 
 
 def check_module(graph: Graph, records: set[str]) -> None:

@@ -28,10 +28,17 @@ import owlready2
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
-from il2kg.checks.batches import record_of
-from il2kg.checks.shacl import seed_file_of
-from il2kg.iris import ONTOLOGY_IRI, RES, bind_prefixes
-from il2kg.publish.artifacts import DATA_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
+from il2kg.iris import (
+    DATA_GRAPH,
+    INFERRED_GRAPH,
+    ONTOLOGY_GRAPH,
+    ONTOLOGY_IRI,
+    RES,
+    bind_prefixes,
+    record_of,
+    resource_path,
+    seed_file_of,
+)
 
 BUILTIN_ANNOTATIONS = {RDFS.label, RDFS.comment, RDFS.seeAlso, RDFS.isDefinedBy,
                        OWL.versionInfo, OWL.deprecated}
@@ -142,10 +149,8 @@ def _consistent(triples: Graph) -> bool:
 
 def _element(subject: object) -> str:
     """The curated element a data subject belongs to: its IRI up to `<record>/<kind>/<id>`."""
-    text = str(subject)
-    if not text.startswith(str(RES)):
-        return text
-    return str(RES) + "/".join(text[len(str(RES)) :].split("/")[:3])
+    path = resource_path(subject)
+    return str(subject) if path is None else str(RES) + "/".join(path[:3])
 
 
 def culprits(ontology: Graph, data: Graph) -> tuple[str, ...]:

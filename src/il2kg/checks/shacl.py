@@ -13,7 +13,7 @@ from rdflib.namespace import SH
 from rdflib.term import Node
 
 from il2kg.checks.fast_shacl import Unsupported, validate_fast
-from il2kg.iris import RES, bind_prefixes, curie
+from il2kg.iris import bind_prefixes, curie, seed_file_of
 
 Engine = Literal["fast", "pyshacl"]  # the choices of the command line's --engine
 log = logging.getLogger(__name__)
@@ -52,14 +52,6 @@ class ShaclReport:
     @property
     def warnings(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.severity != "Violation")
-
-
-def seed_file_of(node: str) -> str:
-    """The seed file a resource IRI was built from (its first path segment is the record id)."""
-    if not node.startswith(str(RES)):
-        return "(graph)"
-    record_id = node[len(str(RES)) :].split("/", 1)[0]
-    return f"seeds/{record_id}.yaml"
 
 
 def _short(node: object) -> str:

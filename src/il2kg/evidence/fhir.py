@@ -12,13 +12,12 @@ from decimal import Decimal
 from typing import Any
 
 from il2kg.evidence.rows import solutions
-from il2kg.iris import IL2KG, RES
+from il2kg.iris import FHIR_BASE, IL2KG, RES
 
 Json = dict[str, Any]
 Run = Callable[[str], bytes]
 """Runs a SELECT query and returns its SPARQL JSON result."""
 
-BASE = "https://w3id.org/il2kg/fhir/"
 IRI_SYSTEM = "urn:ietf:rfc:3986"
 UCUM = "http://unitsofmeasure.org"
 STATISTIC_TYPE = "http://terminology.hl7.org/CodeSystem/statistic-type"
@@ -28,7 +27,7 @@ STATISTICS = {"proportion": ("C44256", "Proportion"), "count": ("C25463", "Count
               "median": ("C28007", "Median"), "mean": ("C53319", "Mean")}
 UCUM_UNITS = {"year": "a", "month": "mo", "week": "wk", "day": "d", "hour": "h",
               "minute": "min"}
-PREFIXES = """PREFIX il2kg: <https://w3id.org/il2kg/ontology/>
+PREFIXES = f"""PREFIX il2kg: <{IL2KG}>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX bibo: <http://purl.org/ontology/bibo/>
@@ -302,5 +301,5 @@ def bundle(run: Run) -> Json:
         *evidence(solutions(run(OUTCOMES))),
     ]
     return {"resourceType": "Bundle", "type": "collection",
-            "entry": [{"fullUrl": f"{BASE}{r['resourceType']}/{r['id']}", "resource": r}
+            "entry": [{"fullUrl": f"{FHIR_BASE}{r['resourceType']}/{r['id']}", "resource": r}
                       for r in resources]}

@@ -11,8 +11,9 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 
-ROWS_QUERY = """PREFIX il2kg: <https://w3id.org/il2kg/ontology/>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+from il2kg.iris import IL2KG
+
+ROWS_QUERY = f"PREFIX il2kg: <{IL2KG}>\n" + """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT DISTINCT ?outcome ?outcomeLabel ?publication ?publicationLabel ?cohort ?cohortLabel
        ?diseases ?category ?categoryLabel ?treatment ?treatmentLabel
        ?count ?countDerived ?denominator ?denominatorDerived ?percent ?percentDerived

@@ -6,8 +6,7 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
-from il2kg.iris import bind_prefixes
-from il2kg.publish.artifacts import IMPORTS_GRAPH_BASE
+from il2kg.iris import IMPORTS_GRAPH_BASE, bind_prefixes
 
 
 def import_graph_name(path: Path) -> URIRef:

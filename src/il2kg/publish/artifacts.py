@@ -29,14 +29,8 @@ from rdflib import OWL, RDF, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.compare import to_canonical_graph
 
-from il2kg.publish.release import VOID_GRAPH, description
-
-GRAPH_BASE = "https://w3id.org/il2kg/graph/"
-DATA_GRAPH = URIRef(GRAPH_BASE + "data")
-ONTOLOGY_GRAPH = URIRef(GRAPH_BASE + "ontology")
-MAPPINGS_GRAPH = URIRef(GRAPH_BASE + "mappings")
-INFERRED_GRAPH = URIRef(GRAPH_BASE + "inferred")
-IMPORTS_GRAPH_BASE = GRAPH_BASE + "imports/"
+from il2kg.iris import DATA_GRAPH, MAPPINGS_GRAPH, ONTOLOGY_GRAPH, VOID_GRAPH
+from il2kg.publish.release import description
 
 
 def ntriples_lines(graph: Graph) -> list[str]:

@@ -16,14 +16,17 @@ from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, VOID
 
 from il2kg import __released__, __version__
-from il2kg.iris import ONTOLOGY_IRI, RES, bind_prefixes
+from il2kg.iris import (
+    DATASET_IRI,
+    ONTOLOGY_IRI,
+    PUBLIC_ENDPOINT,
+    PUBLISHER,
+    RELEASE_BASE,
+    RES,
+    bind_prefixes,
+)
 
-DATASET_IRI = URIRef("https://w3id.org/il2kg/dataset")
-VOID_GRAPH = URIRef("https://w3id.org/il2kg/graph/void")
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
-PUBLIC_ENDPOINT = URIRef("https://w3id.org/il2kg/sparql")
-RELEASE_BASE = f"https://w3id.org/il2kg/release/{__version__}/"
-PUBLISHER = URIRef("https://w3id.org/il2kg/")
 DCAT3 = Namespace(str(DCAT))  # DCAT 3 terms rdflib does not list (dcat:version)
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
@@ -48,7 +51,7 @@ DOWNLOADS = {  # file name: (media type, what it holds)
 
 def download_url(name: str) -> URIRef:
     """Where a release file is published."""
-    return URIRef(RELEASE_BASE + name)
+    return URIRef(f"{RELEASE_BASE}{__version__}/{name}")
 
 
 def partition(cls: str) -> URIRef:

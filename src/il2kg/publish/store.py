@@ -20,13 +20,13 @@ from pathlib import Path
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, serialize
 from rdflib import Graph
 
+from il2kg.iris import EXAMPLE_BASE, EXAMPLES_GRAPH
 from il2kg.publish.artifacts import build_dir, point, staging
 from il2kg.query.examples import Example, load_examples
 from il2kg.query.lexer import query_form
 
 QUAD_FORMATS = {RdfFormat.N_QUADS, RdfFormat.TRIG}
-EXAMPLES_GRAPH = NamedNode("https://w3id.org/il2kg/graph/examples")
-EXAMPLE_BASE = "https://w3id.org/il2kg/queries/"
+EXAMPLES = NamedNode(str(EXAMPLES_GRAPH))
 RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 SH = "http://www.w3.org/ns/shacl#"
@@ -108,7 +108,7 @@ def example_quads(examples: Iterable[Example]) -> list[Quad]:
             (NamedNode(SH + TEXT_PROPERTY[form]), Literal(example.text)),
         ]
         triples += [(NamedNode(SCHEMA + "keywords"), Literal(k)) for k in example.keywords]
-        quads += [Quad(node, p, o, EXAMPLES_GRAPH) for p, o in triples]
+        quads += [Quad(node, p, o, EXAMPLES) for p, o in triples]
     return quads
 
 
@@ -122,7 +122,7 @@ def fill(store: Store, dist: Path, *, extra: Sequence[Path] = (),
     for path in extra:
         load_file(store, path)
     if queries_dir is not None:  # these examples replace the build's
-        store.clear_graph(EXAMPLES_GRAPH)
+        store.clear_graph(EXAMPLES)
         store.bulk_extend(example_quads(load_examples(queries_dir)))
     return store
 

@@ -19,7 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from pyoxigraph import NamedNode, RdfFormat, parse, serialize
 from starlette.responses import PlainTextResponse, StreamingResponse
 
-from il2kg.iris import prefixes
+from il2kg.iris import IL2KG, RES, prefixes
 from il2kg.server import describe, evidence, pages, querypage
 from il2kg.server.negotiation import GRAPH_FORMATS, best, by_name
 from il2kg.server.pool import Answer, QueryError
@@ -68,8 +68,7 @@ def _alternates(path: str) -> str:
 
 def create_app(store: Engine, settings: Settings) -> SparqlRoute:
     """The endpoint application over one query engine; all state lives in its arguments."""
-    return SparqlRoute(store.run, settings, create_api(store, settings), prefixes(),
-                       describe.RESOURCE_BASE)
+    return SparqlRoute(store.run, settings, create_api(store, settings), prefixes(), str(RES))
 
 
 def create_api(store: Engine, settings: Settings) -> FastAPI:
@@ -170,12 +169,12 @@ def create_api(store: Engine, settings: Settings) -> FastAPI:
 
     @app.get("/resource/{path:path}")
     async def resource(request: Request, path: str) -> Response:
-        """A resource of the graph (`https://w3id.org/il2kg/resource/...`)."""
-        return await term(request, describe.RESOURCE_BASE, path)
+        """A resource of the graph (`il2r:...`)."""
+        return await term(request, str(RES), path)
 
     @app.get("/ontology/{path:path}")
     async def ontology_term(request: Request, path: str) -> Response:
-        """A term of the ontology (`https://w3id.org/il2kg/ontology/...`)."""
-        return await term(request, describe.ONTOLOGY_BASE, path)
+        """A term of the ontology (`il2kg:...`)."""
+        return await term(request, str(IL2KG), path)
 
     return app

@@ -4,16 +4,11 @@ from __future__ import annotations
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-from il2kg.iris import IL2KG, RES
-from il2kg.publish.release import DATASET_IRI, VOID_GRAPH
+from il2kg.iris import DATASET_IRI, EXAMPLES_GRAPH, VOID_GRAPH
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS = "http://www.w3.org/ns/formats/"
 RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-DATASET = str(DATASET_IRI)
-RESOURCE_BASE = str(RES)
-ONTOLOGY_BASE = str(IL2KG)
-EXAMPLES_GRAPH = "https://w3id.org/il2kg/graph/examples"
 RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
                   "SPARQL_Results_TSV", "Turtle", "N-Triples", "JSON-LD", "RDF_XML")
 
@@ -33,7 +28,8 @@ def service_description(endpoint: str, graphs: list[str]) -> list[Triple]:
         Triple(dataset, RDF_TYPE, sd("Dataset")),
         Triple(dataset, sd("defaultGraph"), default),
         Triple(default, RDF_TYPE, sd("Graph")),
-        Triple(service, NamedNode("http://rdfs.org/ns/void#inDataset"), NamedNode(DATASET)),
+        Triple(service, NamedNode("http://rdfs.org/ns/void#inDataset"),
+               NamedNode(str(DATASET_IRI))),
     ]
     triples += [Triple(service, sd("resultFormat"), NamedNode(FORMATS + f)) for f in RESULT_FORMATS]
     for graph in graphs:

@@ -6,8 +6,7 @@ from html import escape
 
 from pyoxigraph import Literal, NamedNode, Triple
 
-from il2kg.iris import curie
-from il2kg.server.describe import ONTOLOGY_BASE, RESOURCE_BASE
+from il2kg.iris import IL2KG, RES, curie
 
 LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 STYLE = ("body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em}"
@@ -28,7 +27,7 @@ def page(title: str, body: str) -> str:
 def local_link(iri: str) -> str:
     """Where an IRI is browsed: resources and ontology terms of this graph here, others at
     their address."""
-    for base, route in ((RESOURCE_BASE, "/resource/"), (ONTOLOGY_BASE, "/ontology/")):
+    for base, route in ((str(RES), "/resource/"), (str(IL2KG), "/ontology/")):
         if iri.startswith(base):
             return route + iri[len(base):]
     return iri
