@@ -15,6 +15,7 @@ import pytest
 from il2kg.paths import ROOT
 from il2kg.query.run import compare, read_expected
 from tests.conftest import DATA
+from tests.reasoner import REASONING
 from tests.server_fixtures import free_port, wait_for
 
 CHECKOUT = Path(__file__).resolve().parents[1]
@@ -69,13 +70,13 @@ def test_the_wheel_carries_every_data_file_of_the_checkout(wheel: Path) -> None:
 
 
 def test_validate_build_and_query_from_an_empty_directory(il2kg: Path, empty: Path) -> None:
-    validate = _run([il2kg, "validate"], cwd=empty)
+    validate = _run([il2kg, "validate", *REASONING], cwd=empty)
     assert validate.returncode == 0, validate.stdout + validate.stderr
     first = validate.stdout.splitlines()[0]
     assert first.startswith("seeds: ") and "bundled" in first
     assert str(il2kg.parents[1]) in first and str(CHECKOUT) not in first
     assert validate.stdout.splitlines()[-1].endswith("5 record(s) loaded")
-    built = _run([il2kg, "build"], cwd=empty)
+    built = _run([il2kg, "build", *REASONING], cwd=empty)
     assert built.returncode == 0, built.stderr
     assert (empty / "dist" / "il2kg.nq").is_file()
     assert _answer(il2kg, empty, []) == ()
@@ -96,7 +97,7 @@ def _answer(il2kg: Path, cwd: Path, extra: list[str]) -> tuple[str, ...]:
 def served(il2kg: Path, empty: Path) -> Iterator[str]:
     """`il2kg serve` of the installed program, run in an empty directory: its SPARQL URL."""
     port = free_port()
-    process = subprocess.Popen([il2kg, "serve", "--port", str(port)], cwd=empty,
+    process = subprocess.Popen([il2kg, "serve", "--port", str(port), *REASONING], cwd=empty,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/sparql"
     try:
@@ -122,12 +123,12 @@ def test_init_makes_a_project_that_validates_and_names_a_broken_seed(
     project = empty / "p"
     assert (project / ".github" / "workflows" / "validate.yml").is_file()
     assert (project / "README.md").is_file()
-    validate = _run([il2kg, "validate"], cwd=project)
+    validate = _run([il2kg, "validate", *REASONING], cwd=project)
     assert validate.returncode == 0, validate.stdout
     assert validate.stdout.splitlines()[0] == f"seeds: {project / 'seeds'} (the project {project})"
     broken = (DATA / "broken-records" / "count-above-denominator.yaml").read_bytes()
     (project / "seeds" / "count-above-denominator.yaml").write_bytes(broken)
-    failed = _run([il2kg, "validate"], cwd=project)
+    failed = _run([il2kg, "validate", *REASONING], cwd=project)
     assert failed.returncode == 1
     assert "seeds/count-above-denominator.yaml: outcomes[0]:" in failed.stdout
     again = _run([il2kg, "init", "p"], cwd=empty)
