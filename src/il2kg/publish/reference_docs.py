@@ -51,11 +51,7 @@ class with the external identifiers of `ontology/mappings.sssom.tsv`.
 Prefixes: `il2kg:` <{IL2KG_NS}>, `il2r:` <{RES}>.
 See [querying.md](querying.md) to put these terms to work.
 """
-NAMESPACES = {
-    "il2kg": IL2KG, "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#", "owl": "http://www.w3.org/2002/07/owl#",
-    "skos": "http://www.w3.org/2004/02/skos/core#", "obo": "http://purl.obolibrary.org/obo/",
-}
+NAMESPACES = {**prefixes(), "obo": "http://purl.obolibrary.org/obo/"}  # obo: for the queries
 PREFIX_LINES = "\n".join(f"PREFIX {p}: <{ns}>" for p, ns in NAMESPACES.items())
 
 
@@ -226,7 +222,7 @@ def reference_store(dist: Path, ontology: Path = ONTOLOGY_FILE) -> Store:
 
 def render_reference(store: Store) -> str:
     """The whole reference as Markdown (the store from `reference_store`)."""
-    names = {**prefixes(), "obo": "http://purl.obolibrary.org/obo/"}
+    names = prefixes()  # only published prefixes: a term without one is shown in full
     lines = [HEADER]
     for kind, heading in KINDS:
         found = terms(store, kind)
