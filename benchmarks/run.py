@@ -55,7 +55,8 @@ def stage_build(records: int, out: Path) -> dict[str, Any]:
     from il2kg.iris import prefixes
     from il2kg.paths import MAPPINGS_FILE, ONTOLOGY_FILE
     from il2kg.pipeline import read_graph
-    from il2kg.publish.artifacts import publish, render
+    from il2kg.publish.dist import publish
+    from il2kg.publish.serialise import render
     from il2kg.publish.store import open_store
 
     f: dict[str, Any] = {"records": records}

@@ -18,7 +18,7 @@ import uvicorn
 from pyoxigraph import Store
 
 from il2kg.cli import main
-from il2kg.publish.store import build_store
+from il2kg.publish.disk_store import build_store
 from il2kg.server.app import create_app
 from il2kg.server.http_server import config
 from il2kg.server.pool import WorkerPool

@@ -23,7 +23,7 @@ from il2kg.graph.derive import clopper_pearson
 from il2kg.iris import BIBO
 from il2kg.paths import ONTOLOGY_FILE, SEEDS_DIR
 from il2kg.pipeline import read_graph
-from il2kg.publish.artifacts import ntriples_lines
+from il2kg.publish.serialise import ntriples_lines
 from il2kg.records.load import load_seeds
 from il2kg.records.vocabulary import vocabulary_from
 

@@ -16,7 +16,7 @@ from rdflib.namespace import VOID
 
 from il2kg.cli import main
 from il2kg.iris import DATASET_IRI, VOID_GRAPH
-from il2kg.publish.artifacts import publish
+from il2kg.publish.dist import publish
 from tests.reasoner import REASONING
 
 
@@ -82,7 +82,7 @@ def test_publish_swaps_whole_builds(tmp_path: Path) -> None:
 KILLER = """
 import sys
 from pathlib import Path
-from il2kg.publish.artifacts import publish
+from il2kg.publish.dist import publish
 out, n = Path(sys.argv[1]), 0
 while True:
     n += 1

@@ -21,7 +21,8 @@ from il2kg.checks.report import render_report
 from il2kg.iris import IL2KG, INFERRED_GRAPH, RES, prefixes
 from il2kg.paths import IMPORTS_DIR, ONTOLOGY_FILE
 from il2kg.pipeline import PipelineResult, read_graph, run
-from il2kg.publish.artifacts import publish, render
+from il2kg.publish.dist import publish
+from il2kg.publish.serialise import render
 from il2kg.publish.store import open_store
 
 pytestmark = [pytest.mark.java, pytest.mark.slow]

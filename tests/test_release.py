@@ -19,9 +19,10 @@ from rdflib.namespace import DCAT, DCTERMS, VOID
 from il2kg import __released__, __version__
 from il2kg.iris import DATASET_IRI, VOID_GRAPH
 from il2kg.paths import QUERIES_DIR
-from il2kg.publish.artifacts import publish
+from il2kg.publish.disk_store import build_store
+from il2kg.publish.dist import publish
 from il2kg.publish.release import DOWNLOADS, download_url
-from il2kg.publish.store import build_store, open_store
+from il2kg.publish.store import open_store
 from il2kg.server.app import create_app
 from il2kg.server.pool import WorkerPool
 from il2kg.server.settings import Settings

@@ -21,7 +21,7 @@ from il2kg.graph.mappings import mapping_graph, read_mapping_set
 from il2kg.iris import IL2KG, RES, prefixes
 from il2kg.paths import MAPPINGS_FILE, ONTOLOGY_FILE, SHAPES_FILE
 from il2kg.pipeline import read_graph
-from il2kg.publish.artifacts import render
+from il2kg.publish.serialise import render
 from il2kg.records.load import LoadResult, _SeedLoader, load_seeds
 from il2kg.records.vocabulary import vocabulary_from
 

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from pyoxigraph import NamedNode
 
-from il2kg.publish.store import build_store, extra_graph_name, open_store
+from il2kg.publish.disk_store import build_store
+from il2kg.publish.extra_files import extra_graph_name
+from il2kg.publish.store import open_store
 from il2kg.server.serve import has_store
 
 from .server_fixtures import free_port, listener

@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from il2kg.publish.store import publish_store
+from il2kg.publish.disk_store import publish_store
 from il2kg.server.app import create_app
 from il2kg.server.pool import WorkerPool
 from il2kg.server.settings import Settings

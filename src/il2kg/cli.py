@@ -53,8 +53,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     """Build and validate, then publish the artifacts; on failure leave the output untouched."""
     from il2kg.checks.report import render_report
     from il2kg.iris import EXAMPLES_GRAPH, prefixes
-    from il2kg.publish.artifacts import publish, render
-    from il2kg.publish.store import examples_graph
+    from il2kg.publish.dist import publish
+    from il2kg.publish.serialise import render
+    from il2kg.query.examples import examples_graph
 
     inputs = _inputs(args)
     print(f"il2kg build: {inputs.seeds_line()}", file=sys.stderr)
@@ -70,7 +71,7 @@ def cmd_build(args: argparse.Namespace) -> int:
                    extra={**result.extra_graphs, **examples})
     target = publish(files, args.out)
     if args.store:
-        from il2kg.publish.store import publish_store
+        from il2kg.publish.disk_store import publish_store
 
         _progress(args, f"writing the on-disk store {args.store}")
         publish_store(args.store, args.out, queries_dir=inputs.queries_dir)

@@ -1,9 +1,9 @@
-"""OWL 2 DL reasoning with HermiT (through owlready2) and the named graph of what it infers.
+"""OWL 2 DL reasoning with HermiT (through owlready2): consistency, culprits, what it infers.
 
 The ontology and the data go into a fresh owlready2 World without annotations (they carry
-no axioms); every other triple, each literal included, reaches HermiT. HermiT
-reports the direct types and the property values it infers; the named superclasses and
-super-properties of those are added, so plain SPARQL sees every inferred fact.
+no axioms); every other triple, each literal included, reaches HermiT. HermiT reports
+the direct types and the property values it infers; `checks.inferred` makes the published
+named graph of them.
 
 A graph larger than one batch is reasoned module by module: records share only the
 ontology and the vocabulary (each record's triples are about its own IRIs), so HermiT runs
@@ -25,13 +25,11 @@ from importlib.metadata import version
 from pathlib import Path
 
 import owlready2
-from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV
+from rdflib import OWL, RDF, RDFS, Graph
 
+from il2kg.checks.inferred import inferred_graph
 from il2kg.iris import (
-    DATA_GRAPH,
     INFERRED_GRAPH,
-    ONTOLOGY_GRAPH,
     ONTOLOGY_IRI,
     RES,
     bind_prefixes,
@@ -43,8 +41,6 @@ from il2kg.iris import (
 BUILTIN_ANNOTATIONS = {RDFS.label, RDFS.comment, RDFS.seeAlso, RDFS.isDefinedBy,
                        OWL.versionInfo, OWL.deprecated}
 OWLREADY_INFERENCES = "http://inferrences/"
-ACTIVITY = URIRef(f"{INFERRED_GRAPH}/reasoning")
-REASONER = URIRef(f"{INFERRED_GRAPH}/reasoner")
 
 
 class ReasonerUnavailable(OSError):
@@ -179,73 +175,6 @@ def _union(graphs: Iterable[Graph]) -> Graph:
     return union
 
 
-def _closure(edges: Iterable[tuple[object, object]]) -> dict[object, set[object]]:
-    """Every node's strict ancestors along the edges (child, parent)."""
-    parents: dict[object, set[object]] = {}
-    for child, parent in edges:
-        if child != parent:
-            parents.setdefault(child, set()).add(parent)
-    ancestors: dict[object, set[object]] = {}
-    for start in parents:
-        seen: set[object] = set()
-        todo = list(parents[start])
-        while todo:
-            node = todo.pop()
-            if node not in seen:
-                seen.add(node)
-                todo.extend(parents.get(node, ()))
-        ancestors[start] = seen - {start}
-    return ancestors
-
-
-def _entailed(asserted: Graph, reported: Graph) -> Graph:
-    """The reported facts with their named superclasses and super-properties, minus the asserted."""
-    both = asserted + reported
-    named = lambda t: isinstance(t, URIRef) and not str(t).startswith(str(OWL))  # noqa: E731
-    class_edges = [(c, d) for c, d in both.subject_objects(RDFS.subClassOf)
-                   if named(c) and named(d)]
-    for c, d in both.subject_objects(OWL.equivalentClass):
-        if named(c) and named(d):
-            class_edges += [(c, d), (d, c)]
-    supers = _closure(class_edges)
-    super_properties = _closure(both.subject_objects(RDFS.subPropertyOf))
-    inferred = Graph()
-    for s, p, o in both:
-        if p == RDF.type and named(o):
-            inferred.add((s, p, o))
-            inferred += [(s, RDF.type, d) for d in supers.get(o, ())]
-        elif isinstance(o, URIRef) and p in super_properties:
-            inferred.add((s, p, o))
-            inferred += [(s, q, o) for q in super_properties[p]]
-    for triple in reported:
-        if triple[1] != RDF.type:
-            inferred.add(triple)
-    return inferred - asserted
-
-
-def _provenance(ontology: Graph, reasoner: str) -> Graph:
-    """The graph-level description of the inferred graph: what produced it, from what."""
-    ontology_version = ontology.value(URIRef(ONTOLOGY_IRI), OWL.versionIRI) or URIRef(ONTOLOGY_IRI)
-    g = Graph()
-    g.add((INFERRED_GRAPH, RDF.type, PROV.Entity))
-    g.add((INFERRED_GRAPH, RDFS.label, Literal("il2kg facts inferred by HermiT")))
-    g.add((INFERRED_GRAPH, DCTERMS.description, Literal(
-        "Types and object property values that HermiT infers from the data and the ontology and "
-        "that are not asserted, with the named superclasses and super-properties of each.")))
-    g.add((INFERRED_GRAPH, PROV.wasGeneratedBy, ACTIVITY))
-    g.add((INFERRED_GRAPH, PROV.wasDerivedFrom, DATA_GRAPH))
-    g.add((INFERRED_GRAPH, PROV.wasDerivedFrom, ONTOLOGY_GRAPH))
-    g.add((INFERRED_GRAPH, PROV.wasDerivedFrom, ontology_version))
-    g.add((ACTIVITY, RDF.type, PROV.Activity))
-    g.add((ACTIVITY, RDFS.label, Literal("OWL 2 DL classification and realisation")))
-    g.add((ACTIVITY, PROV.used, ontology_version))
-    g.add((ACTIVITY, PROV.used, DATA_GRAPH))
-    g.add((ACTIVITY, PROV.wasAssociatedWith, REASONER))
-    g.add((REASONER, RDF.type, PROV.SoftwareAgent))
-    g.add((REASONER, RDFS.label, Literal(reasoner)))
-    return g
-
-
 def _reason_whole(ontology: Graph, data: Graph) -> ReasoningReport:
     """One HermiT run over the ontology and all of data."""
     name = reasoner_name()
@@ -265,7 +194,7 @@ def _reason_whole(ontology: Graph, data: Graph) -> ReasoningReport:
     nothing = reported.subjects(OWL.equivalentClass, OWL.Nothing)
     unsatisfiable = tuple(sorted(str(c) for c in nothing))
     reported.remove((None, OWL.equivalentClass, OWL.Nothing))
-    inferred = bind_prefixes(_entailed(asserted, reported) + _provenance(ontology, name))
+    inferred = inferred_graph(asserted, reported, ontology, name)
     return ReasoningReport(True, unsatisfiable, (), inferred, name)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import uvicorn
 
-from il2kg.publish.store import build_store, interrupts_deferred
+from il2kg.publish.disk_store import build_store, interrupts_deferred
 from il2kg.server.app import Engine, create_app
 from il2kg.server.http_server import config, quiet_floods
 from il2kg.server.pool import WorkerPool

@@ -1,0 +1,67 @@
+"""An on-disk pyoxigraph store of a build, written all or nothing, even when interrupted."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import tempfile
+import traceback
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from pyoxigraph import Store
+
+from il2kg.publish.dist import build_dir, point, staging
+from il2kg.publish.store import fill
+
+
+@contextmanager
+def interrupts_deferred() -> Iterator[Callable[[], None]]:
+    """Hold SIGINT and SIGTERM until `resume()` or the end of the block, so that a temporary
+    directory never exists without the code that removes it."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+
+    def resume() -> None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+    try:
+        yield resume
+    finally:
+        resume()
+
+
+def build_store(path: Path, dist: Path, *, extra: Sequence[Path] = (),
+                queries_dir: Path | None = None) -> Path:
+    """Write an on-disk store at `path` (which must not exist yet or be empty), all or
+    nothing: it is built in a directory beside `path` and renamed into place when complete."""
+    if path.exists() and any(path.iterdir()):
+        raise FileExistsError(f"{path} is not empty; give a new directory for the store")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with interrupts_deferred() as resume:
+        work = Path(tempfile.mkdtemp(prefix=f".{path.name}-", dir=path.parent))
+        store = None
+        try:
+            resume()
+            store = fill(Store(str(work)), dist, extra=extra, queries_dir=queries_dir)
+            store.flush()
+            store.optimize()
+            store = None
+            os.replace(work, path)
+        except BaseException as exc:  # an interrupt too: close the half-built store, remove it
+            store = None
+            traceback.clear_frames(exc.__traceback__)
+            shutil.rmtree(work, ignore_errors=True)
+            raise
+    return path
+
+
+def publish_store(out: Path, dist: Path, *, queries_dir: Path | None = None) -> Path:
+    """Build an on-disk store beside `out`, then point `out` at it atomically."""
+    target = build_dir(out, uuid.uuid4().hex[:16])
+    with staging(out) as work:
+        build_store(work, dist, queries_dir=queries_dir)
+        work.rename(target)
+    return point(out, target)
