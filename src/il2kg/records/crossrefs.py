@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 from il2kg.graph.convert import NOTE_PROPERTIES, element_refs
-from il2kg.records.model import SCHEDULE_FIELDS, PublicationRecord, Quantity
+from il2kg.records.model import ELEMENT_LISTS, SCHEDULE_FIELDS, PublicationRecord, Quantity
 from il2kg.records.vocabulary import Vocabulary
 
 Problem = tuple[str, str]
@@ -17,6 +17,30 @@ OUTCOME_CATEGORY_CLASS = {
     "response": "ResponseCategory",
     "status": "PatientStatus",
     "time": "TimeEndpoint",
+}
+# The fields holding controlled-vocabulary terms, by element list: (field, the classes its
+# terms belong to, what a term is called in an error); each term of a list field is checked.
+TERM_FIELDS: dict[str, tuple[tuple[str, tuple[str, ...], str], ...]] = {
+    "cohorts": (("diseases", ("Disease",), "disease"),),
+    "regimens": (
+        ("agents", ("Agent",), "agent"),
+        ("modalities", ("TherapyModality",), "modality"),
+        ("route", ("RouteOfAdministration",), "route"),
+        ("supportive_care", ("SupportiveCare",), "supportive care"),
+    ),
+    "adverse_events": (
+        ("event", ("MedicalCondition",), "condition"),
+        ("management", ("Agent", "TherapyModality"), "agent or modality"),
+    ),
+    "factors": (
+        ("factor", ("Factor",), "factor"),
+        ("associated_with", ("ResponseCategory",), "response category"),
+        ("level", ("FactorLevel",), "factor level"),
+    ),
+    "statements": (
+        ("sites", ("AnatomicalSite",), "anatomical site"),
+        ("recommended_line", ("LineOfTherapy",), "line of therapy"),
+    ),
 }
 
 
@@ -72,10 +96,24 @@ def _study_terms(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) ->
     yield from _known_all("study.designs", record.study.designs, vocab.of("StudyDesign"), "design")
 
 
+def _element_terms(
+    record: PublicationRecord, ids: LocalIds, vocab: Vocabulary
+) -> Iterator[Problem]:
+    """Every term of a `TERM_FIELDS` field is a known term of its classes."""
+    for elements, fields in TERM_FIELDS.items():
+        for i, element in enumerate(getattr(record, elements)):
+            for field, classes, what in fields:
+                path, value = f"{elements}[{i}].{field}", getattr(element, field)
+                allowed = vocab.of(*classes)
+                if isinstance(value, list):
+                    yield from _known_all(path, value, allowed, what)
+                else:
+                    yield from _known(path, value, allowed, what)
+
+
 def _cohorts(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> Iterator[Problem]:
     for i, cohort in enumerate(record.cohorts):
         where = f"cohorts[{i}]"
-        yield from _known_all(f"{where}.diseases", cohort.diseases, vocab.of("Disease"), "disease")
         yield from _known(f"{where}.parent", cohort.parent, ids.cohorts - {cohort.id}, "cohort")
         yield from _known_all(
             f"{where}.prior_therapies", cohort.prior_therapies, ids.regimens, "regimen"
@@ -90,23 +128,10 @@ def _cohorts(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> Ite
 def _regimens(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> Iterator[Problem]:
     for i, regimen in enumerate(record.regimens):
         where = f"regimens[{i}]"
-        yield from _known_all(f"{where}.agents", regimen.agents, vocab.of("Agent"), "agent")
-        yield from _known_all(
-            f"{where}.modalities", regimen.modalities, vocab.of("TherapyModality"), "modality"
-        )
-        yield from _known(
-            f"{where}.route", regimen.route, vocab.of("RouteOfAdministration"), "route"
-        )
         for j, dose in enumerate(regimen.doses):
             yield from _known(f"{where}.doses[{j}].unit", dose.unit, vocab.of("Unit"), "unit")
         for name in SCHEDULE_FIELDS:
             yield from _units(f"{where}.{name}", getattr(regimen, name), vocab)
-        yield from _known_all(
-            f"{where}.supportive_care",
-            regimen.supportive_care,
-            vocab.of("SupportiveCare"),
-            "supportive care",
-        )
 
 
 def _sequences(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> Iterator[Problem]:
@@ -146,11 +171,9 @@ def _outcomes(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> It
 def _adverse_events(
     record: PublicationRecord, ids: LocalIds, vocab: Vocabulary
 ) -> Iterator[Problem]:
-    managers = vocab.of("Agent", "TherapyModality")
     for i, event in enumerate(record.adverse_events):
         where = f"adverse_events[{i}]"
         yield from _known(f"{where}.cohort", event.cohort, ids.cohorts, "cohort")
-        yield from _known(f"{where}.event", event.event, vocab.of("MedicalCondition"), "condition")
         yield from _known(
             f"{where}.treatment", event.treatment, ids.treatments, "regimen or sequence"
         )
@@ -158,49 +181,20 @@ def _adverse_events(
         yield from _known_all(
             f"{where}.prior_therapies", event.prior_therapies, ids.regimens, "regimen"
         )
-        yield from _known_all(
-            f"{where}.management", event.management, managers, "agent or modality"
-        )
 
 
 def _findings(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> Iterator[Problem]:
     for i, factor in enumerate(record.factors):
-        where = f"factors[{i}]"
-        yield from _known(f"{where}.factor", factor.factor, vocab.of("Factor"), "factor")
-        yield from _known(
-            f"{where}.associated_with",
-            factor.associated_with,
-            vocab.of("ResponseCategory"),
-            "response category",
-        )
-        yield from _known(f"{where}.cohort", factor.cohort, ids.cohorts, "cohort")
-        yield from _known(f"{where}.level", factor.level, vocab.of("FactorLevel"), "factor level")
+        yield from _known(f"factors[{i}].cohort", factor.cohort, ids.cohorts, "cohort")
     for i, statement in enumerate(record.statements):
         where = f"statements[{i}]"
         yield from _known_all(f"{where}.about", statement.about, vocab.all_terms(), "term")
         yield from _units(f"{where}.threshold", statement.threshold, vocab)
-        yield from _known_all(
-            f"{where}.sites", statement.sites, vocab.of("AnatomicalSite"), "anatomical site"
-        )
-        yield from _known(
-            f"{where}.recommended_line",
-            statement.recommended_line,
-            vocab.of("LineOfTherapy"),
-            "line of therapy",
-        )
 
 
 def _notes(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> Iterator[Problem]:
     """A curation note explains a field its element has and the graph can point to."""
-    for field in (
-        "cohorts",
-        "regimens",
-        "sequences",
-        "outcomes",
-        "adverse_events",
-        "factors",
-        "statements",
-    ):
+    for field in ELEMENT_LISTS:
         for i, element in enumerate(getattr(record, field)):
             yield from _note_fields(f"{field}[{i}]", element)
 
@@ -238,15 +232,7 @@ def _sentences(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> I
 
 
 def _uniqueness(record: PublicationRecord) -> Iterator[Problem]:
-    for field in (
-        "cohorts",
-        "regimens",
-        "sequences",
-        "outcomes",
-        "adverse_events",
-        "factors",
-        "statements",
-    ):
+    for field in ELEMENT_LISTS:
         yield from _unique(field, [item.id for item in getattr(record, field)])
     treatment_ids = [r.id for r in record.regimens] + [s.id for s in record.sequences]
     clash = sorted({t for t in treatment_ids if treatment_ids.count(t) > 1})
@@ -292,6 +278,7 @@ def check_references(record: PublicationRecord, vocab: Vocabulary) -> Iterator[P
     ids = LocalIds.of(record)
     for check in (
         _study_terms,
+        _element_terms,
         _cohorts,
         _regimens,
         _sequences,

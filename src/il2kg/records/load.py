@@ -15,7 +15,7 @@ import yaml
 from pydantic import ValidationError
 
 from il2kg.records.crossrefs import check_references
-from il2kg.records.model import PublicationRecord
+from il2kg.records.model import ELEMENT_LISTS, PublicationRecord
 from il2kg.records.vocabulary import Vocabulary
 
 MAX_SEED_BYTES = 1_000_000
@@ -24,8 +24,6 @@ MAX_DIGITS = 18  # every integer fits in 64 bits (owlready2 keeps them in SQLite
 # HermiT reasons over a whole record at once and its time grows faster than the record
 # (about 1 min for 250 outcomes): four times the largest curated record (24 elements).
 MAX_ELEMENTS = 100
-ELEMENT_LISTS = ("cohorts", "regimens", "sequences", "outcomes", "adverse_events", "factors",
-                 "statements")
 SEED_SUFFIX = ".yaml"
 YAML_SUFFIXES = {".yaml", ".yml"}
 

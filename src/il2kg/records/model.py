@@ -380,3 +380,8 @@ class PublicationRecord(Strict):
     factors: list[Factor] = []
     statements: list[Statement] = []
     source_sentences: SourceAccount | None = None
+
+
+# The lists of elements a record defines, each element with a local id, in record order.
+ELEMENT_LISTS = ("cohorts", "regimens", "sequences", "outcomes", "adverse_events", "factors",
+                 "statements")
