@@ -21,7 +21,7 @@ from rdflib import RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
 from il2kg.graph.convert import records_to_graph
-from il2kg.iris import IL2KG, RES
+from il2kg.iris import IL2KG, record_of
 from il2kg.records.model import PublicationRecord
 
 DEFECTS = (
@@ -386,7 +386,7 @@ def graph_defects(graph: Graph, *, seed: int = 0, every: int = 97) -> int:
     labelled = sorted(
         s
         for s in graph.subjects(RDFS.label, None)
-        if isinstance(s, URIRef) and str(s).startswith(str(RES))
+        if record_of(s) is not None
     )
     broken = 0
     for number, node in enumerate(labelled[::every]):

@@ -9,7 +9,7 @@ from rdflib import RDF, XSD, Graph, Literal, URIRef
 from rdflib.namespace import PROV
 
 from il2kg.graph.convert import records_to_graph
-from il2kg.iris import IL2KG, RES
+from il2kg.iris import IL2KG, RES, record_of
 from il2kg.pipeline import PipelineResult
 
 from .conftest import DATA
@@ -50,7 +50,7 @@ def test_no_number_is_invented(seed_result: PipelineResult) -> None:
             continue
         if s in derived:
             continue
-        record_id = str(s)[len(str(RES)) :].split("/", 1)[0]
+        record_id = record_of(s)
         allowed = {Decimal(str(n)) for n in stated[record_id]}
         assert Decimal(str(o)) in allowed, f"{s} {p} {o} is not stated in {record_id}'s abstract"
         checked += 1
