@@ -5,11 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import yaml
-from rdflib import RDF, XSD, Graph, Literal, URIRef
+from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
 from rdflib.namespace import PROV
 
 from il2kg.graph.convert import records_to_graph
-from il2kg.iris import IL2KG, RES, record_of
+from il2kg.iris import IL2KG, RES, record_of, seed_file_of
 from il2kg.pipeline import PipelineResult
 
 from .conftest import DATA
@@ -123,3 +123,12 @@ def test_sequences_are_ordered_with_gaps_recorded(seed_result: PipelineResult) -
     assert g.value(gap, IL2KG.statistic) == Literal("mean")
     step1 = RES["fateh-2010/sequence/il2-then-tmz/step/1"]
     assert g.value(step1, IL2KG.nextStep) == step2
+
+
+def test_record_of_names_the_record_of_resources_only(seed_result: PipelineResult) -> None:
+    ids = {r.id for r in seed_result.loaded.records}
+    assert {record_of(s) for s in seed_result.graph.subjects()} == ids
+    outcome = RES["atkins-1999/outcome/orr"]
+    assert (record_of(outcome), seed_file_of(outcome)) == ("atkins-1999", "seeds/atkins-1999.yaml")
+    for other in (IL2KG.Cohort, Literal(str(outcome)), BNode(), None):
+        assert record_of(other) is None and seed_file_of(other) == "(graph)", other
