@@ -22,6 +22,8 @@ CHECKOUT = Path(__file__).resolve().parents[1]
 DATA_DIRS = ("ontology", "shapes", "queries", "seeds")
 QUERY = "durability-of-complete-responses"
 
+pytestmark = pytest.mark.slow  # builds a wheel and installs it into a fresh venv
+
 
 def _run(command: list[str | Path], cwd: Path,
          timeout: float = 600) -> subprocess.CompletedProcess[str]:

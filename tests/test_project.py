@@ -80,6 +80,7 @@ def test_an_empty_seeds_directory_is_refused(tmp_path: Path) -> None:
         "no seed files (*.yaml): refusing to build an empty graph"]
 
 
+@pytest.mark.slow  # four runs of the command line
 def test_validate_and_build_refuse_an_empty_project_naming_its_seeds(tmp_path: Path) -> None:
     (tmp_path / "seeds").mkdir()
     validate = _cli("validate", cwd=tmp_path)

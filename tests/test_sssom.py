@@ -26,11 +26,13 @@ def sssom(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([command, *args], capture_output=True, text=True, timeout=600)
 
 
+@pytest.mark.slow  # each starts sssom-py, seconds of imports
 def test_sssom_py_validates_the_mapping_set() -> None:
     result = sssom("validate", str(MAPPINGS_FILE))
     assert result.returncode == 0, result.stderr[-3000:]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("output", ["fhir_json", "json", "owl"])
 def test_sssom_py_converts_the_mapping_set(tmp_path: Path, output: str) -> None:
     out = tmp_path / f"mappings.{output}"
