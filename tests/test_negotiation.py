@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from il2kg.query.result import Form
 from il2kg.server.negotiation import (
     GRAPH_FORMATS,
     MAX_RANGES,
     RESULT_FORMATS,
-    Form,
     best,
     choose,
     parse_accept,

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from il2kg.paths import ROOT
-from il2kg.query.run import compare, read_expected
 from tests.conftest import DATA
+from tests.golden import compare, read_expected
 from tests.reasoner import REASONING
 from tests.server_fixtures import free_port, wait_for
 

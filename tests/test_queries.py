@@ -34,16 +34,12 @@ from il2kg.iris import prefixes
 from il2kg.paths import ONTOLOGY_FILE, QUERIES_DIR
 from il2kg.publish.store import open_store
 from il2kg.query.examples import NAME, Example, load_examples
-from il2kg.query.run import (
-    Difference,
-    compare,
-    from_parsed,
-    has_order_by,
-    read_expected,
-    render,
-    run_local,
-)
+from il2kg.query.render import render
+from il2kg.query.result import from_parsed
+from il2kg.query.run import run_local
 
+from . import golden
+from .golden import Difference, compare, has_order_by, read_expected
 from .server_fixtures import free_port, oxigraph_binary, oxigraph_server
 
 MINIMUM_QUERIES = 25
@@ -208,18 +204,20 @@ def test_bless_rewrites_the_expected_result(tmp_path: Path, dist: Path,
     shutil.copy(QUERIES_DIR / f"{name}.rq", query)
     expected = query.with_suffix(".srj")
     expected.write_text('{"head": {"vars": []}, "results": {"bindings": []}}')
-    code, _, err = run_cli(capsys, "query", str(query), "--dist", str(dist), "--bless")
-    assert code == 0, err
+    assert golden.main([str(query), "--dist", str(dist)]) == 0
+    assert "variables differ" in capsys.readouterr().out
+    assert golden.main([str(query), "--dist", str(dist), "--bless"]) == 0
+    assert f"wrote {expected}" in capsys.readouterr().out
     assert expected.read_bytes() == (QUERIES_DIR / f"{name}.srj").read_bytes()
+    assert golden.main([str(query), "--dist", str(dist)]) == 0
+    assert capsys.readouterr().out == f"{name}: as expected\n"
 
 
-def test_bless_of_a_changed_query_changes_the_expected_result(
-        tmp_path: Path, dist: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bless_of_a_changed_query_changes_the_expected_result(tmp_path: Path, dist: Path) -> None:
     query = tmp_path / "only-sizes.rq"
     query.write_text("#+ summary: sizes\nPREFIX il2kg: <https://w3id.org/il2kg/ontology/>\n"
                      "ASK { ?c il2kg:size 409 }\n")
-    code, _, err = run_cli(capsys, "query", str(query), "--dist", str(dist), "--bless")
-    assert code == 0, err
+    assert golden.main([str(query), "--dist", str(dist), "--bless"]) == 0
     assert json.loads(query.with_suffix(".srj").read_text())["boolean"] is True
 
 

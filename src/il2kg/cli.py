@@ -18,7 +18,7 @@ from il2kg.paths import ONTOLOGY, ROOT, Inputs, locate
 if TYPE_CHECKING:
     from il2kg.pipeline import PipelineResult
 
-ENGINES = ("fast", "pyshacl")  # validate.Engine, not imported: it would load pySHACL
+ENGINES = ("fast", "pyshacl")  # checks.shacl.ShaclEngine, not imported: it would load pySHACL
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
 
@@ -88,11 +88,9 @@ def cmd_query(args: argparse.Namespace) -> int:
     """Run a SPARQL query (a .rq file, an example name or - for stdin) and print its result."""
     from il2kg.iris import prefixes
     from il2kg.publish.store import open_store
-    from il2kg.query.run import bless, query_file, render, run_local, run_remote
+    from il2kg.query.render import render
+    from il2kg.query.run import query_file, run_local, run_remote
 
-    if args.source == "-" and args.bless:
-        print("il2kg query: --bless needs a query file or name, not stdin", file=sys.stderr)
-        return EXIT_ERROR
     path = None if args.source == "-" else query_file(args.source, _inputs(args).queries_dir)
     text = sys.stdin.read() if path is None else path.read_text(encoding="utf-8")
     if args.endpoint:
@@ -101,10 +99,6 @@ def cmd_query(args: argparse.Namespace) -> int:
         return status
     else:
         result = run_local(open_store(args.dist), text)
-    if args.bless and path is not None:
-        target = bless(path, result, prefixes=prefixes())
-        print(f"il2kg query: wrote {target}", file=sys.stderr)
-        return EXIT_OK
     print(render(result, args.format, prefixes=prefixes()))
     return EXIT_OK
 
@@ -248,7 +242,6 @@ def parser() -> argparse.ArgumentParser:
     query.add_argument("--format", choices=("table", "csv", "tsv", "json"), default="table")
     query.add_argument("--endpoint", metavar="URL", help="a SPARQL endpoint to query instead")
     query.add_argument("--dist", type=Path, default=Path("dist"), help="built graph (dist)")
-    query.add_argument("--bless", action="store_true", help="rewrite the expected result file")
     serve = command("serve", cmd_serve)
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")

@@ -9,7 +9,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 
 from il2kg.checks.reasoning import ReasoningReport, reason
-from il2kg.checks.shacl import Engine, ShaclReport, validate_graph
+from il2kg.checks.shacl import ShaclEngine, ShaclReport, validate_graph
 from il2kg.graph.convert import records_to_graph
 from il2kg.graph.imports import import_graphs
 from il2kg.graph.mappings import mapping_graph, read_mapping_set
@@ -61,7 +61,7 @@ def _locate(report: ShaclReport, files: dict[str, str]) -> ShaclReport:
 
 
 def run(
-    inputs: Inputs | None = None, *, reasoning: bool = True, engine: Engine = "fast"
+    inputs: Inputs | None = None, *, reasoning: bool = True, engine: ShaclEngine = "fast"
 ) -> PipelineResult:
     """Load, convert, validate and (unless told not to) reason; stop early on broken records."""
     inputs = inputs or Inputs()

@@ -19,7 +19,13 @@ from concurrent.futures import ProcessPoolExecutor
 
 from rdflib import BNode, Graph
 
-from il2kg.checks.fast_shacl import Result, Unsupported, mixed_in, report_graph, validate_graphs
+from il2kg.checks.fast_shacl import (
+    Unsupported,
+    ValidationResult,
+    mixed_in,
+    report_graph,
+    validate_graphs,
+)
 from il2kg.graph.convert import records_to_graph
 from il2kg.iris import record_of
 from il2kg.records.model import PublicationRecord
@@ -44,7 +50,7 @@ def _start(shapes: Graph, ontology: Graph, mappings: Graph) -> None:
     _shared.update(shapes=shapes, ontology=ontology, mappings=mappings)
 
 
-def _validate_batch(records: Sequence[PublicationRecord]) -> list[Result]:
+def _validate_batch(records: Sequence[PublicationRecord]) -> list[ValidationResult]:
     """Convert and validate one batch in a worker; the results of its SHACL validation."""
     data = records_to_graph(records)
     check_module(data, {r.id for r in records})

@@ -84,7 +84,7 @@ class Unsupported(ValueError):
 
 
 @dataclass(frozen=True)
-class Result:
+class ValidationResult:
     """One validation result, as the triples of an `sh:ValidationResult`."""
 
     focus: Node
@@ -351,7 +351,7 @@ class _Shapes:
         found |= set(self.g.objects(shape, SH.targetNode))
         return found
 
-    def validate(self, shape: Node, focus: Iterable[Any]) -> Iterator[Result]:
+    def validate(self, shape: Node, focus: Iterable[Any]) -> Iterator[ValidationResult]:
         """Every result of a shape (node or property shape) for the given focus nodes."""
         path = self.one(shape, SH.path)
         if path is None:
@@ -369,14 +369,14 @@ class _Shapes:
 
     def _result(
         self, shape: Node, focus: Any, component: URIRef, path: Node | None, value: Any = None
-    ) -> Result:
-        return Result(
+    ) -> ValidationResult:
+        return ValidationResult(
             focus, shape, component, self.severity(shape), self.messages(shape), path, value
         )
 
     def _counts(
         self, shape: Node, path: Node | None, pairs: dict[Any, list[Any]]
-    ) -> Iterator[Result]:
+    ) -> Iterator[ValidationResult]:
         low, high = self.one(shape, SH.minCount), self.one(shape, SH.maxCount)
         has_value = self.one(shape, SH.hasValue)
         for f, values in pairs.items():
@@ -411,14 +411,15 @@ class _Shapes:
 
     def _values(
         self, shape: Node, path: Node | None, pairs: dict[Any, list[Any]]
-    ) -> Iterator[Result]:
+    ) -> Iterator[ValidationResult]:
         for component, test in self._value_tests(shape):
             for f, values in pairs.items():
                 for v in values:
                     if not test(v):
                         yield self._result(shape, f, component, path, v)
 
-    def _or(self, shape: Node, path: Node | None, pairs: dict[Any, list[Any]]) -> Iterator[Result]:
+    def _or(self, shape: Node, path: Node | None,
+            pairs: dict[Any, list[Any]]) -> Iterator[ValidationResult]:
         values = {v for vs in pairs.values() for v in vs}
         for choices in self.g.objects(shape, SH["or"]):
             members = list(Collection(self.g, choices))
@@ -437,7 +438,7 @@ class _Shapes:
                 lines.append(f"PREFIX {prefix}: <{namespace}>")
         return "\n".join(lines)
 
-    def _sparql(self, shape: Node, focus: set[Any]) -> Iterator[Result]:
+    def _sparql(self, shape: Node, focus: set[Any]) -> Iterator[ValidationResult]:
         """SPARQL-based constraints: candidates from pyoxigraph, then rdflib with $this bound."""
         for constraint in self.g.objects(shape, SH.sparql):
             text, query = self.rules[constraint]
@@ -453,7 +454,7 @@ class _Shapes:
 
     def _sparql_result(
         self, shape: Node, constraint: Node, this: Any, bound: dict[str, Node]
-    ) -> Result:
+    ) -> ValidationResult:
         # pySHACL reports, and names in messages, the focus node as the value when the
         # query binds no ?value.
         bound = {"this": this, "value": this, **bound}
@@ -461,7 +462,7 @@ class _Shapes:
         own = tuple(self.g.objects(shape, SH.message))
         extra = tuple(m for m in self.g.objects(constraint, SH.message) if m not in own)
         messages = tuple(Literal(_fill(str(m), bound)) for m in (*extra, *own))
-        return Result(
+        return ValidationResult(
             focus,
             shape,
             SH.SPARQLConstraintComponent,
@@ -486,11 +487,11 @@ def mixed_in(ontology: Graph) -> Graph:
     return inoculate(Graph(), ontology)  # type: ignore[arg-type]  # pySHACL passes Graphs too
 
 
-def validate_graphs(graphs: tuple[Graph, ...], shapes: Graph) -> list[Result]:
+def validate_graphs(graphs: tuple[Graph, ...], shapes: Graph) -> list[ValidationResult]:
     """Every result of every node shape over the union of the graphs (data and `mixed_in`)."""
     engine = _Shapes(shapes, _Index(graphs))
     node_shapes = sorted(set(shapes.subjects(RDF.type, SH.NodeShape)), key=str)
-    results: list[Result] = []
+    results: list[ValidationResult] = []
     for shape in node_shapes:
         results.extend(engine.validate(shape, engine.focus_nodes(shape)))
     return results
@@ -509,7 +510,7 @@ def _copy_blank(source: Graph, node: Node | None, target: Graph) -> None:
             todo.append(o)
 
 
-def report_graph(results: Iterable[Result], shapes: Graph, data: Graph) -> Graph:
+def report_graph(results: Iterable[ValidationResult], shapes: Graph, data: Graph) -> Graph:
     """An sh:ValidationReport graph with one sh:ValidationResult per result, like pySHACL's."""
     report = Graph(bind_namespaces="core")
     for prefix, namespace in shapes.namespace_manager.namespaces():

@@ -15,7 +15,7 @@ from rdflib.term import Node
 from il2kg.checks.fast_shacl import Unsupported, validate_fast
 from il2kg.iris import bind_prefixes, curie, seed_file_of
 
-Engine = Literal["fast", "pyshacl"]  # the choices of the command line's --engine
+ShaclEngine = Literal["fast", "pyshacl"]  # the choices of the command line's --engine
 log = logging.getLogger(__name__)
 
 
@@ -92,7 +92,7 @@ def pyshacl_report(data: Graph, shapes: Graph, ontology: Graph) -> Graph:
     return report_graph
 
 
-def report_graph_of(data: Graph, shapes: Graph, ontology: Graph, engine: Engine) -> Graph:
+def report_graph_of(data: Graph, shapes: Graph, ontology: Graph, engine: ShaclEngine) -> Graph:
     """The SHACL report graph by `engine`; `fast` says why when it has to fall back."""
     if engine == "fast":
         try:
@@ -103,7 +103,7 @@ def report_graph_of(data: Graph, shapes: Graph, ontology: Graph, engine: Engine)
 
 
 def validate_graph(
-    data: Graph, shapes: Graph, ontology: Graph, engine: Engine = "fast"
+    data: Graph, shapes: Graph, ontology: Graph, engine: ShaclEngine = "fast"
 ) -> ShaclReport:
     """Validate data (with the ontology mixed in for classes and labels) against shapes.
 

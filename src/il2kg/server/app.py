@@ -20,9 +20,10 @@ from pyoxigraph import NamedNode, RdfFormat, parse, serialize
 from starlette.responses import PlainTextResponse, StreamingResponse
 
 from il2kg.iris import IL2KG, RES, prefixes
+from il2kg.query.result import QueryError
 from il2kg.server import describe, evidence, pages, querypage
 from il2kg.server.negotiation import GRAPH_FORMATS, best, by_name
-from il2kg.server.pool import Answer, QueryError
+from il2kg.server.pool import Answer
 from il2kg.server.querypage import STATIC
 from il2kg.server.settings import Settings
 from il2kg.server.sparql_route import SparqlRoute
@@ -35,7 +36,7 @@ CORS_HEADERS = ["Accept", "Content-Type", "Authorization", "X-Requested-With",
                 "Cache-Control", "Pragma", "If-None-Match", "If-Modified-Since"]
 
 
-class Engine(Protocol):
+class QueryEngine(Protocol):
     """Where queries run: worker processes over a local store, or a remote endpoint."""
 
     async def start(self) -> None:
@@ -66,12 +67,12 @@ def _alternates(path: str) -> str:
                                          ("rdfxml", "application/rdf+xml")))
 
 
-def create_app(store: Engine, settings: Settings) -> SparqlRoute:
+def create_app(store: QueryEngine, settings: Settings) -> SparqlRoute:
     """The endpoint application over one query engine; all state lives in its arguments."""
     return SparqlRoute(store.run, settings, create_api(store, settings), prefixes(), str(RES))
 
 
-def create_api(store: Engine, settings: Settings) -> FastAPI:
+def create_api(store: QueryEngine, settings: Settings) -> FastAPI:
     """Every route but the SPARQL queries themselves: pages, descriptions, resources."""
 
     @asynccontextmanager

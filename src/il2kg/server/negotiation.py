@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
 from functools import lru_cache
 
 from pyoxigraph import QueryResultsFormat, RdfFormat
 
-
-class Form(Enum):
-    """What a query returns: solutions, a boolean or triples."""
-
-    SOLUTIONS = "solutions"
-    BOOLEAN = "boolean"
-    TRIPLES = "triples"
-
+from il2kg.query.result import Form
 
 Format = QueryResultsFormat | RdfFormat
 

@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.reduction import sendfds
 
+from il2kg.query.result import QueryError
 from il2kg.server.worker import Job
 
 log = logging.getLogger("il2kg.server")
@@ -49,14 +50,6 @@ SHARED_JOBS = 8  # queries the reserved worker runs at once
 WATCH = 1.0  # seconds between checks of the store link
 OUT_OF_MEMORY = ("memory allocation of", "MemoryError")  # Rust's and Python's own words
 REPORT_BYTES = 4096
-
-
-class QueryError(Exception):
-    """A query that could not be answered: an HTTP status and a message for the client."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status, self.message = status, message
 
 
 class Overran(QueryError):
@@ -199,10 +192,10 @@ class WorkerPool:
             if message[0] == "unsafe":
                 log.critical("query worker %s cannot sandbox itself, so it runs no query: %s",
                              w.process.pid, message[1])
-                raise QueryError(503, f"the query workers cannot be sandboxed on this server "
-                                      f"({message[1]}), so no query runs")
+                raise QueryError(f"the query workers cannot be sandboxed on this server "
+                                 f"({message[1]}), so no query runs", 503)
             if message != ("ready",):
-                raise QueryError(503, "a query worker failed to open the store")
+                raise QueryError("a query worker failed to open the store", 503)
             w.ready = True
         finally:
             self._wake()
@@ -321,7 +314,7 @@ class WorkerPool:
         while (w := self._take(shared=shared)) is None:
             now = time.monotonic()
             if now >= deadline:
-                raise QueryError(503, "every query worker is busy; try again later")
+                raise QueryError("every query worker is busy; try again later", 503)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.changed.wait(), deadline - now)
         return w
@@ -364,17 +357,17 @@ class WorkerPool:
         """The error for a query whose worker died: stopped by the pool, out of memory, or
         crashed (logged with what the worker wrote)."""
         if w.stopped:
-            return QueryError(503, w.stopped)
+            return QueryError(w.stopped, 503)
         with contextlib.suppress(subprocess.TimeoutExpired):
             w.process.wait(0.5)  # it closed its socket: it is exiting
         cause, report = exit_cause(w.process.poll()), w.report()
         if any(words in report for words in OUT_OF_MEMORY):
             log.warning("query worker %s ran out of memory (%s)", w.process.pid, cause)
-            return QueryError(503, "query stopped: it needed more memory than this endpoint "
-                                   "allows; simplify the query")
+            return QueryError("query stopped: it needed more memory than this endpoint "
+                              "allows; simplify the query", 503)
         log.error("query worker %s crashed (%s); it wrote:\n%s", w.process.pid, cause, report)
-        return QueryError(503, f"query stopped: its worker process crashed ({cause}); the "
-                               f"crash is logged on the server. Try again or simplify the query")
+        return QueryError(f"query stopped: its worker process crashed ({cause}); the "
+                          f"crash is logged on the server. Try again or simplify the query", 503)
 
     async def _readable(self, fd: int, deadline: float) -> None:
         loop = asyncio.get_running_loop()
@@ -383,8 +376,8 @@ class WorkerPool:
         try:
             await asyncio.wait_for(ready, max(deadline - time.monotonic(), 0.0))
         except TimeoutError as exc:
-            raise Overran(503, f"query stopped: it ran past this endpoint's limit of "
-                               f"{self.timeout:g} s") from exc
+            raise Overran(f"query stopped: it ran past this endpoint's limit of "
+                          f"{self.timeout:g} s", 503) from exc
         finally:
             loop.remove_reader(fd)
             os.set_blocking(fd, True)  # uvloop leaves a watched fd non-blocking
@@ -456,5 +449,5 @@ class WorkerPool:
         _, status, text = message
         if status == 500:  # only an unexpected error, which carries a trace
             log.error("query worker error:\n%s", text)
-            return QueryError(500, "internal error while running the query (logged)")
-        return QueryError(status, text)
+            return QueryError("internal error while running the query (logged)", 500)
+        return QueryError(text, status)

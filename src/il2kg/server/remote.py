@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
-from urllib.parse import urlencode
 
 import httpx
 from pyoxigraph import RdfFormat, Store, serialize
 
+from il2kg.query.client import media_type, query_request, refused, unreachable
+from il2kg.query.result import QueryError
 from il2kg.server.negotiation import ALIASES
-from il2kg.server.pool import Answer, QueryError
+from il2kg.server.pool import Answer
 from il2kg.server.worker import Job
+
+REMOTE = "the remote store"  # how errors name it: its address is not the client's business
 
 
 def load_to(store: Store, url: str, *, timeout: float = 60.0) -> dict[str, int]:
@@ -53,30 +56,19 @@ class RemoteEngine:
         """Send the query; stream the answer back, or raise the remote error as a QueryError."""
         assert self.client is not None, "start() the engine first"
         accept = ALIASES.get(job.format.lower(), job.format) if job.format else job.accept
-        # A URL-encoded form: the one POST form every store accepts (Virtuoso 7 does not
-        # answer a direct application/sparql-query POST).
-        form = [("query", job.query)]
-        form += [("default-graph-uri", g) for g in job.default_graphs]
-        form += [("named-graph-uri", g) for g in job.named_graphs]
-        request = self.client.build_request(
-            "POST", self.url, content=urlencode(form).encode(),
-            headers={"Content-Type": "application/x-www-form-urlencoded",
-                     "Accept": accept or "*/*"})
+        request = query_request(self.client, self.url, job.query, accept=accept or "*/*",
+                                default_graphs=job.default_graphs,
+                                named_graphs=job.named_graphs)
         deadline = time.monotonic() + self.timeout
         try:
             response = await self.client.send(request, stream=True)
-        except httpx.TimeoutException as exc:
-            raise QueryError(503, f"the remote store did not answer within {self.timeout:g} s"
-                             ) from exc
         except httpx.HTTPError as exc:
-            raise QueryError(502, f"the remote store could not be reached: {exc}") from exc
-        if response.status_code >= 400:
-            text = (await response.aread()).decode(errors="replace")[:2000]
+            raise unreachable(REMOTE, exc, self.timeout) from exc
+        if not response.is_success:
+            text = await response.aread()
             await response.aclose()
-            status = response.status_code if response.status_code < 500 else 502
-            raise QueryError(status, f"the remote store answered {response.status_code}: {text}")
-        media = response.headers.get("content-type", "application/octet-stream").split(";")[0]
-        return Answer(media, self._body(response, deadline, job.max_bytes))
+            raise refused(REMOTE, response, text)
+        return Answer(media_type(response), self._body(response, deadline, job.max_bytes))
 
     async def _body(self, response: httpx.Response, deadline: float,
                     limit: int) -> AsyncIterator[bytes]:
@@ -85,7 +77,7 @@ class RemoteEngine:
             async for chunk in response.aiter_bytes():
                 size += len(chunk)
                 if (limit and size > limit) or time.monotonic() > deadline:
-                    raise QueryError(503, "the remote answer passed this endpoint's limits")
+                    raise QueryError("the remote answer passed this endpoint's limits", 503)
                 yield chunk
         finally:
             await response.aclose()

@@ -11,7 +11,7 @@ from pathlib import Path
 import uvicorn
 
 from il2kg.publish.disk_store import build_store, interrupts_deferred
-from il2kg.server.app import Engine, create_app
+from il2kg.server.app import QueryEngine, create_app
 from il2kg.server.http_server import config, quiet_floods
 from il2kg.server.pool import WorkerPool
 from il2kg.server.remote import RemoteEngine
@@ -48,7 +48,7 @@ def prepare_store(stack: ExitStack, store_dir: Path | None, dist: Path, *,
 
 
 def engine_for(store: Path | None, endpoint: str | None, *, workers: int,
-               timeout: float) -> Engine:
+               timeout: float) -> QueryEngine:
     """Worker processes over the local store, or the remote endpoint if one is given."""
     if endpoint:
         return RemoteEngine(endpoint, timeout=timeout)
@@ -57,7 +57,7 @@ def engine_for(store: Path | None, endpoint: str | None, *, workers: int,
                       memory=default_worker_memory(workers + 2))  # + the reserved one and its spare
 
 
-def serve(engine: Engine, settings: Settings, *, host: str, port: int,
+def serve(engine: QueryEngine, settings: Settings, *, host: str, port: int,
           access_log: bool = False) -> None:
     """Serve until interrupted; a line per request only with `access_log` (it costs 20-40%
     of the requests per second of small queries)."""

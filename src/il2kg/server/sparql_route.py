@@ -15,7 +15,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from typing import Any
 
 from il2kg.query.lexer import Refused, check_services
-from il2kg.server.pool import Answer, QueryError
+from il2kg.query.result import QueryError
+from il2kg.server.pool import Answer
 from il2kg.server.protocol import (
     ProtocolError,
     QueryRequest,

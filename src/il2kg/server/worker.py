@@ -21,11 +21,12 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.reduction import recvfds
 
-from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, Store
+from pyoxigraph import NamedNode, Store
 
 from il2kg.paths import published_prefixes
 from il2kg.query.lexer import check_depth, declares_dataset
-from il2kg.server.negotiation import Form, choose
+from il2kg.query.result import Form, form_of
+from il2kg.server.negotiation import choose
 from il2kg.server.sandbox import SandboxError, confine
 
 CHUNK = 64 * 1024
@@ -77,13 +78,6 @@ class Sender:
             self.buffer.clear()
 
 
-def form_of(result: object) -> Form:
-    """The query form of a pyoxigraph result (its type differs per form)."""
-    if isinstance(result, QuerySolutions):
-        return Form.SOLUTIONS
-    return Form.BOOLEAN if isinstance(result, QueryBoolean) else Form.TRIPLES
-
-
 def execute(store: Store, job: Job, conn: Connection) -> None:
     """Run one job and send its messages; errors become ("error", status, message)."""
     try:
@@ -124,7 +118,7 @@ def execute(store: Store, job: Job, conn: Connection) -> None:
         conn.send(("error", 500, traceback.format_exc()))
 
 
-def open_store(path: str) -> Store:
+def open_read_only(path: str) -> Store:
     """The on-disk store read-only, copied into memory when small (queries run 3-4x faster)."""
     disk = Store.read_only(path)
     if len(disk) > MEMORY_QUADS:
@@ -157,7 +151,7 @@ def serve(conn: Connection, store_path: str, memory: int = 0, shared: bool = Fal
         conn.send(("unsafe", str(exc)))
         return
     cap_memory(memory)
-    store = open_store(store_path)
+    store = open_read_only(store_path)
     conn.send(("ready",))
     control = socket.socket(fileno=os.dup(conn.fileno())) if shared else None
     while True:
