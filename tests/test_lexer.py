@@ -14,6 +14,7 @@ from il2kg.query.lexer import (
     depth,
     query_form,
     services,
+    with_prefixes,
 )
 
 
@@ -65,3 +66,13 @@ def test_nesting_past_the_limit_is_a_syntax_error() -> None:
     check_depth("SELECT * " + "{" * MAX_DEPTH + "}" * MAX_DEPTH)
     with pytest.raises(SyntaxError, match=f"more than {MAX_DEPTH} levels"):
         check_depth("SELECT * " + "{" * (MAX_DEPTH + 1) + "}" * (MAX_DEPTH + 1))
+
+
+def test_undeclared_prefixes_are_read_from_the_query_text_only() -> None:
+    published = {"il2kg": "https://w3id.org/il2kg/ontology/",
+                 "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+                 "skos": "http://www.w3.org/2004/02/skos/core#"}
+    text = ("PREFIX il2kg: <urn:own#>\n# rdfs:label in a comment\n"
+            'SELECT * { ?s il2kg:a "skos:x" ; <urn:x:y> ?o ; ex:b ?v ; rdfs:label ?l }')
+    assert with_prefixes(text, published) == f"PREFIX rdfs: <{published['rdfs']}>\n{text}"
+    assert with_prefixes("ASK { ?s ?p ?o }", published) == "ASK { ?s ?p ?o }"

@@ -263,6 +263,26 @@ def test_remote_endpoint_gives_the_expected_result(
     assert not difference, difference.report()
 
 
+UNDECLARED = ("SELECT ?cohort ?size WHERE { ?cohort a il2kg:Cohort ; il2kg:size ?size }\n"
+              "ORDER BY DESC(?size) ?cohort LIMIT 3")
+
+
+@pytest.mark.parametrize("where", ["local", "endpoint"])
+def test_published_prefixes_need_no_declaration(
+        where: str, dist: Path, oxigraph_endpoint: str, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """As on `il2kg serve`: locally, and on an endpoint that knows no il2kg prefixes."""
+    target = ["--dist", str(dist)] if where == "local" else ["--endpoint", oxigraph_endpoint]
+    answers = []
+    for text in (UNDECLARED, f"PREFIX il2kg: <{IL2KG}>\n{UNDECLARED}"):
+        monkeypatch.setattr(sys, "stdin", io.StringIO(text))
+        code, out, err = run_cli(capsys, "query", "-", *target, "--format", "json")
+        assert code == 0, err
+        answers.append(json.loads(out)["results"]["bindings"])
+    assert len(answers[0]) == 3
+    assert answers[0] == answers[1]
+
+
 def test_unreachable_endpoint_is_an_error(capsys: pytest.CaptureFixture[str]) -> None:
     endpoint = f"http://127.0.0.1:{free_port()}/query"
     code, _, err = run_cli(capsys, "query", QUERY, "--endpoint", endpoint)

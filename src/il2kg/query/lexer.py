@@ -30,6 +30,8 @@ MAX_DEPTH = 256  # the parser's stack overflows near 4,000 nested groups
 
 
 FROM = re.compile(r"(?<![\w:?$\-.])FROM(?![\w:\-])", re.IGNORECASE)
+PREFIX_DECL = re.compile(r"(?<![\w:?$\-.])PREFIX\s+([A-Za-z][\w\-.]*)?:", re.IGNORECASE)
+PREFIXED = re.compile(r"(?<![\w:?$\-.])([A-Za-z][\w\-.]*)?:")
 
 
 class Refused(Exception):
@@ -61,6 +63,15 @@ def query_form(query: str) -> str | None:
 def declares_dataset(query: str) -> bool:
     """True when the query has its own FROM or FROM NAMED clause."""
     return FROM.search(mask(unescape(query))) is not None
+
+
+def with_prefixes(query: str, prefixes: dict[str, str]) -> str:
+    """The query with a PREFIX declaration for each of `prefixes` it uses in a prefixed name
+    but does not declare, so that it means on any endpoint what it means on this one's."""
+    text = mask(unescape(query))
+    declared = {m.group(1) or "" for m in PREFIX_DECL.finditer(text)}
+    used = {m.group(1) or "" for m in PREFIXED.finditer(text)} - declared
+    return "".join(f"PREFIX {p}: <{prefixes[p]}>\n" for p in sorted(used & prefixes.keys())) + query
 
 
 def services(query: str) -> list[str]:

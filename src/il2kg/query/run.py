@@ -12,9 +12,10 @@ from il2kg.query.result import QueryError, Result, from_answer, from_response
 ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
 
 
-def run_local(store: Store, text: str) -> Result:
-    """Run a query on a store whose default graph is the union of its named graphs."""
-    return from_answer(store.query(text, use_default_graph_as_union=True))
+def run_local(store: Store, text: str, *, prefixes: dict[str, str] | None = None) -> Result:
+    """Run a query on a store whose default graph is the union of its named graphs; the
+    `prefixes` hold in it without PREFIX declarations."""
+    return from_answer(store.query(text, use_default_graph_as_union=True, prefixes=prefixes))
 
 
 def run_remote(endpoint: str, text: str, *, timeout: float = 60.0) -> Result:
