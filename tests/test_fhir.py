@@ -13,6 +13,7 @@ from il2kg.cli import main
 from il2kg.evidence.fhir import bundle
 from il2kg.publish.store import open_store
 from il2kg.query.run import run_local
+from il2kg.records.outcome_kinds import OUTCOME_KINDS
 
 RES = "https://w3id.org/il2kg/resource/"
 DERIVED_VALUES = """PREFIX il2kg: <https://w3id.org/il2kg/ontology/>
@@ -75,7 +76,8 @@ def test_reported_figures_are_carried(exported: dict, seed_result: object) -> No
     checked = 0
     for record in seed_result.loaded.records:
         for outcome in record.outcomes:
-            if outcome.kind == "time" or (outcome.percent is None and outcome.count is None):
+            counted = outcome.percent is not None or outcome.count is not None
+            if OUTCOME_KINDS[outcome.kind].timed or not counted:
                 continue
             statistic = evidence[f"{RES}{record.id}/outcome/{outcome.id}"]["statistic"][0]
             value = outcome.percent if outcome.percent is not None else outcome.count

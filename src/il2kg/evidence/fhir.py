@@ -13,6 +13,7 @@ from typing import Any
 
 from il2kg.evidence.rows import solutions
 from il2kg.iris import FHIR_BASE, IL2KG, RES
+from il2kg.records.outcome_kinds import OUTCOME_KINDS
 
 Json = dict[str, Any]
 Run = Callable[[str], bytes]
@@ -56,13 +57,13 @@ VARIABLES = PREFIXES + """SELECT DISTINCT ?variable ?label ?role WHERE {
   ?variable rdfs:label ?label .
   BIND (IF(EXISTS { ?outcome il2kg:afterTreatment ?variable }, "exposure", "outcome") AS ?role)
 } ORDER BY ?variable"""
+KINDS = " ".join(f'(il2kg:{k.outcome_class} "{k.name}")' for k in OUTCOME_KINDS.values())
 OUTCOMES = PREFIXES + """SELECT DISTINCT ?outcome ?label ?kind ?publication ?cohort ?treatment
        ?category ?count ?denominator ?percent ?ciLevel ?ciLower ?ciUpper
        ?derived ?derivedCount ?derivedDenominator ?derivedPercent ?dLevel ?dLower ?dUpper ?methods
        ?value ?lower ?upper ?unit ?unitLabel ?statistic ?comparator ?notReached
        ?lowerOpen ?upperOpen WHERE {
-  VALUES (?class ?kind) { (il2kg:ResponseOutcome "response") (il2kg:StatusOutcome "status")
-                          (il2kg:TimeOutcome "time") }
+  VALUES (?class ?kind) { """ + KINDS + """ }
   ?outcome a ?class ; rdfs:label ?label ; il2kg:reportedIn ?publication ;
            il2kg:inCohort ?cohort ; il2kg:afterTreatment ?treatment ;
            il2kg:hasCategory ?category .
@@ -284,7 +285,7 @@ def evidence(rows: list[dict[str, str]]) -> list[Json]:
     """Every Evidence resource: per outcome the reported statistic, then the derived one."""
     resources: list[Json] = []
     for row in rows:
-        if row["kind"] == "time":
+        if OUTCOME_KINDS[row["kind"]].timed:
             resources.append(timed(row))
             continue
         source = reported(row)

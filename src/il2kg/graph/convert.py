@@ -25,8 +25,8 @@ from il2kg.records.model import (
     Sequence,
     Statement,
 )
+from il2kg.records.outcome_kinds import OUTCOME_KINDS
 
-OUTCOME_CLASS = {"response": "ResponseOutcome", "status": "StatusOutcome", "time": "TimeOutcome"}
 STATEMENT_CLASS = {
     "hypothesis": "Hypothesis",
     "conclusion": "Conclusion",
@@ -282,7 +282,7 @@ class _Writer:
 
     def outcome(self, o: Outcome, derived: Derived | None) -> None:
         node = self.iri("outcome", o.id)
-        self.element(node, OUTCOME_CLASS[o.kind], o.label, "hasOutcome")
+        self.element(node, OUTCOME_KINDS[o.kind].outcome_class, o.label, "hasOutcome")
         self.g.add((node, IL2KG.inCohort, self.iri("cohort", o.cohort)))
         self.g.add((node, IL2KG.afterTreatment, self.treatment(o.treatment)))
         self.g.add((node, IL2KG.hasCategory, term(o.category)))

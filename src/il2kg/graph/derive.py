@@ -13,6 +13,7 @@ from functools import lru_cache
 from scipy.special import betaincinv
 
 from il2kg.records.model import Outcome
+from il2kg.records.outcome_kinds import OUTCOME_KINDS
 
 CLOPPER_PEARSON = "Clopper-Pearson exact binomial interval"
 
@@ -78,7 +79,7 @@ def derive_outcomes(outcomes: list[Outcome]) -> dict[str, Derived]:
         return None
 
     for outcome in outcomes:
-        if outcome.kind == "time":
+        if OUTCOME_KINDS[outcome.kind].timed:
             continue
         count = count_of(outcome.id)
         derived_count = count if outcome.count is None else None

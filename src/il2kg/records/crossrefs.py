@@ -9,15 +9,11 @@ from pydantic import BaseModel
 
 from il2kg.graph.convert import NOTE_PROPERTIES, element_refs
 from il2kg.records.model import ELEMENT_LISTS, SCHEDULE_FIELDS, PublicationRecord, Quantity
+from il2kg.records.outcome_kinds import OUTCOME_KINDS
 from il2kg.records.vocabulary import Vocabulary
 
 Problem = tuple[str, str]
 
-OUTCOME_CATEGORY_CLASS = {
-    "response": "ResponseCategory",
-    "status": "PatientStatus",
-    "time": "TimeEndpoint",
-}
 # The fields holding controlled-vocabulary terms, by element list: (field, the classes its
 # terms belong to, what a term is called in an error); each term of a list field is checked.
 TERM_FIELDS: dict[str, tuple[tuple[str, tuple[str, ...], str], ...]] = {
@@ -149,7 +145,7 @@ def _outcomes(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> It
     for i, outcome in enumerate(record.outcomes):
         where = f"outcomes[{i}]"
         others = ids.outcomes - {outcome.id}
-        category_class = OUTCOME_CATEGORY_CLASS[outcome.kind]
+        category_class = OUTCOME_KINDS[outcome.kind].category_class
         yield from _known(f"{where}.cohort", outcome.cohort, ids.cohorts, "cohort")
         yield from _known(
             f"{where}.treatment", outcome.treatment, ids.treatments, "regimen or sequence"

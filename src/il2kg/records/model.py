@@ -21,6 +21,8 @@ from pydantic import (
     model_validator,
 )
 
+from il2kg.records.outcome_kinds import OUTCOME_KINDS, KindName
+
 LocalId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 Term = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 
@@ -258,7 +260,7 @@ class Outcome(Strict):
     """A reported result: a response count, a patient status count, or a time to event."""
 
     id: LocalId
-    kind: Literal["response", "status", "time"]
+    kind: KindName
     label: str
     cohort: LocalId
     treatment: LocalId
@@ -277,13 +279,13 @@ class Outcome(Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Outcome:
-        """Counts fit their denominator; a time outcome carries a time and no counts."""
+        """Counts fit their denominator; a timed kind carries a time and no counts."""
         _check_fits(self.count, self.denominator)
-        if self.kind == "time":
+        if OUTCOME_KINDS[self.kind].timed:
             if self.time is None:
-                raise ValueError("a time outcome needs 'time'")
+                raise ValueError(f"a {self.kind} outcome needs 'time'")
             if self.count is not None or self.percent is not None:
-                raise ValueError("a time outcome has no count or percent")
+                raise ValueError(f"a {self.kind} outcome has no count or percent")
         elif self.count is None and self.percent is None and not self.components:
             raise ValueError("give a count, a percent, or the components it sums")
         return self
