@@ -7,13 +7,17 @@ from pathlib import Path
 
 import pytest
 
+from il2kg.iris import IL2KG, compact, prefixes
 from il2kg.publish.reference_docs import (
+    KINDS,
+    LOCAL_NAME,
     REFERENCE_FILE,
     main,
     reference_store,
     render_reference,
     terms,
 )
+from il2kg.publish.store import open_store
 
 
 @pytest.fixture(scope="module")
@@ -37,8 +41,7 @@ def test_committed_reference_is_up_to_date(generated: str) -> None:
 def test_every_class_and_property_has_a_section_with_definition_and_example(
         dist: Path, generated: str) -> None:
     store = reference_store(dist)
-    declared = [t for kind in ("Class", "ObjectProperty", "DatatypeProperty")
-                for t in terms(store, kind)]
+    declared = [t for kind, _ in KINDS for t in terms(store, kind)]
     assert len(declared) > 50
     sections = dict(re.findall(r"^### il2kg:(\S+)\n\n(.*?)(?=^### |\Z)", generated, re.M | re.S))
     names = [t.value.rsplit("/", 1)[-1] for t in declared]
@@ -46,6 +49,22 @@ def test_every_class_and_property_has_a_section_with_definition_and_example(
     for name, body in sections.items():
         assert "(no definition)" not in body, name
         assert "- Example" in body, name
+
+
+def test_every_property_the_build_uses_has_a_section(dist: Path, generated: str) -> None:
+    """Each predicate in any named graph of the build, il2kg's or another vocabulary's."""
+    used = {quad.predicate.value for quad in open_store(dist)}
+    assert {"http://purl.org/ontology/bibo/doi", "http://purl.org/dc/terms/issued",
+            "http://www.w3.org/ns/prov#wasDerivedFrom"} <= used
+    names = {**prefixes(), "obo": "http://purl.obolibrary.org/obo/"}
+    headings = set(re.findall(r"^### (\S+)$", generated, re.M))
+    for iri in used:
+        prefixed = compact(iri, names, LOCAL_NAME)
+        assert (prefixed or f"<{iri}>") in headings, f"no section for {iri}"
+    external = re.findall(r"^### (?!il2kg:)\S+\n\n(.*?)(?=^### |\Z)", generated, re.M | re.S)
+    assert len(external) == len({i for i in used if not i.startswith(str(IL2KG))})
+    for body in external:
+        assert "- Defined by: " in body and "- Example (graph " in body, body
 
 
 def test_check_flag_reports_a_stale_file(dist: Path, tmp_path: Path) -> None:

@@ -1,7 +1,9 @@
 """The ontology reference, docs/ontology-reference.md, generated from ontology/il2kg.ttl.
 
 For every class and property of the il2kg: namespace: label, definition, domain, range,
-external alignments and an example triple taken from the built graph.
+external alignments and an example triple taken from the built graph; then every other
+property the build uses (Dublin Core, BIBO, PROV, SKOS, RDFS, ...) with what the ontology or
+an import says of it, the vocabulary that defines it, where it is used and an example.
 
     python -m il2kg.publish.reference_docs [--dist dist] [--out FILE.md] [--check]
 """
@@ -18,6 +20,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Store
 
 from il2kg.iris import (
     DATA_GRAPH,
+    GRAPH_BASE,
     INFERRED_GRAPH,
     MAPPINGS_GRAPH,
     ONTOLOGY_GRAPH,
@@ -33,7 +36,26 @@ IL2KG = str(IL2KG_NS)
 SOURCE_GRAPH = "urn:il2kg:reference:ontology-source"
 REFERENCE_FILE = ROOT / "docs" / "ontology-reference.md"
 KINDS = (("Class", "Classes"), ("ObjectProperty", "Object properties"),
-         ("DatatypeProperty", "Datatype properties"))
+         ("DatatypeProperty", "Datatype properties"),
+         ("AnnotationProperty", "Annotation properties"))
+VOCABULARIES = {  # namespace -> the vocabulary that defines its terms
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#": "RDF 1.1 (W3C)",
+    "http://www.w3.org/2000/01/rdf-schema#": "RDF Schema 1.1 (W3C)",
+    "http://www.w3.org/2002/07/owl#": "OWL 2 (W3C)",
+    "http://www.w3.org/2004/02/skos/core#": "SKOS (W3C)",
+    "http://purl.org/dc/terms/": "DCMI Metadata Terms",
+    "http://purl.org/ontology/bibo/": "the Bibliographic Ontology (BIBO)",
+    "http://www.w3.org/ns/prov#": "PROV-O (W3C)",
+    "http://rdfs.org/ns/void#": "VoID (W3C Interest Group Note)",
+    "http://www.w3.org/ns/dcat#": "DCAT 3 (W3C)",
+    "http://www.w3.org/ns/shacl#": "SHACL (W3C)",
+    "http://www.w3.org/ns/sparql-service-description#": "SPARQL 1.1 Service Description (W3C)",
+    "http://xmlns.com/foaf/0.1/": "FOAF",
+    "https://schema.org/": "schema.org",
+    "https://w3id.org/sssom/": "SSSOM",
+    "http://purl.obolibrary.org/obo/IAO_": "the Information Artifact Ontology (IAO)",
+}
+GRAPH_ORDER = (DATA_GRAPH, INFERRED_GRAPH, MAPPINGS_GRAPH)  # examples from these come first
 ALIGNMENTS = (("rdfs:subClassOf", "subclass of"), ("owl:equivalentClass", "equivalent to"),
               ("rdfs:subPropertyOf", "sub-property of"), ("skos:exactMatch", "exact match"),
               ("skos:closeMatch", "close match"), ("skos:broadMatch", "broad match"))
@@ -46,7 +68,8 @@ its alignments to external vocabularies, and an example triple from the built gr
 first in IRI order). Classes marked *defined* have necessary and sufficient conditions: their
 members are inferred by the reasoner and published in the named graph
 `<{INFERRED_GRAPH}>`. Controlled-vocabulary terms are listed under their
-class with the external identifiers of `ontology/mappings.sssom.tsv`.
+class with the external identifiers of `ontology/mappings.sssom.tsv`. The last section lists
+every property from another vocabulary that the build uses, in any of its named graphs.
 
 Prefixes: `il2kg:` <{IL2KG_NS}>, `il2r:` <{RES}>.
 See [querying.md](querying.md) to put these terms to work.
@@ -213,6 +236,78 @@ def vocabulary(store: Store, cls: NamedNode, names: dict[str, str]) -> list[str]
     return lines
 
 
+def other_properties(store: Store, declared: set[str]) -> list[NamedNode]:
+    """Every predicate of the build, in any named graph, that has no il2kg: section."""
+    rows = select(store, f"""SELECT DISTINCT ?p WHERE {{ GRAPH ?g {{ ?s ?p ?o }}
+        FILTER (?g != <{SOURCE_GRAPH}>) }}""")
+    return [r["p"] for r in rows if r["p"].value not in declared]  # type: ignore[union-attr,misc]
+
+
+def described(store: Store, term: NamedNode, predicates: Sequence[str]) -> str | None:
+    """The first value of the first of `predicates` that any graph gives the term, or None."""
+    for predicate in predicates:
+        prefix, _, local = predicate.partition(":")
+        quads = store.quads_for_pattern(term, NamedNode(NAMESPACES[prefix] + local), None, None)
+        if found := sorted(q.object.value for q in quads):
+            return found[0]
+    return None
+
+
+def defined_by(term: NamedNode) -> str:
+    """The vocabulary that defines a term, with its namespace."""
+    known = [ns for ns in VOCABULARIES if term.value.startswith(ns)]
+    if known:
+        namespace = max(known, key=len)
+        return f"{VOCABULARIES[namespace]}, <{namespace}>"
+    match = re.match(r".*[#/]", term.value)
+    return f"the vocabulary at <{match.group(0) if match else term.value}>"
+
+
+def usage(store: Store, term: NamedNode) -> str:
+    """The named graphs that use a predicate, with the number of triples in each."""
+    rows = select(store, f"""SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s <{term.value}> ?o }}
+        FILTER (?g != <{SOURCE_GRAPH}>) }} GROUP BY ?g ORDER BY STR(?g)""")
+    return ", ".join(f"{r['g'].value.removeprefix(GRAPH_BASE)} ({r['n'].value})"  # type: ignore[union-attr]
+                     for r in rows)
+
+
+def graph_example(store: Store, term: NamedNode, names: dict[str, str]) -> str:
+    """The first triple using a predicate: from data, inferred, mappings, then other graphs."""
+    ranks = " ".join(f"(<{g}> {rank})" for rank, g in enumerate(GRAPH_ORDER))
+    rows = select(store, f"""SELECT ?g ?s ?o WHERE {{ GRAPH ?g {{ ?s <{term.value}> ?o }}
+        FILTER (?g != <{SOURCE_GRAPH}>)
+        OPTIONAL {{ VALUES (?g ?rank) {{ {ranks} }} }} }}
+        ORDER BY COALESCE(?rank, {len(GRAPH_ORDER)}) STR(?g) isBlank(?s) STR(?s) isBlank(?o)
+                 STR(?o) STR(DATATYPE(?o)) LANG(?o) LIMIT 1""")
+    g, s, o = (rows[0][k] for k in ("g", "s", "o"))
+    triple = f"{term_text(s, names)} {term_text(term, names)} {term_text(o, names)} ."
+    return f"- Example (graph {g.value.removeprefix(GRAPH_BASE)}): `{triple}`"  # type: ignore[attr-defined]
+
+
+def other_section(store: Store, term: NamedNode, names: dict[str, str]) -> list[str]:
+    """The Markdown of a property from another vocabulary that the build uses."""
+    label = described(store, term, ("rdfs:label",))
+    definition = described(store, term, ("obo:IAO_0000115", "skos:definition"))
+    lines = [f"### {term_text(term, names)}", ""]
+    if label or definition:
+        lines += [": ".join(t for t in (label and f"**{label}**", definition) if t), ""]
+    lines.append(f"- Defined by: {defined_by(term)}")
+    types = [term_text(t, names) for t in values(store, term, "rdf:type")]
+    if types:
+        lines.append(f"- Declared in the il2kg ontology as: {', '.join(types)}")
+    for predicate, name in (("rdfs:domain", "domain"), ("rdfs:range", "range")):
+        if found := listing(store, term, predicate, names):
+            lines.append(f"- {name.capitalize()}: {found}")
+    lines.append(f"- Used in the build (triples per named graph): {usage(store, term)}")
+    lines += [graph_example(store, term, names), ""]
+    return lines
+
+
+def heading_order(text: str) -> tuple[bool, str]:
+    """Prefixed names alphabetically (ignoring case), then full <IRI>s."""
+    return text.startswith("<"), text.lower()
+
+
 def reference_store(dist: Path, ontology: Path = ONTOLOGY_FILE) -> Store:
     """The built graph, plus the ontology source file in a graph of its own."""
     store = open_store(dist)
@@ -224,11 +319,18 @@ def render_reference(store: Store) -> str:
     """The whole reference as Markdown (the store from `reference_store`)."""
     names = prefixes()  # only published prefixes: a term without one is shown in full
     lines = [HEADER]
+    declared: set[str] = set()
     for kind, heading in KINDS:
         found = terms(store, kind)
+        declared |= {t.value for t in found}
         lines += [f"## {heading} ({len(found)})", ""]
         for term in found:
             lines += section(store, term, kind, names)
+    others = sorted(other_properties(store, declared),
+                    key=lambda t: heading_order(term_text(t, names)))
+    lines += [f"## Properties from other vocabularies ({len(others)})", ""]
+    for term in others:
+        lines += other_section(store, term, names)
     return "\n".join(lines).rstrip() + "\n"
 
 
