@@ -56,9 +56,9 @@ def test_category_classes_are_defined_disjoint_and_have_terms() -> None:
         assert any(ONTOLOGY.subjects(RDF.type, cls)), f"no category term of {cls}"
 
 
-def _shape_property(target: URIRef, path: URIRef) -> dict[URIRef, object]:
+def _shape_property(target: URIRef, path: URIRef) -> dict[object, object]:
     """The constraints on `path` in the node shapes targeting `target`, merged."""
-    constraints: dict[URIRef, object] = {}
+    constraints: dict[object, object] = {}
     for shape in SHAPES.subjects(SH.targetClass, target):
         for prop in SHAPES.objects(shape, SH.property):
             if SHAPES.value(prop, SH.path) == path:

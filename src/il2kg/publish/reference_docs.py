@@ -240,7 +240,7 @@ def other_properties(store: Store, declared: set[str]) -> list[NamedNode]:
     """Every predicate of the build, in any named graph, that has no il2kg: section."""
     rows = select(store, f"""SELECT DISTINCT ?p WHERE {{ GRAPH ?g {{ ?s ?p ?o }}
         FILTER (?g != <{SOURCE_GRAPH}>) }}""")
-    return [r["p"] for r in rows if r["p"].value not in declared]  # type: ignore[union-attr,misc]
+    return [p for r in rows if isinstance(p := r["p"], NamedNode) and p.value not in declared]
 
 
 def described(store: Store, term: NamedNode, predicates: Sequence[str]) -> str | None:
@@ -248,7 +248,7 @@ def described(store: Store, term: NamedNode, predicates: Sequence[str]) -> str |
     for predicate in predicates:
         prefix, _, local = predicate.partition(":")
         quads = store.quads_for_pattern(term, NamedNode(NAMESPACES[prefix] + local), None, None)
-        if found := sorted(q.object.value for q in quads):
+        if found := sorted(q.object.value for q in quads if isinstance(q.object, Literal)):
             return found[0]
     return None
 
@@ -267,8 +267,17 @@ def usage(store: Store, term: NamedNode) -> str:
     """The named graphs that use a predicate, with the number of triples in each."""
     rows = select(store, f"""SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s <{term.value}> ?o }}
         FILTER (?g != <{SOURCE_GRAPH}>) }} GROUP BY ?g ORDER BY STR(?g)""")
-    return ", ".join(f"{r['g'].value.removeprefix(GRAPH_BASE)} ({r['n'].value})"  # type: ignore[union-attr]
-                     for r in rows)
+    return ", ".join(f"{graph_name(r['g'])} ({lexical(r['n'])})" for r in rows)
+
+
+def lexical(term: object) -> str:
+    """The IRI of a named node or the lexical form of a literal."""
+    return term.value if isinstance(term, NamedNode | Literal) else str(term)
+
+
+def graph_name(graph: object) -> str:
+    """A named graph's IRI without the build's graph base: data, imports/ncit, ..."""
+    return lexical(graph).removeprefix(GRAPH_BASE)
 
 
 def graph_example(store: Store, term: NamedNode, names: dict[str, str]) -> str:
@@ -281,7 +290,7 @@ def graph_example(store: Store, term: NamedNode, names: dict[str, str]) -> str:
                  STR(?o) STR(DATATYPE(?o)) LANG(?o) LIMIT 1""")
     g, s, o = (rows[0][k] for k in ("g", "s", "o"))
     triple = f"{term_text(s, names)} {term_text(term, names)} {term_text(o, names)} ."
-    return f"- Example (graph {g.value.removeprefix(GRAPH_BASE)}): `{triple}`"  # type: ignore[attr-defined]
+    return f"- Example (graph {graph_name(g)}): `{triple}`"
 
 
 def other_section(store: Store, term: NamedNode, names: dict[str, str]) -> list[str]:
