@@ -198,6 +198,8 @@ def _constraint(draw: st.DrawFn, shapes: Graph, node: Node, *, nested: bool = Fa
     kinds = [SH.datatype, SH["class"], SH.pattern, SH["in"], SH.minInclusive, SH.minExclusive,
              SH.maxInclusive, SH.maxExclusive, SH.hasValue]
     kind = draw(pick(kinds if nested else [*kinds, SH["or"]]))
+    if kind in (SH.datatype, SH["in"]) and (node, kind, None) in shapes:
+        return  # a well-formed shape has at most one of each (pySHACL refuses a second)
     if kind == SH["or"]:
         members = [BNode(), BNode()]
         for member in members:
