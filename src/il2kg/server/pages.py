@@ -45,8 +45,8 @@ def _term(term: object, labels: dict[str, str]) -> str:
 
 def resource_page(iri: str, triples: list[Triple], appendix: str = "") -> str:
     """A resource's statements and incoming links, with labels, as HTML (then `appendix`)."""
-    labels = {str(t.subject.value): t.object.value for t in triples
-              if t.predicate == LABEL and isinstance(t.object, Literal)}
+    labels = {t.subject.value: t.object.value for t in triples if t.predicate == LABEL
+              and isinstance(t.subject, NamedNode) and isinstance(t.object, Literal)}
     outgoing = sorted((t for t in triples if t.subject == NamedNode(iri)), key=str)
     incoming = sorted((t for t in triples if t.object == NamedNode(iri)), key=str)
     rows = "".join(f"<tr><td>{_term(t.predicate, labels)}</td><td>{_term(t.object, labels)}"

@@ -371,8 +371,13 @@ class WorkerPool:
 
     async def _readable(self, fd: int, deadline: float) -> None:
         loop = asyncio.get_running_loop()
-        ready = loop.create_future()
-        loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+        ready: asyncio.Future[None] = loop.create_future()
+
+        def wake() -> None:
+            if not ready.done():
+                ready.set_result(None)
+
+        loop.add_reader(fd, wake)
         try:
             await asyncio.wait_for(ready, max(deadline - time.monotonic(), 0.0))
         except TimeoutError as exc:

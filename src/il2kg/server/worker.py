@@ -20,13 +20,22 @@ import traceback
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.reduction import recvfds
+from typing import IO, cast
 
-from pyoxigraph import NamedNode, Store
+from pyoxigraph import (
+    NamedNode,
+    QueryBoolean,
+    QueryResultsFormat,
+    QuerySolutions,
+    QueryTriples,
+    RdfFormat,
+    Store,
+)
 
 from il2kg.paths import published_prefixes
 from il2kg.query.lexer import check_depth, declares_dataset
-from il2kg.query.result import Form, form_of
-from il2kg.server.negotiation import choose
+from il2kg.query.result import form_of
+from il2kg.server.negotiation import Format, choose
 from il2kg.server.sandbox import SandboxError, confine
 
 CHUNK = 64 * 1024
@@ -78,29 +87,36 @@ class Sender:
             self.buffer.clear()
 
 
+def stream(result: QuerySolutions | QueryBoolean | QueryTriples, fmt: Format,
+           sink: Sender) -> None:
+    """Serialise a result into the sink (negotiation offers each form only its own formats)."""
+    output = cast(IO[bytes], sink)  # pyoxigraph writes to any object with write(); stub: IO
+    match result, fmt:
+        case QueryTriples(), RdfFormat():
+            result.serialize(output, fmt)
+        case QuerySolutions() | QueryBoolean(), QueryResultsFormat():
+            result.serialize(output, fmt)
+        case _:
+            raise TypeError(f"{fmt} is not a format of {type(result).__name__}")
+    sink.send(last=True)
+
+
 def execute(store: Store, job: Job, conn: Connection) -> None:
     """Run one job and send its messages; errors become ("error", status, message)."""
     try:
         union = not job.default_graphs and not declares_dataset(job.query)
-        dataset: dict[str, object] = {"use_default_graph_as_union": union}
-        if job.default_graphs:
-            dataset["default_graph"] = [NamedNode(g) for g in job.default_graphs]
-        if job.named_graphs:
-            dataset["named_graphs"] = [NamedNode(g) for g in job.named_graphs]
         check_depth(job.query)
-        result = store.query(job.query, prefixes=PREFIXES, base_iri=job.base_iri,
-                             **dataset)
+        result = store.query(
+            job.query, prefixes=PREFIXES, base_iri=job.base_iri,
+            use_default_graph_as_union=union,
+            default_graph=[NamedNode(g) for g in job.default_graphs] or None,
+            named_graphs=[NamedNode(g) for g in job.named_graphs] or None)
         form = form_of(result)
         chosen = choose(form, job.accept, job.format)
         if chosen is None:
             conn.send(("error", 406, f"no acceptable format for a {form.value} result"))
             return
-        sink = Sender(conn, chosen.media_type, job.max_bytes)
-        if form is Form.BOOLEAN:
-            sink.write(result.serialize(format=chosen.format))  # type: ignore[union-attr]
-        else:
-            result.serialize(sink, chosen.format)  # type: ignore[union-attr]
-        sink.send(last=True)
+        stream(result, chosen.format, Sender(conn, chosen.media_type, job.max_bytes))
     except SyntaxError as exc:
         conn.send(("error", 400, f"syntax error: {exc}"))
     except TooLarge as exc:
