@@ -139,7 +139,8 @@ def citation(row: dict[str, str]) -> Json:
         if var in row:
             form[field] = row[var]
     artifact: Json = {"title": [{"text": row["title"]}]}
-    identifiers = [{"system": "https://doi.org", "value": row["doi"]}] if "doi" in row else []
+    identifiers: list[Json] = (
+        [{"system": "https://doi.org", "value": row["doi"]}] if "doi" in row else [])
     if "articleNumber" in row:
         identifiers.append({"type": {"text": "article number"}, "value": row["articleNumber"]})
     if identifiers:

@@ -11,8 +11,9 @@ import io
 from pathlib import Path
 
 from matplotlib import rc_context
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.transforms import blended_transform_factory
+from matplotlib.transforms import Transform, blended_transform_factory
 
 from il2kg.evidence.rows import EvidenceRow, by_category
 
@@ -75,7 +76,7 @@ def figure(rows: list[EvidenceRow], title: str = "Response to high-dose IL-2") -
     return fig
 
 
-def _draw_row(ax: object, text: object, y: int, row: EvidenceRow) -> None:
+def _draw_row(ax: Axes, text: Transform, y: int, row: EvidenceRow) -> None:
     """One study row: its text columns, interval and point estimate."""
     mark = " †" if row.outcome_selected else ""
     cells = (_short(row.publication_label, 30), _short(row.diseases, 34), row.context + mark,

@@ -135,25 +135,35 @@ def solutions(payload: bytes) -> list[dict[str, str]]:
 
 
 def _row(values: dict[str, str]) -> EvidenceRow:
-    """An evidence row from one solution of `ROWS_QUERY`."""
-    text = values.get
-    flag = lambda name: text(name) == "true"  # noqa: E731
-    number = lambda name: None if text(name) is None else Decimal(text(name))  # noqa: E731
-    integer = lambda name: None if text(name) is None else int(text(name))  # noqa: E731
-    reported = text("reportedLower") is not None and text("reportedUpper") is not None
+    """An evidence row from one solution of `ROWS_QUERY` (its pattern binds every variable
+    read with [], the OPTIONAL ones are read with `optional`)."""
+    optional = values.get
+
+    def flag(name: str) -> bool:
+        return optional(name) == "true"
+
+    def number(name: str) -> Decimal | None:
+        value = optional(name)
+        return None if value is None else Decimal(value)
+
+    def integer(name: str) -> int | None:
+        value = optional(name)
+        return None if value is None else int(value)
+
+    reported = optional("reportedLower") is not None and optional("reportedUpper") is not None
     return EvidenceRow(
-        outcome=text("outcome"), outcome_label=text("outcomeLabel"),
-        publication=text("publication"), publication_label=text("publicationLabel"),
-        cohort=text("cohort"), cohort_label=text("cohortLabel"),
-        diseases=", ".join(sorted(text("diseases").split(", "))),  # GROUP_CONCAT has no order
-        category=text("category"), category_label=text("categoryLabel"),
-        treatment=text("treatment"), treatment_label=text("treatmentLabel"),
-        percent=number("percent"), percent_derived=flag("percentDerived"),
+        outcome=values["outcome"], outcome_label=values["outcomeLabel"],
+        publication=values["publication"], publication_label=values["publicationLabel"],
+        cohort=values["cohort"], cohort_label=values["cohortLabel"],
+        diseases=", ".join(sorted(values["diseases"].split(", "))),  # GROUP_CONCAT: no order
+        category=values["category"], category_label=values["categoryLabel"],
+        treatment=values["treatment"], treatment_label=values["treatmentLabel"],
+        percent=Decimal(values["percent"]), percent_derived=flag("percentDerived"),
         count=integer("count"), count_derived=flag("countDerived"),
         denominator=integer("denominator"), denominator_derived=flag("denominatorDerived"),
         lower=number("reportedLower" if reported else "derivedLower"),
         upper=number("reportedUpper" if reported else "derivedUpper"),
-        interval_derived=not reported and text("derivedLower") is not None,
+        interval_derived=not reported and optional("derivedLower") is not None,
         context=_context(flag("afterCheckpoint"), flag("il2Failed"), flag("afterIl2")),
         outcome_selected=flag("selectedOnTreatment"),
     )
