@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Store
+from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, RdfFormat, Store, Triple
 
 from il2kg.iris import (
     DATA_GRAPH,
@@ -76,13 +76,23 @@ See [querying.md](querying.md) to put these terms to work.
 """
 NAMESPACES = {**prefixes(), "obo": "http://purl.obolibrary.org/obo/"}  # obo: for the queries
 PREFIX_LINES = "\n".join(f"PREFIX {p}: <{ns}>" for p, ns in NAMESPACES.items())
+Term = NamedNode | BlankNode | Literal | Triple
 
 
-def select(store: Store, body: str) -> list[dict[str, object]]:
+def select(store: Store, body: str) -> list[dict[str, Term | None]]:
     """Run a SELECT on the union of the store's graphs; each solution as a dict."""
     result = store.query(f"{PREFIX_LINES}\n{body}", use_default_graph_as_union=True)
-    names = [v.value for v in result.variables]  # type: ignore[union-attr]
-    return [{n: s[n] for n in names} for s in result]  # type: ignore[union-attr]
+    if not isinstance(result, QuerySolutions):
+        raise TypeError(f"not a SELECT query: {body}")
+    names = [v.value for v in result.variables]
+    return [{n: s[n] for n in names} for s in result]
+
+
+def lexical(term: Term | None) -> str:
+    """The value of an IRI, blank node or literal (the ontology source has no quoted triples)."""
+    if isinstance(term, NamedNode | BlankNode | Literal):
+        return term.value
+    raise TypeError(f"expected an IRI, blank node or literal, got {term!r}")
 
 
 def term_text(term: object, names: dict[str, str]) -> str:
@@ -104,10 +114,10 @@ def terms(store: Store, kind: str) -> list[NamedNode]:
     rows = select(store, f"""SELECT DISTINCT ?t WHERE {{
         GRAPH <{SOURCE_GRAPH}> {{ ?t a owl:{kind} }}
         FILTER STRSTARTS(STR(?t), "{IL2KG}") }} ORDER BY ?t""")
-    return [r["t"] for r in rows]  # type: ignore[misc]
+    return [t for r in rows if isinstance(t := r["t"], NamedNode)]
 
 
-def values(store: Store, subject: NamedNode | BlankNode, predicate: str) -> list[object]:
+def values(store: Store, subject: NamedNode | BlankNode, predicate: str) -> list[Term]:
     """The objects of a predicate (a CURIE) of a node in the ontology source, in stable order."""
     prefix, _, local = predicate.partition(":")
     iri = NamedNode(NAMESPACES[prefix] + local)
@@ -132,7 +142,7 @@ def expression(store: Store, node: object, names: dict[str, str]) -> str:
     return "a class expression"
 
 
-def rdf_list(store: Store, head: object) -> list[object]:
+def rdf_list(store: Store, head: object) -> list[Term]:
     """The members of an RDF collection."""
     members = []
     while isinstance(head, BlankNode):
@@ -147,7 +157,7 @@ def label_of(store: Store, term: object, names: dict[str, str]) -> str:
         return expression(store, term, names)
     labels = values(store, term, "rdfs:label")
     text = term_text(term, names)
-    return f"`{text}` ({labels[0].value})" if labels else f"`{text}`"  # type: ignore[attr-defined]
+    return f"`{text}` ({lexical(labels[0])})" if labels else f"`{text}`"
 
 
 def example(store: Store, term: NamedNode, kind: str, names: dict[str, str]) -> str:
@@ -164,7 +174,7 @@ def example(store: Store, term: NamedNode, kind: str, names: dict[str, str]) -> 
     count = select(store, f"""SELECT (COUNT(*) AS ?n) WHERE {{ {pattern}
         FILTER NOT EXISTS {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}
         FILTER NOT EXISTS {{ GRAPH <{SOURCE_GRAPH}> {{ ?s ?p ?o }} }} }}""")
-    uses = int(count[0]["n"].value)  # type: ignore[union-attr]
+    uses = int(lexical(count[0]["n"]))
     if not rows and kind == "Class":
         return vocabulary_example(store, term, names)
     if not rows:
@@ -195,8 +205,8 @@ def listing(store: Store, term: NamedNode, predicate: str, names: dict[str, str]
 
 def section(store: Store, term: NamedNode, kind: str, names: dict[str, str]) -> list[str]:
     """The Markdown of one term."""
-    label = next((v.value for v in values(store, term, "rdfs:label")), "")  # type: ignore[attr-defined]
-    definition = next((v.value for v in values(store, term, "obo:IAO_0000115")),  # type: ignore[attr-defined]
+    label = next((lexical(v) for v in values(store, term, "rdfs:label")), "")
+    definition = next((lexical(v) for v in values(store, term, "obo:IAO_0000115")),
                       "(no definition)")
     defined = " (defined class)" if values(store, term, "owl:equivalentClass") else ""
     lines = [f"### {term_text(term, names)}", "", f"**{label}**{defined}: {definition}", ""]
@@ -224,10 +234,10 @@ def vocabulary(store: Store, cls: NamedNode, names: dict[str, str]) -> list[str]
         }} ORDER BY STR(?t) STR(?relation) STR(?external)""")
     mapped: dict[str, list[str]] = {}
     for row in rows:
-        entry = f"`{term_text(row['t'], names)}` {row['label'].value}"  # type: ignore[union-attr]
+        entry = f"`{term_text(row['t'], names)}` {lexical(row['label'])}"
         targets = mapped.setdefault(entry, [])
         if row["relation"] is not None:
-            relation = row["relation"].value.rsplit("#", 1)[-1]  # type: ignore[union-attr]
+            relation = lexical(row["relation"]).rsplit("#", 1)[-1]
             targets.append(f"{relation} `{term_text(row['external'], names)}`")
     lines = ["- Terms:"] if mapped else []
     for entry, targets in mapped.items():
