@@ -106,7 +106,8 @@ def description(quads: Sequence[ox.Quad]) -> Graph:
     _counts(d, DATASET_IRI, quads)
     by_graph: dict[str, list[ox.Quad]] = {}
     for quad in quads:
-        by_graph.setdefault(quad.graph_name.value, []).append(quad)
+        if isinstance(quad.graph_name, ox.NamedNode):  # every published triple is in one
+            by_graph.setdefault(quad.graph_name.value, []).append(quad)
     for name, graph_quads in sorted(by_graph.items()):
         subset = URIRef(name)
         d.add((DATASET_IRI, VOID.subset, subset))
@@ -114,7 +115,8 @@ def description(quads: Sequence[ox.Quad]) -> Graph:
         d.add((subset, SD.name, subset))
         _counts(d, subset, graph_quads)
     rdf_type = ox.NamedNode(str(RDF.type))
-    typed = {(q.subject, q.object.value) for q in quads if q.predicate == rdf_type}
+    typed = {(q.subject, q.object.value) for q in quads
+             if q.predicate == rdf_type and isinstance(q.object, ox.NamedNode)}
     entities = Counter(cls for _, cls in typed)
     d.add((DATASET_IRI, VOID.classes, Literal(len(entities), datatype=XSD.integer)))
     for cls in sorted(entities):

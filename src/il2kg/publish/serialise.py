@@ -8,6 +8,7 @@ from their descriptions (`rdflib.compare.to_canonical_graph`). `publish.dist` wr
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Mapping, Sequence
 
@@ -36,9 +37,17 @@ def as_quads(lines: Sequence[str], name: URIRef) -> list[str]:
     return [f"{line[: line.rindex('.')]}<{name}> .\n" for line in lines]
 
 
+def serialized(triples: Sequence[ox.Triple], fmt: ox.RdfFormat,
+               prefixes: dict[str, str] | None = None) -> bytes:
+    """pyoxigraph's serialisation of triples, as bytes."""
+    out = io.BytesIO()
+    ox.serialize(triples, out, fmt, prefixes=prefixes)
+    return out.getvalue()
+
+
 def jsonld(triples: Sequence[ox.Triple], context: dict[str, str]) -> bytes:
     """JSON-LD: the published context and pyoxigraph's node objects (full IRIs) as @graph."""
-    nodes = ox.serialize(triples, format=ox.RdfFormat.JSON_LD)
+    nodes = serialized(triples, ox.RdfFormat.JSON_LD)
     head = json.dumps({"@context": context}, indent=1)[:-2]
     return f'{head},\n "@graph": '.encode() + nodes + b"\n}\n"
 
@@ -50,11 +59,12 @@ def ontology_files(ontology: Graph) -> dict[str, bytes]:
     read (a test compares the axioms of both files in the OWL API)."""
     canonical = ox.parse("".join(sorted(ntriples_lines(ontology))),
                          format=ox.RdfFormat.N_TRIPLES)
-    rdfxml = ox.serialize([q.triple for q in canonical], format=ox.RdfFormat.RDF_XML)
+    rdfxml = serialized([q.triple for q in canonical], ox.RdfFormat.RDF_XML)
     parsed = pyhornedowl.open_ontology_from_string(rdfxml.decode(), "rdf")
     for node in ontology.subjects(RDF.type, OWL.AllDisjointClasses):
-        members = Collection(ontology, ontology.value(node, OWL.members))
-        parsed.add_axiom(DisjointClasses([Class(parsed.iri(str(c))) for c in members]))
+        for head in ontology.objects(node, OWL.members):
+            members = Collection(ontology, head)
+            parsed.add_axiom(DisjointClasses([Class(parsed.iri(str(c))) for c in members]))
     return {
         "ontology.ttl": ontology.serialize(format="turtle").encode(),
         "ontology.owl": rdfxml,
@@ -84,7 +94,7 @@ def render(
     void = description(list(ox.parse("".join(quads), format=ox.RdfFormat.N_QUADS)))
     quads = sorted(quads + as_quads(ntriples_lines(void), VOID_GRAPH))
     return {
-        "il2kg.ttl": ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=context),
+        "il2kg.ttl": serialized(triples, ox.RdfFormat.TURTLE, prefixes=context),
         "il2kg.nt": published.encode(),
         "il2kg.jsonld": jsonld(triples, context),
         "il2kg.nq": "".join(quads).encode(),

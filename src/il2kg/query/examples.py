@@ -92,7 +92,7 @@ def example_quads(examples: Iterable[Example]) -> list[Quad]:
         if form is None:
             raise ValueError(f"{example.path}: no SELECT, ASK, CONSTRUCT or DESCRIBE found")
         node = NamedNode(EXAMPLE_BASE + example.name)
-        triples = [
+        triples: list[tuple[NamedNode, NamedNode | Literal]] = [
             (RDF_TYPE, NamedNode(SH + "SPARQLExecutable")),
             (RDF_TYPE, NamedNode(f"{SH}SPARQL{form.capitalize()}Executable")),
             (NamedNode(RDFS + "label"), Literal(example.summary, language="en")),
