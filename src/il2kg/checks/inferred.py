@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
+from rdflib.term import Node
 
 from il2kg.iris import DATA_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, ONTOLOGY_IRI, bind_prefixes
 
@@ -15,15 +16,15 @@ ACTIVITY = URIRef(f"{INFERRED_GRAPH}/reasoning")
 REASONER = URIRef(f"{INFERRED_GRAPH}/reasoner")
 
 
-def _closure(edges: Iterable[tuple[object, object]]) -> dict[object, set[object]]:
+def _closure(edges: Iterable[tuple[Node, Node]]) -> dict[Node, set[Node]]:
     """Every node's strict ancestors along the edges (child, parent)."""
-    parents: dict[object, set[object]] = {}
+    parents: dict[Node, set[Node]] = {}
     for child, parent in edges:
         if child != parent:
             parents.setdefault(child, set()).add(parent)
-    ancestors: dict[object, set[object]] = {}
+    ancestors: dict[Node, set[Node]] = {}
     for start in parents:
-        seen: set[object] = set()
+        seen: set[Node] = set()
         todo = list(parents[start])
         while todo:
             node = todo.pop()

@@ -204,7 +204,7 @@ def modules(data: Graph) -> list[Graph] | None:
     None when a record's triple points at another record's IRI: modules would not be
     independent then, and the graph must be reasoned whole.
     """
-    shared, parts = Graph(), {}
+    shared, parts = Graph(), dict[str, Graph]()
     for triple in data:
         record = record_of(triple[0])
         target = record_of(triple[2])

@@ -125,10 +125,11 @@ class _Writer:
     ) -> None:
         if value is None or value == []:
             return
+        obj: URIRef | Literal
         if isinstance(value, URIRef):
             obj = value
-        elif datatype == XSD.decimal:
-            obj = decimal_literal(value)  # type: ignore[arg-type]
+        elif datatype == XSD.decimal and isinstance(value, Decimal | int):
+            obj = decimal_literal(value)
         elif datatype is not None:
             obj = Literal(str(value), datatype=datatype)
         else:

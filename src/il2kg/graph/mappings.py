@@ -61,8 +61,9 @@ def mapping_graph(mapping_set: MappingSet) -> Graph:
         elif slot in SET_IRIS:
             graph.add((mapping_set_iri, SET_IRIS[slot], URIRef(str(value))))
     for row in mapping_set.rows:
-        triple = tuple(mapping_set.expand(row[k]) for k in ("subject_id", "predicate_id",
-                                                             "object_id"))
+        subject, predicate, obj = (mapping_set.expand(row[k])
+                                   for k in ("subject_id", "predicate_id", "object_id"))
+        triple = (subject, predicate, obj)
         graph.add(triple)
         axiom = BNode()
         graph.add((axiom, RDF.type, OWL.Axiom))
