@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from pydantic import BaseModel
-
 from il2kg.graph.convert import NOTE_PROPERTIES, element_refs
 from il2kg.records.model import ELEMENT_LISTS, SCHEDULE_FIELDS, PublicationRecord, Quantity
 from il2kg.records.outcome_kinds import OUTCOME_KINDS
@@ -191,14 +189,11 @@ def _findings(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> It
 def _notes(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> Iterator[Problem]:
     """A curation note explains a field its element has and the graph can point to."""
     for field in ELEMENT_LISTS:
-        for i, element in enumerate(getattr(record, field)):
-            yield from _note_fields(f"{field}[{i}]", element)
-
-
-def _note_fields(where: str, element: BaseModel) -> Iterator[Problem]:
-    allowed = sorted(set(type(element).model_fields) & set(NOTE_PROPERTIES))
-    for j, note in enumerate(element.curation_notes):
-        yield from _known(f"{where}.curation_notes[{j}].about", note.about, allowed, "field")
+        for i, element in enumerate(getattr(record, field)):  # each element type has notes
+            allowed = sorted(set(type(element).model_fields) & set(NOTE_PROPERTIES))
+            for j, note in enumerate(element.curation_notes):
+                yield from _known(f"{field}[{i}].curation_notes[{j}].about", note.about,
+                                  allowed, "field")
 
 
 def _sentences(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> Iterator[Problem]:

@@ -9,10 +9,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from il2kg.records.crossrefs import check_references
 from il2kg.records.model import ELEMENT_LISTS, PublicationRecord
@@ -114,7 +115,8 @@ def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decima
     if not FLOAT.fullmatch(text):
         return Refused(text, "a finite number (.inf and .nan are not numbers of a record)")
     value = Decimal(text)
-    integer, fraction = value.adjusted() + 1, -value.as_tuple().exponent
+    exponent = cast(int, value.as_tuple().exponent)  # an int: FLOAT matches finite numbers
+    integer, fraction = value.adjusted() + 1, -exponent
     if integer > MAX_DIGITS or fraction > MAX_DIGITS:
         return Refused(text[:30], f"a number of at most {MAX_DIGITS} digits each side of the point")
     return value
@@ -204,7 +206,7 @@ def _scalar_problems(value: Any, location: tuple[int | str, ...] = ()) -> Iterat
             f"at character {control.start() + 1}")
 
 
-def _describe(error: dict[str, Any]) -> str:
+def _describe(error: ErrorDetails) -> str:
     """A pydantic error as 'expected ..., found ...'."""
     found = error.get("input")
     if error["type"] == "missing":
