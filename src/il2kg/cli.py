@@ -17,6 +17,7 @@ from il2kg.paths import ONTOLOGY, ROOT, Inputs, locate
 
 if TYPE_CHECKING:
     from il2kg.pipeline import PipelineResult
+    from il2kg.query.run import Result
 
 ENGINES = ("fast", "pyshacl")  # checks.shacl.ShaclEngine, not imported: it would load pySHACL
 
@@ -104,7 +105,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _run(args: argparse.Namespace, text: str):
+def _run(args: argparse.Namespace, text: str) -> Result:
     """Run a query on `--endpoint` or on the build in `--dist` (building it when missing)."""
     from il2kg.publish.store import open_store
     from il2kg.query.run import run_local, run_remote
