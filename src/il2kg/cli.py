@@ -17,7 +17,7 @@ from il2kg.paths import ONTOLOGY, ROOT, Inputs, locate
 
 if TYPE_CHECKING:
     from il2kg.pipeline import PipelineResult
-    from il2kg.query.run import Result
+    from il2kg.query.result import Result
 
 ENGINES = ("fast", "pyshacl")  # checks.shacl.ShaclEngine, not imported: it would load pySHACL
 

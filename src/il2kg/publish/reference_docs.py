@@ -280,12 +280,7 @@ def usage(store: Store, term: NamedNode) -> str:
     return ", ".join(f"{graph_name(r['g'])} ({lexical(r['n'])})" for r in rows)
 
 
-def lexical(term: object) -> str:
-    """The IRI of a named node or the lexical form of a literal."""
-    return term.value if isinstance(term, NamedNode | Literal) else str(term)
-
-
-def graph_name(graph: object) -> str:
+def graph_name(graph: Term | None) -> str:
     """A named graph's IRI without the build's graph base: data, imports/ncit, ..."""
     return lexical(graph).removeprefix(GRAPH_BASE)
 
