@@ -35,7 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.reduction import sendfds
@@ -61,7 +61,7 @@ class Answer:
     """A query answer: its media type and its body, whole (small results) or streamed."""
 
     media_type: str
-    body: bytes | AsyncIterator[bytes]
+    body: bytes | AsyncGenerator[bytes, None]
 
     async def read(self) -> bytes:
         """The whole body."""
@@ -116,6 +116,12 @@ class Worker:
         return tail.decode(errors="replace").strip()
 
 
+async def _started(w: Worker) -> None:
+    """Wait until a worker has opened the store (shielded: a cancelled wait leaves it starting)."""
+    if w.starting is not None:
+        await asyncio.shield(w.starting)
+
+
 @dataclass(eq=False)
 class Lease:
     """One query's hold on a worker: the connection its answer comes on."""
@@ -155,7 +161,7 @@ class WorkerPool:
         self._fill()
         try:
             for w in list(self.workers):
-                await asyncio.shield(w.starting)  # type: ignore[arg-type]
+                await _started(w)
         except QueryError as exc:
             await self.stop()
             raise RuntimeError(f"the query workers did not start: {exc.message}") from None
@@ -259,7 +265,7 @@ class WorkerPool:
         fresh += [self._new(build, number, shared=True) for _ in range(2)]
         try:
             for w in fresh:
-                await asyncio.shield(w.starting)  # type: ignore[arg-type]
+                await _started(w)
         except QueryError as exc:
             log.error("the new build %s cannot be served (%s); still serving %s",
                       build, exc.message, self.build)
@@ -431,7 +437,8 @@ class WorkerPool:
             if now > deadline + 1.0 and self.lent.pop(lease, None) is not None:
                 self._end(lease, ok=False)
 
-    async def _stream(self, lease: Lease, first: tuple, deadline: float) -> AsyncIterator[bytes]:
+    async def _stream(self, lease: Lease, first: tuple, deadline: float
+                      ) -> AsyncGenerator[bytes, None]:
         """Yield chunks until the last; on an error or a timeout, abort the response."""
         done = False
         try:

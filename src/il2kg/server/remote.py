@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 import httpx
 from pyoxigraph import RdfFormat, Store, serialize
@@ -71,7 +71,7 @@ class RemoteEngine:
         return Answer(media_type(response), self._body(response, deadline, job.max_bytes))
 
     async def _body(self, response: httpx.Response, deadline: float,
-                    limit: int) -> AsyncIterator[bytes]:
+                    limit: int) -> AsyncGenerator[bytes, None]:
         size = 0
         try:
             async for chunk in response.aiter_bytes():

@@ -38,8 +38,8 @@ def prepare_store(stack: ExitStack, store_dir: Path | None, dist: Path, *,
                   extra: Sequence[Path] = (), queries_dir: Path | None = None) -> Path:
     """An on-disk store to serve: `store_dir` if it holds one, else one built there or in a
     temporary directory removed on exit."""
-    if has_store(store_dir):
-        return store_dir  # type: ignore[return-value]
+    if store_dir is not None and has_store(store_dir):
+        return store_dir
     if store_dir is None:
         with interrupts_deferred():  # no directory without its removal
             store_dir = Path(stack.enter_context(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, MutableMapping
 from typing import Any
 
 from il2kg.query.lexer import Refused, check_services
@@ -155,13 +155,13 @@ async def _respond(send: Send, receive: Receive, answer: Answer,
         log.warning("answer stopped while being sent: %s", exc.message)
 
 
-async def _stream(send: Send, chunks: AsyncIterator[bytes]) -> None:
+async def _stream(send: Send, chunks: AsyncGenerator[bytes, None]) -> None:
     try:
         async for chunk in chunks:
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
         await send({"type": "http.response.body", "body": b""})
     finally:
-        await chunks.aclose()  # type: ignore[attr-defined]
+        await chunks.aclose()
 
 
 async def _until_disconnect(receive: Receive) -> None:
