@@ -72,9 +72,9 @@ def derive_outcomes(outcomes: list[Outcome]) -> dict[str, Derived]:
             return outcome.count
         if outcome_id in counts:
             return counts[outcome_id]
-        parts = [count_of(c) for c in outcome.components]
-        if outcome.components and all(p is not None for p in parts):
-            counts[outcome_id] = sum(parts)  # type: ignore[arg-type]
+        parts = [p for c in outcome.components if (p := count_of(c)) is not None]
+        if outcome.components and len(parts) == len(outcome.components):
+            counts[outcome_id] = sum(parts)
             return counts[outcome_id]
         return None
 

@@ -8,6 +8,7 @@ expected-result file, rows to compare) is read back from it with pyoxigraph's pa
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -107,9 +108,9 @@ def from_parsed(parsed: QuerySolutions | QueryBoolean) -> Result:
     return Result(form_of(parsed), parsed.serialize(format=QueryResultsFormat.JSON) or b"")
 
 
-def graph_result(triples: object) -> Result:
+def graph_result(triples: Iterable[Triple | Quad]) -> Result:
     """A graph result from parsed triples (or quads, whose graph names are dropped)."""
-    plain = [t.triple if isinstance(t, Quad) else t for t in triples]  # type: ignore[attr-defined]
+    plain = [t.triple if isinstance(t, Quad) else t for t in triples]
     return Result(Form.TRIPLES, serialize(plain, format=RdfFormat.N_TRIPLES) or b"")
 
 

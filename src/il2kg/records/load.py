@@ -74,6 +74,7 @@ class _SeedLoader(yaml.SafeLoader):
 
     depth = 0
 
+    # The ignores below: types-PyYAML types `index` as int; PyYAML passes a key node there too.
     def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
             self._refuse("aliases (*name) are not allowed in seed files")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rdflib import OWL, RDF, Graph, URIRef
+from rdflib.term import Node
 
 from il2kg.iris import IL2KG
 
@@ -24,18 +25,19 @@ class Vocabulary:
         return frozenset().union(*self.terms.values())
 
 
-def _local(iri: URIRef) -> str | None:
-    text = str(iri)
-    return text[len(IL2KG) :] if text.startswith(str(IL2KG)) else None
+def _local(node: Node) -> str | None:
+    """The local name of an il2kg: IRI; None for any other node."""
+    text = str(node)
+    return text[len(IL2KG) :] if isinstance(node, URIRef) and text.startswith(IL2KG) else None
 
 
 def vocabulary_from(ontology: Graph) -> Vocabulary:
     """Collect the ontology's named individuals under each of their direct classes."""
     terms: dict[str, set[str]] = {}
     for individual in ontology.subjects(RDF.type, OWL.NamedIndividual):
-        name = _local(individual)  # type: ignore[arg-type]
+        name = _local(individual)
         for cls in ontology.objects(individual, RDF.type):
-            cls_name = _local(cls)  # type: ignore[arg-type]
+            cls_name = _local(cls)
             if name and cls_name:
                 terms.setdefault(cls_name, set()).add(name)
     return Vocabulary({cls: frozenset(names) for cls, names in terms.items()})
