@@ -17,13 +17,13 @@ from rdflib.collection import Collection
 from rdflib.namespace import PROV
 
 from il2kg.checks.reasoning import ReasoningReport, reason
-from il2kg.checks.report import render_report
 from il2kg.iris import IL2KG, INFERRED_GRAPH, RES, prefixes
 from il2kg.paths import IMPORTS_DIR, ONTOLOGY_FILE
 from il2kg.pipeline import PipelineResult, read_graph, run
 from il2kg.publish.dist import publish
 from il2kg.publish.serialise import render
 from il2kg.publish.store import open_store
+from il2kg.report import render_report
 
 pytestmark = [pytest.mark.java, pytest.mark.slow]
 

@@ -43,7 +43,7 @@ def _pipeline(args: argparse.Namespace, inputs: Inputs) -> PipelineResult:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate the seeds and the graph built from them; print a report."""
-    from il2kg.checks.report import render_report
+    from il2kg.report import render_report
 
     result = _pipeline(args, _inputs(args))
     print(render_report(result, args.format))
@@ -52,11 +52,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     """Build and validate, then publish the artifacts; on failure leave the output untouched."""
-    from il2kg.checks.report import render_report
     from il2kg.iris import EXAMPLES_GRAPH, prefixes
     from il2kg.publish.dist import publish
     from il2kg.publish.serialise import render
     from il2kg.query.examples import examples_graph
+    from il2kg.report import render_report
 
     inputs = _inputs(args)
     print(f"il2kg build: {inputs.seeds_line()}", file=sys.stderr)

@@ -13,6 +13,7 @@ from rdflib.namespace import DCTERMS, PROV
 from il2kg.graph.derive import CLOPPER_PEARSON, Derived, derive_outcomes
 from il2kg.iris import BIBO, IL2KG, RES, bind_prefixes
 from il2kg.records.model import (
+    NOTE_PROPERTIES,
     SCHEDULE_FIELDS,
     AdverseEvent,
     Cohort,
@@ -37,39 +38,6 @@ SCHEDULE_PROPERTIES = {  # infusion_duration -> il2kg:infusionDuration
     field: IL2KG[re.sub(r"_(\w)", lambda m: m.group(1).upper(), field)] for field in SCHEDULE_FIELDS
 }
 DATE_TYPES = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}
-ELEMENT_KINDS = {  # record field -> the kind segment of its elements' IRIs
-    "cohorts": "cohort",
-    "regimens": "regimen",
-    "sequences": "sequence",
-    "outcomes": "outcome",
-    "adverse_events": "adverse-event",
-    "factors": "factor",
-    "statements": "statement",
-}
-NOTE_PROPERTIES = {  # a field a curation note may explain -> the property that states it
-    "treatment": IL2KG.afterTreatment,
-    "attributed_to_treatment": IL2KG.attributedToTreatment,
-    "fatal": IL2KG.fatal,
-    "cohort": IL2KG.inCohort,
-    "category": IL2KG.hasCategory,
-    "among": IL2KG.amongOutcome,
-    "selection": IL2KG.selectedBy,
-    "level": IL2KG.factorLevel,
-    "time_origin": IL2KG.measuredFrom,
-    "cycle_duration": IL2KG.cycleDuration,
-    "cycle_length": IL2KG.cycleLength,
-    "steps": IL2KG.hasStep,
-}
-
-
-def element_refs(record: PublicationRecord) -> set[str]:
-    """The refs ('publication', 'study', 'outcome/cr'...) of everything a record defines."""
-    refs = {"publication", "study"}
-    for field, kind in ELEMENT_KINDS.items():
-        refs |= {f"{kind}/{element.id}" for element in getattr(record, field)}
-    return refs
-
-
 def term(name: str) -> URIRef:
     """The IRI of a controlled-vocabulary term."""
     return IL2KG[name]
@@ -117,7 +85,7 @@ class _Writer:
             self.node(
                 node, "CurationNote", f"curation note {index} of {self.g.value(owner, RDFS.label)}"
             )
-            self.g.add((node, IL2KG.concernsProperty, NOTE_PROPERTIES[note.about]))
+            self.g.add((node, IL2KG.concernsProperty, IL2KG[NOTE_PROPERTIES[note.about]]))
             self.add(node, IL2KG.curationBasis, " ".join(note.basis.split()))
 
     def add(

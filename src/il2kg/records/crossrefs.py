@@ -5,8 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from il2kg.graph.convert import NOTE_PROPERTIES, element_refs
-from il2kg.records.model import ELEMENT_LISTS, SCHEDULE_FIELDS, PublicationRecord, Quantity
+from il2kg.records.model import (
+    ELEMENT_KINDS,
+    NOTE_PROPERTIES,
+    SCHEDULE_FIELDS,
+    PublicationRecord,
+    Quantity,
+    element_refs,
+)
 from il2kg.records.outcome_kinds import OUTCOME_KINDS
 from il2kg.records.vocabulary import Vocabulary
 
@@ -188,7 +194,7 @@ def _findings(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> It
 
 def _notes(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> Iterator[Problem]:
     """A curation note explains a field its element has and the graph can point to."""
-    for field in ELEMENT_LISTS:
+    for field in ELEMENT_KINDS:
         for i, element in enumerate(getattr(record, field)):  # each element type has notes
             allowed = sorted(set(type(element).model_fields) & set(NOTE_PROPERTIES))
             for j, note in enumerate(element.curation_notes):
@@ -223,7 +229,7 @@ def _sentences(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> I
 
 
 def _uniqueness(record: PublicationRecord) -> Iterator[Problem]:
-    for field in ELEMENT_LISTS:
+    for field in ELEMENT_KINDS:
         yield from _unique(field, [item.id for item in getattr(record, field)])
     treatment_ids = [r.id for r in record.regimens] + [s.id for s in record.sequences]
     clash = sorted({t for t in treatment_ids if treatment_ids.count(t) > 1})

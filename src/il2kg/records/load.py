@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from il2kg.records.crossrefs import check_references
-from il2kg.records.model import ELEMENT_LISTS, PublicationRecord
+from il2kg.records.model import ELEMENT_KINDS, PublicationRecord
 from il2kg.records.vocabulary import Vocabulary
 
 MAX_SEED_BYTES = 1_000_000
@@ -276,10 +276,10 @@ def load_record(
             for e in exc.errors()
         ]
     problems = list(check_references(record, vocabulary))
-    elements = {name: len(getattr(record, name)) for name in ELEMENT_LISTS}
+    elements = {name: len(getattr(record, name)) for name in ELEMENT_KINDS}
     if sum(elements.values()) > MAX_ELEMENTS:
         problems.append((max(elements, key=elements.__getitem__), (
-            f"expected at most {MAX_ELEMENTS} elements ({', '.join(ELEMENT_LISTS)}) in one "
+            f"expected at most {MAX_ELEMENTS} elements ({', '.join(ELEMENT_KINDS)}) in one "
             f"record; found {sum(elements.values())}: split the record")))
     if record.id != path.stem:
         problems.append(("id", f"expected the file name '{path.stem}'; found '{record.id}'"))

@@ -384,6 +384,37 @@ class PublicationRecord(Strict):
     source_sentences: SourceAccount | None = None
 
 
-# The lists of elements a record defines, each element with a local id, in record order.
-ELEMENT_LISTS = ("cohorts", "regimens", "sequences", "outcomes", "adverse_events", "factors",
-                 "statements")
+# The lists of elements a record defines, each element with a local id, in record order:
+# record field -> the kind segment of its elements' refs and IRIs ('outcome/cr').
+ELEMENT_KINDS = {
+    "cohorts": "cohort",
+    "regimens": "regimen",
+    "sequences": "sequence",
+    "outcomes": "outcome",
+    "adverse_events": "adverse-event",
+    "factors": "factor",
+    "statements": "statement",
+}
+# The fields a curation note may explain -> the local name of the il2kg property stating it.
+NOTE_PROPERTIES = {
+    "treatment": "afterTreatment",
+    "attributed_to_treatment": "attributedToTreatment",
+    "fatal": "fatal",
+    "cohort": "inCohort",
+    "category": "hasCategory",
+    "among": "amongOutcome",
+    "selection": "selectedBy",
+    "level": "factorLevel",
+    "time_origin": "measuredFrom",
+    "cycle_duration": "cycleDuration",
+    "cycle_length": "cycleLength",
+    "steps": "hasStep",
+}
+
+
+def element_refs(record: PublicationRecord) -> set[str]:
+    """The refs ('publication', 'study', 'outcome/cr'...) of everything a record defines."""
+    refs = {"publication", "study"}
+    for field, kind in ELEMENT_KINDS.items():
+        refs |= {f"{kind}/{element.id}" for element in getattr(record, field)}
+    return refs
