@@ -57,7 +57,7 @@ def test_harness_runs_every_stage_at_the_tiny_size(tmp_path: Path) -> None:
 def test_generated_seeds_load_and_report_each_deliberate_defect(tmp_path: Path) -> None:
     seeds = tmp_path / "seeds"
     assert write_seeds(synthetic_records(len(DEFECTS), defect_every=1), seeds) == len(DEFECTS)
-    result = run(Inputs(seeds_dir=seeds), reasoning=False)
+    result = run(Inputs(seeds_dir=seeds, sources_dir=None), reasoning=False)  # no source texts
     assert not result.loaded.errors, [str(e) for e in result.loaded.errors]
     assert result.report is not None
     flagged = {Path(f.file).name for f in result.report.findings}

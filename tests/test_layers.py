@@ -15,7 +15,7 @@ LAYERS = {
     "iris": 1,
     "records": 2, "query": 2,
     "graph": 3,
-    "checks": 4,
+    "checks": 4, "audit": 4,
     "publish": 5,
     "evidence": 6,
     "pipeline": 7,

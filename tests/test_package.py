@@ -19,7 +19,7 @@ from tests.reasoner import REASONING
 from tests.server_fixtures import free_port, wait_for
 
 CHECKOUT = Path(__file__).resolve().parents[1]
-DATA_DIRS = ("ontology", "shapes", "queries", "seeds")
+DATA_DIRS = ("ontology", "shapes", "queries", "seeds", "sources")
 QUERY = "durability-of-complete-responses"
 
 pytestmark = pytest.mark.slow  # builds a wheel and installs it into a fresh venv
@@ -125,6 +125,7 @@ def test_init_makes_a_project_that_validates_and_names_a_broken_seed(
     project = empty / "p"
     assert (project / ".github" / "workflows" / "validate.yml").is_file()
     assert (project / "README.md").is_file()
+    assert [p.name for p in (project / "sources").iterdir()] == ["001_4480bedd9f41dbcc.txt"]
     validate = _run([il2kg, "validate", *REASONING], cwd=project)
     assert validate.returncode == 0, validate.stdout
     assert validate.stdout.splitlines()[0] == f"seeds: {project / 'seeds'} (the project {project})"

@@ -50,6 +50,44 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK if result.ok else EXIT_INVALID
 
 
+def _seed_paths(inputs: Inputs, names: list[str]) -> list[Path]:
+    """The seed files named (paths, file names or record ids), else every seed of the project."""
+    from il2kg.records.load import scan_seeds
+
+    if not names:
+        scan = scan_seeds(inputs.seeds_dir)
+        if scan.errors:
+            raise ValueError("; ".join(map(str, scan.errors)))
+        return list(scan.seeds)
+    paths = [Path(n) if Path(n).is_file() else inputs.seeds_dir / f"{n.removesuffix('.yaml')}.yaml"
+             for n in names]
+    if missing := [str(p) for p in paths if not p.is_file()]:
+        raise ValueError(f"no such record: {', '.join(missing)} (give a seed file or record id)")
+    return paths
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    """Check curated values against their sources: every element quotes its words, in place."""
+    from il2kg.audit.check import audit, render_text
+    from il2kg.pipeline import read_graph
+    from il2kg.records.load import display_path, load_seeds
+    from il2kg.records.vocabulary import vocabulary_from
+
+    inputs = _inputs(args)
+    if inputs.sources_dir is None or not inputs.sources_dir.is_dir():
+        raise ValueError(f"no sources/ directory for {inputs.seeds_dir}")
+    paths = _seed_paths(inputs, args.records)
+    loaded = load_seeds(paths, vocabulary_from(read_graph(inputs.ontology_file)),
+                        inputs.sources_dir)
+    if loaded.errors:
+        print("\n".join(map(str, loaded.errors)), file=sys.stderr)
+        raise ValueError("records with errors cannot be audited (see `il2kg validate`)")
+    files = {p.stem: display_path(p) for p in paths}
+    report = audit(((files[r.id], r) for r in loaded.records), inputs.sources_dir)
+    print(render_text(report))
+    return EXIT_OK if report.ok else EXIT_INVALID
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     """Build and validate, then publish the artifacts; on failure leave the output untouched."""
     from il2kg.iris import EXAMPLES_GRAPH, prefixes
@@ -239,6 +277,9 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--store", type=Path, help="also write an on-disk store, for serve --store")
     validate = command("validate", cmd_validate)
     validate.add_argument("--format", choices=("text", "turtle", "json"), default="text")
+    audit = command("audit", cmd_audit)
+    audit.add_argument("records", nargs="*", metavar="RECORD",
+                       help="seed files or record ids (default: every seed)")
     query = command("query", cmd_query)
     query.add_argument("source", metavar="FILE.rq|NAME|-", help="query file, example name or -")
     query.add_argument("--format", choices=("table", "csv", "tsv", "json"), default="table")

@@ -1,6 +1,6 @@
 """Where il2kg's files are: the data it ships with, and the project a command runs in.
 
-A wheel carries `ontology/`, `shapes/`, `queries/` and `seeds/` as package data under
+A wheel carries `ontology/`, `shapes/`, `queries/`, `seeds/` and `sources/` as package data under
 `il2kg/data/`; a source checkout (the package imported from `src/`) reads the same
 directories at the root of the repository. A project is a directory with a `seeds/`
 directory: the one a command runs in or the nearest one above it. A file the project has
@@ -26,6 +26,7 @@ def _data_root() -> Path:
 
 ROOT = _data_root()
 SEEDS = "seeds"
+SOURCES = "sources"
 ONTOLOGY = "ontology/il2kg.ttl"
 MAPPINGS = "ontology/mappings.sssom.tsv"
 IMPORTS = "ontology/imports"
@@ -40,6 +41,7 @@ MAPPINGS_FILE = ROOT / MAPPINGS
 IMPORTS_DIR = ROOT / IMPORTS
 CONTEXT_FILE = ROOT / CONTEXT
 SEEDS_DIR = ROOT / SEEDS
+SOURCES_DIR = ROOT / SOURCES
 SHAPES_FILE = ROOT / SHAPES
 QUERIES_DIR = ROOT / QUERIES
 RECORD_SCHEMA_FILE = ROOT / RECORD_SCHEMA
@@ -55,6 +57,7 @@ class Inputs:
     shapes_file: Path = SHAPES_FILE
     imports_dir: Path = IMPORTS_DIR
     queries_dir: Path = QUERIES_DIR
+    sources_dir: Path | None = SOURCES_DIR  # None: records whose sources are not at hand
     origin: str = "the studies bundled with il2kg"
 
     def seeds_line(self) -> str:
@@ -84,7 +87,8 @@ def locate(start: Path, seeds: Path | None = None) -> Inputs:
         origin = f"the studies bundled with il2kg: no {SEEDS}/ in {start.absolute()} or above"
     return Inputs(seeds_dir=seeds or pick(SEEDS), ontology_file=pick(ONTOLOGY),
                   mappings_file=pick(MAPPINGS), shapes_file=pick(SHAPES),
-                  imports_dir=pick(IMPORTS), queries_dir=pick(QUERIES), origin=origin)
+                  imports_dir=pick(IMPORTS), queries_dir=pick(QUERIES),
+                  sources_dir=pick(SOURCES), origin=origin)
 
 
 def published_prefixes() -> dict[str, str]:

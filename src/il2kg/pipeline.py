@@ -69,7 +69,7 @@ def run(
     mappings = mapping_graph(read_mapping_set(inputs.mappings_file))
     scanned = scan_seeds(inputs.seeds_dir)
     paths = scanned.seeds
-    loaded = scanned.merge(load_seeds(paths, vocabulary_from(ontology)))
+    loaded = scanned.merge(load_seeds(paths, vocabulary_from(ontology), inputs.sources_dir))
     if loaded.errors:
         return PipelineResult(loaded, ontology, mappings, None, None, inputs=inputs)
     graph = records_to_graph(loaded.records)

@@ -15,7 +15,10 @@ from il2kg.paths import (
     SEEDS,
     SEEDS_DIR,
     SHAPES,
+    SOURCES,
+    SOURCES_DIR,
 )
+from il2kg.records.load import parse_seed
 
 EXAMPLE = "clark-2021.yaml"
 
@@ -62,9 +65,11 @@ il2kg query NAME      # run one of il2kg's example queries
 
 `{SEEDS}/{EXAMPLE}` is one of the studies curated in il2kg, as an example: replace it with
 your own. One file per publication, named `<id>.yaml` (only `*.yaml` files are read; a
-directory without any is refused). Its first line names the JSON Schema of the record format,
-`{RECORD_SCHEMA}`, so an editor with a YAML language server completes and checks fields;
-after upgrading il2kg refresh it with `il2kg schema > {RECORD_SCHEMA}`.
+directory without any is refused). `{SOURCES}/` holds the text each record was curated from,
+named by the record's `source_file`; every curated element quotes its words there, and
+`il2kg audit` checks the quotes against the text. A record's first line names the JSON Schema
+of the record format, `{RECORD_SCHEMA}`, so an editor with a YAML language server completes
+and checks fields; after upgrading il2kg refresh it with `il2kg schema > {RECORD_SCHEMA}`.
 
 ## Ontology, shapes and queries
 
@@ -79,8 +84,11 @@ def scaffold(directory: Path) -> list[Path]:
     """Write the project into a new or empty directory; refuse to overwrite anything."""
     if directory.exists() and any(directory.iterdir()):
         raise FileExistsError(f"{directory} is not empty: il2kg init only writes a new project")
+    example, _ = parse_seed(SEEDS_DIR / EXAMPLE)
+    source = example["source_file"]
     files = {
         Path(SEEDS, EXAMPLE): (SEEDS_DIR / EXAMPLE).read_text(encoding="utf-8"),
+        Path(SOURCES, source): (SOURCES_DIR / source).read_text(encoding="utf-8"),
         Path(RECORD_SCHEMA): RECORD_SCHEMA_FILE.read_text(encoding="utf-8"),
         Path(".github", "workflows", "validate.yml"): WORKFLOW,
         Path("README.md"): README,

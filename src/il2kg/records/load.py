@@ -17,6 +17,7 @@ from pydantic_core import ErrorDetails
 
 from il2kg.records.crossrefs import check_references
 from il2kg.records.model import ELEMENT_KINDS, PublicationRecord
+from il2kg.records.sources import file_problem, source_names
 from il2kg.records.vocabulary import Vocabulary
 
 MAX_SEED_BYTES = 1_000_000
@@ -262,9 +263,10 @@ def parse_seed(path: Path) -> tuple[Any, list[RecordError]]:
 
 
 def load_record(
-    path: Path, vocabulary: Vocabulary
+    path: Path, vocabulary: Vocabulary, sources_dir: Path | None = None
 ) -> tuple[PublicationRecord | None, list[RecordError]]:
-    """Parse, type-check and reference-check one seed file."""
+    """Parse, type-check and reference-check one seed file; with `sources_dir`, check that the
+    source files it names are there."""
     data, errors = parse_seed(path)
     if errors:
         return None, errors
@@ -283,6 +285,10 @@ def load_record(
             f"record; found {sum(elements.values())}: split the record")))
     if record.id != path.stem:
         problems.append(("id", f"expected the file name '{path.stem}'; found '{record.id}'"))
+    if sources_dir is not None:
+        shown = Path(display_path(sources_dir))
+        problems += [(where, problem) for where, name in source_names(record)
+                     if (problem := file_problem(shown, name))]
     return record, [RecordError(display_path(path), where, what) for where, what in problems]
 
 
@@ -313,12 +319,15 @@ def _shared(records: dict[str, PublicationRecord]) -> Iterator[RecordError]:
             first.setdefault(value, name)
 
 
-def load_seeds(paths: Iterable[Path], vocabulary: Vocabulary) -> LoadResult:
-    """Load every seed, reporting all errors of all files in one pass."""
+def load_seeds(
+    paths: Iterable[Path], vocabulary: Vocabulary, sources_dir: Path | None = None
+) -> LoadResult:
+    """Load every seed, reporting all errors of all files in one pass; with `sources_dir`, a
+    source file a record names and the directory lacks is an error."""
     records: dict[str, PublicationRecord] = {}
     errors: list[RecordError] = []
     for path in paths:
-        record, problems = load_record(path, vocabulary)
+        record, problems = load_record(path, vocabulary, sources_dir)
         errors.extend(problems)
         if record is not None and not problems:
             records[display_path(path)] = record

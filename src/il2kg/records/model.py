@@ -99,6 +99,26 @@ class Quantity(Strict):
         return self
 
 
+class Quote(Strict):
+    """Words of a source an element was curated from: the exact text and where it starts.
+
+    `start` counts characters (Unicode code points) from the start of the source file,
+    as W3C Web Annotation's TextPositionSelector does; the text must occur there, with runs
+    of whitespace (line breaks too) read as one space. `source` names another source file
+    when the words are there (e.g. a reference list citing this publication).
+    """
+
+    text: Annotated[str, StringConstraints(min_length=1)]
+    start: Annotated[int, Field(ge=0)]
+    source: str | None = None
+
+
+class NotCurated(Quote):
+    """A span of the source deliberately left out of the curated elements, and why."""
+
+    reason: str
+
+
 class CurationNote(Strict):
     """Why curation recorded a field of an element as it did, where the source left a choice."""
 
@@ -137,6 +157,7 @@ class Publication(Strict):
     doi: Doi | None = None
     publication_types: list[str] = []
     metadata_source: str | None = None
+    quotes: list[Quote] = []
 
 
 class Study(Strict):
@@ -152,6 +173,7 @@ class Study(Strict):
     treatment_period: Period | None = None
     data_cutoff: Period | None = None
     selection: str | None = None
+    quotes: list[Quote] = []
 
 
 class SelectionCriterion(Strict):
@@ -173,6 +195,7 @@ class Cohort(Strict):
     prior_therapies: list[LocalId] = []
     selection: list[SelectionCriterion] = []
     description: str | None = None
+    quotes: list[Quote] = []
     curation_notes: list[CurationNote] = []
 
 
@@ -206,6 +229,7 @@ class Regimen(Strict):
     product: str | None = None
     manufacturer: str | None = None
     description: str | None = None
+    quotes: list[Quote] = []
     curation_notes: list[CurationNote] = []
 
 
@@ -238,6 +262,7 @@ class Sequence(Strict):
     cohort: LocalId
     steps: list[Step] = Field(min_length=2)
     description: str | None = None
+    quotes: list[Quote] = []
     curation_notes: list[CurationNote] = []
 
 
@@ -275,6 +300,7 @@ class Outcome(Strict):
     time_origin: Term | None = None
     best_response: bool | None = None
     note: str | None = None
+    quotes: list[Quote] = []
     curation_notes: list[CurationNote] = []
 
     @model_validator(mode="after")
@@ -308,6 +334,7 @@ class AdverseEvent(Strict):
     prior_therapies: list[LocalId] = []
     management: list[Term] = []
     note: str | None = None
+    quotes: list[Quote] = []
     curation_notes: list[CurationNote] = []
 
     @model_validator(mode="after")
@@ -327,6 +354,7 @@ class Factor(Strict):
     associated_with: Term
     cohort: LocalId
     association: Literal["correlated", "predictive"]
+    quotes: list[Quote] = []
     curation_notes: list[CurationNote] = []
 
 
@@ -341,6 +369,7 @@ class Statement(Strict):
     sites: list[Term] = []
     site_coverage: Literal["all", "almost all"] | None = None
     recommended_line: Term | None = None
+    quotes: list[Quote] = []
     curation_notes: list[CurationNote] = []
 
 
@@ -382,6 +411,7 @@ class PublicationRecord(Strict):
     factors: list[Factor] = []
     statements: list[Statement] = []
     source_sentences: SourceAccount | None = None
+    not_curated: list[NotCurated] = []
 
 
 # The lists of elements a record defines, each element with a local id, in record order:

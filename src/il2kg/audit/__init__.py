@@ -1,0 +1,1 @@
+"""The audit of curated records against their source texts: quotes, offsets and numbers."""
