@@ -205,15 +205,21 @@ class _Writer:
         self.element(node, "Regimen", r.label, "hasRegimen")
         for agent in r.agents:
             self.g.add((node, IL2KG.usesAgent, term(agent)))
+        for agent in r.alternative_agents:
+            self.g.add((node, IL2KG.alternativeAgent, term(agent)))
         for modality in r.modalities:
             self.g.add((node, IL2KG.hasModality, term(modality)))
         self.add(node, IL2KG.hasRoute, term(r.route) if r.route else None)
-        for index, dose in enumerate(r.doses, start=1):
-            dose_node = URIRef(f"{node}/dose/{index}")
-            self.g.add((node, IL2KG.hasDose, dose_node))
-            self.node(dose_node, "Dose", f"dose {index} of {r.label}")
-            self.add(dose_node, IL2KG.numericValue, dose.value, XSD.decimal)
-            self.g.add((dose_node, IL2KG.unit, term(dose.unit)))
+        for doses, predicate, slot in (
+            (r.doses, IL2KG.hasDose, "dose"),
+            (r.alternative_doses, IL2KG.alternativeDose, "alternative-dose"),
+        ):
+            for index, dose in enumerate(doses, start=1):
+                dose_node = URIRef(f"{node}/{slot}/{index}")
+                self.g.add((node, predicate, dose_node))
+                self.node(dose_node, "Dose", f"{slot.replace('-', ' ')} {index} of {r.label}")
+                self.add(dose_node, IL2KG.numericValue, dose.value, XSD.decimal)
+                self.g.add((dose_node, IL2KG.unit, term(dose.unit)))
         for field, prop in SCHEDULE_PROPERTIES.items():
             self.quantity(node, prop, field.replace("_", "-"), getattr(r, field))
         self.add(node, IL2KG.administrationCondition, r.condition)

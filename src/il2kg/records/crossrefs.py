@@ -24,6 +24,7 @@ TERM_FIELDS: dict[str, tuple[tuple[str, tuple[str, ...], str], ...]] = {
     "cohorts": (("diseases", ("Disease",), "disease"),),
     "regimens": (
         ("agents", ("Agent",), "agent"),
+        ("alternative_agents", ("Agent",), "agent"),
         ("modalities", ("TherapyModality",), "modality"),
         ("route", ("RouteOfAdministration",), "route"),
         ("supportive_care", ("SupportiveCare",), "supportive care"),
@@ -128,8 +129,9 @@ def _cohorts(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> Ite
 def _regimens(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> Iterator[Problem]:
     for i, regimen in enumerate(record.regimens):
         where = f"regimens[{i}]"
-        for j, dose in enumerate(regimen.doses):
-            yield from _known(f"{where}.doses[{j}].unit", dose.unit, vocab.of("Unit"), "unit")
+        for field in ("doses", "alternative_doses"):
+            for j, dose in enumerate(getattr(regimen, field)):
+                yield from _known(f"{where}.{field}[{j}].unit", dose.unit, vocab.of("Unit"), "unit")
         for name in SCHEDULE_FIELDS:
             yield from _units(f"{where}.{name}", getattr(regimen, name), vocab)
 

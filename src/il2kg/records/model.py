@@ -200,21 +200,26 @@ class Cohort(Strict):
 
 
 class Dose(Strict):
-    """One dose level of an agent."""
+    """One dose level of an agent; a regimen has one, or two or more as alternatives."""
 
     value: Annotated[Number, Field(gt=0)]
     unit: Term
 
 
 class Regimen(Strict):
-    """A therapy as given: agents, modality and, where stated, the full dosing schedule."""
+    """A therapy as given: agents, modality and, where stated, the full dosing schedule.
+
+    `agents` are all given; `alternative_agents` and `alternative_doses` are the ones a source
+    joins with "or" (each patient got one of them, never all together)."""
 
     id: LocalId
     label: str
     agents: list[Term] = []
+    alternative_agents: list[Term] = []
     modalities: list[Term] = Field(min_length=1)
     route: Term | None = None
     doses: list[Dose] = []
+    alternative_doses: list[Dose] = []
     infusion_duration: Quantity | None = None
     dosing_interval: Quantity | None = None
     doses_per_cycle: Quantity | None = None
@@ -231,6 +236,20 @@ class Regimen(Strict):
     description: str | None = None
     quotes: list[Quote] = []
     curation_notes: list[CurationNote] = []
+
+    @model_validator(mode="after")
+    def _alternatives(self) -> Regimen:
+        """Alternatives ('600,000 or 720,000 IU/kg') come at least in twos, never beside a dose."""
+        for field in ("alternative_agents", "alternative_doses"):
+            if len(getattr(self, field)) == 1:
+                raise ValueError(f"{field} lists two or more alternatives; give one in "
+                                 f"{field.removeprefix('alternative_')}")
+        if len(self.doses) > 1:
+            raise ValueError("doses holds the one dose level given; list dose levels the source "
+                             "joins with 'or' in alternative_doses")
+        if self.doses and self.alternative_doses:
+            raise ValueError("give either doses (one dose level) or alternative_doses, not both")
+        return self
 
 
 SCHEDULE_FIELDS = (
