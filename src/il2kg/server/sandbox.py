@@ -1,12 +1,15 @@
-"""The query workers' sandbox: the kernel refuses them every socket but a Unix one.
+"""The query workers' sandbox: the kernel refuses them every new socket and every connect.
 
-pyoxigraph evaluates SERVICE by connecting to the endpoint it names, and a check of the
-query text can be fooled by a query the engine parses differently. So each worker installs
-a seccomp filter before it opens the store: `socket` and `socketpair` for any address family
-but AF_UNIX fail with EACCES (no TCP, UDP or DNS lookup, no raw or netlink socket), and
-io_uring, which can create sockets without those calls, does not exist for it. The filter
-covers every thread, is inherited by anything the worker starts and cannot be lifted. The
-worker still talks to the server over the Unix socket it was started with.
+pyoxigraph evaluates SERVICE by resolving and connecting to the endpoint it names, and a check
+of the query text can be fooled by a query the engine parses differently. So each worker
+installs a seccomp filter before it opens the store: `socket`, `socketpair` and `connect` fail
+with EACCES for every address family, Unix sockets included (glibc's `getaddrinfo` asks nscd,
+systemd-resolved or avahi over a Unix socket, which would carry the name it looks up out of the
+worker), and io_uring, which can create sockets without those calls, does not exist for it. The
+filter covers every thread, is inherited by anything the worker starts and cannot be lifted.
+The worker keeps the sockets it already has: the one it was started with, and those handed to
+it over that socket (SCM_RIGHTS) or accepted on an inherited listening socket, none of which
+needs a new socket or a connect.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ import errno
 import socket
 
 DENIED = errno.EACCES
+NO_NEW_SOCKETS = ("socket", "socketpair", "connect")
 IO_URING = ("io_uring_setup", "io_uring_enter", "io_uring_register")
+FAMILIES = (socket.AF_INET, socket.AF_INET6, socket.AF_UNIX)
 
 
 class SandboxError(RuntimeError):
@@ -32,9 +37,8 @@ def confine() -> None:
     try:
         rules = seccomp.SyscallFilter(seccomp.ALLOW)
         rules.set_attr(seccomp.Attr.CTL_TSYNC, 1)
-        only_unix = seccomp.Arg(0, seccomp.NE, socket.AF_UNIX)
-        for call in ("socket", "socketpair"):
-            rules.add_rule(seccomp.ERRNO(DENIED), call, only_unix)
+        for call in NO_NEW_SOCKETS:
+            rules.add_rule(seccomp.ERRNO(DENIED), call)
         for call in IO_URING:
             rules.add_rule(seccomp.ERRNO(errno.ENOSYS), call)
         rules.load()
@@ -44,8 +48,8 @@ def confine() -> None:
 
 
 def check() -> None:
-    """Raise SandboxError unless internet sockets are refused to this process."""
-    for family in (socket.AF_INET, socket.AF_INET6):
+    """Raise SandboxError unless this process is refused a socket of every family."""
+    for family in FAMILIES:
         try:
             socket.socket(family, socket.SOCK_STREAM).close()
         except OSError as exc:
