@@ -22,6 +22,16 @@ if TYPE_CHECKING:
 ENGINES = ("fast", "pyshacl")  # checks.shacl.ShaclEngine, not imported: it would load pySHACL
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
+EXPORT_SCOPE = (
+    "fhir: a FHIR R5 Bundle in the EBM-on-FHIR style (docs/fhir.md): a Citation per "
+    "publication, a StudyGroup per cohort (diseases with their NCIt/MONDO codes, selection "
+    "criteria, prior therapies, curation notes), an EvidenceVariable per exposure and "
+    "measured variable, and an Evidence per reported or derived statistic of an outcome "
+    "(time points and origins, comparators, curation notes; outcomes a cohort was selected "
+    "on as baseline measures), per adverse event report and per factor association. "
+    "Not exported: statements (background, hypotheses, observations, conclusions), "
+    "regimens' dosing schedules, therapy sequences' steps, study designs and periods, and "
+    "which source sentences each element was curated from.")
 
 
 def _inputs(args: argparse.Namespace) -> Inputs:
@@ -303,6 +313,7 @@ def parser() -> argparse.ArgumentParser:
     plot.add_argument("--category", action="append", default=[], metavar="NAME",
                       help="only this outcome category, e.g. objective-response (repeatable)")
     export = command("export", cmd_export)
+    export.description = EXPORT_SCOPE
     export.add_argument("kind", choices=("fhir",), help="the export format (FHIR R5 JSON)")
     export.add_argument("--out", type=Path, help="output file (default: standard output)")
     init = command("init", cmd_init)

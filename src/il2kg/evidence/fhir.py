@@ -1,115 +1,77 @@
 """The graph as a FHIR R5 Bundle (Evidence-Based Medicine on FHIR), read by SPARQL.
 
-One Citation per publication, a Group per cohort, an EvidenceVariable per treatment
-(exposure) and per outcome category (measured variable), and one Evidence per reported or
-derived statistic. The mapping is documented in docs/fhir.md.
+One Citation per publication, a StudyGroup per cohort, an EvidenceVariable per exposure and
+measured variable, and an Evidence per reported or derived statistic of an outcome, per
+adverse event report and per factor association. The mapping is documented in docs/fhir.md.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
-from typing import Any
 
+from il2kg.evidence import fhir_queries as q
+from il2kg.evidence.fhir_groups import (
+    Mapped,
+    by_key,
+    citation,
+    groups,
+    mapped_codings,
+    note_annotations,
+    variables,
+)
+from il2kg.evidence.fhir_terms import (
+    EXTENSIONS,
+    SYNTHESIS_TYPE,
+    UCUM,
+    UCUM_UNITS,
+    VARIABLE_ROLE,
+    Json,
+    base,
+    coding,
+    concept,
+    extension,
+    number,
+    origin,
+    percent,
+    quantity,
+    reference,
+    statistic_type,
+    term,
+)
 from il2kg.evidence.rows import solutions
-from il2kg.iris import FHIR_BASE, IL2KG, RES
+from il2kg.iris import FHIR_BASE
 from il2kg.records.outcome_kinds import OUTCOME_KINDS
 
-Json = dict[str, Any]
 Run = Callable[[str], bytes]
 """Runs a SELECT query and returns its SPARQL JSON result."""
 
-IRI_SYSTEM = "urn:ietf:rfc:3986"
-UCUM = "http://unitsofmeasure.org"
-STATISTIC_TYPE = "http://terminology.hl7.org/CodeSystem/statistic-type"
-ESTIMATE_TYPE = "http://terminology.hl7.org/CodeSystem/attribute-estimate-type"
-VARIABLE_ROLE = "http://terminology.hl7.org/CodeSystem/variable-role"
-STATISTICS = {"proportion": ("C44256", "Proportion"), "count": ("C25463", "Count"),
-              "median": ("C28007", "Median"), "mean": ("C53319", "Mean")}
-UCUM_UNITS = {"year": "a", "month": "mo", "week": "wk", "day": "d", "hour": "h",
-              "minute": "min"}
-PREFIXES = f"""PREFIX il2kg: <{IL2KG}>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX bibo: <http://purl.org/ontology/bibo/>
-"""
-PUBLICATIONS = PREFIXES + """SELECT DISTINCT ?publication ?label ?title ?journal ?issued ?volume
-       ?issue ?pages ?articleNumber ?doi ?authors ?authorsComplete WHERE {
-  ?publication a il2kg:Publication ; rdfs:label ?label ; dcterms:title ?title .
-  OPTIONAL { ?publication il2kg:journalTitle ?journal }
-  OPTIONAL { ?publication dcterms:issued ?issued }
-  OPTIONAL { ?publication bibo:volume ?volume }
-  OPTIONAL { ?publication bibo:issue ?issue }
-  OPTIONAL { ?publication bibo:pages ?pages }
-  OPTIONAL { ?publication il2kg:articleNumber ?articleNumber }
-  OPTIONAL { ?publication bibo:doi ?doi }
-  OPTIONAL { ?publication il2kg:authorList ?authors }
-  OPTIONAL { ?publication il2kg:authorListComplete ?authorsComplete }
-} ORDER BY ?publication"""
-COHORTS = PREFIXES + """SELECT DISTINCT ?cohort ?label ?size ?disease ?diseaseLabel WHERE {
-  ?cohort a il2kg:Cohort ; rdfs:label ?label ; il2kg:hasDisease ?disease .
-  ?disease rdfs:label ?diseaseLabel .
-  OPTIONAL { ?cohort il2kg:size ?size }
-} ORDER BY ?cohort ?disease"""
-VARIABLES = PREFIXES + """SELECT DISTINCT ?variable ?label ?role WHERE {
-  ?outcome il2kg:afterTreatment|il2kg:hasCategory ?variable ;
-           a/rdfs:subClassOf* il2kg:Outcome .
-  ?variable rdfs:label ?label .
-  BIND (IF(EXISTS { ?outcome il2kg:afterTreatment ?variable }, "exposure", "outcome") AS ?role)
-} ORDER BY ?variable"""
-KINDS = " ".join(f'(il2kg:{k.outcome_class} "{k.name}")' for k in OUTCOME_KINDS.values())
-OUTCOMES = PREFIXES + """SELECT DISTINCT ?outcome ?label ?kind ?publication ?cohort ?treatment
-       ?category ?count ?denominator ?percent ?ciLevel ?ciLower ?ciUpper
-       ?derived ?derivedCount ?derivedDenominator ?derivedPercent ?dLevel ?dLower ?dUpper ?methods
-       ?value ?lower ?upper ?unit ?unitLabel ?statistic ?comparator ?notReached
-       ?lowerOpen ?upperOpen WHERE {
-  VALUES (?class ?kind) { """ + KINDS + """ }
-  ?outcome a ?class ; rdfs:label ?label ; il2kg:reportedIn ?publication ;
-           il2kg:inCohort ?cohort ; il2kg:afterTreatment ?treatment ;
-           il2kg:hasCategory ?category .
-  OPTIONAL { ?outcome il2kg:count ?count }
-  OPTIONAL { ?outcome il2kg:denominator ?denominator }
-  OPTIONAL { ?outcome il2kg:reportedPercent ?percent }
-  OPTIONAL { ?outcome il2kg:hasConfidenceInterval ?ci . ?ci il2kg:confidenceLevel ?ciLevel ;
-             il2kg:lowerBound ?ciLower ; il2kg:upperBound ?ciUpper }
-  OPTIONAL { ?outcome il2kg:hasDerivedValue ?derived .
-    OPTIONAL { ?derived il2kg:derivedCount ?derivedCount }
-    OPTIONAL { ?derived il2kg:derivedDenominator ?derivedDenominator }
-    OPTIONAL { ?derived il2kg:derivedPercent ?derivedPercent }
-    OPTIONAL { ?derived il2kg:hasConfidenceInterval ?dci . ?dci il2kg:confidenceLevel ?dLevel ;
-               il2kg:lowerBound ?dLower ; il2kg:upperBound ?dUpper }
-    { SELECT ?derived (GROUP_CONCAT(DISTINCT ?method; separator="; ") AS ?methods)
-      WHERE { ?derived il2kg:derivationMethod ?method } GROUP BY ?derived } }
-  OPTIONAL { ?outcome il2kg:hasTime ?time .
-    OPTIONAL { ?time il2kg:numericValue ?value }
-    OPTIONAL { ?time il2kg:lowerValue ?lower }
-    OPTIONAL { ?time il2kg:upperValue ?upper }
-    OPTIONAL { ?time il2kg:unit ?unit . ?unit rdfs:label ?unitLabel }
-    OPTIONAL { ?time il2kg:statistic ?statistic }
-    OPTIONAL { ?time il2kg:comparator ?comparator }
-    OPTIONAL { ?time il2kg:notReached ?notReached }
-    OPTIONAL { ?time il2kg:lowerOpenEnded ?lowerOpen }
-    OPTIONAL { ?time il2kg:upperOpenEnded ?upperOpen } }
-} ORDER BY ?outcome"""
+ROLES = {"population": ("population", "population"), "exposure": ("exposure", "exposure"),
+         "outcome": ("measuredVariable", "measured variable")}
+SINGLE_STUDY = {"synthesisType": concept(SYNTHESIS_TYPE, "NotApplicable", "not applicable")}
+EFFICACY = ("non-comparative-evidence", "single-study-evidence")
+BASELINE = ("baseline-measure-evidence", "single-study-evidence")
 
 
-def resource_id(iri: str) -> str:
-    """A FHIR id for a graph IRI: its path under the resource or ontology namespace."""
-    for namespace, prefix in ((str(RES), ""), (str(IL2KG), "il2kg.")):
-        if iri.startswith(namespace):
-            return prefix + iri[len(namespace):].replace("/", ".")
-    raise ValueError(f"{iri} is not an il2kg IRI")
+class Context:
+    """What every Evidence of the graph may draw on: notes, prior therapies, mapped codes."""
 
+    def __init__(self, run: Run) -> None:
+        self.cohorts = solutions(run(q.COHORTS))
+        self.parents = {c["cohort"]: c["parent"] for c in self.cohorts if "parent" in c}
+        self.notes = by_key(solutions(run(q.NOTES)), "element")
+        self.priors = by_key(solutions(run(q.PRIOR_THERAPIES)), "holder")
+        self.mapped: Mapped = mapped_codings(solutions(run(q.MAPPINGS)))
 
-def reference(kind: str, iri: str, display: str | None = None) -> Json:
-    """A relative reference to a resource of the bundle."""
-    return {"reference": f"{kind}/{resource_id(iri)}", **({"display": display} if display else {})}
-
-
-def _number(text: str) -> int | float:
-    """A JSON number for a decimal literal: an int when whole (FHIR decimals keep their value)."""
-    value = Decimal(text)
-    return int(value) if value == value.to_integral_value() else float(value)
+    def notes_of(self, row: dict[str, str], element: str) -> list[Json]:
+        """An element's curation notes, its cohort's and their parents' (prefixed), and the
+        source's note."""
+        chain, cohort = [row["cohort"]], []
+        while chain[-1] in self.parents:
+            chain.append(self.parents[chain[-1]])
+        for member in chain:
+            cohort += note_annotations(self.notes.get(member, []), "About the population: ")
+        source = [{"text": f"Note: {row['note']}"}] if "note" in row else []
+        return [*note_annotations(self.notes.get(element, [])), *cohort, *source]
 
 
 def _sorted(listed: str) -> str:
@@ -117,90 +79,53 @@ def _sorted(listed: str) -> str:
     return "; ".join(sorted(listed.split("; ")))
 
 
-def _coding(system: str, code: str, display: str) -> Json:
-    return {"coding": [{"system": system, "code": code, "display": display}], "text": display}
+def variable_definition(role: str, observed: Json, description: str | None = None,
+                        intended: Json | None = None) -> Json:
+    """An Evidence variable in a role, as the guide's R5 profiles slice them (the role-code
+    extension, and a note naming the role)."""
+    code, display = ROLES[role]
+    return {"extension": [extension(EXTENSIONS["variable-definition-variable-role-code"],
+                                    valueCode=role)],
+            **({"description": description} if description else {}),
+            "note": [{"text": role}],
+            "variableRole": {"coding": [coding(VARIABLE_ROLE, code, display)],
+                             "text": "Use extension:variableRoleCode instead."},
+            "observed": observed, **({"intended": intended} if intended else {})}
 
 
-def _percent(text: str) -> Json:
-    return {"value": _number(text), "unit": "%", "system": UCUM, "code": "%"}
+def _population(row: dict[str, str], extra: str | None = None) -> Json:
+    """The population variable: the cohort, narrowed to an outcome's patients if 'among'."""
+    among = f"among the patients of: {row['amongLabel']}" if "amongLabel" in row else None
+    said = "; ".join(part for part in (among, extra) if part)
+    return variable_definition("population", reference("Group", row["cohort"]), said or None)
 
 
-def _base(kind: str, iri: str) -> Json:
-    """The id and the graph IRI (as identifier) every resource carries."""
-    return {"resourceType": kind, "id": resource_id(iri),
-            "identifier": [{"system": IRI_SYSTEM, "value": iri}]}
+def _exposure(row: dict[str, str]) -> list[Json]:
+    if "treatment" not in row:
+        return []
+    return [variable_definition("exposure", reference("EvidenceVariable", row["treatment"],
+                                                      row["treatmentLabel"]))]
 
 
-def citation(row: dict[str, str]) -> Json:
-    """A Citation of one publication, with only what the graph records."""
-    form: Json = {"publishedIn": {"title": row["journal"]}} if "journal" in row else {}
-    for field, var in (("volume", "volume"), ("issue", "issue"), ("pageString", "pages"),
-                       ("publicationDateText", "issued")):
-        if var in row:
-            form[field] = row[var]
-    artifact: Json = {"title": [{"text": row["title"]}]}
-    identifiers: list[Json] = (
-        [{"system": "https://doi.org", "value": row["doi"]}] if "doi" in row else [])
-    if "articleNumber" in row:
-        identifiers.append({"type": {"text": "article number"}, "value": row["articleNumber"]})
-    if identifiers:
-        artifact["identifier"] = identifiers
-    if form:
-        artifact["publicationForm"] = [form]
-    if "authors" in row:
-        artifact["contributorship"] = {
-            "entry": [{"contributor": {"display": name}} for name in row["authors"].split("; ")]}
-        if "authorsComplete" in row:  # unknown stays absent, never false
-            artifact["contributorship"]["complete"] = row["authorsComplete"] == "true"
-    return {**_base("Citation", row["publication"]), "status": "active",
-            "title": row["label"], "citedArtifact": artifact}
+def _evidence(iri: str, row: dict[str, str], description: str, variables: list[Json],
+              statistics: list[Json], notes: list[Json],
+              profiles: tuple[str, ...] = EFFICACY) -> Json:
+    """An Evidence of one study's finding: its variables, statistics and notes."""
+    return {**base("Evidence", iri, *profiles), "status": "active",
+            "title": row["label"], "description": description,
+            "citeAsReference": reference("Citation", row["publication"]),
+            **({"note": notes} if notes else {}), **SINGLE_STUDY,
+            "variableDefinition": variables, **({"statistic": statistics} if statistics else {})}
 
 
-def groups(rows: list[dict[str, str]]) -> list[Json]:
-    """A Group per cohort, its diseases as characteristics (one query row per disease)."""
-    cohorts: dict[str, Json] = {}
-    for row in rows:
-        group = cohorts.setdefault(row["cohort"], {
-            **_base("Group", row["cohort"]), "type": "person", "membership": "definitional",
-            "name": row["label"], "characteristic": [],
-            **({"quantity": int(row["size"])} if "size" in row else {})})
-        group["characteristic"].append({
-            "code": _coding(str(IL2KG), "hasDisease", "has disease"),
-            "valueCodeableConcept": _coding(str(IL2KG), row["disease"].removeprefix(str(IL2KG)),
-                                            row["diseaseLabel"]),
-            "exclude": False})
-    return list(cohorts.values())
-
-
-def variable(row: dict[str, str]) -> Json:
-    """An EvidenceVariable for a treatment (exposure) or an outcome category."""
-    return {**_base("EvidenceVariable", row["variable"]), "status": "active",
-            "title": row["label"], "description": f"{row['role']} variable in il2kg"}
-
-
-def _variables(row: dict[str, str]) -> list[Json]:
-    """Population, exposure and measured variable of an outcome's Evidence."""
-    roles = (("population", "population", "Group", "cohort"),
-             ("exposure", "exposure", "EvidenceVariable", "treatment"),
-             ("measuredVariable", "measured variable", "EvidenceVariable", "category"))
-    return [{"variableRole": _coding(VARIABLE_ROLE, code, display),
-             "observed": reference(kind, row[var])} for code, display, kind, var in roles]
-
-
-def _interval(level: str, lower: str, upper: str, description: str) -> Json:
-    return {"description": description, "type": _coding(ESTIMATE_TYPE, "C53324",
-                                                         "Confidence interval"),
-            "level": _number(level) / 100, "range": {"low": _percent(lower),
-                                                     "high": _percent(upper)}}
-
-
-def _statistic(kind: str, quantity: Json | None, count: str | None,
-               denominator: str | None) -> Json:
-    """A statistic of a type, with its quantity, number of events and sample size."""
-    code, display = STATISTICS[kind]
-    statistic: Json = {"statisticType": _coding(STATISTIC_TYPE, code, display)}
-    if quantity is not None:
-        statistic["quantity"] = quantity
+def _statistic(kind: str | None, reported: bool, value: Json | None = None,
+               count: str | None = None, denominator: str | None = None) -> Json:
+    """A statistic of a SEVCO type, marked reported or derived, with its figures."""
+    statistic: Json = {"extension": [origin(reported)]}
+    if kind is not None:
+        statistic["statisticType"] = statistic_type(kind)
+    if value is not None:
+        statistic["quantity"] = value
     if count is not None:
         statistic["numberOfEvents"] = int(count)
     if denominator is not None:
@@ -208,100 +133,199 @@ def _statistic(kind: str, quantity: Json | None, count: str | None,
     return statistic
 
 
-def _evidence(row: dict[str, str], iri: str, description: str, statistic: Json) -> Json:
-    """An Evidence of one statistic of an outcome, with its variables and citation."""
-    return {**_base("Evidence", iri), "status": "active",
-            "title": row["label"], "description": description,
-            "citeAsReference": reference("Citation", row["publication"]),
-            "variableDefinition": _variables(row), "statistic": [statistic]}
+def _interval(reported: bool, level: str, lower: str, upper: str, description: str) -> Json:
+    return {"extension": [origin(reported)], "description": description,
+            "type": statistic_type("confidence interval"), "level": number(level) / 100,
+            "range": {"low": percent(lower), "high": percent(upper)}}
 
 
-def reported(row: dict[str, str]) -> Json | None:
-    """The Evidence of what the source reports for a count outcome, if it reports a figure."""
+def counted(row: dict[str, str]) -> Json | None:
+    """The statistic a source reports for a count: a percentage, else a count (or None)."""
     count, denominator = row.get("count"), row.get("denominator")
     if "percent" in row:
-        statistic = _statistic("proportion", _percent(row["percent"]), count, denominator)
-    elif count is not None:
-        quantity = {"value": int(count), "unit": "patients", "system": UCUM,
+        return _statistic("percentage", True, percent(row["percent"]), count, denominator)
+    if count is not None:
+        patients = {"value": int(count), "unit": "patients", "system": UCUM,
                     "code": "{patients}"}
-        statistic = _statistic("count", quantity, count, denominator)
-    else:
-        return None
-    if "ciLower" in row:
-        statistic["attributeEstimate"] = [_interval(row["ciLevel"], row["ciLower"],
-                                                    row["ciUpper"], "reported by the source")]
-    return _evidence(row, row["outcome"], "As reported by the source.", statistic)
+        return _statistic("count", True, patients, count, denominator)
+    return None
 
 
-def derived(row: dict[str, str], source: Json | None) -> Json | None:
-    """The Evidence of what il2kg derived for an outcome (marked derived), if anything."""
+def _derived_statistic(row: dict[str, str]) -> Json | None:
+    """What il2kg derived for an outcome (its percentage and interval, or counts), if any."""
     count = row.get("count", row.get("derivedCount"))
     denominator = row.get("denominator", row.get("derivedDenominator"))
     if "derivedPercent" in row:
-        statistic = _statistic("proportion", _percent(row["derivedPercent"]), count,
+        statistic = _statistic("percentage", False, percent(row["derivedPercent"]), count,
                                denominator)
         statistic["attributeEstimate"] = [_interval(
-            row["dLevel"], row["dLower"], row["dUpper"],
+            False, row["dLevel"], row["dLower"], row["dUpper"],
             "derived by il2kg: Clopper-Pearson exact binomial interval from the counts")]
-    elif "derivedCount" in row or "derivedDenominator" in row:
-        statistic = _statistic("count", None, count, denominator)
-    else:
-        return None
-    evidence = _evidence(row, row["derived"],
-                         f"Derived by il2kg, not reported: {_sorted(row['methods'])}.", statistic)
-    if source is not None:
-        evidence["relatedArtifact"] = [{"type": "derived-from", "resourceReference": {
-            "reference": f"Evidence/{source['id']}"}}]
+        return statistic
+    if "derivedCount" in row or "derivedDenominator" in row:
+        return _statistic("count", False, None, count, denominator)
+    return None
+
+
+def _open_ends(row: dict[str, str], unit: str) -> str:
+    """What a range's open-ended ends mean, in its own values ('' if none is open)."""
+    ends = [f"the {end} value {number(row[var])} {unit} is open-ended (at least "
+            f"{number(row[var])} {unit})".replace("  ", " ")
+            for end, var, flag in (("low", "timeLower", "timeLowerOpen"),
+                                   ("high", "timeUpper", "timeUpperOpen"))
+            if row.get(flag) == "true" and var in row]
+    return "; ".join(ends)
+
+
+def _time_statistic(row: dict[str, str]) -> Json:
+    """A time outcome's statistic: a median, mean, typical value or range, or 'not reached'."""
+    unit = row.get("timeUnit")
+    statistic = _statistic(row.get("timeStatistic"), True)
+    if "timeValue" in row:
+        comparator = row.get("timeComparator")
+        if comparator is None and row.get("timeUpperOpen") == "true":
+            comparator = ">="  # '10+': at least 10
+        statistic["quantity"] = quantity(row["timeValue"], unit, comparator)
+    if "timeLower" in row or "timeUpper" in row:
+        plain = {end: quantity(row[var], unit)  # a Range's ends take no comparator
+                 for end, var in (("low", "timeLower"), ("high", "timeUpper")) if var in row}
+        estimate: Json = {"extension": [origin(True)], "type": statistic_type("range"),
+                          "range": plain}
+        if described := _open_ends(row, unit or ""):
+            estimate["description"] = described
+        statistic["attributeEstimate"] = [estimate]
+    if row.get("timeNotReached") == "true":
+        statistic["description"] = "not reached"
+    return statistic
+
+
+def _timing(row: dict[str, str]) -> Json | None:
+    """When an outcome is measured: its time origin and, for a status, its time point."""
+    parts: list[Json] = []
+    if "origin" in row:
+        parts.append(extension("contextCode", valueCodeableConcept=term(row["origin"],
+                                                                         row["originLabel"])))
+    point = not OUTCOME_KINDS[row["kind"]].timed and "timeValue" in row
+    if point and row.get("timeUnit") in UCUM_UNITS:
+        parts.append(extension("offset", valueDuration=quantity(
+            row["timeValue"], row["timeUnit"], row.get("timeComparator"))))
+    if point:
+        comparator = row.get("timeComparator", "")
+        parts.append(extension("text", valueString=f"{comparator} {number(row['timeValue'])} "
+                               f"{row.get('timeUnit', '')} after "
+                               f"{row.get('originLabel', 'the treatment')}".strip()))
+    return extension(EXTENSIONS["characteristic-timing"], extension=parts) if parts else None
+
+
+def _measured(row: dict[str, str], mapped: Mapped) -> tuple[Json, list[Json]]:
+    """The outcome variable of an Evidence: the category's EvidenceVariable, or, for an
+    outcome with a time point or origin, one of its own defined by a Group with timing."""
+    category = reference("EvidenceVariable", row["category"], row["categoryLabel"])
+    timing = _timing(row)
+    if timing is None:
+        return variable_definition("outcome", category), []
+    outcome = row["outcome"]
+    definition = {
+        **base("Group", outcome, "cohort-definition", suffix=".definition"),
+        "type": "person", "membership": "definitional", "name": f"Definition of {row['label']}",
+        "characteristic": [{"extension": [timing],
+                            "code": term(row["category"], row["categoryLabel"], mapped),
+                            "valueBoolean": True, "exclude": False}]}
+    measured = {
+        **base("EvidenceVariable", outcome, "variable-definition", suffix=".variable"),
+        "extension": [extension(EXTENSIONS["evidence-variable-definition"],
+                                valueCodeableReference={
+                                    "concept": term(row["category"], row["categoryLabel"],
+                                                    mapped),
+                                    "reference": reference("Group", outcome,
+                                                           suffix=".definition")})],
+        "status": "active", "title": row["label"],
+        "handling": "continuous" if OUTCOME_KINDS[row["kind"]].timed else "dichotomous"}
+    observed = reference("EvidenceVariable", outcome, row["label"], suffix=".variable")
+    return variable_definition("outcome", observed, intended=category), [definition, measured]
+
+
+def outcome_evidence(row: dict[str, str], context: Context) -> list[Json]:
+    """An outcome's Evidence: what the source reports, then what il2kg derived from it, with
+    the resources defining a timed outcome variable. An outcome of a treatment its cohort was
+    selected on (e.g. failure of prior IL-2) is a baseline measure of the cohort, not efficacy."""
+    outcome, timed = row["outcome"], OUTCOME_KINDS[row["kind"]].timed
+    measured, made = _measured(row, context.mapped)
+    notes = context.notes_of(row, outcome)
+    if row["selectedOnTreatment"] == "true":
+        said = (f"How the cohort was selected: its response to its prior therapy "
+                f"({row['treatmentLabel']}) before entry, not the effect of a treatment studied.")
+        variables = [_population(row), {**measured, "description": said}]
+        statistic = counted(row)
+        return [*made, _evidence(outcome, row, said, variables,
+                                 [statistic] if statistic else [], notes, BASELINE)]
+    variables = [_population(row), *_exposure(row), measured]
+    reported = _time_statistic(row) if timed else counted(row)
+    if reported is not None and "ciLower" in row:
+        reported["attributeEstimate"] = [_interval(True, row["ciLevel"], row["ciLower"],
+                                                   row["ciUpper"], "reported by the source")]
+    found = [] if reported is None else [_evidence(
+        outcome, row, "As reported by the source.", variables, [reported], notes)]
+    derived = None if timed else _derived_statistic(row)
+    if derived is not None:
+        evidence = _evidence(row["derived"], row,
+                             f"Derived by il2kg, not reported: {_sorted(row['methods'])}.",
+                             variables, [derived], notes)
+        if found:
+            evidence["relatedArtifact"] = [{"type": "derived-from", "resourceReference": {
+                "reference": f"Evidence/{found[0]['id']}"}}]
+        found.append(evidence)
+    return [*made, *found]
+
+
+def adverse_event_evidence(row: dict[str, str], context: Context) -> Json:
+    """An adverse event report: its count (and share) in the cohort, fatal or not, and
+    whether the source attributes it to the treatment, as far as the graph says."""
+    flags = {"fatal": {"true": "fatal", "false": "not fatal"},
+             "attributed": {"true": "attributed to the treatment by the source",
+                            "false": "not attributed to the treatment by the source"}}
+    said = [text[row[flag]] for flag, text in flags.items() if flag in row]
+    described = f"{row['conditionLabel']}" + (f" ({'; '.join(said)})" if said else "")
+    priors = "; ".join(p["label"] for p in context.priors.get(row["event"], []))
+    variables = [_population(row, f"with prior therapy: {priors}" if priors else None),
+                 *_exposure(row),
+                 variable_definition("outcome", reference("EvidenceVariable", row["condition"],
+                                                          row["conditionLabel"]), described)]
+    statistic = counted(row)
+    return _evidence(row["event"], row, f"Adverse event report: {described}.", variables,
+                     [statistic] if statistic else [], context.notes_of(row, row["event"]))
+
+
+def factor_evidence(row: dict[str, str], context: Context) -> Json:
+    """A factor association the source states without figures (e.g. performance status
+    predicted response): its factor, what it is associated with, and how."""
+    level = f" ({row['levelLabel']})" if "levelLabel" in row else ""
+    variables = [_population(row),
+                 variable_definition("exposure", reference("EvidenceVariable", row["factor"]),
+                                     f"the factor{level}"),
+                 variable_definition("outcome", reference("EvidenceVariable", row["target"]))]
+    evidence = _evidence(row["association"], row,
+                         f"Factor association ({row['kind']}); the source gives no figures.",
+                         variables, [], context.notes_of(row, row["association"]),
+                         ("single-study-evidence",))
+    evidence["assertion"] = row["label"]
     return evidence
-
-
-def timed(row: dict[str, str]) -> Json:
-    """The Evidence of a time outcome: a median or mean, a range, or 'not reached'."""
-    unit = row.get("unitLabel")
-    quantity = lambda text: {"value": _number(text), **({"unit": unit} if unit else {}),  # noqa: E731
-                             **({"system": UCUM, "code": UCUM_UNITS[unit]}
-                                if unit in UCUM_UNITS else {})}
-    statistic: Json = {}
-    if row.get("statistic") in STATISTICS:
-        statistic = _statistic(row["statistic"], None, None, None)
-    if "value" in row:
-        statistic["quantity"] = quantity(row["value"])
-        if row.get("comparator", "=") != "=":
-            statistic["quantity"]["comparator"] = row["comparator"]
-    notes = [text for flag, text in (("notReached", "not reached"),
-                                     ("lowerOpen", "the low value is open-ended (e.g. 5+)"),
-                                     ("upperOpen", "the high value is open-ended (e.g. 30+)"))
-             if row.get(flag) == "true"]
-    if "lower" in row or "upper" in row:
-        statistic["attributeEstimate"] = [{"type": _coding(ESTIMATE_TYPE, "C38013", "Range"),
-                                           "range": {k: quantity(row[v]) for k, v in
-                                                     (("low", "lower"), ("high", "upper"))
-                                                     if v in row}}]
-    if notes:
-        statistic["description"] = "; ".join(notes)
-    return _evidence(row, row["outcome"], "As reported by the source.", statistic)
-
-
-def evidence(rows: list[dict[str, str]]) -> list[Json]:
-    """Every Evidence resource: per outcome the reported statistic, then the derived one."""
-    resources: list[Json] = []
-    for row in rows:
-        if OUTCOME_KINDS[row["kind"]].timed:
-            resources.append(timed(row))
-            continue
-        source = reported(row)
-        resources += [r for r in (source, derived(row, source)) if r is not None]
-    return resources
 
 
 def bundle(run: Run) -> Json:
     """The FHIR R5 collection Bundle of the graph that `run` queries."""
+    context = Context(run)
     resources = [
-        *(citation(row) for row in solutions(run(PUBLICATIONS))),
-        *groups(solutions(run(COHORTS))),
-        *(variable(row) for row in solutions(run(VARIABLES))),
-        *evidence(solutions(run(OUTCOMES))),
+        *(citation(row) for row in solutions(run(q.PUBLICATIONS))),
+        *groups(context.cohorts, solutions(run(q.DISEASES)),
+                solutions(run(q.CRITERIA)), solutions(run(q.PRIOR_THERAPIES)),
+                solutions(run(q.NOTES)), context.mapped),
+        *variables(solutions(run(q.VARIABLES)), context.mapped),
+        *(r for row in solutions(run(q.OUTCOMES)) for r in outcome_evidence(row, context)),
+        *(adverse_event_evidence(row, context) for row in solutions(run(q.ADVERSE_EVENTS))),
+        *(factor_evidence(row, context) for row in solutions(run(q.FACTORS))),
     ]
     return {"resourceType": "Bundle", "type": "collection",
             "entry": [{"fullUrl": f"{FHIR_BASE}{r['resourceType']}/{r['id']}", "resource": r}
                       for r in resources]}
+
