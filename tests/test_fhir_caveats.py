@@ -231,8 +231,10 @@ def test_atkins_sepsis_deaths_are_six_of_270(parsed: dict, seed_result: object) 
     assert (statistic.numberOfEvents, statistic.sampleSize.knownDataCount,
             statistic.quantity.value) == (event.count, event.denominator, event.percent)
     [outcome] = [v for v in evidence.variableDefinition if v.note[0].text == "outcome"]
-    assert "fatal" in outcome.description and "attributed to the treatment" in \
-        outcome.description
+    said = {True: "attributed to the treatment", False: "not attributed", None: "attributed"}
+    assert ("fatal" in outcome.description) == bool(event.fatal)
+    assert (said[event.attributed_to_treatment] in outcome.description) == \
+        (event.attributed_to_treatment is not None)
     assert outcome.observed.reference == "EvidenceVariable/il2kg.sepsis"
 
 
