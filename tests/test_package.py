@@ -133,6 +133,6 @@ def test_init_makes_a_project_that_validates_and_names_a_broken_seed(
     (project / "seeds" / "count-above-denominator.yaml").write_bytes(broken)
     failed = _run([il2kg, "validate", *REASONING], cwd=project)
     assert failed.returncode == 1
-    assert "seeds/count-above-denominator.yaml: outcomes[0]:" in failed.stdout
+    assert "seeds/count-above-denominator.yaml:12:5: error: outcomes[0]:" in failed.stdout
     again = _run([il2kg, "init", "p"], cwd=empty)
     assert again.returncode == 2 and "not empty" in again.stderr

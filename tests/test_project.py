@@ -109,7 +109,7 @@ def test_every_seed_names_the_schema_and_conforms_to_it(seed: Path) -> None:
     first = seed.read_text(encoding="utf-8").splitlines()[0]
     assert first == SCHEMA_COMMENT
     assert (seed.parent / first.split("$schema=", 1)[1]).resolve() == RECORD_SCHEMA_FILE.resolve()
-    data, errors = parse_seed(seed)
+    data, _, errors = parse_seed(seed)
     assert not errors
     jsonschema.validate(data, SCHEMA, cls=jsonschema.Draft202012Validator)
 
@@ -117,7 +117,7 @@ def test_every_seed_names_the_schema_and_conforms_to_it(seed: Path) -> None:
 @pytest.mark.parametrize("name", ["wrong-type", "unknown-field", "missing-field",
                                   "negative-count", "bad-local-id"])
 def test_the_schema_rejects_what_the_record_models_reject(name: str) -> None:
-    data, errors = parse_seed(DATA / "broken-records" / f"{name}.yaml")
+    data, _, errors = parse_seed(DATA / "broken-records" / f"{name}.yaml")
     assert not errors
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(data, SCHEMA, cls=jsonschema.Draft202012Validator)

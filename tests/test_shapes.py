@@ -10,8 +10,9 @@ from rdflib.namespace import SH
 
 from il2kg.checks.shacl import validate_graph
 from il2kg.graph.convert import records_to_graph
+from il2kg.iris import record_of
 from il2kg.paths import SEEDS_DIR, SHAPES_FILE
-from il2kg.pipeline import PipelineResult, read_graph
+from il2kg.pipeline import PipelineResult, locate, read_graph
 from il2kg.records.load import load_seeds
 from il2kg.records.vocabulary import vocabulary_from
 
@@ -74,3 +75,8 @@ def test_counter_example_fails_for_its_reason(
     expected = str(severity).rsplit("#", 1)[-1]
     assert {f.severity for f in report.findings} == {expected}
     assert all(f.message != "(no message)" for f in report.findings)
+    if shape != "EveryTermLabelled":  # its focus is a vocabulary term, written in no seed file
+        for finding in report.findings:
+            where = locate(seed_result.loaded.source_maps, finding.focus_iri, finding.path_iri)
+            record = record_of(finding.focus_iri)
+            assert where and where.file == f"seeds/{record}.yaml" and where.line, finding

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from il2kg.query.result import Result
 
 ENGINES = ("fast", "pyshacl")  # checks.shacl.ShaclEngine, not imported: it would load pySHACL
+REPORT_FORMATS = ("text", "turtle", "json", "github", "junit", "sarif")  # report.FORMATS
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
 EXPORT_SCOPE = (
@@ -51,13 +52,26 @@ def _pipeline(args: argparse.Namespace, inputs: Inputs) -> PipelineResult:
     return run(inputs, reasoning=args.reasoning, engine=args.engine)
 
 
+def _seed_files(files: list[Path], inputs: Inputs) -> tuple[Path, ...]:
+    """The named files, each a seed of the project; ValueError (exit 2) for any other."""
+    seeds = inputs.seeds_dir.resolve()
+    for file in files:
+        if file.resolve().parent != seeds or file.suffix != ".yaml" or not file.is_file():
+            raise ValueError(f"{file} is not a seed file of the project: expected a *.yaml "
+                             f"file in {inputs.seeds_dir}")
+    return tuple(files)
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate the seeds and the graph built from them; print a report."""
-    from il2kg.report import render_report
+    from il2kg.report import Style, failed, problems, render_report
 
-    result = _pipeline(args, _inputs(args))
-    print(render_report(result, args.format))
-    return EXIT_OK if result.ok else EXIT_INVALID
+    inputs = _inputs(args)
+    style = Style(_seed_files(args.files, inputs), quiet=args.quiet, strict=args.strict)
+    result = _pipeline(args, inputs)
+    if report := render_report(result, args.format, style):
+        print(report)
+    return EXIT_INVALID if failed(problems(result, style.files), style) else EXIT_OK
 
 
 def _seed_paths(inputs: Inputs, names: list[str]) -> list[Path]:
@@ -119,6 +133,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     files = render(result.graph, result.ontology, result.mappings, prefixes(),
                    extra={**result.extra_graphs, **examples})
     target = publish(files, args.out)
+    print(f"il2kg build: wrote {args.out.absolute()} (-> {target.name}): "
+          f"{', '.join(sorted(files))}; the data graph has {len(result.graph)} triples "
+          f"from {len(result.loaded.records)} record(s)", file=sys.stderr)
     if args.store:
         from il2kg.publish.disk_store import publish_store
 
@@ -129,7 +146,6 @@ def cmd_build(args: argparse.Namespace) -> int:
     warnings = (*result.loaded.warnings, *(result.report.warnings if result.report else ()))
     if warnings:
         print(f"{len(warnings)} warning(s); see `il2kg validate`", file=sys.stderr)
-    _progress(args, f"wrote {args.out} -> {target.name} ({len(result.graph)} triples)")
     return EXIT_OK
 
 
@@ -286,7 +302,15 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--out", type=Path, default=Path("dist"), help="output (default: dist)")
     build.add_argument("--store", type=Path, help="also write an on-disk store, for serve --store")
     validate = command("validate", cmd_validate)
-    validate.add_argument("--format", choices=("text", "turtle", "json"), default="text")
+    validate.add_argument("files", type=Path, nargs="*", metavar="FILE",
+                          help="report only these seed files (the whole project is validated)")
+    validate.add_argument("--format", choices=REPORT_FORMATS, default="text",
+                          help="text (default), turtle (a SHACL report), json, github (workflow "
+                               "commands), junit (JUnit XML) or sarif (SARIF 2.1.0)")
+    validate.add_argument("-q", "--quiet", action="store_true",
+                          help="print the problems only: nothing when there are none")
+    validate.add_argument("--strict", action="store_true",
+                          help="warnings fail too (exit 1); by default only errors do")
     audit = command("audit", cmd_audit)
     audit.add_argument("records", nargs="*", metavar="RECORD",
                        help="seed files or record ids (default: every seed)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -13,9 +14,11 @@ from il2kg.checks.shacl import ShaclEngine, ShaclReport, validate_graph
 from il2kg.graph.convert import records_to_graph
 from il2kg.graph.imports import import_graphs
 from il2kg.graph.mappings import mapping_graph, read_mapping_set
+from il2kg.graph.origin import origin
 from il2kg.iris import INFERRED_GRAPH, bind_prefixes
 from il2kg.paths import Inputs
-from il2kg.records.load import LoadResult, display_path, load_seeds, scan_seeds
+from il2kg.records.load import LoadResult, load_seeds, scan_seeds
+from il2kg.records.source_map import Location, SourceMap
 from il2kg.records.vocabulary import vocabulary_from
 
 __all__ = ["Inputs", "PipelineResult", "read_graph", "run"]
@@ -53,10 +56,20 @@ def read_graph(path: Path) -> Graph:
     return bind_prefixes(Graph()).parse(path)
 
 
-def _locate(report: ShaclReport, files: dict[str, str]) -> ShaclReport:
-    """Name each finding's seed file as it was loaded (e.g. from a --seeds directory)."""
-    findings = tuple(replace(f, file=files.get(Path(f.file).stem, f.file))
-                     for f in report.findings)
+def locate(maps: Mapping[str, SourceMap], iri: str, prop: str | None = None) -> Location | None:
+    """Where in the seeds the value of `prop` on resource `iri` was written; None if nowhere."""
+    found = origin(iri, prop)
+    if found is None or found.record not in maps:
+        return None
+    return maps[found.record].locate(found)
+
+
+def _locate(report: ShaclReport, maps: Mapping[str, SourceMap]) -> ShaclReport:
+    """Each finding at the seed file, field, line and column its focus node and path came from."""
+    findings = tuple(
+        replace(f, **vars(where)) if (where := locate(maps, f.focus_iri, f.path_iri)) else f
+        for f in report.findings
+    )
     return replace(report, findings=findings)
 
 
@@ -78,7 +91,7 @@ def run(
         reasoning_run = background.submit(reason, ontology, graph) if reasoning else None
         shapes = read_graph(inputs.shapes_file)
         report = validate_graph(graph + mappings, shapes, ontology, engine)
-        report = _locate(report, {p.stem: display_path(p) for p in paths})
+        report = _locate(report, loaded.source_maps)
         reasoned = reasoning_run.result() if reasoning_run else None
     return PipelineResult(loaded, ontology, mappings, graph, report, reasoned,
                           import_graphs(inputs.imports_dir), inputs)

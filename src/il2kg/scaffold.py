@@ -84,7 +84,7 @@ def scaffold(directory: Path) -> list[Path]:
     """Write the project into a new or empty directory; refuse to overwrite anything."""
     if directory.exists() and any(directory.iterdir()):
         raise FileExistsError(f"{directory} is not empty: il2kg init only writes a new project")
-    example, _ = parse_seed(SEEDS_DIR / EXAMPLE)
+    example, _, _ = parse_seed(SEEDS_DIR / EXAMPLE)
     source = example["source_file"]
     files = {
         Path(SEEDS, EXAMPLE): (SEEDS_DIR / EXAMPLE).read_text(encoding="utf-8"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -21,7 +22,12 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Finding:
-    """One SHACL result, in terms a curator can act on."""
+    """One SHACL result, in terms a curator can act on.
+
+    `focus` and `path` are CURIEs, `focus_iri` and `path_iri` the IRIs they abbreviate; `rule`
+    is the shape's name (with the path for a property shape: 'OutcomeShape/count'); `field`,
+    `line` and `column` say where in its seed file the value was written, once located.
+    """
 
     severity: str
     file: str
@@ -29,9 +35,25 @@ class Finding:
     path: str
     message: str
     shape: str
+    rule: str = ""
+    value: str = ""
+    focus_iri: str = ""
+    path_iri: str = ""
+    field: str = ""
+    line: int | None = None
+    column: int | None = None
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.focus}: {self.path}: {self.severity}: {self.message}"
+        where = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
+        subject = self.field or f"{self.focus}: {self.path}"
+        return f"{where}: {subject}: {self.severity}: {self.explained}"
+
+    @property
+    def explained(self) -> str:
+        """The message, with the offending value when the message does not give it."""
+        shown = self.value if len(self.value) <= 80 else self.value[:77] + "..."
+        return f"{self.message} Found {shown}." if shown and shown not in self.message \
+            else self.message
 
 
 @dataclass(frozen=True)
@@ -61,19 +83,31 @@ def _short(node: object) -> str:
     return curie(str(node)) if isinstance(node, URIRef) else str(node)
 
 
+def _local(node: object) -> str:
+    return re.split(r"[/#]", str(node))[-1]
+
+
 def _finding(report: Graph, result: Node, owners: Mapping[Node | None, Node]) -> Finding:
     """One result; `shape` names the node shape, also for results of its property shapes."""
     focus = report.value(result, SH.focusNode)
     source = report.value(result, SH.sourceShape)
     severity = report.value(result, SH.resultSeverity)
+    path = report.value(result, SH.resultPath)
+    value = report.value(result, SH.value)
     messages = sorted(str(m) for m in report.objects(result, SH.resultMessage))
+    shape = owners.get(source, source)
+    rule = _local(shape) + (f"/{_local(path)}" if source in owners and path is not None else "")
     return Finding(
         severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
         file=seed_file_of(str(focus)),
         focus=_short(focus),
-        path=_short(report.value(result, SH.resultPath)) or "-",
+        path=_short(path) or "-",
         message=" ".join(messages) or "(no message)",
-        shape=_short(owners.get(source, source)),
+        shape=_short(shape),
+        rule=rule,
+        value="" if value is None else _short(value),
+        focus_iri=str(focus) if isinstance(focus, URIRef) else "",
+        path_iri=str(path) if isinstance(path, URIRef) else "",
     )
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
@@ -17,6 +17,7 @@ from pydantic_core import ErrorDetails
 
 from il2kg.records.crossrefs import check_references
 from il2kg.records.model import ELEMENT_KINDS, PublicationRecord
+from il2kg.records.source_map import SourceMap, format_path, parse_path, source_map
 from il2kg.records.sources import file_problem, source_names
 from il2kg.records.vocabulary import Vocabulary
 
@@ -32,14 +33,25 @@ YAML_SUFFIXES = {".yaml", ".yml"}
 
 @dataclass(frozen=True)
 class RecordError:
-    """One problem in one seed file, at a path inside the record."""
+    """One problem in one seed file, at a path inside the record and its line and column."""
 
     file: str
     path: str
     message: str
+    line: int | None = None
+    column: int | None = None
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.path or '(file)'}: {self.message}"
+        where = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
+        return f"{where}: {self.path or '(file)'}: {self.message}"
+
+
+def located(marks: SourceMap, path: tuple[int | str, ...] | str, message: str) -> RecordError:
+    """An error at a record path, at the line of the nearest key or item written there."""
+    path = parse_path(path) if isinstance(path, str) else path
+    _, mark = marks.at(path)
+    line, column = mark or (None, None)
+    return RecordError(marks.file, format_path(path), message, line, column)
 
 
 @dataclass(frozen=True)
@@ -52,6 +64,7 @@ class LoadResult:
     records: tuple[PublicationRecord, ...]
     errors: tuple[RecordError, ...]
     warnings: tuple[RecordError, ...] = ()
+    source_maps: Mapping[str, SourceMap] = field(default_factory=dict)  # by record id
 
 
 @dataclass(frozen=True)
@@ -65,7 +78,7 @@ class SeedScan:
     def merge(self, loaded: LoadResult) -> LoadResult:
         """The loaded records with this scan's errors and warnings first."""
         return LoadResult(loaded.records, self.errors + loaded.errors,
-                          self.warnings + loaded.warnings)
+                          self.warnings + loaded.warnings, loaded.source_maps)
 
 
 class _SeedLoader(yaml.SafeLoader):
@@ -179,19 +192,13 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def format_path(location: Iterable[int | str]) -> str:
-    """Turn a pydantic location ('cohorts', 1, 'size') into 'cohorts[1].size'."""
-    text = ""
-    for part in location:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
 # Characters no curated text contains and that line-based tools take for line breaks.
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
-def _scalar_problems(value: Any, location: tuple[int | str, ...] = ()) -> Iterator[tuple[str, str]]:
+def _scalar_problems(
+    value: Any, location: tuple[int | str, ...] = ()
+) -> Iterator[tuple[tuple[int | str, ...], str]]:
     """(path, message) for each refused scalar and each string with a control character."""
     if isinstance(value, dict):
         for key, item in value.items():
@@ -201,22 +208,34 @@ def _scalar_problems(value: Any, location: tuple[int | str, ...] = ()) -> Iterat
         for index, item in enumerate(value):
             yield from _scalar_problems(item, (*location, index))
     elif isinstance(value, Refused):
-        yield format_path(location), f"expected: {value.reason}; found {value.text!r}"
+        yield location, f"expected: {value.reason}; found {value.text!r}"
     elif isinstance(value, str) and (control := CONTROL.search(value)):
-        yield format_path(location), (
+        yield location, (
             f"expected text without control characters; found U+{ord(control[0]):04X} "
             f"at character {control.start() + 1}")
 
 
+def _shown(found: object) -> str:
+    """A value as the curator wrote it: scalars as they are, a mapping or list by its size."""
+    if isinstance(found, dict):
+        return f"a mapping of {len(found)} field(s)"
+    if isinstance(found, list):
+        return f"a list of {len(found)} item(s)"
+    return repr(found)
+
+
 def _describe(error: ErrorDetails) -> str:
-    """A pydantic error as 'expected ..., found ...'."""
+    """A pydantic error as 'expected ...; found ...', or a whole element's problem as it is."""
     found = error.get("input")
     if error["type"] == "missing":
         return "required field is missing"
     if error["type"] == "extra_forbidden":
         return "unknown field (not part of the record schema)"
-    shown = repr(found) if not isinstance(found, dict | list) else type(found).__name__
-    message = error["msg"].removeprefix("Value error, ")
+    message = error["msg"].removeprefix("Value error, ").removeprefix("Input should be ")
+    message = message.replace("String should match pattern", "text matching the pattern")
+    if error["type"] == "value_error" and isinstance(found, dict):
+        return message  # a check across the element's fields; its message names the values
+    shown = _shown(found)
     typed = error["type"] in ("int_type", "bool_type") or message == "a number"
     if typed and isinstance(found, str):
         shown += " (text: YAML 1.2 reads only plain decimals as numbers, true/false as booleans)"
@@ -239,27 +258,51 @@ def read_seed(path: Path) -> bytes:
     return raw
 
 
-def parse_seed(path: Path) -> tuple[Any, list[RecordError]]:
-    """Read one file's YAML, refusing oversized, non-UTF-8, empty or unsafe content."""
+def _yaml_error(name: str, exc: yaml.YAMLError) -> RecordError:
+    """A YAML error at its line and column, without the file's text PyYAML quotes."""
+    if not isinstance(exc, yaml.MarkedYAMLError):
+        return RecordError(name, "", f"YAML syntax error: {exc}".replace("\n", " "))
+    mark = exc.problem_mark or exc.context_mark
+    what = "; ".join(str(part) for part in (exc.context, exc.problem) if part)
+    line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+    return RecordError(name, "", f"YAML syntax error: {what}", line, column)
+
+
+def _compose(text: str) -> tuple[Any, yaml.Node | None]:
+    """The document's value and its node tree (the tree keeps each value's line and column)."""
+    loader = _SeedLoader(text)
+    try:
+        node = loader.get_single_node()
+        return (None if node is None else loader.construct_document(node)), node
+    finally:
+        loader.dispose()
+
+
+def parse_seed(path: Path) -> tuple[Any, SourceMap, list[RecordError]]:
+    """Read one file's YAML and where each value is, refusing oversized, non-UTF-8, empty or
+    unsafe content."""
     name = display_path(path)
+    empty = SourceMap(name)
     try:
         raw = read_seed(path)
     except OSError as exc:
-        return None, [RecordError(name, "", exc.strerror or str(exc))]
+        return None, empty, [RecordError(name, "", exc.strerror or str(exc))]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return None, [RecordError(name, "", f"expected UTF-8 text; byte {exc.start} is not")]
+        return None, empty, [RecordError(name, "", f"expected UTF-8 text; byte {exc.start} is not")]
     try:
-        data = yaml.load(text, Loader=_SeedLoader)
+        data, node = _compose(text)
     except yaml.YAMLError as exc:
-        return None, [RecordError(name, "", f"YAML syntax error: {exc}".replace("\n", " "))]
-    if data is None:
-        return None, [RecordError(name, "", "file is empty; expected a publication record")]
+        return None, empty, [_yaml_error(name, exc)]
+    if data is None or node is None:
+        return None, empty, [RecordError(name, "", "file is empty; expected a publication record")]
     if not isinstance(data, dict):
-        found = type(data).__name__
-        return None, [RecordError(name, "", f"expected a mapping at the top; found {found}")]
-    return data, [RecordError(name, where, what) for where, what in _scalar_problems(data)]
+        found = _shown(data) if isinstance(data, list) else repr(data)
+        return None, empty, [RecordError(name, "", "expected a mapping at the top (a record's "
+                                         f"fields); found {found}", 1, 1)]
+    marks = source_map(name, node)
+    return data, marks, [located(marks, where, what) for where, what in _scalar_problems(data)]
 
 
 def load_record(
@@ -267,16 +310,20 @@ def load_record(
 ) -> tuple[PublicationRecord | None, list[RecordError]]:
     """Parse, type-check and reference-check one seed file; with `sources_dir`, check that the
     source files it names are there."""
-    data, errors = parse_seed(path)
+    record, _, errors = _load_record(path, vocabulary, sources_dir)
+    return record, errors
+
+
+def _load_record(
+    path: Path, vocabulary: Vocabulary, sources_dir: Path | None
+) -> tuple[PublicationRecord | None, SourceMap, list[RecordError]]:
+    data, marks, errors = parse_seed(path)
     if errors:
-        return None, errors
+        return None, marks, errors
     try:
         record = PublicationRecord.model_validate(data)
     except ValidationError as exc:
-        return None, [
-            RecordError(display_path(path), format_path(e["loc"]), _describe(e))
-            for e in exc.errors()
-        ]
+        return None, marks, [located(marks, e["loc"], _describe(e)) for e in exc.errors()]
     problems = list(check_references(record, vocabulary))
     elements = {name: len(getattr(record, name)) for name in ELEMENT_KINDS}
     if sum(elements.values()) > MAX_ELEMENTS:
@@ -289,7 +336,7 @@ def load_record(
         shown = Path(display_path(sources_dir))
         problems += [(where, problem) for where, name in source_names(record)
                      if (problem := file_problem(shown, name))]
-    return record, [RecordError(display_path(path), where, what) for where, what in problems]
+    return record, marks, [located(marks, where, what) for where, what in problems]
 
 
 def scan_seeds(seeds_dir: Path) -> SeedScan:
@@ -307,15 +354,18 @@ def scan_seeds(seeds_dir: Path) -> SeedScan:
     return SeedScan(seeds, tuple(errors), tuple(unread))
 
 
-def _shared(records: dict[str, PublicationRecord]) -> Iterator[RecordError]:
+def _shared(
+    records: Iterable[PublicationRecord], source_maps: Mapping[str, SourceMap]
+) -> Iterator[RecordError]:
     """A warning for each record whose DOI or source file an earlier record already has."""
-    for field, key in (("publication.doi", lambda r: (r.publication.doi or "").lower()),
-                       ("source_file", lambda r: r.source_file)):
+    for where, key in ((("publication", "doi"), lambda r: (r.publication.doi or "").lower()),
+                       (("source_file",), lambda r: r.source_file)):
         first: dict[str, str] = {}
-        for name, record in records.items():
-            value = key(record)
+        for record in records:
+            value, name = key(record), source_maps[record.id].file
             if value and value in first:
-                yield RecordError(name, field, f"Warning: {value} is also in {first[value]}")
+                yield located(source_maps[record.id], where,
+                              f"Warning: {value} is also in {first[value]}")
             first.setdefault(value, name)
 
 
@@ -324,11 +374,14 @@ def load_seeds(
 ) -> LoadResult:
     """Load every seed, reporting all errors of all files in one pass; with `sources_dir`, a
     source file a record names and the directory lacks is an error."""
-    records: dict[str, PublicationRecord] = {}
+    records: list[PublicationRecord] = []
+    source_maps: dict[str, SourceMap] = {}
     errors: list[RecordError] = []
     for path in paths:
-        record, problems = load_record(path, vocabulary, sources_dir)
+        record, marks, problems = _load_record(path, vocabulary, sources_dir)
         errors.extend(problems)
         if record is not None and not problems:
-            records[display_path(path)] = record
-    return LoadResult(tuple(records.values()), tuple(errors), tuple(_shared(records)))
+            records.append(record)
+            source_maps[record.id] = marks
+    return LoadResult(tuple(records), tuple(errors), tuple(_shared(records, source_maps)),
+                      source_maps)

@@ -70,7 +70,8 @@ class Strict(BaseModel):
 def _check_fits(count: int | None, denominator: int | None) -> None:
     """Refuse a count above its denominator."""
     if count is not None and denominator is not None and count > denominator:
-        raise ValueError(f"count {count} is above denominator {denominator}")
+        raise ValueError(f"count {count} is above denominator {denominator}; expected a count "
+                         "of at most its denominator")
 
 
 class Quantity(Strict):

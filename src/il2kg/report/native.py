@@ -1,4 +1,4 @@
-"""Render a pipeline result as text, Turtle (a SHACL validation report) or JSON."""
+"""A pipeline result in il2kg's own forms: text, Turtle (a SHACL validation report), JSON."""
 
 from __future__ import annotations
 
@@ -11,32 +11,31 @@ from rdflib.namespace import SH
 from il2kg.checks.reasoning import ReasoningReport
 from il2kg.iris import bind_prefixes
 from il2kg.pipeline import PipelineResult
+from il2kg.report.problems import Problem, Style, failed, problems
 
 
-def _text(result: PipelineResult) -> str:
-    lines = [result.inputs.seeds_line()]
-    lines += [str(error) for error in (*result.loaded.errors, *result.loaded.warnings)]
-    if result.report is not None:
-        lines += [str(finding) for finding in result.report.findings]
-    errors = len(result.loaded.errors) + (len(result.report.violations) if result.report else 0)
+def text(result: PipelineResult, found: list[Problem], style: Style) -> str:
+    """One line per problem ('file:line:column: error: field: message'); unless quiet, the
+    seeds read first and the verdict last."""
+    lines = [str(problem) for problem in found]
+    if style.quiet:
+        return "\n".join(lines)
     if result.reasoning is not None:
-        lines += [*result.reasoning.problems, result.reasoning.summary()]
-        errors += len(result.reasoning.problems)
-    warnings = len(result.loaded.warnings) + (len(result.report.warnings) if result.report else 0)
-    verdict = "conforms" if result.ok else "does not conform"
-    lines.append(
-        f"{verdict}: {errors} error(s), {warnings} warning(s), "
-        f"{len(result.loaded.records)} record(s) loaded"
-    )
-    return "\n".join(lines)
+        lines.append(result.reasoning.summary())
+    errors = sum(p.severity == "error" for p in found)
+    verdict = "does not conform" if failed(found, style) else "conforms"
+    lines.append(f"{verdict}: {errors} error(s), {len(found) - errors} warning(s), "
+                 f"{len(result.loaded.records)} record(s) loaded")
+    return "\n".join([result.inputs.seeds_line(), *lines])
 
 
-def _json(result: PipelineResult) -> str:
+def json_report(result: PipelineResult, found: list[Problem], style: Style) -> str:
+    """The whole run as JSON: record errors and warnings, SHACL results, reasoning."""
     findings = result.report.findings if result.report else ()
     return json.dumps(
         {
             "seeds": str(result.inputs.seeds_dir.absolute()),
-            "conforms": result.ok,
+            "conforms": not failed(problems(result), style),
             "record_errors": [e.__dict__ for e in result.loaded.errors],
             "record_warnings": [w.__dict__ for w in result.loaded.warnings],
             "shacl_results": [f.__dict__ for f in findings],
@@ -58,7 +57,7 @@ def _reasoning_json(reasoning: ReasoningReport | None) -> dict[str, object] | No
     }
 
 
-def _turtle(result: PipelineResult) -> str:
+def turtle(result: PipelineResult, found: list[Problem], style: Style) -> str:
     """The SHACL report graph; record errors become results focused on the seed file."""
     graph = bind_prefixes(Graph())
     if result.report is not None:
@@ -86,8 +85,3 @@ def _turtle(result: PipelineResult) -> str:
         graph.add((node, SH.resultSeverity, severity))
         graph.add((node, SH.resultMessage, Literal(message)))
     return f"# {result.inputs.seeds_line()}\n" + graph.serialize(format="turtle")
-
-
-def render_report(result: PipelineResult, fmt: str) -> str:
-    """The report in one of: text, turtle, json."""
-    return {"text": _text, "json": _json, "turtle": _turtle}[fmt](result)
