@@ -30,7 +30,7 @@ _Dumper.add_representer(Decimal, lambda d, v: d.represent_scalar("tag:yaml.org,2
 
 def _seed(name: str) -> dict[str, Any]:
     """A seed's data as il2kg's loader reads it (numbers as int or Decimal, dates as text)."""
-    data, errors = parse_seed(SEEDS_DIR / name)
+    data, _, errors = parse_seed(SEEDS_DIR / name)
     assert not errors
     return dict(data)
 
