@@ -92,7 +92,7 @@ def _seed_paths(inputs: Inputs, names: list[str]) -> list[Path]:
 
 def cmd_audit(args: argparse.Namespace) -> int:
     """Check curated values against their sources: every element quotes its words, in place."""
-    from il2kg.audit.check import audit, render_text
+    from il2kg.audit.check import audit, render
     from il2kg.pipeline import read_graph
     from il2kg.records.load import display_path, load_seeds
     from il2kg.records.vocabulary import vocabulary_from
@@ -101,6 +101,13 @@ def cmd_audit(args: argparse.Namespace) -> int:
     if inputs.sources_dir is None or not inputs.sources_dir.is_dir():
         raise ValueError(f"no sources/ directory for {inputs.seeds_dir}")
     paths = _seed_paths(inputs, args.records)
+    if args.fix_offsets:
+        from il2kg.audit.offsets import fix_offsets
+
+        for path in paths:
+            fixed, problems = fix_offsets(path, inputs.sources_dir)
+            print("\n".join([*problems, f"{display_path(path)}: {fixed} offset(s) set"]),
+                  file=sys.stderr)
     loaded = load_seeds(paths, vocabulary_from(read_graph(inputs.ontology_file)),
                         inputs.sources_dir)
     if loaded.errors:
@@ -108,7 +115,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         raise ValueError("records with errors cannot be audited (see `il2kg validate`)")
     files = {p.stem: display_path(p) for p in paths}
     report = audit(((files[r.id], r) for r in loaded.records), inputs.sources_dir)
-    print(render_text(report))
+    print(render(report, args.format))
     return EXIT_OK if report.ok else EXIT_INVALID
 
 
@@ -314,6 +321,10 @@ def parser() -> argparse.ArgumentParser:
     audit = command("audit", cmd_audit)
     audit.add_argument("records", nargs="*", metavar="RECORD",
                        help="seed files or record ids (default: every seed)")
+    audit.add_argument("--format", choices=("text", "json"), default="text")
+    audit.add_argument("--fix-offsets", action="store_true",
+                       help="first set each quote's start to where its words occur (edits the "
+                            "seed files; a quote found nowhere or twice is named, not changed)")
     query = command("query", cmd_query)
     query.add_argument("source", metavar="FILE.rq|NAME|-", help="query file, example name or -")
     query.add_argument("--format", choices=("table", "csv", "tsv", "json"), default="table")

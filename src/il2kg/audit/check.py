@@ -1,18 +1,34 @@
-"""`il2kg audit`: every curated element quotes the words it came from, at the right place.
+"""`il2kg audit`: every curated value tied to the words of the source it came from.
 
-Checks, per record: each element (publication, study, cohort, regimen, ...) has at least
-one quote; each quote occurs verbatim in its source file at its offset (whitespace and line
-breaks normalised: any run reads as one space).
+Per record, against its source texts (`sources/`):
+
+1. every curated element (publication, study, cohort, regimen, ...) has at least one quote,
+   and every quote occurs verbatim at its offset (whitespace and line breaks normalised: any
+   run of them reads as one space);
+2. every number the element states (numeric fields, dates, numbers in its labels and text)
+   occurs in its quotes, as many times as the element states it in numeric fields;
+3. every reported percent agrees, at the precision reported, with count / denominator as
+   `graph/derive.py` recomputes them (components summed, denominators taken from the outcome
+   a figure is among): derived values are recomputed, never read from the record;
+4. every number in the record's own source is used by one of its elements (a quote of an
+   element stating that value covers it) or lies in a span the record lists as not curated.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+import json
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from pathlib import Path
 
+from il2kg.audit.numbers import Mention, mentions, stated_numbers
+from il2kg.graph.derive import derive_outcomes, rate_percent
 from il2kg.records.model import PublicationRecord, Quote
 from il2kg.records.sources import (
+    Element,
     curated_elements,
     occurrences,
     quote_end,
@@ -21,19 +37,36 @@ from il2kg.records.sources import (
     sentence_at,
 )
 
+NORMALISED = "whitespace and line breaks normalised: any run reads as one space"
+
 
 @dataclass(frozen=True)
 class Finding:
-    """One thing the audit found: where (file, element), what, and the source's sentence."""
+    """One thing the audit found: where (file, element), what, the number and the sentence."""
 
     file: str
     element: str
     message: str
+    number: str = ""
     sentence: str = ""
 
     def __str__(self) -> str:
         where = f"{self.file}: {self.element}: {self.message}"
         return f"{where}\n    sentence: {self.sentence}" if self.sentence else where
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How the numbers of the audited records' own sources are accounted for."""
+
+    sources: int = 0
+    numbers: int = 0
+    used: int = 0
+    listed: int = 0
+
+    def __add__(self, other: Coverage) -> Coverage:
+        return Coverage(self.sources + other.sources, self.numbers + other.numbers,
+                        self.used + other.used, self.listed + other.listed)
 
 
 @dataclass(frozen=True)
@@ -43,6 +76,9 @@ class AuditReport:
     findings: tuple[Finding, ...]
     records: int
     quotes: int
+    stated: int
+    recomputed: int
+    coverage: Coverage
 
     @property
     def ok(self) -> bool:
@@ -50,43 +86,170 @@ class AuditReport:
         return not self.findings
 
 
-def _quote_finding(file: str, where: str, quote: Quote, source: str) -> Finding | None:
-    """A finding when the quote is not at its offset; it says where the words are, if anywhere."""
-    if quote_end(source, quote.text, quote.start) is not None:
+@dataclass(frozen=True)
+class _Span:
+    """Where a located quote is: its source file and character range."""
+
+    source: str
+    start: int
+    end: int
+
+    def holds(self, source: str, mention: Mention) -> bool:
+        return source == self.source and self.start <= mention.start and mention.end <= self.end
+
+
+class _RecordAudit:
+    """The audit of one record: its quotes located, its numbers checked and accounted for."""
+
+    def __init__(self, file: str, record: PublicationRecord, sources_dir: Path) -> None:
+        self.file, self.record, self.sources_dir = file, record, sources_dir
+        self.findings: list[Finding] = []
+        self.used: set[tuple[str, int]] = set()
+        self.stated = self.recomputed = 0
+
+    def text(self, quote: Quote) -> tuple[str, str]:
+        """The name and text of the source a quote is in."""
+        name = quote.source or self.record.source_file
+        return name, read_source(self.sources_dir, name)
+
+    def find(self, element: str, message: str, number: str = "", at: int = 0,
+             source: str = "") -> None:
+        text = source or read_source(self.sources_dir, self.record.source_file)
+        self.findings.append(Finding(self.file, element, message, number,
+                                     sentence_at(text, min(at, len(text)))))
+
+    def locate(self, where: str, quote: Quote) -> _Span | None:
+        """The span of a quote, or None (and a finding naming where its words are) if off."""
+        name, source = self.text(quote)
+        end = quote_end(source, quote.text, quote.start)
+        if end is not None:
+            return _Span(name, quote.start, end)
+        found = occurrences(source, quote.text)
+        hint = (f"they occur at {', '.join(map(str, found))}" if found
+                else f"they occur nowhere in {name} ({NORMALISED})")
+        self.find(where, f"quote {quote.text!r} is not at offset {quote.start}: {hint}",
+                  at=quote.start, source=source)
         return None
-    found = occurrences(source, quote.text)
-    hint = (f"they occur at {', '.join(map(str, found))}" if found
-            else "they occur nowhere in the source (whitespace normalised)")
-    return Finding(file, where, f"quote {quote.text!r} is not at offset {quote.start}: {hint}",
-                   sentence_at(source, min(quote.start, len(source))))
+
+    def element(self, element: Element, spans: list[_Span]) -> None:
+        """An element's stated numbers against the numbers in its quotes."""
+        if not element.quotes:
+            self.find(element.ref, "no quote: every curated element quotes the words of the "
+                      "source it was curated from")
+            return
+        quoted = [(span, m) for span in spans
+                  for m in mentions_in(self.sources_dir, span.source)
+                  if span.holds(span.source, m)]
+        stated = list(stated_numbers(element.model))
+        self.stated += len(stated)
+        have = Counter(m.value for _, m in quoted)
+        need = Counter(s.value for s in stated if not s.in_text)
+        first = element.quotes[0]
+        for item in stated:
+            short = need[item.value] - have[item.value] if not item.in_text else (
+                1 if not have[item.value] else 0)
+            if short > 0:
+                times = f" {need[item.value]} times" if need[item.value] > 1 else ""
+                self.find(element.ref, f"{item.field} states {_show(item.value)}{times}, but its "
+                          f"quotes hold it {have[item.value]} time(s)", _show(item.value),
+                          at=first.start, source=self.text(first)[1])
+                need[item.value] = have[item.value]  # one finding per value
+        values = {s.value for s in stated}
+        self.used |= {(span.source, m.start) for span, m in quoted if m.value in values}
+
+    def percents(self) -> None:
+        """Reported percents against count / denominator as derive.py recomputes them."""
+        derived = derive_outcomes(list(self.record.outcomes))
+        rows: list[tuple[str, int | None, int | None, Decimal | None]] = []
+        for o in self.record.outcomes:
+            d = derived.get(o.id)
+            rows.append((f"outcome/{o.id}", o.count if o.count is not None else d and d.count,
+                         o.denominator or (d and d.denominator), o.percent))
+        rows += [(f"adverse-event/{a.id}", a.count, a.denominator, a.percent)
+                 for a in self.record.adverse_events]
+        for ref, count, denominator, percent in rows:
+            if count is None or not denominator or percent is None:
+                continue
+            self.recomputed += 1
+            exact = rate_percent(count, denominator)
+            shown = exact.quantize(Decimal(1).scaleb(min(0, _exponent(percent))), ROUND_HALF_UP)
+            if shown != percent:
+                self.find(ref, f"reported percent {_show(percent)} is not {count}/{denominator} "
+                          f"= {exact}% rounded as reported ({_show(shown)})", _show(percent))
+
+    def coverage(self, listed: list[_Span]) -> Coverage:
+        """Each number of the record's own source: used, listed as not curated, or a finding."""
+        name = self.record.source_file
+        source = read_source(self.sources_dir, name)
+        found = mentions_in(self.sources_dir, name)
+        used = [m for m in found if (name, m.start) in self.used]
+        left = [m for m in found if (name, m.start) not in self.used]
+        unlisted = [m for m in left if not any(span.holds(name, m) for span in listed)]
+        for m in unlisted:
+            self.find("not_curated", f"the source's number {m.text!r} (at {m.start}) is neither "
+                      "stated by an element quoting it nor in a span listed as not curated",
+                      _show(m.value), at=m.start, source=source)
+        return Coverage(1, len(found), len(used), len(left) - len(unlisted))
+
+    def run(self) -> Coverage:
+        spans: dict[str, _Span | None] = {w: self.locate(w, q) for w, q in record_quotes(self.record)}
+        for element in curated_elements(self.record):
+            located = [spans[f"{element.path}.quotes[{i}]"] for i in range(len(element.quotes))]
+            self.element(element, [s for s in located if s is not None])
+        self.percents()
+        listed = [s for w, s in spans.items() if w.startswith("not_curated") and s is not None]
+        return self.coverage(listed)
 
 
-def audit_record(file: str, record: PublicationRecord, sources_dir: Path) -> list[Finding]:
-    """The findings of one record (its source files must exist: the loader checks that)."""
-    findings = [Finding(file, element.ref, "no quote: every curated element quotes the words "
-                        "of the source it was curated from")
-                for element in curated_elements(record) if not element.quotes]
-    for where, quote in record_quotes(record):
-        source = read_source(sources_dir, quote.source or record.source_file)
-        if (finding := _quote_finding(file, where, quote, source)) is not None:
-            findings.append(finding)
-    return findings
+def mentions_in(sources_dir: Path, name: str) -> tuple[Mention, ...]:
+    """The numbers written in one source file."""
+    return _mentions(read_source(sources_dir, name))
+
+
+@lru_cache(maxsize=64)
+def _mentions(text: str) -> tuple[Mention, ...]:
+    return tuple(mentions(text))
+
+
+def _exponent(value: Decimal) -> int:
+    return int(value.as_tuple().exponent)
+
+
+def _show(value: Decimal) -> str:
+    return format(value.normalize(), "f")
 
 
 def audit(records: Iterable[tuple[str, PublicationRecord]], sources_dir: Path) -> AuditReport:
     """Audit records (seed file name, record) against the source texts in `sources_dir`."""
     findings: list[Finding] = []
-    count = quotes = 0
+    count = quotes = stated = recomputed = 0
+    coverage = Coverage()
     for file, record in records:
+        one = _RecordAudit(file, record, sources_dir)
+        coverage += one.run()
+        findings += one.findings
         count += 1
         quotes += sum(1 for _ in record_quotes(record))
-        findings += audit_record(file, record, sources_dir)
-    return AuditReport(tuple(findings), count, quotes)
+        stated, recomputed = stated + one.stated, recomputed + one.recomputed
+    return AuditReport(tuple(findings), count, quotes, stated, recomputed, coverage)
 
 
-def render_text(report: AuditReport) -> str:
-    """The report for people: one finding per entry, then a summary line."""
+def summary(report: AuditReport) -> Iterator[str]:
+    """The lines saying what was checked and how the sources' numbers are accounted for."""
+    c = report.coverage
+    yield (f"{report.records} record(s), {report.quotes} quote(s) checked at their offsets "
+           f"({NORMALISED}); {report.stated} stated number(s) found in their quotes; "
+           f"{report.recomputed} reported percent(s) recomputed from count / denominator")
+    yield (f"{c.numbers} number(s) in {c.sources} source(s): {c.used} used by curated elements, "
+           f"{c.listed} listed as not curated, {c.numbers - c.used - c.listed} unaccounted for")
+
+
+def render(report: AuditReport, form: str = "text") -> str:
+    """The report as text for people (findings, then a summary) or as JSON."""
+    if form == "json":
+        return json.dumps({"ok": report.ok, "findings": [asdict(f) for f in report.findings],
+                           "records": report.records, "quotes": report.quotes,
+                           "stated_numbers": report.stated, "recomputed": report.recomputed,
+                           "coverage": asdict(report.coverage)}, indent=2, ensure_ascii=False)
     verdict = "audit passed" if report.ok else f"audit failed: {len(report.findings)} finding(s)"
-    summary = (f"{verdict}; {report.records} record(s), {report.quotes} quote(s) checked "
-               "(whitespace and line breaks normalised: any run reads as one space)")
-    return "\n".join([*map(str, report.findings), summary])
+    return "\n".join([*map(str, report.findings), *summary(report), verdict])
