@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import copy
+import re
 import shutil
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from pydantic import ValidationError
 
-from il2kg.audit.check import audit_record
+from il2kg.audit.check import audit, render
+from il2kg.audit.numbers import mentions
 from il2kg.paths import SEEDS_DIR, SOURCES_DIR
 from il2kg.records.load import load_seeds, parse_seed
 from il2kg.records.model import PublicationRecord
-from il2kg.records.sources import quote_end, sentence_at
+from il2kg.records.sources import curated_elements, quote_end, sentence_at
 
 from .test_records import VOCABULARY
 
@@ -87,15 +92,129 @@ def _record(data: dict[str, Any]) -> PublicationRecord:
 
 def test_a_quote_off_its_offset_is_found_and_its_true_place_named() -> None:
     data = _seed("clark-2021.yaml")
-    source = (SOURCES_DIR / str(data["source_file"])).read_text(encoding="utf-8")
-    words = "Eleven HD IL-2 treatment centers"
-    study = dict(data["study"])
-    study["quotes"] = [{"text": words, "start": source.index(words) + 1}]
-    data["study"] = study
-    findings = [f for f in audit_record("clark-2021.yaml", _record(data), SOURCES_DIR)
-                if f.element == "study.quotes[0]"]
-    [finding] = findings
-    assert f"they occur at {source.index(words)}" in finding.message
-    study["quotes"] = [{"text": words, "start": source.index(words)}]
-    assert not [f for f in audit_record("clark-2021.yaml", _record(data), SOURCES_DIR)
-                if f.element.startswith("study")]
+    assert audit([("clark-2021.yaml", _record(data))], SOURCES_DIR).ok
+    quote = data["study"]["quotes"][0]
+    quote["start"] += 1
+    [finding] = audit([("clark-2021.yaml", _record(data))], SOURCES_DIR).findings
+    assert finding.element == "study.quotes[0]"
+    assert f"is not at offset {quote['start']}: they occur at {quote['start'] - 1}" in (
+        finding.message)
+    quote["text"] += " and more words"
+    [finding] = audit([("clark-2021.yaml", _record(data))], SOURCES_DIR).findings
+    assert "occur nowhere" in finding.message and finding.sentence
+
+
+def _load(path: Path) -> PublicationRecord:
+    [record] = load_seeds([path], VOCABULARY, SOURCES_DIR).records
+    return record
+
+
+def test_the_five_studies_pass_the_audit_and_every_source_number_is_accounted_for() -> None:
+    report = audit([(p.name, _load(p)) for p in SEEDS], SOURCES_DIR)
+    assert report.ok, "\n".join(map(str, report.findings))
+    sources = {str(_seed(p.name)["source_file"]) for p in SEEDS}
+    numbers = sum(len(mentions((SOURCES_DIR / s).read_text(encoding="utf-8"))) for s in sources)
+    coverage = report.coverage
+    assert (coverage.sources, coverage.numbers) == (len(SEEDS), numbers)
+    assert coverage.used + coverage.listed == numbers and coverage.used > coverage.listed
+    assert (f"{numbers} number(s) in {len(SEEDS)} source(s): {coverage.used} used by curated "
+            f"elements, {coverage.listed} listed as not curated, 0 unaccounted for"
+            ) in render(report)
+    assert report.recomputed >= 10
+
+
+def test_numbers_in_words_digits_and_dates_are_read_and_names_are_not() -> None:
+    text = ("Thirty-three of 409 (8.1%); Two hundred seventy and eight; a second cycle; "
+            "600,000 IU/kg; IL-2, interleukin-2, interleukin 2, PD1, 75 mg/m2; Issue number11; "
+            "Sep 1985; 2021 Apr 1; doi: 10.1136/jim-2020-001650; one or two")
+    assert [(m.text, str(m.value)) for m in mentions(text)] == [
+        ("Thirty-three", "33"), ("409", "409"), ("8.1", "8.1"), ("Two hundred seventy", "270"),
+        ("eight", "8"), ("second", "2"), ("600,000", "600000"), ("75", "75"), ("11", "11"),
+        ("Sep", "9"), ("1985", "1985"), ("2021", "2021"), ("Apr", "4"), ("1", "1"),
+        ("one", "1"), ("two", "2")]
+
+
+def _numeric_leaves(node: yaml.Node, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    """Paths of the numbers, dates and quoted digit strings (volume '17') of a seed's elements,
+    read from the YAML nodes, not by the audit's own walk; quotes and sentence map excluded."""
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if key.value not in ("quotes", "not_curated", "source_sentences"):
+                yield from _numeric_leaves(value, (*path, key.value))
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            yield from _numeric_leaves(item, (*path, index))
+    elif isinstance(node, yaml.ScalarNode) and path:
+        number = node.tag.endswith((":int", ":float"))
+        date = path[-1] in DATE_KEYS and DATE.fullmatch(node.value)
+        if number or date or (node.style in ("'", '"') and node.value.isdigit()):
+            yield path
+
+
+DATE_KEYS = ("date", "start", "end")
+DATE = re.compile(r"\d{4}(-\d{2}){0,2}")
+
+
+def _mutated(value: Any, key: Any) -> Any:
+    """One up: 17 -> 18, 22.5 -> 23.5, '49' -> '50', '2019-02-18' -> '2020-02-18'."""
+    if isinstance(value, int | Decimal):
+        return value + 1
+    if key in DATE_KEYS:
+        return str(int(value[:4]) + 1) + value[4:]
+    return str(int(value) + 1)
+
+
+def _set(data: Any, path: tuple[Any, ...], value: Any) -> None:
+    for step in path[:-1]:
+        data = data[step]
+    data[path[-1]] = value
+
+
+def _get(data: Any, path: tuple[Any, ...]) -> Any:
+    for step in path:
+        data = data[step]
+    return data
+
+
+@pytest.mark.parametrize("seed", SEEDS, ids=[p.stem for p in SEEDS])
+def test_changing_any_number_of_a_record_makes_the_audit_fail(seed: Path) -> None:
+    """Every number of every element, one at a time, one up (17 -> 18 complete responses)."""
+    text = seed.read_text(encoding="utf-8")
+    leaves = list(_numeric_leaves(yaml.compose(text, Loader=yaml.SafeLoader)))
+    assert len(leaves) >= 10
+    missed = []
+    for path in leaves:
+        data = copy.deepcopy(_seed(seed.name))
+        _set(data, path, _mutated(_get(data, path), path[-1]))
+        try:
+            record = PublicationRecord.model_validate(data)
+        except ValidationError:
+            continue  # the model refuses it (count above denominator, lower above upper...)
+        if audit([(seed.name, record)], SOURCES_DIR).ok:
+            missed.append(".".join(map(str, path)))
+    assert not missed, f"{len(missed)} of {len(leaves)} mutations passed the audit: {missed}"
+
+
+@pytest.mark.parametrize("seed", SEEDS, ids=[p.stem for p in SEEDS])
+def test_removing_a_quote_makes_the_audit_fail(seed: Path) -> None:
+    """An element without quotes fails; so does dropping any one quote that holds a number."""
+    data = _seed(seed.name)
+    record = _record(data)
+    source = (SOURCES_DIR / record.source_file).read_text(encoding="utf-8")
+    removed = 0
+    for element in curated_elements(record):
+        owner = _get(data, tuple(int(p) if p.isdigit() else p
+                                 for p in re.split(r"[.\[\]]+", element.path) if p))
+        quotes = owner["quotes"]
+        owner["quotes"] = []
+        findings = audit([(seed.name, _record(data))], SOURCES_DIR).findings
+        assert any(f.element == element.ref and "no quote" in f.message for f in findings)
+        for index, quote in enumerate(quotes):
+            text = source if "source" not in quote else (
+                SOURCES_DIR / quote["source"]).read_text(encoding="utf-8")
+            if mentions(text[quote["start"]:quote_end(text, quote["text"], quote["start"])]):
+                owner["quotes"] = quotes[:index] + quotes[index + 1:]
+                assert not audit([(seed.name, _record(data))], SOURCES_DIR).ok, quote
+                removed += 1
+        owner["quotes"] = quotes
+    assert removed >= 5

@@ -25,7 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from il2kg.audit.numbers import Mention, mentions, stated_numbers
-from il2kg.graph.derive import derive_outcomes, rate_percent
+from il2kg.graph.derive import Derived, derive_outcomes, rate_percent
 from il2kg.records.model import PublicationRecord, Quote
 from il2kg.records.sources import (
     Element,
@@ -114,6 +114,7 @@ class _RecordAudit:
 
     def find(self, element: str, message: str, number: str = "", at: int = 0,
              source: str = "") -> None:
+        """Record a finding, with the sentence of `source` (default: the record's) at `at`."""
         text = source or read_source(self.sources_dir, self.record.source_file)
         self.findings.append(Finding(self.file, element, message, number,
                                      sentence_at(text, min(at, len(text)))))
@@ -144,7 +145,7 @@ class _RecordAudit:
         self.stated += len(stated)
         have = Counter(m.value for _, m in quoted)
         need = Counter(s.value for s in stated if not s.in_text)
-        first = element.quotes[0]
+        at, source = self.place(element.quotes)
         for item in stated:
             short = need[item.value] - have[item.value] if not item.in_text else (
                 1 if not have[item.value] else 0)
@@ -152,7 +153,7 @@ class _RecordAudit:
                 times = f" {need[item.value]} times" if need[item.value] > 1 else ""
                 self.find(element.ref, f"{item.field} states {_show(item.value)}{times}, but its "
                           f"quotes hold it {have[item.value]} time(s)", _show(item.value),
-                          at=first.start, source=self.text(first)[1])
+                          at, source)
                 need[item.value] = have[item.value]  # one finding per value
         values = {s.value for s in stated}
         self.used |= {(span.source, m.start) for span, m in quoted if m.value in values}
@@ -160,11 +161,12 @@ class _RecordAudit:
     def percents(self) -> None:
         """Reported percents against count / denominator as derive.py recomputes them."""
         derived = derive_outcomes(list(self.record.outcomes))
+        quotes = {e.ref: e.quotes for e in curated_elements(self.record)}
         rows: list[tuple[str, int | None, int | None, Decimal | None]] = []
         for o in self.record.outcomes:
-            d = derived.get(o.id)
-            rows.append((f"outcome/{o.id}", o.count if o.count is not None else d and d.count,
-                         o.denominator or (d and d.denominator), o.percent))
+            d = derived.get(o.id, Derived())
+            rows.append((f"outcome/{o.id}", d.count if o.count is None else o.count,
+                         o.denominator or d.denominator, o.percent))
         rows += [(f"adverse-event/{a.id}", a.count, a.denominator, a.percent)
                  for a in self.record.adverse_events]
         for ref, count, denominator, percent in rows:
@@ -175,7 +177,14 @@ class _RecordAudit:
             shown = exact.quantize(Decimal(1).scaleb(min(0, _exponent(percent))), ROUND_HALF_UP)
             if shown != percent:
                 self.find(ref, f"reported percent {_show(percent)} is not {count}/{denominator} "
-                          f"= {exact}% rounded as reported ({_show(shown)})", _show(percent))
+                          f"= {exact}% rounded as reported ({_show(shown)})", _show(percent),
+                          *self.place(quotes[ref]))
+
+    def place(self, quotes: list[Quote]) -> tuple[int, str]:
+        """Where an element's findings point: its first quote (offset, source text)."""
+        if not quotes:
+            return 0, ""
+        return quotes[0].start, self.text(quotes[0])[1]
 
     def coverage(self, listed: list[_Span]) -> Coverage:
         """Each number of the record's own source: used, listed as not curated, or a finding."""
@@ -192,7 +201,7 @@ class _RecordAudit:
         return Coverage(1, len(found), len(used), len(left) - len(unlisted))
 
     def run(self) -> Coverage:
-        spans: dict[str, _Span | None] = {w: self.locate(w, q) for w, q in record_quotes(self.record)}
+        spans = {where: self.locate(where, q) for where, q in record_quotes(self.record)}
         for element in curated_elements(self.record):
             located = [spans[f"{element.path}.quotes[{i}]"] for i in range(len(element.quotes))]
             self.element(element, [s for s in located if s is not None])
@@ -238,7 +247,8 @@ def summary(report: AuditReport) -> Iterator[str]:
     """The lines saying what was checked and how the sources' numbers are accounted for."""
     c = report.coverage
     yield (f"{report.records} record(s), {report.quotes} quote(s) checked at their offsets "
-           f"({NORMALISED}); {report.stated} stated number(s) found in their quotes; "
+           f"({NORMALISED}); {report.stated} number(s) stated by elements checked against "
+           f"their quotes; "
            f"{report.recomputed} reported percent(s) recomputed from count / denominator")
     yield (f"{c.numbers} number(s) in {c.sources} source(s): {c.used} used by curated elements, "
            f"{c.listed} listed as not curated, {c.numbers - c.used - c.listed} unaccounted for")

@@ -4,7 +4,8 @@ A number in text is written in digits (`17`, `8.1`, `600,000`, `5+`, `1990s`), i
 (`Thirty-three`, `Two hundred seventy`, `eight`, ordinals from `second`) or as a month name
 next to a number (`Sep 1985`, `2021 Apr 1`). Digits glued to a capital or a short token are
 part of a name, not a number (`IL-2`, `interleukin-2`, `interleukin 2`, `PD1`, `mg/m2`, `S55`);
-glued to a longer lowercase word they are page furniture's numbers (`Issue number11`). DOIs are identifiers, not numbers.
+glued to a longer lowercase word they are page furniture's numbers (`Issue number11`). DOIs
+are identifiers, not numbers.
 """
 
 from __future__ import annotations
@@ -18,16 +19,18 @@ from pydantic import BaseModel
 
 from il2kg.records.model import CurationNote, Quote
 
-UNITS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen "
-         "fourteen fifteen sixteen seventeen eighteen nineteen").split()
-TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
-ORDINALS = "second third fourth fifth sixth seventh eighth ninth tenth".split()
-MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
-WORD_VALUES = {**{w: n for n, w in enumerate(UNITS)}, **{w: 20 + 10 * n for n, w in enumerate(TENS)},
+UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+         "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+         "eighteen", "nineteen"]
+TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+ORDINALS = ["second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"]
+MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+WORD_VALUES = {**{w: n for n, w in enumerate(UNITS)},
+               **{w: 20 + 10 * n for n, w in enumerate(TENS)},
                **{w: n + 2 for n, w in enumerate(ORDINALS)}, "hundred": 100, "thousand": 1000}
 
 DOI = re.compile(r"10\.\d{4,9}/\S+")
-DIGITS = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])|(?<![\d.,])\d+(?:\.\d+)?(?!\d)")
+DIGITS = re.compile(r"(?<![\d.,])(?:\d{1,3}(?:,\d{3})+(?![\d,])|\d+)(?:\.\d+)?(?!\d)")
 # A name the digits belong to: IL-2, interleukin-2, interleukin 2, PD1, mg/m2, S55.
 NAMED = re.compile(r"(?:[A-Za-z]-|[A-Z][A-Za-z]*|\b[a-z]{1,3}|[Ii]nterleukin )$")
 WORD = re.compile(r"[A-Za-z]+")
@@ -128,7 +131,7 @@ def stated_numbers(model: BaseModel, prefix: str = "") -> Iterator[Stated]:
         items = value if isinstance(value, list) else [value]
         for index, item in enumerate(items):
             where = f"{path}[{index}]" if isinstance(value, list) else path
-            if isinstance(item, bool) or isinstance(item, Quote | CurationNote):
+            if isinstance(item, bool | Quote | CurationNote):
                 continue
             if isinstance(item, int | Decimal):
                 yield Stated(where, Decimal(item), False)
