@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,6 +32,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.server)
         if not JAVA and item.get_closest_marker("java"):
             item.add_marker(pytest.mark.skip(reason=WITHOUT_JAVA))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def reasoning_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The session's own reasoning cache (programs the tests start inherit it), not the user's."""
+    directory = tmp_path_factory.mktemp("il2kg-cache")
+    before = os.environ.get("IL2KG_CACHE_DIR")
+    os.environ["IL2KG_CACHE_DIR"] = str(directory)
+    yield directory
+    if before is None:
+        del os.environ["IL2KG_CACHE_DIR"]
+    else:
+        os.environ["IL2KG_CACHE_DIR"] = before
 
 
 @pytest.fixture(scope="session")

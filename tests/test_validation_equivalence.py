@@ -18,7 +18,7 @@ from rdflib.term import Node
 
 from il2kg import paths as project
 from il2kg.checks.batches import check_module, validate_records
-from il2kg.checks.fast_shacl import Unsupported, predicates_of, validate_fast
+from il2kg.checks.fast_shacl import Unsupported, predicates_of, prefilter_safe, validate_fast
 from il2kg.checks.shacl import pyshacl_report, validate_graph
 from il2kg.cli import main
 from il2kg.graph.convert import records_to_graph
@@ -160,6 +160,7 @@ RULES = [
     "SELECT $this ?value WHERE { $this <http://example.org/p> ?value FILTER(isLiteral(?value)) }",
     "SELECT $this WHERE { $this <http://example.org/p> ?v } GROUP BY $this HAVING (COUNT(?v) > 1)",
     "SELECT $this ?value WHERE { $this <http://example.org/q>/<http://example.org/p> ?value }",
+    "SELECT $this WHERE { OPTIONAL { $this <http://example.org/p> ?v } FILTER(!BOUND(?v)) }",
 ]
 TRIPLES = st.one_of(
     st.tuples(*map(st.sampled_from, (NODES, PATHS[:2], VALUES))),
@@ -321,3 +322,63 @@ def test_a_rule_binding_no_value_reports_the_focus_node_as_pyshacl_does() -> Non
     (row,) = _results(validate_fast(data, shapes, Graph()))
     assert row[5] == EX.a and row[7] == frozenset({f"two values on {EX.a}"})
     assert _results(pyshacl_report(data, shapes, Graph())) == {row}
+
+
+@pytest.mark.parametrize(("where", "safe"), [
+    ("OPTIONAL { $this :name ?n } FILTER(!BOUND(?n))", False),
+    ("FILTER ($this = :i)", False),
+    ("?x :p ?v FILTER (?x = $this)", False),
+    ("{ $this :a ?x } UNION { ?y :b ?x }", False),
+    ("$this :a ?x . { ?x :b ?y FILTER(?y != $this) }", False),
+    ("$this :a ?x . OPTIONAL { { ?x :b ?y FILTER(?y != $this) } } FILTER(!BOUND(?y))", False),
+    ("GRAPH ?g { $this :a ?x }", False),
+    ("BIND (:i AS ?t) FILTER (?t = $this)", False),
+    ("$this :a ?x", True),
+    ("{ $this :a ?x } UNION { $this :b/:c ?x }", True),
+    ("$this :a ?x OPTIONAL { ?x :b ?y FILTER(?y != $this) } FILTER(!BOUND(?y))", True),
+    ("$this :s ?s . { SELECT $this (COUNT(?c) AS ?n) WHERE { ?c :o $this } GROUP BY $this }",
+     True),
+])
+def test_a_rule_is_prefiltered_only_where_this_is_bound_by_its_pattern(
+    where: str, safe: bool
+) -> None:
+    assert prefilter_safe(prepareQuery(f"PREFIX : <urn:> SELECT $this WHERE {{ {where} }}")) == safe
+    assert not prefilter_safe(prepareQuery(f"PREFIX : <urn:> SELECT $this WHERE {{ {where} }} "
+                                           "LIMIT 1"))
+
+
+def _rule_shapes(select: str) -> Graph:
+    rule = BNode()
+    return _graph([(EX.S, RDF.type, SH.NodeShape), (EX.S, SH.targetClass, EX.C),
+                   (EX.S, SH.sparql, rule), (rule, SH.select, Literal(select)),
+                   (rule, SH.message, Literal("rule on {$this}"))])
+
+
+@pytest.mark.parametrize(("select", "data", "why"), [
+    ("SELECT $this WHERE { OPTIONAL { $this <http://example.org/name> ?n } "
+     "FILTER(!BOUND(?n)) }", [], "not bound by a required triple pattern"),
+    ("SELECT $this WHERE { $this <http://example.org/p> ?v FILTER(STR(?v) = '50.0') }",
+     [(EX.a, EX.p, Literal("50.0", datatype=XSD.decimal))], "as another term"),
+    ("SELECT $this WHERE { $this <http://example.org/p> ?v , ?w FILTER(!sameTerm(?v, ?w)) }",
+     [(EX.a, EX.p, Literal("x")), (EX.a, EX.p, Literal("x", datatype=XSD.string))],
+     "as another term"),
+])
+def test_a_rule_that_cannot_be_prefiltered_runs_per_focus_node_logged(
+    select: str, data: list[tuple[Node, Node, Node]], why: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """pyoxigraph with $this unbound would find no candidate here; pySHACL reports EX.a."""
+    shapes, graph = _rule_shapes(select), _graph([(EX.a, RDF.type, EX.C), *data])
+    with caplog.at_level(logging.WARNING, logger="il2kg.checks.fast_shacl"):
+        fast = _results(validate_fast(graph, shapes, Graph()))
+    assert {row[0] for row in fast} == {EX.a}
+    assert fast == _results(pyshacl_report(graph, shapes, Graph()))
+    assert any(why in r.getMessage() for r in caplog.records)
+
+
+def test_a_query_shacl_forbids_with_pre_bound_this_is_refused() -> None:
+    for select in ("SELECT $this WHERE { $this ?p ?o MINUS { $this ?p 1 } }",
+                   "SELECT $this WHERE { $this ?p ?o { SELECT ?o WHERE { ?s ?q ?o } } }",
+                   "SELECT $this WHERE { BIND (1 AS $this) }"):
+        with pytest.raises(Unsupported, match="SHACL does not allow"):
+            validate_fast(Graph(), _rule_shapes(select), Graph())

@@ -49,7 +49,7 @@ def _pipeline(args: argparse.Namespace, inputs: Inputs) -> PipelineResult:
     """The pipeline over the inputs, with the command's SHACL engine and reasoning choice."""
     from il2kg.pipeline import run
 
-    return run(inputs, reasoning=args.reasoning, engine=args.engine)
+    return run(inputs, reasoning=args.reasoning, engine=args.engine, cache=args.cache)
 
 
 def _seed_files(files: list[Path], inputs: Inputs) -> tuple[Path, ...]:
@@ -303,6 +303,9 @@ def parser() -> argparse.ArgumentParser:
                               "to pySHACL, with a warning, on shapes it cannot run)")
         sub.add_argument("--no-reasoning", dest="reasoning", action="store_false",
                          help="skip HermiT (needs no Java; a build then has no inferred graph)")
+        sub.add_argument("--no-cache", dest="cache", action="store_false",
+                         help="reason every record again: neither read nor write the reasoning "
+                              "cache ($IL2KG_CACHE_DIR, else ~/.cache/il2kg)")
         return sub
 
     build = command("build", cmd_build)

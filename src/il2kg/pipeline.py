@@ -10,6 +10,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 
 from il2kg.checks.reasoning import ReasoningReport, reason
+from il2kg.checks.reasoning_cache import ReasoningCache
 from il2kg.checks.shacl import ShaclEngine, ShaclReport, validate_graph
 from il2kg.graph.convert import records_to_graph
 from il2kg.graph.imports import import_graphs
@@ -74,9 +75,13 @@ def _locate(report: ShaclReport, maps: Mapping[str, SourceMap]) -> ShaclReport:
 
 
 def run(
-    inputs: Inputs | None = None, *, reasoning: bool = True, engine: ShaclEngine = "fast"
+    inputs: Inputs | None = None, *, reasoning: bool = True, engine: ShaclEngine = "fast",
+    cache: bool = True,
 ) -> PipelineResult:
-    """Load, convert, validate and (unless told not to) reason; stop early on broken records."""
+    """Load, convert, validate and (unless told not to) reason; stop early on broken records.
+
+    With `cache`, HermiT's inferences per record are read from and kept in the reasoning
+    cache (`checks.reasoning_cache`), so unchanged records are not reasoned again."""
     inputs = inputs or Inputs()
     ontology = read_graph(inputs.ontology_file)
     mappings = mapping_graph(read_mapping_set(inputs.mappings_file))
@@ -88,7 +93,9 @@ def run(
     graph = records_to_graph(loaded.records)
     with ThreadPoolExecutor(max_workers=1) as background:
         # HermiT runs in a Java process, so SHACL proceeds meanwhile on this thread.
-        reasoning_run = background.submit(reason, ontology, graph) if reasoning else None
+        kept = ReasoningCache.of(inputs) if cache else None
+        reasoning_run = (background.submit(reason, ontology, graph, cache=kept)
+                         if reasoning else None)
         shapes = read_graph(inputs.shapes_file)
         report = validate_graph(graph + mappings, shapes, ontology, engine)
         report = _locate(report, loaded.source_maps)

@@ -3,12 +3,14 @@
 pySHACL evaluates every constraint once per focus node, in Python, and parses an
 `sh:sparql` query again for every focus node: minutes on a graph of a million triples.
 Here each core constraint runs once over all of its focus nodes: targets, class instances
-and property values come from the rdflib graph's indexes, looked up once. Each
-SPARQL-based constraint runs first on pyoxigraph with `$this` unbound, one query for all
-focus nodes, to find the few that can have results; on those only it runs again in rdflib
-with `$this` pre-bound exactly as pySHACL binds it, so results (values, messages) are
-pySHACL's. pyoxigraph canonicalises stored numeric literals ("50.0" -> 50), which changes
-no comparison in a rule but would change reported values: hence the second pass. Results
+and property values come from the rdflib graph's indexes, looked up once. A SPARQL-based
+constraint whose `$this` is provably bound by its pattern (`prefilter_safe`, read on the
+parsed algebra) runs first on pyoxigraph with `$this` unbound, one query for all focus
+nodes, to find the few that can have results; on those only it runs again in rdflib with
+`$this` pre-bound exactly as pySHACL binds it, so results (values, messages) are
+pySHACL's. Any other rule (e.g. `$this` only in an OPTIONAL or a FILTER), and every rule
+when pyoxigraph would store some literal differently from rdflib ("50.0"^^xsd:decimal is
+stored as 50), runs in rdflib for every focus node, as pySHACL does, logged. Results
 carry the same focus node, path, value, severity, source shape, constraint component and
 messages. The data is read together with the part of the ontology pySHACL mixes in
 (`mixed_in`), each triple once however many graphs hold it.
@@ -19,6 +21,7 @@ Only the SHACL features our shapes use are implemented. `validate_fast` raises
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -30,14 +33,14 @@ from typing import Any
 import pyoxigraph as ox
 from pyshacl.rdfutil.compare import compare_literal
 from pyshacl.rdfutil.inoculate import inoculate
-from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import SH
 from rdflib.paths import AlternativePath, InvPath, MulPath, OneOrMore, Path, SequencePath
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
-from rdflib.term import Identifier, Node
+from rdflib.term import Identifier, Node, Variable
 
 RANGES = {
     SH.minExclusive: (SH.MinExclusiveConstraintComponent, lambda c: c > 0),
@@ -45,9 +48,17 @@ RANGES = {
     SH.maxExclusive: (SH.MaxExclusiveConstraintComponent, lambda c: c < 0),
     SH.maxInclusive: (SH.MaxInclusiveConstraintComponent, lambda c: c <= 0),
 }
-UNSUPPORTED_SPARQL = re.compile(
-    r"\$(PATH|currentShape|shapesGraph)\b|\bEXISTS\b|\bMINUS\b|\bSERVICE\b", re.IGNORECASE
-)
+UNSUPPORTED_SPARQL = re.compile(r"\$(PATH|currentShape|shapesGraph)\b", re.IGNORECASE)
+# What SHACL forbids in a query with pre-bound variables (SHACL 5.3.1.1 and 5.3.1.2): MINUS,
+# SERVICE, VALUES, a pre-bound variable bound by AS, a sub-SELECT not returning $this.
+FORBIDDEN_SPARQL = re.compile(r"\b(MINUS|SERVICE|VALUES)\b|\bAS\s*[?$]this\b", re.IGNORECASE)
+SUB_SELECT = re.compile(r"\{\s*SELECT\b(.*?)\bWHERE\b", re.IGNORECASE | re.DOTALL)
+PRE_BOUND = re.compile(r"[?$]this\b")
+THIS = Variable("this")
+TARGETS = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode, SH.target)
+RULE_PREDICATES = frozenset({RDF.type, SH.select, SH.message, SH.prefixes, RDFS.label,
+                             RDFS.comment})
+log = logging.getLogger(__name__)
 CONSTRAINTS = (
     SH.minCount,
     SH.maxCount,
@@ -73,6 +84,11 @@ SHAPE_PREDICATES = frozenset(
         SH.sparql,
         SH.name,
         SH.description,
+        SH.order,
+        SH.group,
+        SH.prefixes,
+        RDFS.label,
+        RDFS.comment,
         *CONSTRAINTS,
     }
 )
@@ -164,6 +180,54 @@ def predicates_of(query: Query) -> set[URIRef] | None:
     return found
 
 
+def prefilter_safe(query: Query) -> bool:
+    """True when running the rule with `$this` unbound finds every focus node it reports.
+
+    That holds when every solution binds `$this` through a required triple pattern of the
+    rule's group (joins, the left side of OPTIONAL, both sides of UNION, a sub-SELECT
+    projecting `$this` or grouping by it) and `$this` appears nowhere evaluated
+    before that binding joins in: then pre-binding `$this` to a node gives exactly the
+    unbound solutions with that node. `$this` only in an OPTIONAL, a FILTER or a BIND, or in
+    a GRAPH, or a LIMIT anywhere, fails the test.
+    """
+    return _binds_this(query.algebra["p"])
+
+
+def _mentions_this(node: Any) -> bool:
+    """True when `$this` occurs anywhere in a part of the algebra."""
+    if node == THIS:
+        return True
+    if isinstance(node, dict):
+        return any(_mentions_this(v) for k, v in node.items() if k != "_vars")
+    if isinstance(node, list | tuple):
+        return any(_mentions_this(v) for v in node)
+    return False
+
+
+def _binds_this(node: Any) -> bool:
+    """True when every solution of the algebra part binds `$this`, as `prefilter_safe` says."""
+    name = getattr(node, "name", None)
+    if name == "BGP":
+        return any(THIS in (s, o) for s, _, o in node["triples"])
+    if name in ("Filter", "Extend", "Distinct", "Reduced", "OrderBy", "ToMultiSet"):
+        return _binds_this(node["p"])
+    if name == "Project":
+        return THIS in node["PV"] and _binds_this(node["p"])
+    if name == "Join":
+        sides = (node["p1"], node["p2"])
+        return any(map(_binds_this, sides)) and all(
+            _binds_this(p) or not _mentions_this(p) for p in sides)
+    if name == "LeftJoin":
+        right = node["p2"]
+        return _binds_this(node["p1"]) and (_binds_this(right) or not _mentions_this(right))
+    if name == "Union":
+        return _binds_this(node["p1"]) and _binds_this(node["p2"])
+    if name == "AggregateJoin":
+        group = node["p"]
+        return THIS in (group.get("expr") or []) and _binds_this(group["p"])
+    return False
+
+
 def _path_predicates(path: Any, found: set[URIRef]) -> bool:
     """Add the IRIs a predicate or path can match; False if it can match any triple."""
     if isinstance(path, URIRef):
@@ -178,6 +242,25 @@ def _path_predicates(path: Any, found: set[URIRef]) -> bool:
     return False
 
 
+def restated_literal(literals: Iterable[Literal]) -> Literal | None:
+    """One of the literals pyoxigraph stores as another term than rdflib's, or None."""
+    plain = {str(lit) for lit in literals if lit.datatype is None and lit.language is None}
+    typed = []
+    for lit in literals:
+        if lit.datatype == XSD.string and str(lit) in plain:
+            return lit
+        if lit.language is not None or (lit.datatype is not None and lit.datatype != XSD.string):
+            typed.append(lit)
+    scratch = ox.Store()
+    scratch.bulk_extend(ox.Quad(ox.NamedNode(f"urn:i:{i}"), ox.NamedNode("urn:p"), _ox_term(lit))
+                        for i, lit in enumerate(typed))
+    for quad in scratch:
+        stored, lit = quad.object, typed[int(quad.subject.value[6:])]
+        if (stored.value, stored.language) != (str(lit), lit.language):
+            return lit
+    return None
+
+
 @dataclass
 class _Index:
     """Lookups on the data and ontology graphs, each computed once per validation."""
@@ -186,6 +269,7 @@ class _Index:
     objects: dict[Node, dict[Node, list[Node]]] = field(default_factory=dict)
     instances: dict[Node, set[Node]] = field(default_factory=dict)
     rule_predicates: set[URIRef] | None = None
+    literals: set[Literal] = field(default_factory=set)
 
     def values(self, predicate: Node) -> dict[Node, list[Node]]:
         """Subject to objects of one predicate, each value once though several graphs hold it."""
@@ -248,8 +332,22 @@ class _Index:
             else:
                 triples = (t for p in wanted for t in graph.triples((None, p, None)))
             # Subjects and predicates of rdflib triples are never literals.
-            store.bulk_extend(ox.Quad(*map(_ox_term, t)) for t in triples)  # type: ignore[arg-type]
+            store.bulk_extend(ox.Quad(*map(_ox_term, self._noted(t)))  # type: ignore[arg-type]
+                              for t in triples)
         return store
+
+    def _noted(self, triple: tuple[Node, Node, Node]) -> tuple[Node, Node, Node]:
+        """The triple, its literal object noted for `restated`."""
+        if isinstance(triple[2], Literal):
+            self.literals.add(triple[2])
+        return triple
+
+    @cached_property
+    def restated(self) -> Literal | None:
+        """A literal of the rule store that pyoxigraph holds as another term than rdflib does
+        ("50.0"^^xsd:decimal as 50, "a"^^xsd:string beside "a" as one term), or None."""
+        self.store  # noqa: B018  (filling the store notes its literals)
+        return restated_literal(self.literals)
 
     @cached_property
     def union(self) -> Graph:
@@ -287,11 +385,23 @@ class _Shapes:
 
     def _rule(self, constraint: Node) -> tuple[str, Query]:
         """A SPARQL-based constraint's full text (with prefixes) and its parsed form."""
+        for predicate in self.g.predicates(constraint, None):
+            if predicate not in RULE_PREDICATES:
+                raise Unsupported(f"SPARQL constraint {constraint} uses {predicate}")
         text = str(self.one(constraint, SH.select))
         if UNSUPPORTED_SPARQL.search(text):
             raise Unsupported(f"SPARQL constraint {constraint} needs more than $this")
+        if forbidden := FORBIDDEN_SPARQL.search(text):
+            raise Unsupported(f"SPARQL constraint {constraint}: SHACL does not allow "
+                              f"{' '.join(forbidden.group(0).split())} with $this pre-bound")
+        if any(not PRE_BOUND.search(m.group(1)) for m in SUB_SELECT.finditer(text)):
+            raise Unsupported(f"SPARQL constraint {constraint}: SHACL does not allow a "
+                              "sub-SELECT that does not return $this")
         full = f"{self._prefixes(constraint)}\n{text}"
-        return full, _prepared(full)
+        try:
+            return full, _prepared(full)
+        except Exception as exc:  # rdflib raises plain Exceptions for unknown prefixes
+            raise Unsupported(f"SPARQL constraint {constraint} does not parse: {exc}") from exc
 
     def _once(self, kind: str, node: Node, extra: Node | None, compute: Callable[[], Any]) -> Any:
         """A lookup in the shapes graph, computed once per validation."""
@@ -301,29 +411,31 @@ class _Shapes:
         return self._memo[key]
 
     def _check_supported(self) -> None:
-        shape_nodes = set(self.g.subjects(RDF.type, SH.NodeShape)) | set(
-            self.g.objects(None, SH.property)
-        )
+        """Raise `Unsupported` naming every feature of the shapes this engine lacks."""
+        if problems := sorted(self._unsupported()):
+            raise Unsupported("; ".join(problems))
+
+    def _unsupported(self) -> Iterator[str]:
+        node_shapes = set(self.g.subjects(RDF.type, SH.NodeShape))
+        for target in TARGETS:
+            for node in set(self.g.subjects(target, None)) - node_shapes:
+                yield f"{node} has a target but is not an sh:NodeShape"
+        shape_nodes = node_shapes | set(self.g.objects(None, SH.property))
         or_members = {m for lst in self.g.objects(None, SH["or"]) for m in Collection(self.g, lst)}
         shape_nodes |= or_members
         for node in shape_nodes:
-            for predicate in self.g.predicates(node, None):
-                if predicate not in SHAPE_PREDICATES:
-                    raise Unsupported(f"shape {node} uses {predicate}")
+            for predicate in set(self.g.predicates(node, None)) - SHAPE_PREDICATES:
+                yield f"shape {node} uses {predicate}"
             path = self.g.value(node, SH.path)
             if path is not None and not isinstance(path, URIRef):
-                raise Unsupported(f"shape {node} has a complex path")
+                yield f"shape {node} has a complex path"
             if path is not None and (node, SH.sparql, None) in self.g:
-                raise Unsupported(f"property shape {node} has a SPARQL constraint")
+                yield f"property shape {node} has a SPARQL constraint"
             constrained = any((node, p, None) in self.g for p in CONSTRAINTS)
             if constrained and node not in or_members and (node, SH.message, None) not in self.g:
-                raise Unsupported(
-                    f"shape {node} has no sh:message (generic messages not implemented)"
-                )
-            if (node, RDF.type, SH.NodeShape) in self.g and (
-                (node, RDF.type, URIRef("http://www.w3.org/2000/01/rdf-schema#Class")) in self.g
-            ):
-                raise Unsupported(f"shape {node} is also a class (implicit class target)")
+                yield f"shape {node} has no sh:message (generic messages not implemented)"
+            if (node, RDF.type, SH.NodeShape) in self.g and (node, RDF.type, RDFS.Class) in self.g:
+                yield f"shape {node} is also a class (implicit class target)"
 
     def one(self, node: Node, predicate: URIRef) -> Node | None:
         return self._once("one", node, predicate, lambda: self.g.value(node, predicate))
@@ -430,8 +542,10 @@ class _Shapes:
                         yield self._result(shape, f, SH.OrConstraintComponent, path, v)
 
     def _prefixes(self, constraint: Node) -> str:
-        lines = []
-        for source in self.g.objects(constraint, SH.prefixes):
+        """The PREFIX lines of a rule's sh:prefixes and of the ontologies they owl:import."""
+        lines, sources = [], list(self.g.objects(constraint, SH.prefixes))
+        for source in sources:
+            sources += [o for o in self.g.objects(source, OWL.imports) if o not in sources]
             for declaration in self.g.objects(source, SH.declare):
                 prefix = self.one(declaration, SH.prefix)
                 namespace = self.one(declaration, SH.namespace)
@@ -442,7 +556,9 @@ class _Shapes:
         """SPARQL-based constraints: candidates from pyoxigraph, then rdflib with $this bound."""
         for constraint in self.g.objects(shape, SH.sparql):
             text, query = self.rules[constraint]
-            candidates = self.index.candidates(text)
+            declined = self._once("declined", constraint, None,
+                                  partial(self._declined, shape, constraint, query))
+            candidates = None if declined else self.index.candidates(text)
             checked = focus if candidates is None else focus & candidates
             for this in sorted(checked, key=str):
                 seen = set()
@@ -451,6 +567,19 @@ class _Shapes:
                     if key not in seen:
                         seen.add(key)
                         yield self._sparql_result(shape, constraint, this, bound)
+
+    def _declined(self, shape: Node, constraint: Node, query: Query) -> bool:
+        """True (and logged) when a rule cannot be pre-filtered soundly on pyoxigraph."""
+        if not prefilter_safe(query):
+            reason = "$this is not bound by a required triple pattern of the query's group"
+        elif (restated := self.index.restated) is not None:
+            reason = f"pyoxigraph would store the literal {restated.n3()} as another term"
+        else:
+            return False
+        log.warning("fast SHACL engine: SPARQL constraint %s of %s: %s; it runs in rdflib "
+                    "for every focus node instead, as pySHACL does (slower)",
+                    constraint, shape, reason)
+        return True
 
     def _sparql_result(
         self, shape: Node, constraint: Node, this: Any, bound: dict[str, Node]

@@ -60,7 +60,7 @@ def _entailed(asserted: Graph, reported: Graph) -> Graph:
     return inferred - asserted
 
 
-def _provenance(ontology: Graph, reasoner: str) -> Graph:
+def provenance(ontology: Graph, reasoner: str) -> Graph:
     """The graph-level description of the inferred graph: what produced it, from what."""
     ontology_version = ontology.value(URIRef(ONTOLOGY_IRI), OWL.versionIRI) or URIRef(ONTOLOGY_IRI)
     g = Graph()
@@ -86,4 +86,4 @@ def _provenance(ontology: Graph, reasoner: str) -> Graph:
 def inferred_graph(asserted: Graph, reported: Graph, ontology: Graph, reasoner: str) -> Graph:
     """The inferred named graph: the reasoner's reported facts, closed and less the asserted
     ones, with the provenance of the graph."""
-    return bind_prefixes(_entailed(asserted, reported) + _provenance(ontology, reasoner))
+    return bind_prefixes(_entailed(asserted, reported) + provenance(ontology, reasoner))

@@ -15,6 +15,7 @@ each run short (HermiT's time grows faster than its input) while paying few JVM 
 from __future__ import annotations
 
 import io
+import logging
 import multiprocessing
 import os
 import zipfile
@@ -27,7 +28,8 @@ from pathlib import Path
 import owlready2
 from rdflib import OWL, RDF, RDFS, Graph
 
-from il2kg.checks.inferred import inferred_graph
+from il2kg.checks.inferred import inferred_graph, provenance
+from il2kg.checks.reasoning_cache import ReasoningCache
 from il2kg.iris import (
     INFERRED_GRAPH,
     ONTOLOGY_IRI,
@@ -41,6 +43,7 @@ from il2kg.iris import (
 BUILTIN_ANNOTATIONS = {RDFS.label, RDFS.comment, RDFS.seeAlso, RDFS.isDefinedBy,
                        OWL.versionInfo, OWL.deprecated}
 OWLREADY_INFERENCES = "http://inferrences/"
+log = logging.getLogger(__name__)
 
 
 class ReasonerUnavailable(OSError):
@@ -56,6 +59,7 @@ class ReasoningReport:
     culprits: tuple[str, ...]
     inferred: Graph
     reasoner: str
+    cached: int = 0  # records whose inferences came from the reasoning cache
 
     @property
     def ok(self) -> bool:
@@ -77,8 +81,9 @@ class ReasoningReport:
         """One line: the verdict and what was inferred."""
         if not self.consistent:
             return f"{self.reasoner}: inconsistent ontology and data"
+        cached = f" ({self.cached} record(s) from the reasoning cache)" if self.cached else ""
         return (f"{self.reasoner}: consistent, {len(self.unsatisfiable)} unsatisfiable class(es), "
-                f"{len(self.inferred)} triple(s) in <{INFERRED_GRAPH}>")
+                f"{len(self.inferred)} triple(s) in <{INFERRED_GRAPH}>{cached}")
 
 
 JVM_FAST_START = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
@@ -198,8 +203,8 @@ def _reason_whole(ontology: Graph, data: Graph) -> ReasoningReport:
     return ReasoningReport(True, unsatisfiable, (), inferred, name)
 
 
-def modules(data: Graph) -> list[Graph] | None:
-    """One graph per record, each with the triples about non-record subjects.
+def record_parts(data: Graph) -> tuple[dict[str, Graph], Graph] | None:
+    """Each record's triples, and the triples about non-record subjects (shared by all).
 
     None when a record's triple points at another record's IRI: modules would not be
     independent then, and the graph must be reasoned whole.
@@ -214,6 +219,15 @@ def modules(data: Graph) -> list[Graph] | None:
             shared.add(triple)
         else:
             parts.setdefault(record, Graph()).add(triple)
+    return parts, shared
+
+
+def modules(data: Graph) -> list[Graph] | None:
+    """One graph per record, each with the shared triples; None as `record_parts` says."""
+    split = record_parts(data)
+    if split is None:
+        return None
+    parts, shared = split
     return [parts[r] + shared for r in sorted(parts)]
 
 
@@ -237,22 +251,21 @@ def _reason_batch(ontology_nt: bytes, data_nt: bytes) -> tuple[bool, tuple[str, 
     return report.consistent, report.unsatisfiable, report.culprits, inferred
 
 
-def reason(ontology: Graph, data: Graph, *, batch_triples: int = BATCH_TRIPLES,
-           workers: int | None = None) -> ReasoningReport:
-    """Run HermiT on the ontology and data; name what is wrong, or return what it infers.
+Answer = tuple[bool, tuple[str, ...], tuple[str, ...], bytes]
 
-    Data of more than `batch_triples` triples is reasoned in batches of whole records, in
-    `workers` processes (default: one per core); a smaller graph in one run.
-    """
-    parts = modules(data) if len(data) > batch_triples else None
-    if parts is None or len(parts) < 2:
-        return _reason_whole(ontology, data)
+
+def _run_batches(ontology: Graph, graphs: list[Graph], workers: int | None) -> list[Answer]:
+    """Each graph reasoned with the ontology by HermiT, in `workers` spawned processes."""
     ontology_nt = ontology.serialize(format="nt", encoding="utf-8")
-    jobs = [b.serialize(format="nt", encoding="utf-8") for b in batches(parts, batch_triples)]
+    jobs = [g.serialize(format="nt", encoding="utf-8") for g in graphs]
     # Spawned, not forked: reason() may run in a thread beside SHACL validation.
     spawn = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers or os.cpu_count(), mp_context=spawn) as pool:
-        answers = list(pool.map(_reason_batch, [ontology_nt] * len(jobs), jobs))
+        return list(pool.map(_reason_batch, [ontology_nt] * len(jobs), jobs))
+
+
+def _joined(answers: list[Answer]) -> ReasoningReport:
+    """One report of several batches: consistent if all are, their inferences unioned."""
     consistent = all(a[0] for a in answers)
     inferred = bind_prefixes(Graph())
     if consistent:
@@ -265,3 +278,70 @@ def reason(ontology: Graph, data: Graph, *, batch_triples: int = BATCH_TRIPLES,
         inferred,
         reasoner_name(),
     )
+
+
+def reason(ontology: Graph, data: Graph, *, batch_triples: int = BATCH_TRIPLES,
+           workers: int | None = None, cache: ReasoningCache | None = None) -> ReasoningReport:
+    """Run HermiT on the ontology and data; name what is wrong, or return what it infers.
+
+    Data of more than `batch_triples` triples is reasoned in batches of whole records, in
+    `workers` processes (default: one per core); a smaller graph in one run. With a cache,
+    records whose inferences it holds are not reasoned again (`_reason_cached`).
+    """
+    split = record_parts(data) if cache is not None else None
+    if cache is not None and split is not None and split[0]:
+        return _reason_cached(ontology, *split, cache, batch_triples, workers)
+    parts = modules(data) if len(data) > batch_triples else None
+    if parts is None or len(parts) < 2:
+        return _reason_whole(ontology, data)
+    return _joined(_run_batches(ontology, batches(parts, batch_triples), workers))
+
+
+def _reason_cached(ontology: Graph, parts: dict[str, Graph], shared: Graph,
+                   cache: ReasoningCache, batch_triples: int,
+                   workers: int | None) -> ReasoningReport:
+    """Inferences per record from the cache; HermiT only for the records it lacks.
+
+    A record's entry holds the inferred triples about its IRIs; the entry of the ontology
+    (with the shared triples) those about no record. A run's inferences are stored only
+    when they divide exactly so: every inferred triple about no record is one the ontology
+    alone gives. The published graph is the union, with its provenance.
+    """
+    name = reasoner_name()
+    keys = {r: cache.key(parts[r] + shared, name) for r in sorted(parts)}
+    base_key = cache.key(shared, f"{name} (ontology alone)")
+    known = {r: g for r, k in keys.items() if (g := cache.get(k)) is not None}
+    base = cache.get(base_key)
+    missing = [r for r in keys if r not in known]
+    graphs = list(known.values())
+    if missing or base is None:
+        jobs = batches([parts[r] + shared for r in missing], batch_triples)
+        answers = _run_batches(ontology, [*jobs, shared] if base is None else jobs, workers)
+        report = _joined(answers)
+        if not report.ok:
+            return report
+        fresh = report.inferred - provenance(ontology, name)
+        if base is None:
+            base = Graph().parse(data=answers[-1][3], format="nt") - provenance(ontology, name)
+            cache.put(base_key, base)
+        graphs.append(fresh)
+        for record, triples in _by_record(fresh, missing, base).items():
+            cache.put(keys[record], triples)
+    inferred = bind_prefixes(Graph())
+    for graph in (base, *graphs, provenance(ontology, name)):
+        inferred += graph
+    return ReasoningReport(True, (), (), inferred, name, len(known))
+
+
+def _by_record(inferred: Graph, records: list[str], base: Graph) -> dict[str, Graph]:
+    """The inferred triples about each record's IRIs; empty unless every other triple is
+    in `base` (the ontology's own), so that each record's share is exactly its own."""
+    shares: dict[str, Graph] = {r: Graph() for r in records}
+    for triple in inferred:
+        owners = {record_of(triple[0]), record_of(triple[2])} - {None}
+        if len(owners) == 1 and (owner := owners.pop()) in shares:
+            shares[owner].add(triple)
+        elif owners or triple not in base:
+            log.info("reasoning cache: %s is not one record's own; nothing cached", triple)
+            return {}
+    return shares
