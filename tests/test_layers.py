@@ -11,18 +11,19 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "il2kg"
 
 # Each unit of the package and its layer: a module may import from its own unit or a lower layer.
 LAYERS = {
-    "il2kg": 0, "paths": 0,
-    "iris": 1,
-    "records": 2, "query": 2,
-    "graph": 3,
-    "checks": 4, "audit": 4,
-    "publish": 5,
-    "evidence": 6,
-    "pipeline": 7,
-    "report": 8,
-    "server": 9,
-    "scaffold": 10,
-    "cli": 11,
+    "il2kg": 0, "files": 0,
+    "paths": 1,
+    "iris": 2,
+    "records": 3, "query": 3,
+    "graph": 4,
+    "checks": 5, "audit": 5,
+    "publish": 6,
+    "evidence": 7,
+    "pipeline": 8,
+    "report": 9,
+    "server": 10,
+    "scaffold": 11,
+    "cli": 12,
 }
 
 

@@ -141,7 +141,7 @@ def test_a_failed_build_leaves_no_staging(tmp_path: Path) -> None:
 
 
 def test_a_killed_builds_staging_is_removed_by_the_next(tmp_path: Path) -> None:
-    (tmp_path / ".dist-tmp-killed").mkdir()
-    (tmp_path / ".dist-tmp-killed" / "half.nq").write_bytes(b"x" * 1000)
+    (tmp_path / ".dist-tmp-k1lled_x").mkdir()
+    (tmp_path / ".dist-tmp-k1lled_x" / "half.nq").write_bytes(b"x" * 1000)
     publish({"a.txt": b"one"}, tmp_path / "dist")
     assert staging_left(tmp_path) == []

@@ -208,14 +208,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     import json
 
     from il2kg.evidence.fhir import bundle
+    from il2kg.files import write_atomic
 
     text = json.dumps(bundle(lambda query: _run(args, query).payload), indent=2,
                       ensure_ascii=False) + "\n"
     if args.out is None:
         sys.stdout.write(text)
     else:
-        args.out.write_text(text, encoding="utf-8")
-        print(f"il2kg export: wrote {args.out}", file=sys.stderr)
+        print(f"il2kg export: wrote {write_atomic(args.out, text.encode())}", file=sys.stderr)
     return EXIT_OK
 
 

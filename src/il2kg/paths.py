@@ -5,7 +5,9 @@ A wheel carries `ontology/`, `shapes/`, `queries/`, `seeds/` and `sources/` as p
 directories at the root of the repository. A project is a directory with a `seeds/`
 directory: the one a command runs in or the nearest one above it. A file the project has
 at the same relative path (e.g. `shapes/il2kg-shapes.ttl`) replaces the packaged one;
-outside any project il2kg reads the five bundled studies.
+outside any project il2kg reads the five bundled studies. Nothing a project overrides is
+read from outside it: a file (or a file in an overriding directory) that resolves outside the
+project, e.g. through a link, is refused (`il2kg.files.inside`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import json
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+
+from il2kg.files import inside
 
 
 def _data_root() -> Path:
@@ -59,7 +63,6 @@ class Inputs:
     queries_dir: Path = QUERIES_DIR
     sources_dir: Path | None = SOURCES_DIR  # None: records whose sources are not at hand
     origin: str = "the studies bundled with il2kg"
-
     def seeds_line(self) -> str:
         """The first line of every report: which seeds directory was read, and why that one."""
         return f"seeds: {self.seeds_dir.absolute()} ({self.origin})"
@@ -76,8 +79,14 @@ def locate(start: Path, seeds: Path | None = None) -> Inputs:
     project = find_project(start)
 
     def pick(relative: str) -> Path:
-        own = project / relative if project else None
-        return own if own is not None and own.exists() else ROOT / relative
+        if project is None or not (project / relative).exists():
+            return ROOT / relative
+        own = project / relative
+        inside(own, project)
+        if own.is_dir() and relative != SEEDS:  # each seed is checked as it is read
+            for entry in sorted(own.iterdir()):
+                inside(entry, project)
+        return own
 
     if seeds is not None:
         origin = "given by --seeds"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 from matplotlib import rc_context
 from matplotlib.axes import Axes
@@ -16,10 +17,13 @@ from matplotlib.figure import Figure
 from matplotlib.transforms import Transform, blended_transform_factory
 
 from il2kg.evidence.rows import EvidenceRow, by_category
+from il2kg.files import write_atomic
 
 ROW_HEIGHT = 0.32  # inches per row
 TEXT_COLUMNS = ((0.01, "study"), (0.2, "disease"), (0.41, "context"), (0.57, "n/N"))
 PLOT_LEFT, PLOT_RIGHT = 0.62, 0.79
+# Every string is drawn as the text it is: a '$' in a label is a dollar, never mathematics.
+LITERAL: dict[str, Any] = {"parse_math": False, "usetex": False}
 NOTE = ("Filled square: 95% interval reported by the source; open square: exact "
         "(Clopper-Pearson, CP) 95% interval derived from n/N; dot: estimate without an interval "
         "(no n/N). * derived by il2kg. † the cohort was selected on its outcome of this "
@@ -64,15 +68,16 @@ def figure(rows: list[EvidenceRow], title: str = "Response to high-dose IL-2") -
         ax.spines[side].set_visible(False)
     text = blended_transform_factory(fig.transFigure, ax.transData)
     for x, heading in (*TEXT_COLUMNS, (PLOT_RIGHT + 0.01, "estimate, 95% interval")):
-        ax.text(x, -1, heading, transform=text, weight="bold", va="center", fontsize=9)
+        ax.text(x, -1, heading, transform=text, weight="bold", va="center", fontsize=9,
+                **LITERAL)
     for y, line in enumerate(lines):
         if isinstance(line, str):
             ax.text(0.01, y, line.capitalize(), transform=text, weight="bold", va="center",
-                    fontsize=10, color="#124")
+                    fontsize=10, color="#124", **LITERAL)
             continue
         _draw_row(ax, text, y, line)
-    fig.text(0.01, 0.1 / height, NOTE, fontsize=8, color="#444", wrap=True)
-    fig.text(0.01, 1 - 0.3 / height, title, fontsize=12, weight="bold")
+    fig.text(0.01, 0.1 / height, NOTE, fontsize=8, color="#444", wrap=True, **LITERAL)
+    fig.text(0.01, 1 - 0.3 / height, title, fontsize=12, weight="bold", **LITERAL)
     return fig
 
 
@@ -82,9 +87,9 @@ def _draw_row(ax: Axes, text: Transform, y: int, row: EvidenceRow) -> None:
     cells = (_short(row.publication_label, 30), _short(row.diseases, 34), row.context + mark,
              row.counts)
     for (x, _), cell in zip(TEXT_COLUMNS, cells, strict=True):
-        ax.text(x, y, cell, transform=text, va="center", fontsize=8.5)
+        ax.text(x, y, cell, transform=text, va="center", fontsize=8.5, **LITERAL)
     ax.text(PLOT_RIGHT + 0.01, y, _estimate_text(row), transform=text, va="center",
-            fontsize=8.5)
+            fontsize=8.5, **LITERAL)
     if row.lower is None or row.upper is None:
         ax.plot([float(row.percent)], [y], marker="o", markersize=4, color="#777")
         return
@@ -104,9 +109,9 @@ def render(rows: list[EvidenceRow], fmt: str, **options: str) -> bytes:
 
 
 def write(rows: list[EvidenceRow], out: Path) -> Path:
-    """Write the forest plot to `out`, its format given by the suffix (.png or .svg)."""
+    """Write the forest plot to `out` (whole or not at all), its format given by the suffix
+    (.png or .svg)."""
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in ("png", "svg"):
         raise ValueError(f"{out}: the forest plot is written as .png or .svg, not {out.suffix!r}")
-    out.write_bytes(render(rows, fmt))
-    return out
+    return write_atomic(out, render(rows, fmt))

@@ -73,7 +73,8 @@ def derive_outcomes(outcomes: list[Outcome]) -> dict[str, Derived]:
         if outcome_id in counts:
             return counts[outcome_id]
         parts = [p for c in outcome.components if (p := count_of(c)) is not None]
-        if outcome.components and len(parts) == len(outcome.components):
+        distinct = len(set(outcome.components)) == len(outcome.components)  # never count twice
+        if outcome.components and distinct and len(parts) == len(outcome.components):
             counts[outcome_id] = sum(parts)
             return counts[outcome_id]
         return None

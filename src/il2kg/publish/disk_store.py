@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pyoxigraph import Store
 
-from il2kg.publish.dist import build_dir, point, staging
+from il2kg.publish.dist import build_dir, locked, point, staging
 from il2kg.publish.store import fill
 
 
@@ -61,7 +61,8 @@ def build_store(path: Path, dist: Path, *, extra: Sequence[Path] = (),
 def publish_store(out: Path, dist: Path, *, queries_dir: Path | None = None) -> Path:
     """Build an on-disk store beside `out`, then point `out` at it atomically."""
     target = build_dir(out, uuid.uuid4().hex[:16])
-    with staging(out) as work:
-        build_store(work, dist, queries_dir=queries_dir)
-        work.rename(target)
-    return point(out, target)
+    with locked(out) as out:
+        with staging(out) as work:
+            build_store(work, dist, queries_dir=queries_dir)
+            work.rename(target)
+        return point(out, target)

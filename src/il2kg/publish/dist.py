@@ -3,7 +3,10 @@
 The output path (default `dist/`) is a symbolic link to a content-addressed sibling
 directory. A build writes a new directory aside, then swaps the link with one atomic
 rename: a reader, or a build killed at any point, sees the old build or the new one whole.
-Staging directories of killed builds are removed by the next build of the same output.
+A whole publication (staging, swap, removal of old builds) holds the output's lock, so two
+builds of one output never remove each other's directories; staging directories of killed
+builds are removed by the next build of the same output. Names beside the output are
+compared with the exact forms il2kg writes, never used as patterns.
 """
 
 from __future__ import annotations
@@ -11,9 +14,10 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -26,23 +30,34 @@ def _digest(files: dict[str, bytes]) -> str:
 
 
 @contextmanager
-def staging(out: Path) -> Iterator[Path]:
-    """A fresh directory beside `out` to build into, readable by everyone, removed if the
-    build fails. Builds of one output take turns on an OS lock (released even when a build
-    is killed), so staging directories found under the lock are from killed builds: removed."""
+def locked(out: Path) -> Iterator[Path]:
+    """Hold the lock of `out` (absolute, yielded) for a whole publication: staging, link swap
+    and removal of old builds. Builds of one output take turns on an OS lock (released even
+    when a build is killed), so staging directories found under it are from killed builds:
+    removed. An output that exists and is not a link is refused before anything is written."""
     out = out.absolute()
+    if out.exists() and not out.is_symlink():
+        raise FileExistsError(f"{out} exists and is not a link to an il2kg build; "
+                              "move it away or choose another output")
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out.parent / f".{out.name}.lock", "a") as lock:
         fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
-        for stale in out.parent.glob(f".{out.name}-tmp-*"):
-            shutil.rmtree(stale, ignore_errors=True)
-        path = Path(tempfile.mkdtemp(prefix=f".{out.name}-tmp-", dir=out.parent))
-        try:
-            path.chmod(0o755)
-            yield path
-        except BaseException:
-            shutil.rmtree(path, ignore_errors=True)
-            raise
+        _remove(_siblings(out, "tmp", STAGING_TOKEN))
+        yield out
+
+
+@contextmanager
+def staging(out: Path) -> Iterator[Path]:
+    """A fresh directory beside `out` to build into, readable by everyone, removed if the
+    build fails; only inside `locked(out)`."""
+    out = out.absolute()
+    path = Path(tempfile.mkdtemp(prefix=f".{out.name}-tmp-", dir=out.parent))
+    try:
+        path.chmod(0o755)
+        yield path
+    except BaseException:
+        shutil.rmtree(path, ignore_errors=True)
+        raise
 
 
 def build_dir(out: Path, token: str) -> Path:
@@ -52,35 +67,45 @@ def build_dir(out: Path, token: str) -> Path:
 
 
 def point(out: Path, target: Path) -> Path:
-    """Make `out` a link to `target`, a complete build beside it, in one atomic rename."""
+    """Make `out` a link to `target`, a complete build beside it, in one atomic rename, then
+    remove the earlier builds; only inside `locked(out)`."""
     out = out.absolute()
-    if out.exists() and not out.is_symlink():
-        raise FileExistsError(f"{out} exists and is not a link to an il2kg build; "
-                              "move it away or choose another output")
     link = out.parent / f".{out.name}-link-{os.getpid()}"
     link.unlink(missing_ok=True)
     link.symlink_to(target.name)
     os.replace(link, out)
-    _remove_old(out, keep=target)
+    _remove(p for p in _siblings(out, "build", BUILD_TOKEN) if p != target)
     return target
 
 
 def publish(files: dict[str, bytes], out: Path) -> Path:
     """Write files into a fresh directory beside `out`, then point `out` at it atomically."""
     target = build_dir(out, _digest(files))
-    if not target.is_dir():
-        with staging(out) as work:
-            for name, content in files.items():
-                (work / name).write_bytes(content)
-            for path in work.iterdir():
-                with open(path, "rb") as handle:
-                    os.fsync(handle.fileno())
-            work.rename(target)
-    return point(out, target)
+    with locked(out) as out:
+        if not target.is_dir():
+            with staging(out) as work:
+                for name, content in files.items():
+                    (work / name).write_bytes(content)
+                for path in work.iterdir():
+                    with open(path, "rb") as handle:
+                        os.fsync(handle.fileno())
+                work.rename(target)
+        return point(out, target)
 
 
-def _remove_old(out: Path, keep: Path) -> None:
-    """Delete earlier complete builds beside `out` (never another build's staging)."""
-    for old in out.parent.glob(f".{out.name}-build-*"):
-        if old != keep and old.is_dir() and not old.is_symlink():
-            shutil.rmtree(old, ignore_errors=True)
+# What follows `.{out}-build-` and `.{out}-tmp-` in a name il2kg gave: a build's digest or
+# store token, and tempfile.mkdtemp's suffix. Names are compared, never used as patterns.
+BUILD_TOKEN = re.compile(r"[0-9a-f]{16}")
+STAGING_TOKEN = re.compile(r"[a-z0-9_]{8}")
+
+
+def _siblings(out: Path, kind: str, token: re.Pattern[str]) -> list[Path]:
+    """The directories beside `out` named `.{out.name}-{kind}-{token}` (links are not)."""
+    prefix = f".{out.name}-{kind}-"
+    return [p for p in out.parent.iterdir() if p.name.startswith(prefix)
+            and token.fullmatch(p.name[len(prefix):]) and p.is_dir() and not p.is_symlink()]
+
+
+def _remove(directories: Iterable[Path]) -> None:
+    for directory in directories:
+        shutil.rmtree(directory, ignore_errors=True)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, RdfFormat, Store, Triple
 
+from il2kg.files import write_atomic
 from il2kg.iris import (
     DATA_GRAPH,
     GRAPH_BASE,
@@ -372,7 +373,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
         return 0
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text, encoding="utf-8")
+    write_atomic(args.out, text.encode())
     print(f"wrote {args.out}", file=sys.stderr)
     return 0
 

@@ -13,7 +13,7 @@ from il2kg.records.model import (
     Quantity,
     element_refs,
 )
-from il2kg.records.outcome_kinds import OUTCOME_KINDS
+from il2kg.records.outcome_kinds import OUTCOME_KINDS, category_parts
 from il2kg.records.vocabulary import Vocabulary
 
 Problem = tuple[str, str]
@@ -170,6 +170,37 @@ def _outcomes(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> It
         )
 
 
+def _components(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> Iterator[Problem]:
+    """A total's components are distinct outcomes of its cohort and kind whose categories are
+    disjoint parts of its category (`category_parts`), so that their counts add up to it."""
+    by_id = {o.id: o for o in record.outcomes}
+    for i, total in enumerate(record.outcomes):
+        whole = category_parts(total.category)
+        counted: dict[str, str] = {}  # a part category -> the component that counts it
+        for j, part_id in enumerate(total.components):
+            part = by_id.get(part_id)
+            if part is None or part_id == total.id:
+                continue  # reported by _outcomes and _acyclic
+            where, named = f"outcomes[{i}].components[{j}]", f"'{part_id}' of '{total.id}'"
+            parts = category_parts(part.category)
+            overlap = sorted({counted[c] for c in parts if c in counted})
+            if part.cohort != total.cohort:
+                yield where, (f"expected an outcome of cohort '{total.cohort}'; component "
+                              f"{named} is of cohort '{part.cohort}'")
+            elif part.kind != total.kind:
+                yield where, (f"expected a {total.kind} outcome; component {named} is a "
+                              f"{part.kind} outcome")
+            elif not parts < whole:
+                yield where, (f"expected a category that is part of {total.category} "
+                              f"({', '.join(sorted(whole)) if len(whole) > 1 else 'not a sum'})"
+                              f"; component {named} is {part.category}")
+            elif overlap:
+                twice = ("is listed twice" if overlap == [part_id]
+                         else f"counts patients '{overlap[0]}' already counts")
+                yield where, f"expected distinct components that do not overlap; {named} {twice}"
+            counted.update(dict.fromkeys(parts, part_id))
+
+
 def _adverse_events(
     record: PublicationRecord, ids: LocalIds, vocab: Vocabulary
 ) -> Iterator[Problem]:
@@ -282,6 +313,7 @@ def check_references(record: PublicationRecord, vocab: Vocabulary) -> Iterator[P
         _regimens,
         _sequences,
         _outcomes,
+        _components,
         _adverse_events,
         _findings,
         _notes,

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import re
-import stat
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -15,6 +14,7 @@ import yaml
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from il2kg.files import read_inside
 from il2kg.records.crossrefs import check_references
 from il2kg.records.model import ELEMENT_KINDS, PublicationRecord
 from il2kg.records.source_map import SourceMap, format_path, parse_path, source_map
@@ -129,6 +129,8 @@ def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decima
     text = loader.construct_scalar(node)
     if not FLOAT.fullmatch(text):
         return Refused(text, "a finite number (.inf and .nan are not numbers of a record)")
+    if "e" in text.lower():
+        return Refused(text[:30], "a number in plain decimal notation (30 or 0.5, not 3e1)")
     value = Decimal(text)
     exponent = cast(int, value.as_tuple().exponent)  # an int: FLOAT matches finite numbers
     integer, fraction = value.adjusted() + 1, -exponent
@@ -196,6 +198,14 @@ def display_path(path: Path) -> str:
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
+def _hidden(text: str) -> tuple[int, str] | None:
+    """The first control character, or invisible formatting character (Unicode category Cf:
+    bidi overrides such as U+202E, zero-width spaces and joiners, soft hyphens), in text."""
+    if control := CONTROL.search(text):
+        return control.start(), control[0]
+    return next(((i, c) for i, c in enumerate(text) if unicodedata.category(c) == "Cf"), None)
+
+
 def _scalar_problems(
     value: Any, location: tuple[int | str, ...] = ()
 ) -> Iterator[tuple[tuple[int | str, ...], str]]:
@@ -209,10 +219,10 @@ def _scalar_problems(
             yield from _scalar_problems(item, (*location, index))
     elif isinstance(value, Refused):
         yield location, f"expected: {value.reason}; found {value.text!r}"
-    elif isinstance(value, str) and (control := CONTROL.search(value)):
+    elif isinstance(value, str) and (hidden := _hidden(value)):
         yield location, (
-            f"expected text without control characters; found U+{ord(control[0]):04X} "
-            f"at character {control.start() + 1}")
+            "expected text without control or invisible formatting characters (bidi "
+            f"controls, zero-width); found U+{ord(hidden[1]):04X} at character {hidden[0] + 1}")
 
 
 def _shown(found: object) -> str:
@@ -243,19 +253,9 @@ def _describe(error: ErrorDetails) -> str:
 
 
 def read_seed(path: Path) -> bytes:
-    """The bytes of a regular file of at most MAX_SEED_BYTES; OSError otherwise.
-
-    The file is opened without blocking (a FIFO would wait for a writer) and checked by its
-    descriptor, so what is checked is what is read, and no more than the bound is read.
-    """
-    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    with os.fdopen(descriptor, "rb") as stream:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            raise OSError("expected a regular file; found a device, FIFO, socket or directory")
-        raw = stream.read(MAX_SEED_BYTES + 1)
-    if len(raw) > MAX_SEED_BYTES:
-        raise OSError(f"file is larger than {MAX_SEED_BYTES} bytes")
-    return raw
+    """The bytes of a seed: a regular file of at most MAX_SEED_BYTES that resolves inside its
+    own directory (a link pointing elsewhere is refused, naming the link); OSError otherwise."""
+    return read_inside(path, path.parent, MAX_SEED_BYTES)
 
 
 def _yaml_error(name: str, exc: yaml.YAMLError) -> RecordError:

@@ -28,12 +28,15 @@ Term = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 
 
 def _calendar_date(text: str) -> str:
-    """Refuse a date that is not in the calendar (2019-02-30, 2019-13)."""
+    """Refuse a date that is not in the calendar (2019-02-30, 2019-13) or is in the future
+    (a partial date by its first day: 2999 is refused, this year is not)."""
     year, month, day = [*text.split("-"), "01", "01"][:3]
     try:
-        date(int(year), int(month), int(day))
+        first = date(int(year), int(month), int(day))
     except ValueError as exc:
         raise ValueError(f"a date in the calendar ({exc})") from None
+    if first > date.today():
+        raise ValueError(f"a date not in the future (today is {date.today().isoformat()})")
     return text
 
 
@@ -289,7 +292,7 @@ class Sequence(Strict):
 class ConfidenceInterval(Strict):
     """A reported confidence interval, in percent."""
 
-    level: Percent
+    level: Annotated[Number, Field(gt=0, lt=100)]
     lower: Percent
     upper: Percent
 

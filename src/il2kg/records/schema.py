@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sys
 
+from il2kg.files import write_atomic
 from il2kg.paths import RECORD_SCHEMA, RECORD_SCHEMA_FILE
 from il2kg.records.model import PublicationRecord
 
@@ -26,7 +27,7 @@ def record_schema() -> str:
 
 def main() -> int:
     """Write the schema into the source checkout."""
-    RECORD_SCHEMA_FILE.write_text(record_schema(), encoding="utf-8")
+    write_atomic(RECORD_SCHEMA_FILE, record_schema().encode())
     print(f"wrote {RECORD_SCHEMA_FILE}", file=sys.stderr)
     return 0
 

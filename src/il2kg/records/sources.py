@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from il2kg.files import read_inside
 from il2kg.records.model import ELEMENT_KINDS, PublicationRecord, Quote
 
 MAX_SOURCE_BYTES = 1_000_000
@@ -95,14 +96,12 @@ def sentence_at(source: str, position: int) -> str:
 
 
 @lru_cache(maxsize=256)
-def _read(path: Path, mtime_ns: int) -> str:
-    raw = path.read_bytes()[: MAX_SOURCE_BYTES + 1]
-    if len(raw) > MAX_SOURCE_BYTES:
-        raise OSError(f"{path}: larger than {MAX_SOURCE_BYTES} bytes")
-    return raw.decode("utf-8")
+def _read(path: Path, sources_dir: Path, mtime_ns: int) -> str:
+    return read_inside(path, sources_dir, MAX_SOURCE_BYTES).decode("utf-8")
 
 
 def read_source(sources_dir: Path, name: str) -> str:
-    """The text of one source file (UTF-8, at most MAX_SOURCE_BYTES), cached while unchanged."""
+    """The text of one source file (UTF-8, a regular file of at most MAX_SOURCE_BYTES inside
+    `sources_dir`: a link out of it is refused), cached while unchanged."""
     path = sources_dir / name
-    return _read(path, path.stat().st_mtime_ns)
+    return _read(path, sources_dir, path.stat().st_mtime_ns)

@@ -1,0 +1,202 @@
+"""A curator's files are safe (issue 20): nothing read from outside the project, no file text
+echoed in an error, nothing lost on a failed write, output names never used as patterns, two
+publishers never remove each other's builds, labels drawn as text."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from il2kg.evidence.forest import render
+from il2kg.evidence.rows import EvidenceRow
+from il2kg.files import OutsideProject, read_inside, write_atomic
+from il2kg.paths import SEEDS_DIR, locate
+from il2kg.publish.dist import publish
+from il2kg.records.load import parse_seed
+
+from .reasoner import REASONING
+
+SECRET = "il2kg-test-secret-6f1d2c"
+
+
+def cli(*args: str, cwd: Path, **options: object) -> subprocess.CompletedProcess[str]:
+    """Run il2kg in `cwd`; a hang fails the test instead of blocking it."""
+    return subprocess.run([sys.executable, "-m", "il2kg.cli", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=300, **options)  # type: ignore[call-overload]
+
+
+@pytest.fixture()
+def project(tmp_path: Path) -> Path:
+    """A project with one seed, beside a secret file outside it (valid YAML, as /etc files are)."""
+    root = tmp_path / "project"
+    (root / "seeds").mkdir(parents=True)
+    shutil.copy(SEEDS_DIR / "atkins-1999.yaml", root / "seeds")
+    (tmp_path / "secret.yaml").write_text(f"{SECRET}: root\nid: {SECRET}\n", encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize("command", ["validate", "build"])
+def test_a_seed_linking_outside_the_project_is_refused_naming_the_link(
+        project: Path, command: str) -> None:
+    (project / "seeds" / "shadow.yaml").symlink_to(project.parent / "secret.yaml")
+    done = cli(command, *REASONING, cwd=project)
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert any(line.startswith("seeds/shadow.yaml: ") and "not read: it resolves outside" in line
+               for line in output.splitlines()), output
+    assert SECRET not in output and "Traceback" not in output
+
+
+def test_a_link_to_a_file_inside_the_seeds_is_read(project: Path) -> None:
+    """Containment is by where a link resolves, not by its being a link."""
+    (project / "seeds" / "copy.yaml").symlink_to("atkins-1999.yaml")
+    with pytest.raises(OSError) as refused:
+        read_inside(project / "seeds" / "copy.yaml", project / "other", 1000)
+    assert isinstance(refused.value, OutsideProject)
+    assert read_inside(project / "seeds" / "copy.yaml", project / "seeds", 10**6).startswith(b"#")
+
+
+@pytest.mark.parametrize("link", ["shapes/il2kg-shapes.ttl", "ontology/il2kg.ttl",
+                                  "queries/secret.rq", "ontology/imports/secret.ttl",
+                                  "sources/secret.txt"])
+def test_a_project_file_linking_outside_is_refused_naming_the_link(
+        project: Path, link: str) -> None:
+    (project / link).parent.mkdir(parents=True, exist_ok=True)
+    (project / link).symlink_to(project.parent / "secret.yaml")
+    with pytest.raises(OutsideProject, match="not read: it resolves outside") as refused:
+        locate(project)
+    assert refused.value.filename == str(project / link)
+    done = cli("validate", *REASONING, cwd=project)
+    assert done.returncode == 2 and link in done.stderr, done.stderr
+    assert SECRET not in done.stdout + done.stderr
+
+
+def test_a_seeds_directory_linking_outside_the_project_is_refused(project: Path) -> None:
+    shutil.move(project / "seeds", project.parent / "elsewhere")
+    (project / "seeds").symlink_to(project.parent / "elsewhere")
+    with pytest.raises(OutsideProject):
+        locate(project)
+
+
+def test_a_yaml_syntax_error_names_line_and_column_not_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text(f"id: broken\nlabel: [{SECRET}\ntitle: {SECRET} x: y\n", encoding="utf-8")
+    _, _, [error] = parse_seed(path)
+    assert error.message.startswith("YAML syntax error:") and error.line is not None
+    assert SECRET not in str(error)
+
+
+# ---------------------------------------------------------------- outputs
+
+
+def _fill_the_disk(limit: int) -> None:
+    """In the child: any file written past `limit` bytes fails with EFBIG, as on a full disk
+    (Python ignores SIGXFSZ, so the write raises instead of killing the process)."""
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+
+@pytest.mark.parametrize("command, name", [(["export", "fhir"], "fhir.json"),
+                                           (["plot", "forest"], "forest.png")])
+def test_an_output_on_a_full_disk_leaves_the_previous_file(
+        built_dist: Path, tmp_path: Path, command: list[str], name: str) -> None:
+    out = tmp_path / name
+    done = cli(*command, "--dist", str(built_dist), "--out", str(out), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    good = out.read_bytes()
+    assert len(good) > 8192
+    done = cli(*command, "--dist", str(built_dist), "--out", str(out), cwd=tmp_path,
+               preexec_fn=lambda: _fill_the_disk(4096))
+    assert done.returncode == 2 and "File too large" in done.stderr, done.stderr
+    assert out.read_bytes() == good
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]  # no temporary file left
+    if name == "fhir.json":
+        json.loads(good)
+
+
+def test_write_atomic_replaces_whole_with_the_mode_of_a_plain_write(tmp_path: Path) -> None:
+    out, plain = tmp_path / "a.txt", tmp_path / "plain.txt"
+    out.write_text("old")
+    plain.write_text("new")
+    assert write_atomic(out, b"new") == out
+    assert out.read_bytes() == b"new"
+    assert out.stat().st_mode == plain.stat().st_mode & ~0o111
+
+
+def test_an_output_named_like_a_pattern_removes_only_its_own_builds(tmp_path: Path) -> None:
+    """`il2kg build; il2kg build --out '*'` once deleted dist's build through a glob."""
+    dist = tmp_path / "dist"
+    publish({"a.txt": b"dist"}, dist)
+    for name in ("*", ".*", "?ist", "[d]ist", "dist-build-0123456789abcdef"):
+        publish({"a.txt": name.encode()}, tmp_path / name)
+        assert (dist / "a.txt").read_bytes() == b"dist", name
+        assert (tmp_path / name / "a.txt").read_bytes() == name.encode()
+
+
+def test_a_refused_output_leaves_no_staging(tmp_path: Path) -> None:
+    precious = tmp_path / "docs"
+    precious.mkdir()
+    with pytest.raises(FileExistsError, match="not a link to an il2kg build"):
+        publish({"a.txt": b"x"}, precious)
+    assert [p.name for p in tmp_path.iterdir()] == ["docs"]
+
+
+LOOP = """
+import sys
+from pathlib import Path
+from il2kg.publish.dist import publish
+out, tag, rounds = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+for n in range(rounds):
+    publish({"a.txt": f"{tag}{n}".encode(), "b.txt": b"b" * 1000}, out)
+"""
+
+
+def test_two_concurrent_publishers_never_leave_the_link_dangling(tmp_path: Path) -> None:
+    """Two processes publish different builds of one output in loops while this one samples
+    the link: it always names a build that exists (the swap and cleanup hold the lock)."""
+    out = tmp_path / "dist"
+    publish({"a.txt": b"first"}, out)
+    loops = [subprocess.Popen([sys.executable, "-c", LOOP, str(out), tag, "150"])
+             for tag in ("x", "y")]
+    samples = dangling = 0
+    while any(loop.poll() is None for loop in loops):
+        samples += 1
+        before = os.readlink(out)
+        # Missing while the link still names it: the link dangles. (A build replaced and
+        # removed between reading the link and following it is a reader's race, not this.)
+        dangling += not out.is_dir() and os.readlink(out) == before
+    assert [loop.returncode for loop in loops] == [0, 0]
+    assert samples > 100 and dangling == 0, (samples, dangling)
+    builds = [p for p in tmp_path.iterdir() if p.name.startswith(".dist-build-")]
+    assert builds == [out.resolve()]
+
+
+# ---------------------------------------------------------------- labels
+
+
+def _row(label: str) -> EvidenceRow:
+    """A row whose publication label is `label`, the rest plain."""
+    return EvidenceRow(
+        outcome="https://w3id.org/il2kg/resource/x/outcome/orr", outcome_label="ORR",
+        publication="https://w3id.org/il2kg/resource/x", publication_label=label,
+        cohort="https://w3id.org/il2kg/resource/x/cohort/all", cohort_label="all",
+        diseases="melanoma", category="https://w3id.org/il2kg/ontology/objective-response",
+        category_label="objective response", treatment="https://w3id.org/il2kg/resource/x/t",
+        treatment_label="IL-2", percent=Decimal(30), percent_derived=False, count=3,
+        count_derived=False, denominator=10, denominator_derived=False, lower=Decimal("6.67"),
+        upper=Decimal("65.25"), interval_derived=True, context="no prior therapy recorded",
+        outcome_selected=False)
+
+
+@pytest.mark.parametrize("label", ["Smith $\\undefinedmacro{x}$ 2020", "Pay $5 to $10 study",
+                                   "$\\frac{1}{0}$", "a $ b", "$$"])
+def test_labels_are_drawn_as_text_never_as_mathematics(label: str) -> None:
+    svg = render([_row(label)], "svg").decode().replace("&lt;", "<").replace("&gt;", ">")
+    assert f">{label[:25]}" in svg  # the study column shows up to 30 characters
