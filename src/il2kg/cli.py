@@ -32,7 +32,11 @@ EXPORT_SCOPE = (
     "on as baseline measures), per adverse event report and per factor association. "
     "Not exported: statements (background, hypotheses, observations, conclusions), "
     "regimens' dosing schedules, therapy sequences' steps, study designs and periods, and "
-    "which source sentences each element was curated from.")
+    "which source sentences each element was curated from. "
+    "nanopub: DIR/<outcome>.trig per curated outcome (assertion: the outcome with cohort, "
+    "treatment, counts, time and intervals; provenance: publication, source sentences, "
+    "reported or derived, curation notes; pubinfo: licence, release, creator) and "
+    "DIR/index.trig, with Trusty URIs, signed with --key, offline (docs/nanopub.md).")
 
 
 def _inputs(args: argparse.Namespace) -> Inputs:
@@ -204,7 +208,9 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    """Export the graph as a FHIR R5 Bundle (Citation, Group, EvidenceVariable, Evidence)."""
+    """Export the graph: a FHIR R5 Bundle, or a signed nanopublication per curated outcome."""
+    if args.kind == "nanopub":
+        return _export_nanopub(args)
     import json
 
     from il2kg.evidence.fhir import bundle
@@ -216,6 +222,22 @@ def cmd_export(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
     else:
         print(f"il2kg export: wrote {write_atomic(args.out, text.encode())}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _export_nanopub(args: argparse.Namespace) -> int:
+    """Sign a nanopublication per outcome and the release's index into `--out` DIR."""
+    from il2kg.evidence.nanopub import Previous, Signer, export, write
+
+    missing = [name for name in ("out", "key", "creator") if getattr(args, name) is None]
+    if missing:
+        raise ValueError("export nanopub needs " + ", ".join(f"--{m}" for m in missing))
+    signer = Signer.from_file(args.key, args.creator)
+    previous = Previous.read(args.supersedes) if args.supersedes else None
+    files = export(lambda query: _run(args, query).payload, signer, previous, args.timestamp)
+    written = write(files, args.out)
+    print(f"il2kg export: wrote {len(written)} signed nanopublications to {args.out} "
+          "(nothing published)", file=sys.stderr)
     return EXIT_OK
 
 
@@ -352,8 +374,18 @@ def parser() -> argparse.ArgumentParser:
                       help="only this outcome category, e.g. objective-response (repeatable)")
     export = command("export", cmd_export)
     export.description = EXPORT_SCOPE
-    export.add_argument("kind", choices=("fhir",), help="the export format (FHIR R5 JSON)")
-    export.add_argument("--out", type=Path, help="output file (default: standard output)")
+    export.add_argument("kind", choices=("fhir", "nanopub"),
+                        help="fhir: FHIR R5 JSON; nanopub: signed nanopublications (TriG)")
+    export.add_argument("--out", type=Path,
+                        help="fhir: output file (default: standard output); nanopub: DIR")
+    export.add_argument("--key", type=Path, metavar="FILE",
+                        help="nanopub: RSA private key to sign with (PEM or base64 PKCS#8)")
+    export.add_argument("--creator", metavar="IRI", help="nanopub: the creator, e.g. an ORCID")
+    export.add_argument("--supersedes", type=Path, metavar="DIR",
+                        help="nanopub: the former release's DIR; changed outcomes' "
+                             "nanopublications supersede theirs (errata)")
+    export.add_argument("--timestamp", action="store_true",
+                        help="nanopub: date them now, not on the release date (not byte-stable)")
     init = command("init", cmd_init)
     init.add_argument("directory", type=Path, metavar="DIR", help="new or empty directory")
     command("schema", cmd_schema)
