@@ -164,12 +164,13 @@ def cmd_query(args: argparse.Namespace) -> int:
     """Run a SPARQL query (a .rq file, an example name or - for stdin) and print its result."""
     from il2kg.iris import prefixes
     from il2kg.publish.store import open_store
-    from il2kg.query.lexer import with_prefixes
+    from il2kg.query.lexer import admit, with_prefixes
     from il2kg.query.render import render
     from il2kg.query.run import query_file, run_local, run_remote
 
     path = None if args.source == "-" else query_file(args.source, _inputs(args).queries_dir)
     text = sys.stdin.read() if path is None else path.read_text(encoding="utf-8")
+    admit(text)  # no SERVICE (the embedded store is not sandboxed), nothing past the bounds
     if args.endpoint:  # the published prefixes apply as on `il2kg serve`, on any endpoint
         result = run_remote(args.endpoint, with_prefixes(text, prefixes()))
     elif (status := _ensure_built(args)) != EXIT_OK:

@@ -14,7 +14,7 @@ import logging
 from collections.abc import AsyncGenerator, Awaitable, Callable, MutableMapping
 from typing import Any
 
-from il2kg.query.lexer import Refused, check_services
+from il2kg.query.lexer import admit
 from il2kg.query.result import QueryError
 from il2kg.server.pool import Answer
 from il2kg.server.protocol import (
@@ -65,10 +65,8 @@ class SparqlRoute:
             answer = await self._answer(req, headers.get("accept"))
         except Disconnected:
             return
-        except (ProtocolError, QueryError) as exc:
+        except (ProtocolError, QueryError) as exc:  # lexer.Refused (SERVICE) is a 403 QueryError
             return await _plain(send, exc.status, exc.message, extra)
-        except Refused as exc:
-            return await _plain(send, 403, str(exc), extra)
         except Exception:
             log.exception("unexpected error")
             return await _plain(send, 500, "internal error (logged on the server)", extra)
@@ -83,7 +81,7 @@ class SparqlRoute:
 
     async def _answer(self, req: QueryRequest, accept: str | None) -> Answer:
         query = req.query or ""
-        check_services(query)
+        admit(query)  # SERVICE and the size bounds, whatever engine runs it
         job = Job(query=query, accept=accept, format=req.format, default_graphs=req.default_graphs,
                   named_graphs=req.named_graphs, max_bytes=self.settings.max_result_bytes,
                   base_iri=self.base_iri)

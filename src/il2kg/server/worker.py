@@ -33,13 +33,14 @@ from pyoxigraph import (
 )
 
 from il2kg.paths import published_prefixes
-from il2kg.query.lexer import check_depth, declares_dataset
+from il2kg.query.lexer import check_bounds, declares_dataset
 from il2kg.query.result import form_of
 from il2kg.server.negotiation import Format, choose
 from il2kg.server.sandbox import SandboxError, confine
 
 CHUNK = 64 * 1024
 MEMORY_QUADS = 2_000_000
+THREAD_STACK = 16 << 20  # bytes: the parser and evaluator recurse (see lexer.MAX_LINKS)
 PREFIXES = published_prefixes()  # work in every query without PREFIX lines
 
 
@@ -105,7 +106,7 @@ def execute(store: Store, job: Job, conn: Connection) -> None:
     """Run one job and send its messages; errors become ("error", status, message)."""
     try:
         union = not job.default_graphs and not declares_dataset(job.query)
-        check_depth(job.query)
+        check_bounds(job.query)
         result = store.query(
             job.query, prefixes=PREFIXES, base_iri=job.base_iri,
             use_default_graph_as_union=union,
@@ -170,6 +171,7 @@ def serve(conn: Connection, store_path: str, memory: int = 0, shared: bool = Fal
     store = open_read_only(store_path)
     conn.send(("ready",))
     control = socket.socket(fileno=os.dup(conn.fileno())) if shared else None
+    threading.stack_size(THREAD_STACK)  # lexer.MAX_LINKS is safe on an 8 MiB stack
     while True:
         try:
             if control is None:
