@@ -9,7 +9,7 @@ from pyoxigraph import Store
 
 from il2kg.cli import main
 from il2kg.evidence.forest import render
-from il2kg.evidence.rows import ROWS_QUERY, EvidenceRow, rows_from_json
+from il2kg.evidence.rows import ROWS_QUERY, EvidenceRow, rows_from_json, select
 from il2kg.graph.derive import clopper_pearson, rate_percent
 from il2kg.publish.store import open_store
 from il2kg.query.run import run_local
@@ -111,3 +111,36 @@ def test_cli_writes_png_and_filters_categories(built_dist: Path, tmp_path: Path,
     assert main(["plot", "forest", "--dist", str(built_dist), "--out", str(pdf)]) == 2
     assert main(["plot", "forest", "--dist", str(built_dist), "--out", str(png),
                  "--category", "no-such-category"]) == 1
+
+
+def test_rows_select_by_disease_context_study_and_category(rows: list[EvidenceRow]) -> None:
+    melanoma = select(rows, disease=["metastatic-melanoma"])
+    assert melanoma and set(melanoma) == {r for r in rows
+                                          if "metastatic melanoma" in r.diseases.split(", ")}
+    atkins = select(rows, study=["atkins-1999"])
+    assert atkins and {r.publication_label for r in atkins} == {"Atkins 1999"}
+    assert select(rows, study=["Atkins 1999"]) == atkins
+    contexts = {r.context for r in rows}
+    assert len(contexts) > 1
+    for context in contexts:
+        chosen = select(rows, context=[context.replace(" ", "-").upper()])
+        assert chosen == [r for r in rows if r.context == context]
+    both = select(rows, disease=["metastatic-melanoma"], category=["objective-response"])
+    assert both == [r for r in melanoma if r.category.endswith("/objective-response")]
+    assert select(rows) == rows
+
+
+def test_cli_plot_selects_and_says_what_it_could_select(
+        built_dist: Path, tmp_path: Path, rows: list[EvidenceRow],
+        capsys: pytest.CaptureFixture[str]) -> None:
+    svg = tmp_path / "f.svg"
+    capsys.readouterr()
+    assert main(["plot", "forest", "--dist", str(built_dist), "--out", str(svg),
+                 "--disease", "metastatic-melanoma", "--study", "buchbinder-2019"]) == 0
+    wanted = [r for r in rows
+              if "metastatic melanoma" in r.diseases and r.publication_label.startswith("Buch")]
+    assert wanted and f"({len(wanted)} rows)" in capsys.readouterr().err
+    assert main(["plot", "forest", "--dist", str(built_dist), "--out", str(svg),
+                 "--disease", "glioma"]) == 1
+    said = capsys.readouterr().err
+    assert "--disease glioma" in said and "metastatic melanoma" in said

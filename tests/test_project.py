@@ -121,3 +121,26 @@ def test_the_schema_rejects_what_the_record_models_reject(name: str) -> None:
     assert not errors
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(data, SCHEMA, cls=jsonschema.Draft202012Validator)
+
+
+@pytest.mark.slow
+def test_outside_a_project_the_build_goes_to_the_cache(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]
+                                                       ) -> None:
+    """`query`/`plot`/`export` outside any project build into the user's cache, and say so;
+    nothing is written to the working directory."""
+    from il2kg.cli import main
+    from il2kg.paths import build_cache
+
+    work, cache = tmp_path / "work", tmp_path / "cache"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    assert main(["export", "fhir", "--no-reasoning", "--out", str(tmp_path / "b.json")]) == 0
+    assert list(work.iterdir()) == []
+    built = build_cache(SEEDS_DIR)
+    assert built.is_relative_to(cache) and (built / "il2kg.nq").is_file()
+    assert f"building into the cache {built}" in capsys.readouterr().err
+    assert main(["plot", "forest", "--out", str(tmp_path / "f.svg")]) == 0  # reuses it
+    assert "building" not in capsys.readouterr().err

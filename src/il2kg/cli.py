@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from il2kg import __version__
-from il2kg.paths import ONTOLOGY, ROOT, Inputs, locate
+from il2kg.paths import ONTOLOGY, ROOT, Inputs, build_cache, cache_root, find_project, locate
 
 if TYPE_CHECKING:
     from il2kg.pipeline import PipelineResult
@@ -23,6 +23,8 @@ ENGINES = ("fast", "pyshacl")  # checks.shacl.ShaclEngine, not imported: it woul
 REPORT_FORMATS = ("text", "turtle", "json", "github", "junit", "sarif")  # report.FORMATS
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
+DIST_HELP = ("built graph (default: the project's dist/; outside any project, a build kept in "
+             "the user's cache, $XDG_CACHE_HOME/il2kg)")
 EXPORT_SCOPE = (
     "fhir: a FHIR R5 Bundle in the EBM-on-FHIR style (docs/fhir.md): a Citation per "
     "publication, a StudyGroup per cohort (diseases with their NCIt/MONDO codes, selection "
@@ -196,13 +198,17 @@ def _run(args: argparse.Namespace, text: str) -> Result:
 def cmd_plot(args: argparse.Namespace) -> int:
     """Draw a forest plot of the response estimates in the graph."""
     from il2kg.evidence.forest import write
-    from il2kg.evidence.rows import ROWS_QUERY, rows_from_json
+    from il2kg.evidence.rows import ROWS_QUERY, SELECTORS, choices, rows_from_json, select
 
-    rows = rows_from_json(_run(args, ROWS_QUERY).payload)
-    if args.category:
-        rows = [r for r in rows if r.category.rsplit("/", 1)[-1] in args.category]
+    every = rows_from_json(_run(args, ROWS_QUERY).payload)
+    wanted = {key: getattr(args, key) for key in SELECTORS}
+    rows = select(every, **wanted)
     if not rows:
-        print("il2kg plot: no response estimates to plot", file=sys.stderr)
+        given = [f"--{key} {' '.join(names)}" for key, names in wanted.items() if names]
+        print(f"il2kg plot: no response estimates to plot{' for ' if given else ''}"
+              f"{', '.join(given)}", file=sys.stderr)
+        for key in (k for k, names in wanted.items() if names):
+            print(f"  --{key} takes: {'; '.join(choices(every, key))}", file=sys.stderr)
         return EXIT_INVALID
     print(f"il2kg plot: wrote {write(rows, args.out)} ({len(rows)} rows)", file=sys.stderr)
     return EXIT_OK
@@ -242,10 +248,22 @@ def _export_nanopub(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _dist(args: argparse.Namespace) -> Path:
+    """The build a command reads: --dist, else the project's dist/, else (outside any project)
+    one in the user's cache, never a dist/ made in the working directory."""
+    if args.dist is not None:
+        return Path(args.dist)
+    project = find_project(Path.cwd())
+    return project / "dist" if project is not None else build_cache(_inputs(args).seeds_dir)
+
+
 def _ensure_built(args: argparse.Namespace) -> int:
-    """Build into `args.dist` first when it holds no build."""
+    """Build into `args.dist` first when it holds no build (saying where, outside a project)."""
     if (args.dist / "il2kg.nq").is_file():
         return EXIT_OK
+    if args.dist.is_relative_to(cache_root()):
+        print(f"il2kg {args.command}: no project here (no seeds/ in {Path.cwd()} or above): "
+              f"building into the cache {args.dist} (--dist DIR to choose)", file=sys.stderr)
     return cmd_build(argparse.Namespace(**{**vars(args), "out": args.dist, "store": None}))
 
 
@@ -355,7 +373,7 @@ def parser() -> argparse.ArgumentParser:
     query.add_argument("source", metavar="FILE.rq|NAME|-", help="query file, example name or -")
     query.add_argument("--format", choices=("table", "csv", "tsv", "json"), default="table")
     query.add_argument("--endpoint", metavar="URL", help="a SPARQL endpoint to query instead")
-    query.add_argument("--dist", type=Path, default=Path("dist"), help="built graph (dist)")
+    query.add_argument("--dist", type=Path, help=DIST_HELP)
     serve = command("serve", cmd_serve)
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
@@ -371,8 +389,11 @@ def parser() -> argparse.ArgumentParser:
     plot.add_argument("kind", choices=("forest",), help="the kind of plot")
     plot.add_argument("--out", type=Path, default=Path("forest.png"),
                       help="FILE.png or FILE.svg (default: forest.png)")
-    plot.add_argument("--category", action="append", default=[], metavar="NAME",
-                      help="only this outcome category, e.g. objective-response (repeatable)")
+    for key, example in (("category", "objective-response"), ("disease", "metastatic-melanoma"),
+                         ("context", "after-checkpoint-inhibition"), ("study", "atkins-1999")):
+        plot.add_argument(f"--{key}", action="append", default=[], metavar="NAME",
+                          help=f"only this {key}, e.g. {example} (repeatable; name or label, "
+                               "any case, '-' for spaces)")
     export = command("export", cmd_export)
     export.description = EXPORT_SCOPE
     export.add_argument("kind", choices=("fhir", "nanopub"),
@@ -395,9 +416,9 @@ def parser() -> argparse.ArgumentParser:
                       help="Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store")
     for sub in (plot, export):
         sub.add_argument("--endpoint", metavar="URL", help="a SPARQL endpoint to query instead")
-        sub.add_argument("--dist", type=Path, default=Path("dist"), help="built graph (dist)")
+        sub.add_argument("--dist", type=Path, help=DIST_HELP)
     for sub in (serve, load):
-        sub.add_argument("--dist", type=Path, default=Path("dist"), help="built graph (dist)")
+        sub.add_argument("--dist", type=Path, help=DIST_HELP)
         sub.add_argument("--data", type=Path, nargs="+", action="extend", default=[],
                          help="further RDF files, each in its own named graph")
         sub.add_argument("--queries", type=Path, default=None,
@@ -417,6 +438,8 @@ def _stop(signum: int, _frame: object) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; exit 0 on success, 1 when the data is invalid, 2 when it could not run."""
     args = parser().parse_args(argv)
+    if "dist" in vars(args):
+        args.dist = _dist(args)
     if not (ROOT / ONTOLOGY).is_file():
         print(f"il2kg: {ROOT / ONTOLOGY} is missing: this il2kg was installed without its "
               "data files; install it from a wheel or a source checkout", file=sys.stderr)

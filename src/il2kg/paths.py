@@ -12,11 +12,14 @@ project, e.g. through a link, is refused (`il2kg.files.inside`).
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from il2kg import __version__
 from il2kg.files import inside
 
 
@@ -98,6 +101,18 @@ def locate(start: Path, seeds: Path | None = None) -> Inputs:
                   mappings_file=pick(MAPPINGS), shapes_file=pick(SHAPES),
                   imports_dir=pick(IMPORTS), queries_dir=pick(QUERIES),
                   sources_dir=pick(SOURCES), origin=origin)
+
+
+def cache_root() -> Path:
+    """il2kg's directory in the user's cache ($XDG_CACHE_HOME, else ~/.cache)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "il2kg"
+
+
+def build_cache(seeds_dir: Path) -> Path:
+    """Where a command keeps the build it needs when it runs outside any project: in the
+    user's cache, per il2kg version and seeds directory."""
+    digest = hashlib.sha256(str(seeds_dir.absolute()).encode()).hexdigest()[:12]
+    return cache_root() / f"{__version__}-{digest}" / "dist"
 
 
 def published_prefixes() -> dict[str, str]:

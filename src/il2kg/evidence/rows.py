@@ -180,3 +180,30 @@ def by_category(rows: list[EvidenceRow]) -> dict[str, list[EvidenceRow]]:
     for row in rows:
         groups.setdefault(row.category_label, []).append(row)
     return groups
+
+
+def _names(text: str) -> str:
+    """A name as a user may type it: case and '-' or ' ' do not matter."""
+    return text.casefold().replace("-", " ").strip()
+
+
+SELECTORS = {  # selector -> the names a row answers to
+    "category": lambda r: {r.category.rsplit("/", 1)[-1], r.category_label},
+    "disease": lambda r: set(r.diseases.split(", ")),
+    "context": lambda r: {r.context},
+    "study": lambda r: {r.publication.rstrip("/").rsplit("/", 1)[-1], r.publication_label},
+}
+
+
+def select(rows: list[EvidenceRow], **wanted: list[str]) -> list[EvidenceRow]:
+    """The rows matching every selector given (category, disease, context, study), each
+    one of its names (e.g. disease=['metastatic-melanoma'], study=['atkins-1999'])."""
+    def keep(row: EvidenceRow) -> bool:
+        return all({_names(n) for n in SELECTORS[key](row)} & {_names(n) for n in names}
+                   for key, names in wanted.items() if names)
+    return [row for row in rows if keep(row)]
+
+
+def choices(rows: list[EvidenceRow], key: str) -> list[str]:
+    """The names one selector can take in these rows, sorted (for an error message)."""
+    return sorted({name for row in rows for name in SELECTORS[key](row)})
