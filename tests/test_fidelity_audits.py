@@ -87,3 +87,33 @@ def test_or_is_not_and(seed_result: PipelineResult) -> None:
         ("buchbinder-2019/regimen/pd1-pdl1", "alternativeAgent",
          "PD-1 inhibitor or PD-L1 inhibitor"),
     }
+
+
+def test_fateh_time_to_response_counts_from_temozolomide_as_a_typical_value(
+    seed_result: PipelineResult,
+) -> None:
+    """'The responses became evident rapidly, typically within one or two cycles of TMZ.'"""
+    [row] = _ask(
+        seed_result,
+        f"""SELECT ?origin ?agent ?statistic ?definition ?lower ?upper WHERE {{
+          <{RES["fateh-2010/outcome/time-to-response"]}> il2kg:measuredFrom ?origin ;
+              il2kg:originRegimen/il2kg:usesAgent ?agent ;
+              il2kg:afterTreatment/il2kg:hasStep [ il2kg:stepOrder 2 ; il2kg:stepRegimen ?tmz ] ;
+              il2kg:originRegimen ?tmz ;
+              il2kg:hasTime ?time .
+          ?time il2kg:statistic ?statistic ; il2kg:lowerValue ?lower ; il2kg:upperValue ?upper .
+          ?statistic <http://purl.obolibrary.org/obo/IAO_0000115> ?definition }}""",
+    )
+    origin, agent, statistic, definition, lower, upper = row
+    assert (_local(origin), _local(agent), _local(statistic)) == (
+        "treatment-start", "temozolomide", "typical-value",
+    )
+    assert (lower, upper) == ("1", "2")
+    assert "not the least and greatest values observed" in definition
+    ranges = _ask(
+        seed_result,
+        """SELECT ?outcome WHERE { ?outcome il2kg:hasTime/il2kg:statistic il2kg:observed-range }""",
+    )
+    assert [o.split("/resource/")[1] for (o,) in ranges] == [
+        "clark-2021/outcome/pfs", "nci-surgery-branch-1998/outcome/cr-ongoing-since-start",
+    ]

@@ -120,7 +120,7 @@ def test_sequences_are_ordered_with_gaps_recorded(seed_result: PipelineResult) -
     gap = g.value(step2, IL2KG.startAfterPrevious)
     assert g.value(gap, IL2KG.numericValue) == Literal("6", datatype=XSD.decimal)
     assert g.value(gap, IL2KG.unit) == IL2KG.week
-    assert g.value(gap, IL2KG.statistic) == Literal("mean")
+    assert g.value(gap, IL2KG.statistic) == IL2KG.mean
     step1 = RES["fateh-2010/sequence/il2-then-tmz/step/1"]
     assert g.value(step1, IL2KG.nextStep) == step2
 

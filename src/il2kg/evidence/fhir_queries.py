@@ -19,7 +19,7 @@ QUANTITY = """OPTIONAL { ?{q} il2kg:numericValue ?{q}Value }
     OPTIONAL { ?{q} il2kg:lowerValue ?{q}Lower }
     OPTIONAL { ?{q} il2kg:upperValue ?{q}Upper }
     OPTIONAL { ?{q} il2kg:unit/rdfs:label ?{q}Unit }
-    OPTIONAL { ?{q} il2kg:statistic ?{q}Statistic }
+    OPTIONAL { ?{q} il2kg:statistic/rdfs:label ?{q}Statistic }
     OPTIONAL { ?{q} il2kg:comparator ?{q}Comparator }
     OPTIONAL { ?{q} il2kg:notReached ?{q}NotReached }
     OPTIONAL { ?{q} il2kg:lowerOpenEnded ?{q}LowerOpen }

@@ -38,7 +38,7 @@ STATISTICS = {  # SEVCO (STATO-based) codes as the EBM-on-FHIR guide's examples 
     "percentage": ("STATO:0000639", "percentage"), "count": ("STATO:0000047", "count"),
     "median": ("STATO:0000574", "median"), "mean": ("STATO:0000573", "mean"),
     "confidence interval": ("STATO:0000196", "confidence interval"),
-    "range": ("STATO:0000035", "range")}
+    "range": ("STATO:0000035", "range"), "observed range": ("STATO:0000035", "range")}
 UCUM_UNITS = {"year": "a", "month": "mo", "week": "wk", "day": "d", "hour": "h",
               "minute": "min"}
 

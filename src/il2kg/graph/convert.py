@@ -38,6 +38,12 @@ SCHEDULE_PROPERTIES = {  # infusion_duration -> il2kg:infusionDuration
     field: IL2KG[re.sub(r"_(\w)", lambda m: m.group(1).upper(), field)] for field in SCHEDULE_FIELDS
 }
 DATE_TYPES = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}
+STATISTICS = {  # a record's statistic -> its il2kg:SummaryStatistic term
+    "mean": "mean",
+    "median": "median",
+    "range": "observed-range",
+    "typical": "typical-value",
+}
 def term(name: str) -> URIRef:
     """The IRI of a controlled-vocabulary term."""
     return IL2KG[name]
@@ -127,7 +133,7 @@ class _Writer:
         self.add(node, IL2KG.upperValue, q.upper, XSD.decimal)
         self.add(node, IL2KG.unit, term(q.unit) if q.unit else None)
         self.add(node, IL2KG.comparator, q.comparator)
-        self.add(node, IL2KG.statistic, q.statistic)
+        self.add(node, IL2KG.statistic, term(STATISTICS[q.statistic]) if q.statistic else None)
         self.add(node, IL2KG.lowerOpenEnded, q.lower_open_ended)
         self.add(node, IL2KG.upperOpenEnded, q.upper_open_ended)
         self.add(node, IL2KG.notReached, q.not_reached)
@@ -270,6 +276,11 @@ class _Writer:
         self.add(node, IL2KG.bestResponse, o.best_response)
         self.quantity(node, IL2KG.hasTime, "time", o.time)
         self.add(node, IL2KG.measuredFrom, term(o.time_origin) if o.time_origin else None)
+        self.add(
+            node,
+            IL2KG.originRegimen,
+            self.iri("regimen", o.origin_regimen) if o.origin_regimen else None,
+        )
         self.add(node, RDFS.comment, o.note)
         self.notes(node, o.curation_notes)
         if o.ci is not None:

@@ -147,6 +147,12 @@ def _sequences(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> I
             )
 
 
+def _regimens_of(record: PublicationRecord, treatment: str) -> set[str]:
+    """The regimens a treatment gives: itself, or the steps of a sequence."""
+    steps = {s.id: {step.regimen for step in s.steps} for s in record.sequences}
+    return steps.get(treatment, {treatment})
+
+
 def _outcomes(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> Iterator[Problem]:
     for i, outcome in enumerate(record.outcomes):
         where = f"outcomes[{i}]"
@@ -167,6 +173,12 @@ def _outcomes(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> It
         yield from _units(f"{where}.time", outcome.time, vocab)
         yield from _known(
             f"{where}.time_origin", outcome.time_origin, vocab.of("TimeOrigin"), "time origin"
+        )
+        yield from _known(
+            f"{where}.origin_regimen",
+            outcome.origin_regimen,
+            _regimens_of(record, outcome.treatment),
+            f"regimen of treatment '{outcome.treatment}'",
         )
 
 

@@ -85,6 +85,8 @@ class Quantity(Strict):
     upper: Number | None = None
     unit: Term | None = None
     comparator: Literal["=", "<", "<=", ">", ">="] | None = None
+    # the kind of summary (il2kg:SummaryStatistic): 'range' is the least and greatest values
+    # observed; with 'typical', 'median' or 'mean', lower/upper bound that one value
     statistic: Literal["mean", "median", "range", "typical"] | None = None
     lower_open_ended: bool | None = None
     upper_open_ended: bool | None = None
@@ -321,6 +323,7 @@ class Outcome(Strict):
     components: list[LocalId] = []
     time: Quantity | None = None
     time_origin: Term | None = None
+    origin_regimen: LocalId | None = None
     best_response: bool | None = None
     note: str | None = None
     quotes: list[Quote] = []
@@ -328,8 +331,11 @@ class Outcome(Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Outcome:
-        """Counts fit their denominator; a timed kind carries a time and no counts."""
+        """Counts fit their denominator; a timed kind carries a time and no counts; a time
+        counted from one regimen of the treatment says from which point of it."""
         _check_fits(self.count, self.denominator)
+        if self.origin_regimen is not None and self.time_origin is None:
+            raise ValueError("origin_regimen names the regimen of time_origin; give time_origin")
         if OUTCOME_KINDS[self.kind].timed:
             if self.time is None:
                 raise ValueError(f"a {self.kind} outcome needs 'time'")
@@ -459,6 +465,7 @@ NOTE_PROPERTIES = {
     "selection": "selectedBy",
     "level": "factorLevel",
     "time_origin": "measuredFrom",
+    "origin_regimen": "originRegimen",
     "cycle_duration": "cycleDuration",
     "cycle_length": "cycleLength",
     "steps": "hasStep",
