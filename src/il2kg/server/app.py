@@ -17,7 +17,9 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pyoxigraph import NamedNode, RdfFormat, parse, serialize
+from starlette.exceptions import HTTPException
 from starlette.responses import PlainTextResponse, StreamingResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from il2kg.iris import IL2KG, RES, prefixes
 from il2kg.query.result import QueryError
@@ -31,6 +33,8 @@ from il2kg.server.worker import Job
 
 log = logging.getLogger("il2kg.server")
 RDF_MEDIA = list(dict.fromkeys(GRAPH_FORMATS))
+RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+IL2KG_PUBLICATION = NamedNode(f"{IL2KG}Publication")
 # Headers browsers may ask to send cross-origin (YASGUI, fetch clients, SPARQLWrapper).
 CORS_HEADERS = ["Accept", "Content-Type", "Authorization", "X-Requested-With",
                 "Cache-Control", "Pragma", "If-None-Match", "If-Modified-Since"]
@@ -49,8 +53,41 @@ class QueryEngine(Protocol):
         """Answer one query."""
 
 
-def _error(status: int, message: str) -> Response:
-    return PlainTextResponse(message + "\n", status_code=status)
+def _error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    return PlainTextResponse(message + "\n", status_code=status, headers=headers)
+
+
+def _http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's own errors (404, 405) as plain text; 405 names every method the path takes
+    (HEAD as GET everywhere, POST at /sparql, which the hot path answers)."""
+    assert isinstance(exc, HTTPException), "registered for HTTPException only"
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = "GET, HEAD, POST" if request.url.path == "/sparql" else "GET, HEAD"
+    return _error(exc.status_code, str(exc.detail), headers)
+
+
+class PageHeaders:
+    """ASGI middleware: `X-Content-Type-Options: nosniff` on every response, and the pages'
+    Content-Security-Policy on any HTML response that does not bring its own."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {name.lower() for name, _ in headers}
+                headers.append((b"x-content-type-options", b"nosniff"))
+                html = any(name.lower() == b"content-type" and value.startswith(b"text/html")
+                           for name, value in headers)
+                if html and b"content-security-policy" not in names:
+                    headers.append((b"content-security-policy", pages.POLICY.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 def _negotiate(request: Request, offered: list[str]) -> str | None:
@@ -88,8 +125,10 @@ def create_api(store: QueryEngine, settings: Settings) -> FastAPI:
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST"],
                        allow_headers=CORS_HEADERS, allow_credentials=False, max_age=86400)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(PageHeaders)
 
     app.add_exception_handler(QueryError, lambda _, exc: _error(exc.status, exc.message))
+    app.add_exception_handler(HTTPException, _http_error)
 
     async def internal(_: Request, exc: Exception) -> Response:
         log.error("unexpected error", exc_info=exc)
@@ -162,8 +201,10 @@ def create_api(store: QueryEngine, settings: Settings) -> FastAPI:
         if not triples:
             return _error(404, f"no resource {iri.value} in this graph")
         headers = {"Vary": "Accept", "Link": _alternates(request.url.path)}
-        if media == "text/html":
-            section = await evidence.publication_section(collect, iri.value)
+        if media == "text/html":  # the evidence query runs for publications only
+            publication = any(t.subject == iri and t.predicate == RDF_TYPE
+                              and t.object == IL2KG_PUBLICATION for t in triples)
+            section = await evidence.publication_section(collect, iri.value) if publication else ""
             return HTMLResponse(pages.resource_page(iri.value, triples, section), headers=headers)
         body = serialize(triples, format=GRAPH_FORMATS[media], prefixes=prefixes())
         return Response(body, media_type=media, headers=headers)

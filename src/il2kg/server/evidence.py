@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from il2kg.evidence.forest import NOTE, render
 from il2kg.evidence.rows import ROWS_QUERY, EvidenceRow, by_category, rows_from_json
-from il2kg.server.pages import local_link, page
+from il2kg.server.pages import link, page
 
 Collect = Callable[[str, str], Awaitable[bytes]]
 PROLOG = re.compile(rb"^.*?(?=<svg)", re.DOTALL)
@@ -21,19 +21,15 @@ COLUMNS = ("study", "cohort", "disease", "treatment", "context", "n/N", "estimat
            "95% interval", "outcome")
 
 
-def _link(iri: str, text: str) -> str:
-    return f'<a href="{escape(local_link(iri))}">{escape(text)}</a>'
-
-
 def _cells(row: EvidenceRow) -> tuple[str, ...]:
     """The table cells of one row, as HTML."""
     star = "*" if row.percent_derived else ""
     selected = " †" if row.outcome_selected else ""
-    return (_link(row.publication, row.publication_label), _link(row.cohort, row.cohort_label),
-            escape(row.diseases), _link(row.treatment, row.treatment_label),
+    return (link(row.publication, row.publication_label), link(row.cohort, row.cohort_label),
+            escape(row.diseases), link(row.treatment, row.treatment_label),
             escape(row.context + selected), escape(row.counts),
             f"{row.percent.normalize():f}%{star}", escape(row.interval),
-            _link(row.outcome, row.outcome_label))
+            link(row.outcome, row.outcome_label))
 
 
 def _table(rows: list[EvidenceRow]) -> str:

@@ -8,6 +8,9 @@ from pyoxigraph import Literal, NamedNode, Triple
 
 from il2kg.iris import IL2KG, RES, curie
 
+# Pages carry inline CSS and SVG, no script; nothing loads from elsewhere.
+POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+          "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 STYLE = ("body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em}"
          "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em;"
@@ -24,19 +27,24 @@ def page(title: str, body: str) -> str:
             f"{body}</body></html>")
 
 
-def local_link(iri: str) -> str:
-    """Where an IRI is browsed: resources and ontology terms of this graph here, others at
-    their address."""
+def local_link(iri: str) -> str | None:
+    """Where an IRI is browsed: resources and ontology terms of this graph here, other http(s)
+    IRIs at their address; None for any other scheme (`javascript:`, `data:`...), not a link."""
     for base, route in ((str(RES), "/resource/"), (str(IL2KG), "/ontology/")):
         if iri.startswith(base):
             return route + iri[len(base):]
-    return iri
+    return iri if iri.lower().startswith(("http://", "https://")) else None
+
+
+def link(iri: str, text: str) -> str:
+    """An IRI as a link showing `text` (escaped), or the text alone when it is not browsable."""
+    href = local_link(iri)
+    return escape(text) if href is None else f'<a href="{escape(href)}">{escape(text)}</a>'
 
 
 def _term(term: object, labels: dict[str, str]) -> str:
     if isinstance(term, NamedNode):
-        text = labels.get(term.value) or curie(term.value)
-        return f'<a href="{escape(local_link(term.value))}">{escape(text)}</a>'
+        return link(term.value, labels.get(term.value) or curie(term.value))
     if isinstance(term, Literal):
         suffix = f" @{term.language}" if term.language else ""
         return f"{escape(term.value)}{escape(suffix)}"

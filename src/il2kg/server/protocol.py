@@ -62,7 +62,7 @@ def _params(pairs: list[tuple[str, str]], query: str | None = None) -> QueryRequ
         raise ProtocolError(400, "the query is empty")
     formats = [value for name, value in pairs if name == "format"]
     return QueryRequest(
-        query=queries[0] if queries else None,
+        query=queries[0].removeprefix("\ufeff") if queries else None,  # a BOM is no syntax
         default_graphs=tuple(v for n, v in pairs if n == "default-graph-uri"),
         named_graphs=tuple(v for n, v in pairs if n == "named-graph-uri"),
         format=formats[0] if formats else None,
