@@ -14,12 +14,15 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from pyoxigraph import RdfFormat, Store
 
 from il2kg.evidence.forest import render
-from il2kg.evidence.rows import EvidenceRow
+from il2kg.evidence.rows import ROWS_QUERY, EvidenceRow, rows_from_json
 from il2kg.files import OutsideProject, read_inside, write_atomic
-from il2kg.paths import SEEDS_DIR, locate
+from il2kg.paths import SEEDS_DIR, Inputs, locate
+from il2kg.pipeline import PipelineResult, run
 from il2kg.publish.dist import publish
+from il2kg.query.run import run_local
 from il2kg.records.load import parse_seed
 
 from .reasoner import REASONING
@@ -200,3 +203,57 @@ def _row(label: str) -> EvidenceRow:
 def test_labels_are_drawn_as_text_never_as_mathematics(label: str) -> None:
     svg = render([_row(label)], "svg").decode().replace("&lt;", "<").replace("&gt;", ">")
     assert f">{label[:25]}" in svg  # the study column shows up to 30 characters
+
+
+# ---------------------------------------------------------------- reported figures
+
+RECORD = """id: disagrees
+label: Disagrees 2020
+source_file: none.txt
+publication: {title: A title, date: "2020"}
+study: {label: A study, designs: [retrospective-study]}
+cohorts:
+  - {id: all, label: All patients, diseases: [metastatic-melanoma], size: 10}
+regimens:
+  - {id: hd-il2, label: HD IL-2, agents: [aldesleukin], modalities: [immunotherapy]}
+outcomes:
+  - id: orr
+    kind: response
+    label: ORR
+    cohort: all
+    treatment: hd-il2
+    category: objective-response
+    percent: 90
+    count: 3
+    denominator: 10
+"""
+
+
+def _pipeline(tmp_path: Path, text: str) -> PipelineResult:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir(exist_ok=True)
+    (seeds / "disagrees.yaml").write_text(text, encoding="utf-8")
+    return run(Inputs(seeds_dir=seeds, sources_dir=None), reasoning=False)
+
+
+def test_a_percent_its_counts_contradict_is_an_error(tmp_path: Path) -> None:
+    result = _pipeline(tmp_path, RECORD)
+    assert not result.ok and result.report is not None
+    [finding] = [f for f in result.report.findings if "PercentMatchesCounts" in f.shape]
+    assert "90% disagrees with 3/10 = 30" in finding.message and "curation note" in finding.message
+
+
+def test_a_percent_explained_by_a_note_is_drawn_without_a_derived_interval(tmp_path: Path) -> None:
+    """With a curation note it validates, and the plot does not put 90% beside an interval
+    derived from 3/10 (6.67-65.25) as if they agreed."""
+    noted = RECORD + "    curation_notes: [{about: percent, basis: The source reports both.}]\n"
+    result = _pipeline(tmp_path, noted)
+    assert result.ok and result.graph is not None, result.report
+    store = Store()
+    for graph in (result.graph, result.ontology):
+        store.load(graph.serialize(format="nt", encoding="utf-8"), RdfFormat.N_TRIPLES)
+    [row] = rows_from_json(run_local(store, ROWS_QUERY).payload)
+    assert (row.percent, row.counts, row.differs) == (Decimal(90), "3/10", True)
+    assert (row.lower, row.upper, row.interval) == (None, None, "no interval")
+    svg = render([row], "svg").decode()
+    assert "90%‡" in svg and "65.25" not in svg

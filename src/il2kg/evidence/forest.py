@@ -26,7 +26,8 @@ PLOT_LEFT, PLOT_RIGHT = 0.62, 0.79
 LITERAL: dict[str, Any] = {"parse_math": False, "usetex": False}
 NOTE = ("Filled square: 95% interval reported by the source; open square: exact "
         "(Clopper-Pearson, CP) 95% interval derived from n/N; dot: estimate without an interval "
-        "(no n/N). * derived by il2kg. † the cohort was selected on its outcome of this "
+        "(no n/N). * derived by il2kg. ‡ reported, differs from n/N (see the record's curation "
+        "note): no interval derived for it. † the cohort was selected on its outcome of this "
         "treatment. No pooled estimate.")
 
 
@@ -45,8 +46,7 @@ def _short(text: str, width: int) -> str:
 
 def _estimate_text(row: EvidenceRow) -> str:
     """'16% (12-21, reported)', '10%* (2.79-23.66, CP)' or '6.6%'."""
-    star = "*" if row.percent_derived else ""
-    estimate = f"{row.percent.normalize():f}%{star}"
+    estimate = f"{row.percent.normalize():f}%{row.mark}"
     if row.lower is None or row.upper is None:
         return estimate
     source = "CP" if row.interval_derived else "reported"

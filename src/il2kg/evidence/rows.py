@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 
+from il2kg.graph.derive import agrees
 from il2kg.iris import IL2KG
 
 ROWS_QUERY = f"PREFIX il2kg: <{IL2KG}>\n" + """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -96,6 +97,14 @@ class EvidenceRow:
     interval_derived: bool
     context: str
     outcome_selected: bool
+    differs: bool = False
+    """The reported percent differs from n/N beyond rounding (a curation note says why): no
+    interval derived from n/N is given beside it."""
+
+    @property
+    def mark(self) -> str:
+        """After the estimate: '*' derived by il2kg, '‡' reported but differing from n/N."""
+        return "*" if self.percent_derived else "‡" if self.differs else ""
 
     @property
     def counts(self) -> str:
@@ -151,6 +160,11 @@ def _row(values: dict[str, str]) -> EvidenceRow:
         return None if value is None else int(value)
 
     reported = optional("reportedLower") is not None and optional("reportedUpper") is not None
+    percent, percent_derived = Decimal(values["percent"]), flag("percentDerived")
+    count, denominator = integer("count"), integer("denominator")
+    differs = (not percent_derived and count is not None and denominator is not None
+               and denominator > 0 and not agrees(percent, count, denominator))
+    derived = not reported and not differs and optional("derivedLower") is not None
     return EvidenceRow(
         outcome=values["outcome"], outcome_label=values["outcomeLabel"],
         publication=values["publication"], publication_label=values["publicationLabel"],
@@ -158,14 +172,14 @@ def _row(values: dict[str, str]) -> EvidenceRow:
         diseases=", ".join(sorted(values["diseases"].split(", "))),  # GROUP_CONCAT: no order
         category=values["category"], category_label=values["categoryLabel"],
         treatment=values["treatment"], treatment_label=values["treatmentLabel"],
-        percent=Decimal(values["percent"]), percent_derived=flag("percentDerived"),
-        count=integer("count"), count_derived=flag("countDerived"),
-        denominator=integer("denominator"), denominator_derived=flag("denominatorDerived"),
-        lower=number("reportedLower" if reported else "derivedLower"),
-        upper=number("reportedUpper" if reported else "derivedUpper"),
-        interval_derived=not reported and optional("derivedLower") is not None,
+        percent=percent, percent_derived=percent_derived,
+        count=count, count_derived=flag("countDerived"),
+        denominator=denominator, denominator_derived=flag("denominatorDerived"),
+        lower=number("reportedLower") if reported else number("derivedLower") if derived else None,
+        upper=number("reportedUpper") if reported else number("derivedUpper") if derived else None,
+        interval_derived=derived,
         context=_context(flag("afterCheckpoint"), flag("il2Failed"), flag("afterIl2")),
-        outcome_selected=flag("selectedOnTreatment"),
+        outcome_selected=flag("selectedOnTreatment"), differs=differs,
     )
 
 

@@ -456,6 +456,7 @@ ELEMENT_KINDS = {
 }
 # The fields a curation note may explain -> the local name of the il2kg property stating it.
 NOTE_PROPERTIES = {
+    "percent": "reportedPercent",
     "treatment": "afterTreatment",
     "attributed_to_treatment": "attributedToTreatment",
     "fatal": "fatal",

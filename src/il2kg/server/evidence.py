@@ -23,12 +23,11 @@ COLUMNS = ("study", "cohort", "disease", "treatment", "context", "n/N", "estimat
 
 def _cells(row: EvidenceRow) -> tuple[str, ...]:
     """The table cells of one row, as HTML."""
-    star = "*" if row.percent_derived else ""
     selected = " †" if row.outcome_selected else ""
     return (link(row.publication, row.publication_label), link(row.cohort, row.cohort_label),
             escape(row.diseases), link(row.treatment, row.treatment_label),
             escape(row.context + selected), escape(row.counts),
-            f"{row.percent.normalize():f}%{star}", escape(row.interval),
+            f"{row.percent.normalize():f}%{row.mark}", escape(row.interval),
             link(row.outcome, row.outcome_label))
 
 
