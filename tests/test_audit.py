@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import re
 import shutil
 from collections.abc import Iterator
@@ -16,6 +17,8 @@ from pydantic import ValidationError
 
 from il2kg.audit.check import audit, render
 from il2kg.audit.numbers import mentions
+from il2kg.audit.offsets import fix_offsets
+from il2kg.cli import main
 from il2kg.paths import SEEDS_DIR, SOURCES_DIR
 from il2kg.records.load import load_seeds, parse_seed
 from il2kg.records.model import PublicationRecord
@@ -96,7 +99,7 @@ def test_a_quote_off_its_offset_is_found_and_its_true_place_named() -> None:
     quote = data["study"]["quotes"][0]
     quote["start"] += 1
     [finding] = audit([("clark-2021.yaml", _record(data))], SOURCES_DIR).findings
-    assert finding.element == "study.quotes[0]"
+    assert finding.field == "study.quotes[0]"
     assert f"is not at offset {quote['start']}: they occur at {quote['start'] - 1}" in (
         finding.message)
     quote["text"] += " and more words"
@@ -218,3 +221,63 @@ def test_removing_a_quote_makes_the_audit_fail(seed: Path) -> None:
                 removed += 1
         owner["quotes"] = quotes
     assert removed >= 5
+
+
+def _project(root: Path, sources: bool = True) -> Path:
+    """A project with the bundled seeds, Atkins' complete responses changed from 17 to 18."""
+    shutil.copytree(SEEDS_DIR, root / "seeds")
+    if sources:
+        shutil.copytree(SOURCES_DIR, root / "sources")
+    seed = root / "seeds" / "atkins-1999.yaml"
+    seed.write_text(seed.read_text(encoding="utf-8").replace("count: 17\n", "count: 18\n", 1),
+                    encoding="utf-8")
+    return root
+
+
+def test_audit_command_exit_codes_and_report(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(_project(tmp_path))
+    assert main(["audit", "clark-2021"]) == 0
+    assert "audit passed" in capsys.readouterr().out
+    assert main(["audit", "seeds/atkins-1999.yaml"]) == 1
+    out = capsys.readouterr().out
+    assert "seeds/atkins-1999.yaml: outcome/cr (outcomes[1].count): states 18, but its quotes " \
+           "hold it 0 time(s)\n    sentence: RESULTS: The overall objective response rate" in out
+    assert out.rstrip().endswith("finding(s)")
+    assert main(["audit", "--format", "json", "atkins-1999"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert {f["number"] for f in report["findings"]} >= {"18", "17"}
+    assert main(["audit", "no-such-record"]) == 2
+    shutil.rmtree(tmp_path / "sources")
+    assert main(["audit"]) == 2
+    assert "no sources/ directory" in capsys.readouterr().err
+
+
+def test_fix_offsets_fills_in_starts_and_names_what_it_cannot(tmp_path: Path) -> None:
+    seed = tmp_path / "seeds" / "clark-2021.yaml"
+    seed.parent.mkdir()
+    text = (SEEDS_DIR / seed.name).read_text(encoding="utf-8")
+    starts = re.findall(r"start: (\d+)", text)
+    broken = re.sub(r"start: \d+", "start: 0", text)
+    broken = broken.replace('- {start: 0, text: "100 patients are reported"}',
+                            '- {text: "100 patients are reported"}')
+    broken = broken.replace('"54 patients with mM"', '"patients"')
+    seed.write_text(broken, encoding="utf-8")
+    fixed, problems = fix_offsets(seed, SOURCES_DIR)
+    assert len(problems) == 1 and "'patients' occurs at [" in problems[0]
+    assert fixed == len(starts) - 1 - sum(s == "0" for s in starts)
+    restored = seed.read_text(encoding="utf-8").replace('"patients"', '"54 patients with mM"')
+    seed.write_text(restored, encoding="utf-8")
+    assert fix_offsets(seed, SOURCES_DIR)[1] == []
+    assert seed.read_text(encoding="utf-8") == text
+
+
+@pytest.mark.slow
+def test_validate_runs_the_audit_when_the_project_has_sources(tmp_path: Path, monkeypatch,
+                                                              capsys) -> None:
+    monkeypatch.chdir(_project(tmp_path / "with"))
+    assert main(["validate", "--no-reasoning"]) == 1
+    out = capsys.readouterr().out
+    assert "seeds/atkins-1999.yaml:" in out and "error: outcomes[1].count: states 18" in out
+    monkeypatch.chdir(_project(tmp_path / "without", sources=False))
+    assert main(["validate", "--no-reasoning"]) == 0
+    assert "audit: not run: no sources/ directory beside seeds" in capsys.readouterr().out

@@ -7,7 +7,9 @@ directory: the one a command runs in or the nearest one above it. A file the pro
 at the same relative path (e.g. `shapes/il2kg-shapes.ttl`) replaces the packaged one;
 outside any project il2kg reads the five bundled studies. Nothing a project overrides is
 read from outside it: a file (or a file in an overriding directory) that resolves outside the
-project, e.g. through a link, is refused (`il2kg.files.inside`).
+project, e.g. through a link, is refused (`il2kg.files.inside`). The source texts of the
+seeds are the `sources/` directory beside the seeds directory; without one, records are not
+checked against sources (and `il2kg validate` says so).
 """
 
 from __future__ import annotations
@@ -97,10 +99,14 @@ def locate(start: Path, seeds: Path | None = None) -> Inputs:
         origin = f"the project {project}"
     else:
         origin = f"the studies bundled with il2kg: no {SEEDS}/ in {start.absolute()} or above"
-    return Inputs(seeds_dir=seeds or pick(SEEDS), ontology_file=pick(ONTOLOGY),
+    seeds_dir = seeds or pick(SEEDS)
+    beside = seeds_dir.parent / SOURCES
+    if project is not None and beside == project / SOURCES and beside.is_dir():
+        beside = pick(SOURCES)  # checked to lie inside the project, entry by entry
+    return Inputs(seeds_dir=seeds_dir, ontology_file=pick(ONTOLOGY),
                   mappings_file=pick(MAPPINGS), shapes_file=pick(SHAPES),
                   imports_dir=pick(IMPORTS), queries_dir=pick(QUERIES),
-                  sources_dir=pick(SOURCES), origin=origin)
+                  sources_dir=beside if beside.is_dir() else None, origin=origin)
 
 
 def cache_root() -> Path:

@@ -1,4 +1,5 @@
-"""The one-way flow: seeds -> records -> RDF graph -> SHACL report and HermiT reasoning."""
+"""The one-way flow: seeds -> records -> RDF graph -> SHACL report and HermiT reasoning, with
+the records audited against their sources when there are any."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
+from il2kg.audit.check import AuditReport, audit
 from il2kg.checks.reasoning import ReasoningReport, reason
 from il2kg.checks.reasoning_cache import ReasoningCache
 from il2kg.checks.shacl import ShaclEngine, ShaclReport, validate_graph
@@ -37,13 +39,16 @@ class PipelineResult:
     reasoning: ReasoningReport | None = None
     imports: dict[URIRef, Graph] = field(default_factory=dict)
     inputs: Inputs = field(default_factory=Inputs)
+    audit: AuditReport | None = None  # None: no sources to audit against
 
     @property
     def ok(self) -> bool:
-        """True when every record loaded, the graph conforms and HermiT (if run) finds no fault."""
+        """True when every record loaded, the graph conforms, HermiT (if run) finds no fault and
+        the audit (if run) finds nothing."""
         conforms = self.report is not None and self.report.conforms
         reasoned = self.reasoning is None or self.reasoning.ok
-        return not self.loaded.errors and conforms and reasoned
+        audited = self.audit is None or self.audit.ok
+        return not self.loaded.errors and conforms and reasoned and audited
 
     @property
     def extra_graphs(self) -> dict[URIRef, Graph]:
@@ -90,6 +95,8 @@ def run(
     loaded = scanned.merge(load_seeds(paths, vocabulary_from(ontology), inputs.sources_dir))
     if loaded.errors:
         return PipelineResult(loaded, ontology, mappings, None, None, inputs=inputs)
+    audited = None if inputs.sources_dir is None else audit(
+        ((loaded.source_maps[r.id].file, r) for r in loaded.records), inputs.sources_dir)
     graph = records_to_graph(loaded.records)
     with ThreadPoolExecutor(max_workers=1) as background:
         # HermiT runs in a Java process, so SHACL proceeds meanwhile on this thread.
@@ -101,4 +108,4 @@ def run(
         report = _locate(report, loaded.source_maps)
         reasoned = reasoning_run.result() if reasoning_run else None
     return PipelineResult(loaded, ontology, mappings, graph, report, reasoned,
-                          import_graphs(inputs.imports_dir), inputs)
+                          import_graphs(inputs.imports_dir), inputs, audited)

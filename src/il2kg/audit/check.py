@@ -42,16 +42,18 @@ NORMALISED = "whitespace and line breaks normalised: any run reads as one space"
 
 @dataclass(frozen=True)
 class Finding:
-    """One thing the audit found: where (file, element), what, the number and the sentence."""
+    """One thing the audit found: where (file, element ref, record field), what, the number
+    and the sentence of the source it is about."""
 
     file: str
     element: str
+    field: str
     message: str
     number: str = ""
     sentence: str = ""
 
     def __str__(self) -> str:
-        where = f"{self.file}: {self.element}: {self.message}"
+        where = f"{self.file}: {self.element} ({self.field}): {self.message}"
         return f"{where}\n    sentence: {self.sentence}" if self.sentence else where
 
 
@@ -112,14 +114,14 @@ class _RecordAudit:
         name = quote.source or self.record.source_file
         return name, read_source(self.sources_dir, name)
 
-    def find(self, element: str, message: str, number: str = "", at: int = 0,
-             source: str = "") -> None:
+    def find(self, element: Element | None, field: str, message: str, number: str = "",
+             at: int = 0, source: str = "") -> None:
         """Record a finding, with the sentence of `source` (default: the record's) at `at`."""
         text = source or read_source(self.sources_dir, self.record.source_file)
-        self.findings.append(Finding(self.file, element, message, number,
-                                     sentence_at(text, min(at, len(text)))))
+        self.findings.append(Finding(self.file, element.ref if element else "source", field,
+                                     message, number, sentence_at(text, min(at, len(text)))))
 
-    def locate(self, where: str, quote: Quote) -> _Span | None:
+    def locate(self, element: Element | None, where: str, quote: Quote) -> _Span | None:
         """The span of a quote, or None (and a finding naming where its words are) if off."""
         name, source = self.text(quote)
         end = quote_end(source, quote.text, quote.start)
@@ -128,15 +130,15 @@ class _RecordAudit:
         found = occurrences(source, quote.text)
         hint = (f"they occur at {', '.join(map(str, found))}" if found
                 else f"they occur nowhere in {name} ({NORMALISED})")
-        self.find(where, f"quote {quote.text!r} is not at offset {quote.start}: {hint}",
+        self.find(element, where, f"quote {quote.text!r} is not at offset {quote.start}: {hint}",
                   at=quote.start, source=source)
         return None
 
     def element(self, element: Element, spans: list[_Span]) -> None:
         """An element's stated numbers against the numbers in its quotes."""
         if not element.quotes:
-            self.find(element.ref, "no quote: every curated element quotes the words of the "
-                      "source it was curated from")
+            self.find(element, element.path, "no quote: every curated element quotes the words "
+                      "of the source it was curated from")
             return
         quoted = [(span, m) for span in spans
                   for m in mentions_in(self.sources_dir, span.source)
@@ -151,9 +153,9 @@ class _RecordAudit:
                 1 if not have[item.value] else 0)
             if short > 0:
                 times = f" {need[item.value]} times" if need[item.value] > 1 else ""
-                self.find(element.ref, f"{item.field} states {_show(item.value)}{times}, but its "
-                          f"quotes hold it {have[item.value]} time(s)", _show(item.value),
-                          at, source)
+                self.find(element, f"{element.path}.{item.field}", f"states {_show(item.value)}"
+                          f"{times}, but its quotes hold it {have[item.value]} time(s)",
+                          _show(item.value), at, source)
                 need[item.value] = have[item.value]  # one finding per value
         values = {s.value for s in stated}
         self.used |= {(span.source, m.start) for span, m in quoted if m.value in values}
@@ -161,7 +163,7 @@ class _RecordAudit:
     def percents(self) -> None:
         """Reported percents against count / denominator as derive.py recomputes them."""
         derived = derive_outcomes(list(self.record.outcomes))
-        quotes = {e.ref: e.quotes for e in curated_elements(self.record)}
+        elements = {e.ref: e for e in curated_elements(self.record)}
         rows: list[tuple[str, int | None, int | None, Decimal | None]] = []
         for o in self.record.outcomes:
             d = derived.get(o.id, Derived())
@@ -176,9 +178,11 @@ class _RecordAudit:
             exact = rate_percent(count, denominator)
             shown = exact.quantize(Decimal(1).scaleb(min(0, _exponent(percent))), ROUND_HALF_UP)
             if shown != percent:
-                self.find(ref, f"reported percent {_show(percent)} is not {count}/{denominator} "
-                          f"= {exact}% rounded as reported ({_show(shown)})", _show(percent),
-                          *self.place(quotes[ref]))
+                element = elements[ref]
+                self.find(element, f"{element.path}.percent", f"reported percent "
+                          f"{_show(percent)} is not {count}/{denominator} = {exact}% rounded as "
+                          f"reported ({_show(shown)})", _show(percent),
+                          *self.place(element.quotes))
 
     def place(self, quotes: list[Quote]) -> tuple[int, str]:
         """Where an element's findings point: its first quote (offset, source text)."""
@@ -195,19 +199,20 @@ class _RecordAudit:
         left = [m for m in found if (name, m.start) not in self.used]
         unlisted = [m for m in left if not any(span.holds(name, m) for span in listed)]
         for m in unlisted:
-            self.find("not_curated", f"the source's number {m.text!r} (at {m.start}) is neither "
-                      "stated by an element quoting it nor in a span listed as not curated",
-                      _show(m.value), at=m.start, source=source)
+            self.find(None, "not_curated", f"the source's number {m.text!r} (at {m.start}) is "
+                      "neither stated by an element quoting it nor in a span listed as not "
+                      "curated", _show(m.value), at=m.start, source=source)
         return Coverage(1, len(found), len(used), len(left) - len(unlisted))
 
     def run(self) -> Coverage:
-        spans = {where: self.locate(where, q) for where, q in record_quotes(self.record)}
         for element in curated_elements(self.record):
-            located = [spans[f"{element.path}.quotes[{i}]"] for i in range(len(element.quotes))]
-            self.element(element, [s for s in located if s is not None])
+            located = [self.locate(element, f"{element.path}.quotes[{i}]", quote)
+                       for i, quote in enumerate(element.quotes)]
+            self.element(element, [span for span in located if span is not None])
         self.percents()
-        listed = [s for w, s in spans.items() if w.startswith("not_curated") and s is not None]
-        return self.coverage(listed)
+        listed = [self.locate(None, f"not_curated[{i}]", span)
+                  for i, span in enumerate(self.record.not_curated)]
+        return self.coverage([span for span in listed if span is not None])
 
 
 def mentions_in(sources_dir: Path, name: str) -> tuple[Mention, ...]:

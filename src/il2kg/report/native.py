@@ -8,9 +8,12 @@ from pathlib import Path
 from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH
 
+from il2kg.audit.check import render, summary
 from il2kg.checks.reasoning import ReasoningReport
 from il2kg.iris import bind_prefixes
+from il2kg.paths import SOURCES
 from il2kg.pipeline import PipelineResult
+from il2kg.records.load import display_path
 from il2kg.report.problems import Problem, Style, failed, problems
 
 
@@ -22,6 +25,11 @@ def text(result: PipelineResult, found: list[Problem], style: Style) -> str:
         return "\n".join(lines)
     if result.reasoning is not None:
         lines.append(result.reasoning.summary())
+    if result.audit is not None:
+        lines += [f"audit: {line}" for line in summary(result.audit)]
+    elif result.loaded.records:
+        lines.append(f"audit: not run: no {SOURCES}/ directory beside "
+                     f"{display_path(result.inputs.seeds_dir)}")
     errors = sum(p.severity == "error" for p in found)
     verdict = "does not conform" if failed(found, style) else "conforms"
     lines.append(f"{verdict}: {errors} error(s), {len(found) - errors} warning(s), "
@@ -40,6 +48,7 @@ def json_report(result: PipelineResult, found: list[Problem], style: Style) -> s
             "record_warnings": [w.__dict__ for w in result.loaded.warnings],
             "shacl_results": [f.__dict__ for f in findings],
             "reasoning": _reasoning_json(result.reasoning),
+            "audit": json.loads(render(result.audit, "json")) if result.audit else None,
         },
         indent=2,
     )

@@ -10,14 +10,19 @@ from typing import Literal
 from il2kg.iris import ONTOLOGY_IRI, curie
 from il2kg.pipeline import PipelineResult, locate
 from il2kg.records.load import RecordError, display_path
+from il2kg.records.source_map import parse_path
 
 Severity = Literal["error", "warning"]
 RECORD_RULE = "record"  # the rule id of record errors: the record schema and its references
 REASONING_RULE = "reasoning"  # the rule id of what HermiT finds
+AUDIT_RULE = "audit"  # the rule id of what `il2kg audit` finds
 RULES = {
     RECORD_RULE: "A seed file is a publication record: the record schema "
                  "(shapes/record.schema.json), known ids and vocabulary terms.",
     REASONING_RULE: "The records are consistent with the ontology (HermiT).",
+    AUDIT_RULE: "Every curated element quotes its source's words at their offset, every number "
+                "it states is in its quotes, and every number of the source is used or listed "
+                "as not curated (il2kg audit).",
 }
 
 
@@ -94,6 +99,17 @@ def _reasoning(result: PipelineResult) -> Iterator[Problem]:
         yield Problem("error", message, REASONING_RULE, *(vars(where).values() if where else ()))
 
 
+def _audit(result: PipelineResult) -> Iterator[Problem]:
+    maps = {m.file: m for m in result.loaded.source_maps.values()}
+    for f in result.audit.findings if result.audit else ():
+        # a number of the source nobody accounts for: at the record's not_curated or source_file
+        where = [maps[f.file].at(p)[1] for p in (parse_path(f.field), ("source_file",))
+                 if f.file in maps]
+        mark = next((m for m in where if m), None)
+        message = f"{f.message} (sentence: {f.sentence})" if f.sentence else f.message
+        yield Problem("error", message, AUDIT_RULE, f.file, f.field, *(mark or (None, None)))
+
+
 def _same(file: str, paths: Collection[Path]) -> bool:
     return not file or Path(file).resolve() in paths
 
@@ -102,7 +118,7 @@ def problems(result: PipelineResult, only: Collection[Path] = ()) -> list[Proble
     """Every problem of a run, in the order of the pipeline; with `only`, those of the named
     seed files and of the project as a whole."""
     found = [*_records(result.loaded.errors, "error"), *_records(result.loaded.warnings, "warning"),
-             *_shacl(result), *_reasoning(result)]
+             *_shacl(result), *_reasoning(result), *_audit(result)]
     if not only:
         return found
     named = {path.resolve() for path in only}
