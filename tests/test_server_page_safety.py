@@ -1,7 +1,8 @@
 """Pages a browser may open are safe to open: every HTML answer carries a Content-Security-Policy
 and `X-Content-Type-Options: nosniff`; an IRI of another scheme than http(s) in `--data` is
-shown, never linked; Starlette's own 404 and 405 are plain text, 405 naming the methods the
-path takes; a query starting with a byte-order mark is a query."""
+shown, never linked; CSV and TSV cells a spreadsheet would run are marked; Starlette's own 404
+and 405 are plain text, 405 naming the methods the path takes; a query starting with a
+byte-order mark is a query."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from .server_fixtures import live_server
 
 pytestmark = [pytest.mark.slow, pytest.mark.server]
 EVIL = f"""<{RES}evil> <http://www.w3.org/2000/01/rdf-schema#label> "evil" ;
+  <http://www.w3.org/2004/02/skos/core#note> "=HYPERLINK(\\"https://x.example\\",\\"a\\")" ;
   <http://www.w3.org/2000/01/rdf-schema#seeAlso> <javascript:alert(document.domain)>,
       <data:text/html,hi>, <https://example.org/fine> .
 """
@@ -86,3 +88,17 @@ def test_a_query_may_start_with_a_byte_order_mark(site: str, method: str) -> Non
         response = httpx.post(f"{site}/sparql", content=query.encode(),
                               headers={"Content-Type": "application/sparql-query"})
     assert response.status_code == 200, response.text
+
+
+NOTE = ("SELECT ?note ?n WHERE { <" + str(RES) + "evil> "
+        "<http://www.w3.org/2004/02/skos/core#note> ?note BIND(-1 AS ?n) }")
+
+
+@pytest.mark.parametrize(("fmt", "cells"), [
+    ("csv", ["note,n", '"\'=HYPERLINK(""https://x.example"",""a"")",-1']),
+    ("tsv", ["?note\t?n", '"\'=HYPERLINK(\\"https://x.example\\",\\"a\\")"\t-1'])])
+def test_spreadsheet_formulas_are_marked_in_csv_and_tsv(site: str, fmt: str,
+                                                         cells: list[str]) -> None:
+    response = httpx.get(f"{site}/sparql", params={"query": NOTE, "format": fmt})
+    assert response.status_code == 200
+    assert response.text.splitlines() == cells

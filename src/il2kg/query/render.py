@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 from pyoxigraph import (
@@ -16,6 +17,7 @@ from pyoxigraph import (
 
 from il2kg.iris import compact
 from il2kg.query.result import Form, QueryError, Result, Row, Term
+from il2kg.query.tabular import write_csv, write_tsv
 
 OUTPUT_FORMATS = ("table", "csv", "tsv", "json")
 READABLE_LOCAL = re.compile(r"[\w./-]*")  # a CURIE that reads well in a table
@@ -34,10 +36,11 @@ def render(result: Result, output: str, *, prefixes: dict[str, str]) -> str:
         return _text(result.payload)
     if output == "json":
         return _text(result.payload)
-    if output in ("csv", "tsv"):
-        results_format = QueryResultsFormat.CSV if output == "csv" else QueryResultsFormat.TSV
+    if output in ("csv", "tsv"):  # cells a spreadsheet would run are marked (query.tabular)
         parsed = parse_query_results(result.payload, format=QueryResultsFormat.JSON)
-        return _text(parsed.serialize(format=results_format))
+        buffer = io.BytesIO()
+        (write_csv if output == "csv" else write_tsv)(parsed, buffer)
+        return _text(buffer.getvalue())
     if result.form is Form.BOOLEAN:
         return "true" if result.boolean else "false"
     return table(result.variables, result.rows, prefixes=prefixes)

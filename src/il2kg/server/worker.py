@@ -35,6 +35,7 @@ from pyoxigraph import (
 from il2kg.paths import published_prefixes
 from il2kg.query.lexer import check_bounds, declares_dataset
 from il2kg.query.result import form_of
+from il2kg.query.tabular import write_csv, write_tsv
 from il2kg.server.negotiation import Format, choose
 from il2kg.server.sandbox import SandboxError, confine
 
@@ -95,6 +96,10 @@ def stream(result: QuerySolutions | QueryBoolean | QueryTriples, fmt: Format,
     match result, fmt:
         case QueryTriples(), RdfFormat():
             result.serialize(output, fmt)
+        case QuerySolutions() | QueryBoolean(), QueryResultsFormat.CSV:
+            write_csv(result, output)  # cells a spreadsheet would run are marked
+        case QuerySolutions() | QueryBoolean(), QueryResultsFormat.TSV:
+            write_tsv(result, output)
         case QuerySolutions() | QueryBoolean(), QueryResultsFormat():
             result.serialize(output, fmt)
         case _:
