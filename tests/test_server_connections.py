@@ -4,6 +4,7 @@ out of file descriptors neither floods the log nor stops the server for its open
 
 from __future__ import annotations
 
+import contextlib
 import resource
 import socket
 import subprocess
@@ -187,6 +188,30 @@ def test_a_huge_request_head_is_431(server: Server) -> None:
     assert answers(server)
 
 
+def test_a_whole_huge_head_in_one_write_is_431(server: Server) -> None:
+    head = (b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * 100_000
+            + b"\r\n\r\n")
+    with connect(server) as sock:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            sock.sendall(head)
+        reply = sock.recv(65536)
+    assert reply.startswith(b"HTTP/1.1 431")
+    assert answers(server)
+
+
+def test_a_head_under_the_limit_and_a_large_body_in_one_write_are_answered(
+        server: Server) -> None:
+    query = b"ASK {} #" + b"a" * 100_000
+    request = (b"POST /sparql HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+               b"Content-Type: application/sparql-query\r\nAccept: application/json\r\n"
+               b"Content-Length: " + str(len(query)).encode() + b"\r\nX-Pad: "
+               + b"a" * 60_000 + b"\r\n\r\n" + query)
+    with connect(server) as sock:
+        sock.sendall(request)
+        reply = b"".join(iter(lambda: sock.recv(65536), b""))
+    assert reply.startswith(b"HTTP/1.1 200"), reply[:200]
+
+
 def test_a_flood_of_bad_requests_is_a_few_log_lines(server: Server) -> None:
     before = len(server.log_lines())
     for _ in range(50):
@@ -195,3 +220,18 @@ def test_a_flood_of_bad_requests_is_a_few_log_lines(server: Server) -> None:
             assert closed_by_server(sock)
     assert answers(server)
     assert len(new_lines(server, before)) <= 3
+
+
+def test_serve_on_a_port_in_use_stops_before_building(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        store = tmp_path / "store"
+        result = subprocess.run(
+            [sys.executable, "-m", "il2kg.cli", "serve", "--port", str(port), "--store",
+             str(store), "--dist", str(tmp_path / "no-dist")],
+            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr, result.stderr
+    assert not store.exists() and not (tmp_path / "no-dist").exists()

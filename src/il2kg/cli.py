@@ -271,9 +271,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the graph as a SPARQL endpoint (building dist/ first if it is missing)."""
     from contextlib import ExitStack
 
-    from il2kg.server.serve import default_workers, engine_for, has_store, prepare_store, serve
+    from il2kg.server.serve import (
+        check_port,
+        default_workers,
+        engine_for,
+        has_store,
+        prepare_store,
+        serve,
+    )
     from il2kg.server.settings import Settings
 
+    check_port(args.host, args.port)  # before any build or worker
     with ExitStack() as stack:
         store = None
         if not args.endpoint:

@@ -110,13 +110,20 @@ class HttpProtocol(HttpToolsProtocol):
             self.transport.close()
 
     def data_received(self, data: bytes) -> None:
-        """Feed the parser; refuse a head that is still incomplete past MAX_HEAD bytes."""
-        self.head_bytes += len(data)
-        super().data_received(data)
-        if self.head_timer is not None and self.head_bytes > MAX_HEAD:
+        """Feed the parser; refuse a head that is still incomplete past MAX_HEAD bytes, even
+        when it came with more in one read (the parser is fed up to the limit first)."""
+        if self.head_timer is None:  # a body, or a refused connection
+            super().data_received(data)
+            return
+        room = MAX_HEAD - self.head_bytes
+        self.head_bytes += min(len(data), room)
+        super().data_received(data[:room])
+        if self.head_timer is not None and len(data) > room:
             self._disarm()
             self.transport.write(TOO_LARGE)
             self.transport.close()
+        elif len(data) > room and not self.transport.is_closing():
+            super().data_received(data[room:])
 
     def on_headers_complete(self) -> None:
         self._disarm()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import tempfile
 from collections.abc import Sequence
 from contextlib import ExitStack
@@ -27,6 +28,19 @@ def default_worker_memory(workers: int) -> int:
     """Each worker's memory cap in bytes: half the machine's memory shared out, at least 1 GB."""
     total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     return max(1 << 30, total // (2 * workers))
+
+
+def check_port(host: str, port: int) -> None:
+    """Fail now, before a store is built or a worker started, when the address cannot be
+    listened on (binding as uvicorn does, then letting go)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            raise OSError(f"cannot listen on {host}:{port}: {exc.strerror or exc}; is another "
+                          "server running there? Choose another --port") from None
 
 
 def has_store(store_dir: Path | None) -> bool:
