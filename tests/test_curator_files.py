@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from pyoxigraph import RdfFormat, Store
 
+from il2kg.evidence.fhir import bundle
 from il2kg.evidence.forest import render
 from il2kg.evidence.rows import ROWS_QUERY, EvidenceRow, rows_from_json
 from il2kg.files import OutsideProject, read_inside, write_atomic
@@ -257,3 +258,10 @@ def test_a_percent_explained_by_a_note_is_drawn_without_a_derived_interval(tmp_p
     assert (row.lower, row.upper, row.interval) == (None, None, "no interval")
     svg = render([row], "svg").decode()
     assert "90%‡" in svg and "65.25" not in svg
+    evidence = [r["resource"] for r in bundle(lambda q: run_local(store, q).payload)["entry"]
+                if r["resource"]["resourceType"] == "Evidence"]
+    reported = [e for e in evidence if e["description"] == "As reported by the source."]
+    assert [s["quantity"]["value"] for e in reported for s in e["statistic"]] == [90]
+    assert not any("attributeEstimate" in s for e in reported for s in e["statistic"])
+    for found in evidence:  # the derived 30% (6.67-65.25) says the two differ
+        assert any("differs from its counts 3/10" in n["text"] for n in found["note"])

@@ -8,6 +8,7 @@ adverse event report and per factor association. The mapping is documented in do
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 from il2kg.evidence import fhir_queries as q
 from il2kg.evidence.fhir_groups import (
@@ -39,6 +40,7 @@ from il2kg.evidence.fhir_terms import (
     term,
 )
 from il2kg.evidence.rows import solutions
+from il2kg.graph.derive import agrees
 from il2kg.iris import FHIR_BASE
 from il2kg.records.outcome_kinds import OUTCOME_KINDS
 
@@ -245,13 +247,27 @@ def _measured(row: dict[str, str], mapped: Mapped) -> tuple[Json, list[Json]]:
     return variable_definition("outcome", observed, intended=category), [definition, measured]
 
 
+def _differs(row: dict[str, str]) -> list[Json]:
+    """A note when the reported percentage differs from its counts beyond rounding (a curation
+    note says why): the derived figures are the counts', not a companion of the reported one."""
+    count = row.get("count", row.get("derivedCount"))
+    denominator = row.get("denominator", row.get("derivedDenominator"))
+    if "percent" not in row or count is None or denominator is None or int(denominator) == 0:
+        return []
+    if agrees(Decimal(row["percent"]), int(count), int(denominator)):
+        return []
+    return [{"text": f"The source reports {row['percent']}%, which differs from its counts "
+                     f"{count}/{denominator} beyond rounding (see the curation note); figures "
+                     "derived by il2kg come from the counts, not from the reported percentage."}]
+
+
 def outcome_evidence(row: dict[str, str], context: Context) -> list[Json]:
     """An outcome's Evidence: what the source reports, then what il2kg derived from it, with
     the resources defining a timed outcome variable. An outcome of a treatment its cohort was
     selected on (e.g. failure of prior IL-2) is a baseline measure of the cohort, not efficacy."""
     outcome, timed = row["outcome"], OUTCOME_KINDS[row["kind"]].timed
     measured, made = _measured(row, context.mapped)
-    notes = context.notes_of(row, outcome)
+    notes = [*context.notes_of(row, outcome), *_differs(row)]
     if row["selectedOnTreatment"] == "true":
         said = (f"How the cohort was selected: its response to its prior therapy "
                 f"({row['treatmentLabel']}) before entry, not the effect of a treatment studied.")
