@@ -11,6 +11,7 @@ import pytest
 from pyoxigraph import Store
 
 from il2kg.cli import main
+from il2kg.server import remote
 from il2kg.server.app import create_app
 from il2kg.server.remote import RemoteEngine
 from il2kg.server.settings import Settings
@@ -45,6 +46,19 @@ def test_load_puts_every_named_graph(loaded: str, direct: Store) -> None:
                          headers={"Accept": "application/sparql-results+json"})
     want = {s["g"].value: int(s["n"].value) for s in direct.query(PER_GRAPH)}
     assert len(want) >= 4 and per_graph(response.json()["results"]["bindings"]) == want
+
+
+def test_load_streams_a_graph_in_chunks(oxigraph: str, built_dist: Path, example_dir: Path,
+                                       direct: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Graphs of many chunks arrive whole."""
+    monkeypatch.setattr(remote, "CHUNK_TRIPLES", 97)
+    assert main(["load", "--to", f"{oxigraph}/store", "--dist", str(built_dist),
+                 "--queries", str(example_dir)]) == 0
+    response = httpx.get(f"{oxigraph}/query", params={"query": PER_GRAPH},
+                         headers={"Accept": "application/sparql-results+json"})
+    want = {s["g"].value: int(s["n"].value) for s in direct.query(PER_GRAPH)}
+    assert max(want.values()) > 10 * 97
+    assert per_graph(response.json()["results"]["bindings"]) == want
 
 
 def test_load_to_an_unreachable_store_exits_2(built_dist: Path, example_dir: Path) -> None:

@@ -298,14 +298,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    """Put the built graph and example queries into a store (SPARQL 1.1 Graph Store Protocol)."""
-    from il2kg.publish.store import open_store
+    """Put the built graph and example queries into a store (SPARQL 1.1 Graph Store Protocol),
+    staged in a temporary on-disk store so memory stays bounded however large the build."""
+    import tempfile
+
+    from pyoxigraph import Store
+
+    from il2kg.publish.store import fill
     from il2kg.server.remote import load_to
 
     if (status := _ensure_built(args)) != EXIT_OK:
         return status
-    store = open_store(args.dist, extra=args.data, queries_dir=_queries(args))
-    for graph, count in load_to(store, args.to).items():
+    with tempfile.TemporaryDirectory(prefix="il2kg-load-") as staging:
+        store = fill(Store(staging), args.dist, extra=args.data, queries_dir=_queries(args))
+        counts = load_to(store, args.to)
+        del store  # closed before its directory goes
+    for graph, count in counts.items():
         print(f"{count}\t{graph}")
     return EXIT_OK
 

@@ -242,20 +242,25 @@ def batches(parts: list[Graph], limit: int) -> list[Graph]:
     return [_union(group) for group in groups]
 
 
-def _reason_batch(ontology_nt: bytes, data_nt: bytes) -> tuple[bool, tuple[str, ...],
-                                                                tuple[str, ...], bytes]:
-    """A worker's run: one batch, given and answered as N-Triples."""
-    ontology = bind_prefixes(Graph()).parse(data=ontology_nt, format="nt")
-    report = _reason_whole(ontology, Graph().parse(data=data_nt, format="nt"))
+Answer = tuple[bool, tuple[str, ...], tuple[str, ...], bytes]  # a report, inferences as bytes
+
+
+def _answer(report: ReasoningReport) -> Answer:
     inferred = report.inferred.serialize(format="nt", encoding="utf-8")
     return report.consistent, report.unsatisfiable, report.culprits, inferred
 
 
-Answer = tuple[bool, tuple[str, ...], tuple[str, ...], bytes]
+def _reason_batch(ontology_nt: bytes, data_nt: bytes) -> Answer:
+    """A worker's run: one batch, given and answered as N-Triples."""
+    ontology = bind_prefixes(Graph()).parse(data=ontology_nt, format="nt")
+    return _answer(_reason_whole(ontology, Graph().parse(data=data_nt, format="nt")))
 
 
 def _run_batches(ontology: Graph, graphs: list[Graph], workers: int | None) -> list[Answer]:
-    """Each graph reasoned with the ontology by HermiT, in `workers` spawned processes."""
+    """Each graph reasoned with the ontology by HermiT, in `workers` spawned processes (one
+    graph in this process: no interpreter to start)."""
+    if len(graphs) == 1:
+        return [_answer(_reason_whole(ontology, graphs[0]))]
     ontology_nt = ontology.serialize(format="nt", encoding="utf-8")
     jobs = [g.serialize(format="nt", encoding="utf-8") for g in graphs]
     # Spawned, not forked: reason() may run in a thread beside SHACL validation.

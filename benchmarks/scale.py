@@ -1,0 +1,113 @@
+"""Benchmark (not a test): a build's N-Quads at 10x its size, loaded by one machine.
+
+    python benchmarks/scale.py DIST_1M --times 10 --work /tmp/scale --json scale.json
+
+Writes the data graph of a build `--times` times, each copy under renamed record ids
+(`synthetic-0000001` -> `synthetic-0000001x3`), and every other graph once: the same shape
+of data at `--times` the size, written as a stream. Then measures, each in its own process
+(wall time, max RSS): `oxigraph load` of the file (the peer), and `il2kg load --to` an
+Oxigraph server (`oxigraph serve`) from a dist holding it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+DATA = "<https://w3id.org/il2kg/graph/data> .\n"
+RECORD = re.compile(r"synthetic-(\d{7})")
+
+
+def replicate(source: Path, target: Path, times: int) -> int:
+    """Write `source` N-Quads with the data graph `times` times; the lines written."""
+    written = 0
+    with source.open(encoding="utf-8") as lines, target.open("w", encoding="utf-8") as out:
+        for line in lines:
+            copies = range(times) if line.endswith(DATA) else range(1)
+            for copy in copies:
+                out.write(RECORD.sub(rf"synthetic-\1x{copy}", line) if copy else line)
+                written += 1
+    return written
+
+
+def measured(command: list[str]) -> dict[str, Any]:
+    """Run a command; its wall time and peak memory (max RSS of the process)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    if status != 0:
+        raise RuntimeError(f"{' '.join(command)} failed (wait status {status})")
+    return {"wall_s": round(wall, 1), "peak_mb": round(usage.ru_maxrss / 1024)}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def load_to_server(dist: Path, work: Path) -> dict[str, Any]:
+    """`il2kg load --to` an Oxigraph server started for it, and the triples it then holds."""
+    port = free_port()
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "oxigraph"), "serve", "--location",
+         str(work / "server"), "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            try:
+                httpx.get(f"{url}/query", params={"query": "ASK {}"}, timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        figures = measured([str(Path(sys.executable).parent / "il2kg"), "load", "--to",
+                            f"{url}/store", "--dist", str(dist)])
+        count = httpx.post(f"{url}/query", timeout=600, data={
+            "query": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"},
+            headers={"Accept": "application/sparql-results+json"}).json()
+        figures["server_triples"] = int(count["results"]["bindings"][0]["n"]["value"])
+        return figures
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("dist", type=Path, help="a build (its il2kg.nq is replicated)")
+    parser.add_argument("--times", type=int, default=10)
+    parser.add_argument("--work", type=Path, required=True, help="a directory with room")
+    parser.add_argument("--json", type=Path, help="write the figures here")
+    args = parser.parse_args()
+    dist = args.work / "dist"
+    dist.mkdir(parents=True, exist_ok=True)
+    quads = dist / "il2kg.nq"
+    start = time.perf_counter()
+    figures: dict[str, Any] = {"times": args.times,
+                               "quads": replicate(args.dist / "il2kg.nq", quads, args.times)}
+    figures["write_s"] = round(time.perf_counter() - start, 1)
+    figures["load_avg_before"] = os.getloadavg()[0]
+    figures["oxigraph_load"] = measured(
+        [str(Path(sys.executable).parent / "oxigraph"), "load", "--location",
+         str(args.work / "oxigraph"), "--file", str(quads)])
+    figures["il2kg_load_to"] = load_to_server(dist, args.work)
+    figures["load_avg_after"] = os.getloadavg()[0]
+    print(json.dumps(figures, indent=1))
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
