@@ -21,7 +21,7 @@ from pathlib import Path
 from rdflib import BNode, Graph
 
 from il2kg import __version__
-from il2kg.paths import Inputs
+from il2kg.paths import Inputs, cache_root
 
 FORMAT = "1"
 log = logging.getLogger(__name__)
@@ -29,10 +29,8 @@ log = logging.getLogger(__name__)
 
 def default_dir() -> Path:
     """Where the cache lives unless told otherwise (see the module's docstring)."""
-    if own := os.environ.get("IL2KG_CACHE_DIR"):
-        return Path(own)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "il2kg"
+    own = os.environ.get("IL2KG_CACHE_DIR")
+    return Path(own) if own else cache_root()
 
 
 def _digest(*parts: bytes) -> str:
