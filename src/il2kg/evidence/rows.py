@@ -39,14 +39,13 @@ WHERE {
   OPTIONAL { ?outcome il2kg:hasConfidenceInterval ?ci .
              ?ci il2kg:confidenceLevel ?level ; il2kg:lowerBound ?reportedLower ;
                  il2kg:upperBound ?reportedUpper FILTER (?level = 95) }
-  OPTIONAL { ?outcome il2kg:hasDerivedValue ?derived .
-             OPTIONAL { ?derived il2kg:derivedCount ?derivedCount }
-             OPTIONAL { ?derived il2kg:derivedDenominator ?derivedDenominator }
-             OPTIONAL { ?derived il2kg:derivedPercent ?derivedPercent }
-             OPTIONAL { ?derived il2kg:hasConfidenceInterval ?dci .
-                        ?dci il2kg:confidenceLevel ?derivedLevel ;
-                             il2kg:lowerBound ?derivedLower ; il2kg:upperBound ?derivedUpper
-                        FILTER (?derivedLevel = 95) } }
+  OPTIONAL { ?outcome il2kg:hasDerivedValue/il2kg:derivedCount ?derivedCount }
+  OPTIONAL { ?outcome il2kg:hasDerivedValue/il2kg:derivedDenominator ?derivedDenominator }
+  OPTIONAL { ?outcome il2kg:hasDerivedValue/il2kg:derivedPercent ?derivedPercent }
+  OPTIONAL { ?outcome il2kg:hasDerivedValue/il2kg:hasConfidenceInterval ?dci .
+             ?dci il2kg:confidenceLevel ?derivedLevel ;
+                  il2kg:lowerBound ?derivedLower ; il2kg:upperBound ?derivedUpper
+             FILTER (?derivedLevel = 95) }
   BIND (COALESCE(?reportedCount, ?derivedCount) AS ?count)
   BIND (!BOUND(?reportedCount) && BOUND(?derivedCount) AS ?countDerived)
   BIND (COALESCE(?reportedDenominator, ?derivedDenominator) AS ?denominator)
