@@ -1,5 +1,7 @@
 """The pages in a real headless Chromium: the YASGUI query page (examples, permalinks,
-downloads, pasteable IRIs, offline) and the evidence page, with screenshots kept."""
+downloads, pasteable IRIs, offline, layout) and the evidence page, over the real graph and
+its real example queries; the screenshots in docs/img/ are written here, so they cannot
+drift from the pages."""
 
 from __future__ import annotations
 
@@ -16,8 +18,13 @@ import pytest
 from pyoxigraph import NamedNode, Store
 
 from il2kg.iris import prefixes
+from il2kg.paths import QUERIES_DIR
+from il2kg.publish.disk_store import build_store
+from il2kg.server.app import create_app
+from il2kg.server.pool import WorkerPool
+from il2kg.server.settings import Settings
 
-from .server_fixtures import EXAMPLES
+from .server_fixtures import EXAMPLES, live_server
 
 ROOT = Path(__file__).parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -61,9 +68,20 @@ def browser(tmp_path_factory: pytest.TempPathFactory, downloads: Path) -> Iterat
         driver.quit()
 
 
+@pytest.fixture(scope="module")
+def real_endpoint(built_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """An endpoint over the project's graph and its packaged example queries: the pages a
+    new user sees (the screenshots in docs/img/ are of it)."""
+    store = build_store(tmp_path_factory.mktemp("real") / "store", built_dist,
+                        queries_dir=QUERIES_DIR)
+    settings = Settings(timeout=20.0)
+    with live_server(create_app(WorkerPool(str(store), size=2, timeout=20.0), settings)) as url:
+        yield url
+
+
 def screenshot(browser: object, name: str) -> Path:
-    """Save the browser's window as build/screenshots/NAME.png (or under $IL2KG_SCREENSHOTS)."""
-    folder = Path(os.environ.get("IL2KG_SCREENSHOTS", ROOT / "build" / "screenshots"))
+    """Save the browser's window as docs/img/NAME.png (or under $IL2KG_SCREENSHOTS)."""
+    folder = Path(os.environ.get("IL2KG_SCREENSHOTS", ROOT / "docs" / "img"))
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.png"
     assert browser.save_screenshot(str(path)), f"could not save {path}"
@@ -115,7 +133,6 @@ def test_example_runs_in_one_click_and_shows_its_rows(browser: object, endpoint:
     assert headers[-2:] == ["publication", "title"]
     assert {row[-1] for row in rows} == _titles(direct)
     assert browser.execute_script(EDITOR + ".getValue()") == EXAMPLES["publications"]
-    screenshot(browser, "query-page")
 
 
 def test_the_url_is_a_permalink(browser: object, endpoint: str, direct: Store) -> None:
@@ -219,17 +236,73 @@ def test_page_reaches_no_other_server(browser: object, endpoint: str) -> None:
     assert not errors
 
 
-def test_evidence_page_shows_plots_and_table(browser: object, endpoint: str) -> None:
+LAYOUT = """
+  const box = (e) => e.getBoundingClientRect();
+  const buttons = box(document.querySelector('.yasqe_buttons'));
+  const range = document.createRange();
+  range.selectNodeContents(document.querySelector('.CodeMirror-line'));
+  const firstLine = Array.from(range.getClientRects());
+  const row = document.querySelector('.yasr table tbody tr');
+  const number = box(row.cells[0].querySelector('.rowNumber'));
+  range.selectNodeContents(row.cells[1].firstElementChild);
+  const firstCell = box(range);
+  const cut = Array.from(document.querySelectorAll('.yasr table th .dt-column-title'))
+    .filter((t) => t.scrollWidth > t.clientWidth + 1).map((t) => t.textContent);
+  const cells = Array.from(document.querySelectorAll('.yasr table tbody td'))
+    .map((td) => td.textContent);
+  const pager = Array.from(document.querySelectorAll('.dt-paging-button')).map((b) => box(b).top);
+  return {underButtons: firstLine.filter((r) => r.right > buttons.left && r.top < buttons.bottom)
+            .length,
+          numberRight: number.right, cellLeft: firstCell.left, cut, cells, pager};
+"""
+
+
+def test_real_query_page_example_link_runs_and_reads_well(browser: object,
+                                                         real_endpoint: str) -> None:
+    """/?example=NAME opens and runs it; numbers are plain values; nothing is cut or
+    overlapped; the pager is one row. The screenshot is docs/img/query-page.png."""
+    from selenium.webdriver.common.by import By
+
+    _open(browser, f"{real_endpoint}/?example=adverse-events")
+    buttons = browser.find_elements(By.CSS_SELECTOR, "#example-list button[data-example]")
+    assert len(buttons) == len(list(QUERIES_DIR.glob("*.rq")))
+    current = [b.get_attribute("data-example") for b in buttons
+               if b.get_attribute("aria-current") == "true"]
+    assert current == ["adverse-events"]
+    _rows(browser)  # it ran without a click
+    layout = browser.execute_script(LAYOUT)
+    assert layout["underButtons"] == 0
+    assert layout["numberRight"] < layout["cellLeft"]
+    assert layout["cut"] == []
+    assert "270" in layout["cells"] and not any("^^" in c or '"' in c for c in layout["cells"])
+    assert layout["pager"] and len(set(layout["pager"])) == 1
+    screenshot(browser, "query-page")
+
+
+def test_evidence_page_shows_plots_and_table(browser: object, real_endpoint: str) -> None:
+    """One title; plot text readable at page width; wide cells; the context of outcomes a
+    cohort was selected on says so. The screenshot is docs/img/evidence-page.png."""
     from selenium.webdriver.common.by import By
 
     browser.set_window_size(1400, 1800)
-    browser.get(f"{endpoint}/evidence")
+    browser.get(f"{real_endpoint}/evidence")
     plots = browser.find_elements(By.CSS_SELECTOR, "figure.forest svg")
     assert plots and all(p.size["width"] > 400 and p.size["height"] > 100 for p in plots)
+    smallest = browser.execute_script("""
+      const svg = document.querySelector('figure.forest svg');
+      const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+      return Math.min(...Array.from(svg.querySelectorAll('text'))
+        .map((t) => parseFloat(getComputedStyle(t).fontSize) * scale));""")
+    assert smallest >= 11, f"plot text {smallest:.1f} px"
+    page = browser.page_source
+    assert page.count("Response outcomes") == 1 and "high-dose IL-2</h1>" not in page
+    assert "†" not in page and "how the cohort was selected" in page
+    cohort = browser.find_element(By.CSS_SELECTOR, "table.evidence tr td:nth-child(2)")
+    assert cohort.size["width"] >= 200
     rows = browser.find_elements(By.CSS_SELECTOR, "table.evidence tr td:last-child a")
     assert rows
     first = rows[0].get_attribute("href")
-    assert screenshot(browser, "evidence").stat().st_size > 10_000
+    assert screenshot(browser, "evidence-page").stat().st_size > 10_000
     rows[0].click()
     assert browser.current_url == first and "/outcome/" in first
     browser.set_window_size(1400, 1000)

@@ -27,8 +27,11 @@ LITERAL: dict[str, Any] = {"parse_math": False, "usetex": False}
 NOTE = ("Filled square: 95% interval reported by the source; open square: exact "
         "(Clopper-Pearson, CP) 95% interval derived from n/N; dot: estimate without an interval "
         "(no n/N). * derived by il2kg. ‡ reported, differs from n/N (see the record's curation "
-        "note): no interval derived for it. † the cohort was selected on its outcome of this "
+        "note): no interval derived for it. Context 'how the cohort was selected': the outcome "
+        "of a prior treatment the cohort was chosen on, not an effect of it. Each row has its own "
         "treatment. No pooled estimate.")
+TITLE = "Response outcomes by category"
+TEXT_SIZE, HEADING_SIZE = 9.5, 10.5
 
 
 def _lines(rows: list[EvidenceRow]) -> list[EvidenceRow | str]:
@@ -53,8 +56,9 @@ def _estimate_text(row: EvidenceRow) -> str:
     return f"{estimate} ({row.lower.normalize():f}-{row.upper.normalize():f}, {source})"
 
 
-def figure(rows: list[EvidenceRow], title: str = "Response to high-dose IL-2") -> Figure:
-    """A forest plot of the rows, grouped by category."""
+def figure(rows: list[EvidenceRow], title: str | None = TITLE) -> Figure:
+    """A forest plot of the rows, grouped by category (titled unless `title` is None, e.g.
+    on a page that has its own heading)."""
     lines = _lines(rows)
     height = ROW_HEIGHT * (len(lines) + 4)
     fig = Figure(figsize=(13, height))
@@ -68,28 +72,29 @@ def figure(rows: list[EvidenceRow], title: str = "Response to high-dose IL-2") -
         ax.spines[side].set_visible(False)
     text = blended_transform_factory(fig.transFigure, ax.transData)
     for x, heading in (*TEXT_COLUMNS, (PLOT_RIGHT + 0.01, "estimate, 95% interval")):
-        ax.text(x, -1, heading, transform=text, weight="bold", va="center", fontsize=9,
-                **LITERAL)
+        ax.text(x, -1, heading, transform=text, weight="bold", va="center",
+                fontsize=TEXT_SIZE, **LITERAL)
     for y, line in enumerate(lines):
         if isinstance(line, str):
             ax.text(0.01, y, line.capitalize(), transform=text, weight="bold", va="center",
-                    fontsize=10, color="#124", **LITERAL)
+                    fontsize=HEADING_SIZE, color="#124", **LITERAL)
             continue
         _draw_row(ax, text, y, line)
-    fig.text(0.01, 0.1 / height, NOTE, fontsize=8, color="#444", wrap=True, **LITERAL)
-    fig.text(0.01, 1 - 0.3 / height, title, fontsize=12, weight="bold", **LITERAL)
+    fig.text(0.01, 0.1 / height, NOTE, fontsize=TEXT_SIZE - 1, color="#444", wrap=True,
+             **LITERAL)
+    if title is not None:
+        fig.text(0.01, 1 - 0.3 / height, title, fontsize=12, weight="bold", **LITERAL)
     return fig
 
 
 def _draw_row(ax: Axes, text: Transform, y: int, row: EvidenceRow) -> None:
     """One study row: its text columns, interval and point estimate."""
-    mark = " †" if row.outcome_selected else ""
-    cells = (_short(row.publication_label, 30), _short(row.diseases, 34), row.context + mark,
+    cells = (_short(row.publication_label, 28), _short(row.diseases, 32), row.context,
              row.counts)
     for (x, _), cell in zip(TEXT_COLUMNS, cells, strict=True):
-        ax.text(x, y, cell, transform=text, va="center", fontsize=8.5, **LITERAL)
+        ax.text(x, y, cell, transform=text, va="center", fontsize=TEXT_SIZE, **LITERAL)
     ax.text(PLOT_RIGHT + 0.01, y, _estimate_text(row), transform=text, va="center",
-            fontsize=8.5, **LITERAL)
+            fontsize=TEXT_SIZE, **LITERAL)
     if row.lower is None or row.upper is None:
         ax.plot([float(row.percent)], [y], marker="o", markersize=4, color="#777")
         return
@@ -99,11 +104,11 @@ def _draw_row(ax: Axes, text: Transform, y: int, row: EvidenceRow) -> None:
             markerfacecolor=face, linestyle="none")
 
 
-def render(rows: list[EvidenceRow], fmt: str, **options: str) -> bytes:
+def render(rows: list[EvidenceRow], fmt: str, title: str | None = TITLE) -> bytes:
     """The forest plot as PNG or SVG bytes."""
     buffer = io.BytesIO()
     with rc_context({"svg.fonttype": "none", "svg.hashsalt": "il2kg"}):
-        figure(rows, **options).savefig(buffer, format=fmt, dpi=110,
+        figure(rows, title).savefig(buffer, format=fmt, dpi=110,
                                         metadata={"Date": None} if fmt == "svg" else None)
     return buffer.getvalue()
 

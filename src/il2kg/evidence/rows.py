@@ -127,8 +127,15 @@ def _number(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-def _context(after_checkpoint: bool, il2_failed: bool, after_il2: bool) -> str:
-    """The treatment context a cohort's prior therapies put an outcome in."""
+SELECTION_CONTEXT = "how the cohort was selected"
+
+
+def _context(after_checkpoint: bool, il2_failed: bool, after_il2: bool, selected: bool) -> str:
+    """The treatment context a cohort's prior therapies put an outcome in; for an outcome of
+    the very treatment the cohort was selected on (Fateh's failed IL-2), that it is the
+    selection, not an effect."""
+    if selected:
+        return SELECTION_CONTEXT
     if after_checkpoint:
         return "after checkpoint inhibition"
     if il2_failed:
@@ -177,7 +184,8 @@ def _row(values: dict[str, str]) -> EvidenceRow:
         lower=number("reportedLower") if reported else number("derivedLower") if derived else None,
         upper=number("reportedUpper") if reported else number("derivedUpper") if derived else None,
         interval_derived=derived,
-        context=_context(flag("afterCheckpoint"), flag("il2Failed"), flag("afterIl2")),
+        context=_context(flag("afterCheckpoint"), flag("il2Failed"), flag("afterIl2"),
+                         flag("selectedOnTreatment")),
         outcome_selected=flag("selectedOnTreatment"), differs=differs,
     )
 

@@ -23,10 +23,9 @@ COLUMNS = ("study", "cohort", "disease", "treatment", "context", "n/N", "estimat
 
 def _cells(row: EvidenceRow) -> tuple[str, ...]:
     """The table cells of one row, as HTML."""
-    selected = " †" if row.outcome_selected else ""
     return (link(row.publication, row.publication_label), link(row.cohort, row.cohort_label),
             escape(row.diseases), link(row.treatment, row.treatment_label),
-            escape(row.context + selected), escape(row.counts),
+            escape(row.context), escape(row.counts),
             f"{row.percent.normalize():f}%{row.mark}", escape(row.interval),
             link(row.outcome, row.outcome_label))
 
@@ -46,7 +45,7 @@ def evidence_html(rows: list[EvidenceRow]) -> str:
     """The forest plot (inline SVG), then the table behind it ('' without rows)."""
     if not rows:
         return ""
-    svg = PROLOG.sub(b"", render(rows, "svg")).decode()
+    svg = PROLOG.sub(b"", render(rows, "svg", title=None)).decode()
     return (f'<figure class="forest">{svg}</figure>{_table(rows)}'
             "<p><small>n/N: count over denominator; * derived by il2kg (an il2kg:DerivedValue "
             f"in the graph); ? not given by the source. {escape(NOTE)}</small></p>")
@@ -79,6 +78,8 @@ def router(collect: Collect) -> APIRouter:
     async def evidence() -> HTMLResponse:
         """Forest plots of every response outcome and the table behind them."""
         body = await evidence_section(collect) or "<p>No response outcome has an estimate.</p>"
-        return HTMLResponse(page("il2kg evidence", f"<h1>Response to high-dose IL-2</h1>{body}"))
+        return HTMLResponse(page("il2kg evidence", f"<h1>Response outcomes</h1><p>Every "
+                                 "response outcome in the graph, by category; each row has its "
+                                 f"own treatment and context.</p>{body}", wide=True))
 
     return routes

@@ -13,15 +13,21 @@ POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; 
           "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 STYLE = ("body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em}"
+         "body.wide{max-width:100em}"
          "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em;"
-         "text-align:left;vertical-align:top}figure.forest{margin:1em 0}"
-         "figure.forest svg{width:100%;height:auto}table.evidence{font-size:90%}")
+         "text-align:left;vertical-align:top}figure.forest{margin:1em 0;overflow-x:auto}"
+         "figure.forest svg{max-width:100%;height:auto}"
+         "table.evidence{font-size:90%;width:100%}"
+         "table.evidence td:nth-child(2){min-width:16em}"
+         "table.evidence td:nth-child(4),table.evidence td:nth-child(9){min-width:12em}"
+         "table.evidence td:nth-child(6),table.evidence td:nth-child(7){white-space:nowrap}")
 
 
-def page(title: str, body: str) -> str:
-    """A complete small HTML page."""
+def page(title: str, body: str, wide: bool = False) -> str:
+    """A complete small HTML page (`wide`: for plots and wide tables)."""
     return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>'
-            f'{escape(title)}</title><style>{STYLE}</style></head><body>'
+            f'{escape(title)}</title><style>{STYLE}</style></head>'
+            f'<body{" class=wide" if wide else ""}>'
             f'<p><a href="/">query page</a> · <a href="/queries">example queries</a> · '
             f'<a href="/evidence">evidence</a></p>'
             f"{body}</body></html>")

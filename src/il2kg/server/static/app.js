@@ -32,6 +32,16 @@ function browsable(iri) {
   return iri.startsWith(RESOURCE) ? `/resource/${iri.slice(RESOURCE.length)}` : iri;
 }
 
+// A literal as its plain value (17, not "17"^^xsd:integer); its datatype or language shows
+// on hover.
+function renderLiteral(binding) {
+  const value = document.createElement("span");
+  value.textContent = binding.value;
+  const kind = binding["xml:lang"] ? `language: ${binding["xml:lang"]}` : binding.datatype;
+  if (kind) value.title = kind;
+  return value.outerHTML;
+}
+
 function renderIri(binding, prefixes) {
   const link = document.createElement("a");
   link.className = "iri";
@@ -63,7 +73,9 @@ function showExamples(yasgui, examples) {
 }
 
 function run(yasgui, query, button) {
-  for (const other of document.querySelectorAll("nav button")) other.removeAttribute("aria-current");
+  for (const other of document.querySelectorAll("#example-list button")) {
+    other.removeAttribute("aria-current");
+  }
   if (button) button.setAttribute("aria-current", "true");
   const tab = yasgui.getTab();
   tab.setQuery(query);
@@ -73,7 +85,17 @@ function run(yasgui, query, button) {
 async function start() {
   const [prefixes, examples] = await Promise.all([getJson("/prefixes"), getJson("/queries")]);
   published = prefixes;
-  Yasgui.Yasr.plugins.table.prototype.getUriLinkFromBinding = renderIri;
+  const table = Yasgui.Yasr.plugins.table.prototype;
+  table.getUriLinkFromBinding = renderIri;
+  table.formatLiteral = renderLiteral;
+  // Whole cells unless the reader asks for the ellipsis; a row-number column that fits.
+  const draw = table.draw;
+  table.draw = function drawWhole(config) {
+    return draw.call(this, { isEllipsed: false, ...this.persistentConfig, ...config });
+  };
+  table.getSizeFirstColumn = function rowNumberWidth() {
+    return String(this.yasr.results?.getBindings()?.length || 0).length * 9 + 20;
+  };
   // Complete only variables and the published prefixes (no lookups on other servers).
   Yasgui.Yasqe.defaults.autocompleters = ["prefixes", "variables"];
   const endpoint = `${location.origin}/sparql`;
@@ -89,6 +111,10 @@ async function start() {
   });
   yasgui.on("query", (_, tab) => remember(tab.getQuery()));
   showExamples(yasgui, examples);
+  if (wanted) {  // /?example=NAME opens the example and runs it, as its button does
+    const buttons = Array.from(document.querySelectorAll("#example-list button"));
+    run(yasgui, wanted.query, buttons.find((b) => b.dataset.example === wanted.name));
+  }
   document.body.dataset.ready = "true";
 }
 
