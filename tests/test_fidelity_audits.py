@@ -117,3 +117,116 @@ def test_fateh_time_to_response_counts_from_temozolomide_as_a_typical_value(
     assert [o.split("/resource/")[1] for (o,) in ranges] == [
         "clark-2021/outcome/pfs", "nci-surgery-branch-1998/outcome/cr-ongoing-since-start",
     ]
+
+
+def _facts(result: PipelineResult, statement: str) -> set[tuple[str, str]]:
+    """(property, term) of every typed fact of a statement whose object is an il2kg term."""
+    rows = _ask(
+        result,
+        f"""SELECT ?p ?o WHERE {{ <{RES[statement]}> ?p ?o .
+          FILTER (STRSTARTS(STR(?o), STR(il2kg:)) && ?p != rdf:type) }}""",
+    )
+    return {(_local(p), _local(o)) for p, o in rows}
+
+
+def test_recommendations_keep_their_strength_and_condition(seed_result: PipelineResult) -> None:
+    """NCI: 'should be considered as initial therapy for appropriately selected patients';
+    Atkins: 'should be considered for appropriately selected melanoma patients'."""
+    wanted = {("recommendationStrength", "should-be-considered"),
+              ("recommendedFor", "appropriately-selected-patients")}
+    nci = "nci-surgery-branch-1998/statement/initial-therapy-conclusion"
+    assert wanted <= _facts(seed_result, nci)
+    assert wanted <= _facts(seed_result, "atkins-1999/statement/benefit-conclusion")
+    unconditional = _ask(
+        seed_result,
+        """SELECT ?s WHERE { ?s il2kg:recommendationStrength ?strength .
+          FILTER NOT EXISTS { ?s il2kg:recommendedFor ?condition } }""",
+    )
+    assert unconditional == []
+
+
+def test_appear_to_be_cured_stays_a_hedged_appearance(seed_result: PipelineResult) -> None:
+    """NCI: 'will enter durable complete regressions and appear to be cured': no 'so that'."""
+    [(text, hedge)] = _ask(
+        seed_result,
+        f"""SELECT ?text ?hedge WHERE {{
+          <{RES["nci-surgery-branch-1998/statement/cr-rate-conclusion"]}>
+              il2kg:statementText ?text ; il2kg:hedgedAs ?hedge }}""",
+    )
+    assert _local(hedge) == "apparent" and "appear to be cured" in text
+    assert not any(word in text for word in ("so that", "because", "therefore", " thus"))
+
+
+def test_median_potential_follow_up_is_not_a_plain_follow_up(seed_result: PipelineResult) -> None:
+    """NCI: 'a median potential follow-up of 7.1 years'; Clark: 'a median follow-up of 10+'."""
+    rows = _ask(
+        seed_result,
+        """SELECT ?outcome ?endpoint WHERE {
+          VALUES ?endpoint { il2kg:follow-up il2kg:potential-follow-up }
+          ?outcome il2kg:hasCategory ?endpoint }""",
+    )
+    assert {(o.split("/resource/")[1], _local(e)) for o, e in rows} == {
+        ("clark-2021/outcome/follow-up", "follow-up"),
+        ("nci-surgery-branch-1998/outcome/follow-up", "potential-follow-up"),
+    }
+
+
+def test_text_only_facts_are_typed(seed_result: PipelineResult) -> None:
+    """The antigen classes, 'large tumor burdens', 'although severe, generally reversed
+    rapidly', 'similar to ... without prior checkpoint blockade', 'approved in the 1990s'."""
+    assert _facts(seed_result, "nci-surgery-branch-1998/statement/til-antigens") >= {
+        ("identifiedAntigenClass", "melanocyte-differentiation-antigen"),
+        ("identifiedAntigenClass", "mutated-intracellular-protein"),
+    }
+    assert ("inPatientsWith", "large-tumour-burden") in _facts(
+        seed_result, "atkins-1999/statement/all-sites")
+    assert _facts(seed_result, "atkins-1999/statement/toxicity-reversible") >= {
+        ("toxicityCharacteristic", "severe-toxicity"),
+        ("toxicityCharacteristic", "mostly-reversed-rapidly"),
+    }
+    [comparison] = _ask(
+        seed_result,
+        f"""SELECT ?result ?aspect ?treatment ?without WHERE {{
+          <{RES["buchbinder-2019/statement/toxicity-similar"]}> il2kg:hasComparison ?c .
+          ?c il2kg:comparisonResult ?result ; il2kg:comparedAspect ?aspect ;
+             il2kg:referenceTreatment ?treatment ; il2kg:referenceWithoutPriorTherapy ?without ;
+             il2kg:comparedCohort ?cohort .
+          ?cohort il2kg:hadPriorTherapy ?prior }}""",
+    )
+    assert [_local(v) for v in comparison] == [
+        "similar", "toxicity-profile", "hd-il2", "checkpoint-inhibitor-therapy",
+    ]
+    [(decade,)] = _ask(
+        seed_result,
+        f"""SELECT ?decade WHERE {{
+          <{RES["clark-2021/statement/durable-cr-background"]}> il2kg:approvalDecade ?decade .
+          FILTER (DATATYPE(?decade) = xsd:gYear) }}""",
+    )
+    assert decade == "1990"
+
+
+def test_that_no_late_responder_progressed_is_typed(seed_result: PipelineResult) -> None:
+    """Atkins: 'Disease did not progress in any patient responding for more than 30 months.'"""
+    [row] = _ask(
+        seed_result,
+        f"""SELECT ?event ?among ?none ?comparator ?value WHERE {{
+          <{RES["atkins-1999/statement/no-late-progression"]}> il2kg:observedEvent ?event ;
+              il2kg:amongOutcome ?among ; il2kg:eventInNoPatient ?none ;
+              il2kg:threshold [ il2kg:comparator ?comparator ; il2kg:numericValue ?value ] }}""",
+    )
+    event, among, none, comparator, value = row
+    assert (_local(event), _local(among), none, comparator, value) == (
+        "progressive-disease", "orr", "true", ">", "30",
+    )
+
+
+def test_the_synergy_hypothesis_rests_on_the_treg_background(seed_result: PipelineResult) -> None:
+    """Fateh: TMZ 'has also been shown to decrease the T regulatory population' is what the
+    hypothesis that TMZ 'may be synergistic with HD IL-2' builds on."""
+    rows = _ask(
+        seed_result,
+        """SELECT ?hypothesis ?basis WHERE {
+          ?hypothesis a il2kg:Hypothesis ; il2kg:restsOn ?basis .
+          ?basis a il2kg:BackgroundStatement }""",
+    )
+    assert [(_local(h), _local(b)) for h, b in rows] == [("sequence-synergy", "tmz-depletes-tregs")]

@@ -17,6 +17,7 @@ from il2kg.records.model import (
     SCHEDULE_FIELDS,
     AdverseEvent,
     Cohort,
+    Comparison,
     CurationNote,
     Factor,
     Outcome,
@@ -371,18 +372,43 @@ class _Writer:
         self.g.add((self.pub, IL2KG.hasStatement, node))
         self.g.add((node, IL2KG.reportedIn, self.pub))
         self.g.add((node, IL2KG.statementText, Literal(text)))
-        for subject in s.about:
-            self.g.add((node, IL2KG.isAbout, term(subject)))
+        for prop, terms in (
+            (IL2KG.isAbout, s.about),
+            (IL2KG.hedgedAs, s.hedges),
+            (IL2KG.anatomicalSite, s.sites),
+            (IL2KG.inPatientsWith, s.patient_characteristics),
+            (IL2KG.toxicityCharacteristic, s.toxicity),
+            (IL2KG.identifiedAntigenClass, s.antigen_classes),
+            (IL2KG.recommendedFor, s.recommended_for),
+            (IL2KG.recommendsLineOfTherapy, [s.recommended_line] if s.recommended_line else []),
+            (IL2KG.recommendationStrength,
+             [s.recommendation_strength] if s.recommendation_strength else []),
+            (IL2KG.observedEvent, [s.event] if s.event else []),
+        ):
+            for name in terms:
+                self.g.add((node, prop, term(name)))
         self.quantity(node, IL2KG.threshold, "threshold", s.threshold)
-        for site in s.sites:
-            self.g.add((node, IL2KG.anatomicalSite, term(site)))
+        self.add(node, IL2KG.amongOutcome, self.iri("outcome", s.among) if s.among else None)
+        self.add(node, IL2KG.eventInNoPatient, s.event_in_none)
         self.add(node, IL2KG.siteCoverage, s.site_coverage)
-        self.add(
-            node,
-            IL2KG.recommendsLineOfTherapy,
-            term(s.recommended_line) if s.recommended_line else None,
-        )
+        self.add(node, IL2KG.approvalDecade, s.approved_in_decade, XSD.gYear)
+        for basis in s.rests_on:
+            self.g.add((node, IL2KG.restsOn, self.iri("statement", basis)))
+        if s.comparison is not None:
+            self.comparison(node, s.comparison)
         self.notes(node, s.curation_notes)
+
+    def comparison(self, owner: URIRef, c: Comparison) -> None:
+        """A statement's comparison of a cohort with patients outside the study."""
+        node = URIRef(f"{owner}/comparison")
+        self.g.add((owner, IL2KG.hasComparison, node))
+        self.node(node, "Comparison", f"comparison of {self.g.value(owner, RDFS.label)}")
+        self.g.add((node, IL2KG.comparisonResult, term(c.result)))
+        self.g.add((node, IL2KG.comparedAspect, term(c.aspect)))
+        self.g.add((node, IL2KG.comparedCohort, self.iri("cohort", c.cohort)))
+        self.g.add((node, IL2KG.referenceTreatment, self.treatment(c.reference_treatment)))
+        for prior in c.reference_without_prior:
+            self.g.add((node, IL2KG.referenceWithoutPriorTherapy, term(prior)))
 
     def sentences(self) -> None:
         """The abstract's sentence count, each element's sentences, and those left out with why."""

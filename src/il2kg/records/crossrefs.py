@@ -41,6 +41,13 @@ TERM_FIELDS: dict[str, tuple[tuple[str, tuple[str, ...], str], ...]] = {
     "statements": (
         ("sites", ("AnatomicalSite",), "anatomical site"),
         ("recommended_line", ("LineOfTherapy",), "line of therapy"),
+        ("hedges", ("Hedge",), "hedge"),
+        ("event", ("ResponseCategory", "PatientStatus"), "response category or patient status"),
+        ("patient_characteristics", ("PatientCharacteristic",), "patient characteristic"),
+        ("toxicity", ("ToxicityCharacteristic",), "toxicity characteristic"),
+        ("antigen_classes", ("AntigenClass",), "antigen class"),
+        ("recommendation_strength", ("RecommendationStrength",), "recommendation strength"),
+        ("recommended_for", ("RecommendationCondition",), "recommendation condition"),
     ),
 }
 
@@ -235,6 +242,23 @@ def _findings(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> It
         where = f"statements[{i}]"
         yield from _known_all(f"{where}.about", statement.about, vocab.all_terms(), "term")
         yield from _units(f"{where}.threshold", statement.threshold, vocab)
+        yield from _known(f"{where}.among", statement.among, ids.outcomes, "outcome")
+        others = {s.id for s in record.statements} - {statement.id}
+        yield from _known_all(f"{where}.rests_on", statement.rests_on, others, "statement")
+        if (c := statement.comparison) is not None:
+            at = f"{where}.comparison"
+            yield from _known(f"{at}.result", c.result, vocab.of("ComparisonResult"), "result")
+            yield from _known(f"{at}.aspect", c.aspect, vocab.of("ComparedAspect"), "aspect")
+            yield from _known(f"{at}.cohort", c.cohort, ids.cohorts, "cohort")
+            yield from _known(
+                f"{at}.reference_treatment", c.reference_treatment, ids.treatments, "treatment"
+            )
+            yield from _known_all(
+                f"{at}.reference_without_prior",
+                c.reference_without_prior,
+                vocab.of("TherapyModality", "Agent"),
+                "modality or agent",
+            )
 
 
 def _notes(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> Iterator[Problem]:

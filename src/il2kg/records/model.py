@@ -387,19 +387,53 @@ class Factor(Strict):
     curation_notes: list[CurationNote] = []
 
 
+class Comparison(Strict):
+    """A statement's comparison of a cohort with patients outside the study, in words only
+    ("toxicity similar to that in patients treated with HD IL-2 without prior checkpoint
+    blockade"): the result, what was compared and who the others were."""
+
+    result: Term
+    aspect: Term
+    cohort: LocalId
+    reference_treatment: LocalId
+    reference_without_prior: list[Term] = []
+
+
 class Statement(Strict):
-    """A claim in the source, in our words, kept apart from numeric observations."""
+    """A claim in the source, in our words, kept apart from numeric observations, with the
+    typed facts it states: hedges, a recommendation and its condition, antigen classes,
+    characteristics of patients or toxicities, a comparison, an approval decade, an event
+    that occurred in none of the patients of an outcome beyond a threshold."""
 
     id: LocalId
     kind: Literal["hypothesis", "conclusion", "observation", "background"]
     text: str
     about: list[Term] = []
+    hedges: list[Term] = []
     threshold: Quantity | None = None
+    among: LocalId | None = None
+    event: Term | None = None
+    event_in_none: bool | None = None
     sites: list[Term] = []
     site_coverage: Literal["all", "almost all"] | None = None
+    patient_characteristics: list[Term] = []
+    toxicity: list[Term] = []
+    antigen_classes: list[Term] = []
+    comparison: Comparison | None = None
     recommended_line: Term | None = None
+    recommendation_strength: Term | None = None
+    recommended_for: list[Term] = []
+    approved_in_decade: Annotated[int, Field(ge=1000, multiple_of=10)] | None = None
+    rests_on: list[LocalId] = []
     quotes: list[Quote] = []
     curation_notes: list[CurationNote] = []
+
+    @model_validator(mode="after")
+    def _event_has_a_group(self) -> Statement:
+        """'In none' needs the event and the patients it did not occur in."""
+        if self.event_in_none is not None and (self.event is None or self.among is None):
+            raise ValueError("event_in_none needs event (what did not occur) and among (in whom)")
+        return self
 
 
 class SentenceAccount(Strict):
