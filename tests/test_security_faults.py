@@ -13,9 +13,9 @@ import httpx
 import pytest
 
 from il2kg.server.app import create_app
+from il2kg.server.messages import Job
 from il2kg.server.pool import Answer, WorkerPool
 from il2kg.server.settings import Settings
-from il2kg.server.worker import Job
 
 from .server_fixtures import RUNAWAY, live_server
 from .test_security_fuzz import SIMPLE, assert_clean

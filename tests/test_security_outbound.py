@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from pyoxigraph import Store
 
 from il2kg.query.result import QueryError
+from il2kg.server.messages import Job
 from il2kg.server.pool import WorkerPool
-from il2kg.server.worker import Job
 
 from .server_fixtures import free_port, listener
 

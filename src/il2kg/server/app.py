@@ -24,12 +24,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from il2kg.iris import IL2KG, RES, prefixes
 from il2kg.query.result import QueryError
 from il2kg.server import describe, evidence, pages, querypage
+from il2kg.server.messages import Job
 from il2kg.server.negotiation import GRAPH_FORMATS, best, by_name
 from il2kg.server.pool import Answer
 from il2kg.server.querypage import STATIC
 from il2kg.server.settings import Settings
 from il2kg.server.sparql_route import SparqlRoute
-from il2kg.server.worker import Job
 
 log = logging.getLogger("il2kg.server")
 RDF_MEDIA = list(dict.fromkeys(GRAPH_FORMATS))
@@ -42,6 +42,10 @@ CORS_HEADERS = ["Accept", "Content-Type", "Authorization", "X-Requested-With",
 
 class QueryEngine(Protocol):
     """Where queries run: worker processes over a local store, or a remote endpoint."""
+
+    @property
+    def descriptors(self) -> int:
+        """The most file descriptors it holds at once."""
 
     async def start(self) -> None:
         """Get ready to answer."""
@@ -90,6 +94,13 @@ class PageHeaders:
         await self.app(scope, receive, with_headers)
 
 
+def _query_error(_: Request, exc: Exception) -> Response:
+    """A query's error as plain text, with `Retry-After` when it names one."""
+    assert isinstance(exc, QueryError), "registered for QueryError only"
+    retry = None if exc.retry_after is None else {"Retry-After": str(exc.retry_after)}
+    return _error(exc.status, exc.message, retry)
+
+
 def _negotiate(request: Request, offered: list[str]) -> str | None:
     """The media type to answer with: `format=` if it names one, else by Accept."""
     named = by_name(request.query_params.get("format"), offered, graph=True)
@@ -127,7 +138,7 @@ def create_api(store: QueryEngine, settings: Settings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(PageHeaders)
 
-    app.add_exception_handler(QueryError, lambda _, exc: _error(exc.status, exc.message))
+    app.add_exception_handler(QueryError, _query_error)
     app.add_exception_handler(HTTPException, _http_error)
 
     async def internal(_: Request, exc: Exception) -> Response:

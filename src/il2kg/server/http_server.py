@@ -8,7 +8,8 @@
 - Each response is written with one system call: uvicorn writes the head and the body
   separately, which costs a second `send` (and a second wake-up of the client) per answer.
 - Connections are capped below the process's file-descriptor limit (raised to its hard
-  limit): past the cap a newcomer gets a 503 and is closed at once, while the connections
+  limit), less what the query engine may need (two generations of query workers): past the
+  cap a newcomer gets a 503 and is closed at once, while the connections
   already open keep being served, so running out of descriptors never stops the server
   from accepting, opening a worker or answering its clients.
 - A warning or error repeated in a burst (a flood of bad requests, refused connections) is
@@ -27,7 +28,7 @@ import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 MAX_HEAD = 64 * 1024
-RESERVED_FDS = 64  # for query workers, store files and the log
+RESERVED_FDS = 64  # for store and static files, the log; the query engine's come on top
 LOG_INTERVAL = 10.0
 BUSY = (b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\n"
         b"connection: close\r\ncontent-length: 44\r\n\r\n"
@@ -164,14 +165,14 @@ class RateLimit(logging.Filter):
         return True
 
 
-def connection_limit() -> int:
+def connection_limit(engine: int = 0) -> int:
     """The most connections to accept at once: the descriptor limit, raised to its hard
-    limit, less a reserve."""
+    limit, less a reserve and the `engine`'s descriptors (query workers, their sockets)."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft != hard:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
         soft = hard
-    return max(8, soft - RESERVED_FDS)
+    return max(8, soft - RESERVED_FDS - engine)
 
 
 def quiet_floods() -> None:
@@ -182,8 +183,9 @@ def quiet_floods() -> None:
 
 
 def config(app: Any, *, host: str, port: int, read_timeout: float, access_log: bool = False,
-           log_level: str = "info") -> ServerConfig:
-    """The uvicorn configuration every il2kg server uses (the tests' too)."""
+           log_level: str = "info", engine_fds: int = 0) -> ServerConfig:
+    """The uvicorn configuration every il2kg server uses (the tests' too); `engine_fds`
+    descriptors are kept for the query engine."""
     return ServerConfig(app, host=host, port=port, http=HttpProtocol, loop="uvloop",
                         log_level=log_level, access_log=access_log, head_timeout=read_timeout,
-                        max_connections=connection_limit())
+                        max_connections=connection_limit(engine_fds))

@@ -4,23 +4,32 @@ Each request borrows a worker. The deadline covers waiting for a worker, running
 and writing its result; past it the worker is killed and replaced, so one runaway query
 never holds the endpoint, while the other workers keep answering.
 
+- **First come, first served.** A free general worker goes to the request that has waited
+  longest, and only to it (one waiter woken per free worker). At most `queue` requests wait;
+  past that, and for a request whose deadline passes while it waits, 503 with `Retry-After`.
 - **A reserved worker for short queries.** Besides `size` general workers, which run one
-  query each up to the time limit, a reserved worker takes queries while every general one
-  is busy, and runs them side by side (a thread each: pyoxigraph releases the GIL), so a
-  short query is answered even while runaway ones hold every other worker. A query that has
-  not answered on it within `QUICK` s goes back to wait for a general worker; the reserved
-  worker is then retired (killed when its last query is over) and a spare that is already
-  running takes its place.
+  query each up to the time limit, a reserved (shared) worker takes queries while every
+  general one is busy, and runs them side by side (a thread each: pyoxigraph releases the
+  GIL). A query stays there only if its whole answer (at most `QUICK_BYTES`) arrives within
+  `QUICK` s; it is then sent from the server's memory, so a client that never reads holds
+  no worker. A longer one goes back to wait for a general worker; one that overran in time
+  retires the reserved worker (killed when its last query is over) and a spare that is
+  already running takes its place.
+- **A crash is one query's.** A general worker runs one query: its crash is that query's
+  (503, logged with what the worker wrote). When the reserved worker dies with several
+  queries on it, none of them is blamed: each runs again alone on the reserved worker (or
+  a general one), so only the query that crashes a worker on its own gets the error.
 - **One build per generation.** The store path may be a link that `il2kg build --store`
   swaps. It is resolved once per generation to the immutable build directory it names, and
   every worker of the generation opens that directory. When the link names another build
   (checked every `WATCH` s and before any worker is replaced), a whole new generation is
   started on it and, once every one of its workers is ready, takes over at once: free old
   workers are stopped, busy ones finish their query first. A query started after another
-  one was answered by the new build is never answered by the old one.
-- **Crashes are told apart.** A worker's stderr goes to a file; when it dies, the pool says
-  whether it ran out of memory (the allocator's own words) or crashed (its signal or exit
-  status) and logs what it wrote.
+  one was answered by the new build is never answered by the old one. A generation that
+  cannot be started (no descriptors or processes left) is stopped whole and tried again.
+- **Nothing blocks the event loop, no process is left behind.** Workers are killed with
+  SIGKILL and reaped when they have exited (checked on a timer); the server's descriptors
+  for two whole generations are reserved (`descriptors`) below the connection cap.
 """
 
 from __future__ import annotations
@@ -30,30 +39,46 @@ import contextlib
 import logging
 import os
 import signal
-import socket
-import subprocess
-import sys
-import tempfile
 import time
+from collections import deque
 from collections.abc import AsyncGenerator
-from dataclasses import dataclass
-from multiprocessing.connection import Connection
-from multiprocessing.reduction import sendfds
+from dataclasses import dataclass, replace
 
 from il2kg.query.result import QueryError
-from il2kg.server.worker import Job
+from il2kg.server.messages import Chunk, Failed, Job, Message, Ready, Unsafe
+from il2kg.server.workers import FDS, Inbox, Worker
 
 log = logging.getLogger("il2kg.server")
 START_TIMEOUT = 60.0
-QUICK = 0.5  # seconds a query may take on the reserved worker before it goes back to wait
+QUICK = 0.5  # seconds a query's whole answer may take on the reserved worker
+QUICK_BYTES = 1 << 20  # the largest answer the reserved worker gives
 SHARED_JOBS = 8  # queries the reserved worker runs at once
-WATCH = 1.0  # seconds between checks of the store link
+QUEUE = 128  # requests that may wait for a general worker
+RETRY_AFTER = 1  # seconds a client told 503 should wait before trying again
+WATCH = 1.0  # seconds between checks of the store link (and top-ups of the workers)
+REAP = 0.05  # seconds between checks that killed workers have exited
 OUT_OF_MEMORY = ("memory allocation of", "MemoryError")  # Rust's and Python's own words
-REPORT_BYTES = 4096
 
 
 class Overran(QueryError):
-    """A query's deadline passed while it waited for its worker."""
+    """A query's deadline (or its time on the reserved worker) passed."""
+
+
+class Crashed(QueryError):
+    """A query's worker died; `others` queries were running on it too."""
+
+    def __init__(self, message: str, others: int) -> None:
+        super().__init__(message, 503)
+        self.others = others
+
+
+class TooLong(Exception):
+    """A query's answer does not fit the reserved worker's time or size."""
+
+
+def busy(message: str) -> QueryError:
+    """503 with `Retry-After`."""
+    return QueryError(message, 503, retry_after=RETRY_AFTER)
 
 
 @dataclass
@@ -70,64 +95,12 @@ class Answer:
         return b"".join([chunk async for chunk in self.body])
 
 
-class Worker:
-    """One child process (`python -m il2kg.server.worker`) on one build, and the parent's
-    end of its socket. A shared worker gets a new connection per query."""
-
-    def __init__(self, build: str, generation: int, memory: int, *, shared: bool) -> None:
-        mine, child = socket.socketpair()
-        self.errors = tempfile.TemporaryFile()  # noqa: SIM115 (closed by kill)
-        with child:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "il2kg.server.worker", str(child.fileno()), build,
-                 str(memory), "shared" if shared else "single"],
-                pass_fds=[child.fileno()], stdin=subprocess.DEVNULL, stderr=self.errors)
-        self.control = mine
-        self.conn = Connection(os.dup(mine.fileno()))
-        self.generation, self.shared = generation, shared
-        self.ready = False
-        self.starting: asyncio.Future[None] | None = None  # until it has opened the store
-        self.since: float | None = None  # when a general worker was lent; None when free
-        self.jobs = 0  # queries running on a shared worker
-        self.retired = False  # a shared worker that takes no new query
-        self.stopped: str | None = None  # why the pool stopped it
-
-    def job_connection(self) -> Connection:
-        """A new connection to this shared worker for one query."""
-        mine, theirs = socket.socketpair()
-        with theirs:
-            sendfds(self.control, [theirs.fileno()])
-        return Connection(mine.detach())
-
-    def kill(self) -> None:
-        """Stop the process now and reap it. A query waiting on its socket sees it close
-        (the socket itself is closed when no longer referenced)."""
-        self.process.kill()
-        self.process.wait(5)
-        self.control.close()
-        self.errors.close()
-
-    def report(self) -> str:
-        """The end of what the process wrote to stderr."""
-        if self.errors.closed:
-            return ""
-        size = os.fstat(self.errors.fileno()).st_size
-        tail = os.pread(self.errors.fileno(), REPORT_BYTES, max(0, size - REPORT_BYTES))
-        return tail.decode(errors="replace").strip()
-
-
-async def _started(w: Worker) -> None:
-    """Wait until a worker has opened the store (shielded: a cancelled wait leaves it starting)."""
-    if w.starting is not None:
-        await asyncio.shield(w.starting)
-
-
 @dataclass(eq=False)
 class Lease:
-    """One query's hold on a worker: the connection its answer comes on."""
+    """One query's hold on a worker: the inbox its answer comes to."""
 
     worker: Worker
-    conn: Connection
+    inbox: Inbox
 
 
 def exit_cause(status: int | None) -> str:
@@ -139,27 +112,56 @@ def exit_cause(status: int | None) -> str:
     return f"exit status {status}"
 
 
+async def _started(w: Worker) -> None:
+    """Wait until a worker has opened the store (shielded: a cancelled wait leaves it starting)."""
+    if w.starting is not None:
+        await asyncio.shield(w.starting)
+
+
+def _take(waiters: deque[asyncio.Future[Worker]], w: Worker) -> bool:
+    """Hand `w` to the longest-waiting live waiter; False if there is none."""
+    while waiters:
+        waiter = waiters.popleft()
+        if not waiter.done():
+            waiter.set_result(w)
+            return True
+    return False
+
+
 class WorkerPool:
     """Worker processes each holding the store; queries run with a deadline and each worker's
     memory is capped at `memory` bytes (0: no cap)."""
 
-    def __init__(self, store_path: str, *, size: int, timeout: float, memory: int = 0) -> None:
+    def __init__(self, store_path: str, *, size: int, timeout: float, memory: int = 0,
+                 queue: int = QUEUE, quick: float = QUICK) -> None:
         self.link, self.size, self.timeout, self.memory = store_path, size, timeout, memory
+        self.queue, self.quick_time = queue, quick
         self.build, self.generation, self.failed = os.path.realpath(store_path), 0, ""
         self.workers: set[Worker] = set()  # every live process, of any generation
-        self.idle: list[Worker] = []  # the current generation's free general workers
+        self.idle: list[Worker] = []  # the current generation's free, ready general workers
+        self.waiting: deque[asyncio.Future[Worker]] = deque()  # requests, oldest first
+        self.alone: deque[asyncio.Future[Worker]] = deque()  # queries to run alone, on the
+        #                                                      reserved worker
         self.quick: Worker | None = None  # the reserved (shared) worker
         self.spare: Worker | None = None  # the next reserved worker, started in advance
         self.lent: dict[Lease, float] = {}  # a streamed answer's lease -> its deadline
-        self.changed = asyncio.Event()
+        self.dying: list[Worker] = []  # killed, not yet reaped
+        self.reaper: asyncio.TimerHandle | None = None
         self.watcher: asyncio.Task[None] | None = None
         self.renewing: asyncio.Task[None] | None = None
+
+    @property
+    def descriptors(self) -> int:
+        """The most descriptors the pool holds at once: two whole generations."""
+        return 2 * (self.size + 2) * FDS
 
     async def start(self) -> None:
         """Start every worker and wait until each has opened the store; fail if one cannot
         (e.g. it cannot sandbox itself: then no query must run)."""
         self._fill()
         try:
+            if len(self.workers) < self.size + 2:
+                raise QueryError("not every query worker could be started (see the log)", 503)
             for w in list(self.workers):
                 await _started(w)
         except QueryError as exc:
@@ -168,24 +170,33 @@ class WorkerPool:
         self.watcher = asyncio.ensure_future(self._watch())
 
     async def stop(self) -> None:
-        """Kill every worker."""
+        """Kill every worker and wait (without blocking) until each is reaped."""
         for task in (self.watcher, self.renewing):
             if task is not None:
                 task.cancel()
         for w in list(self.workers):
             w.stopped = "the endpoint is stopping"
-            w.kill()
+            self._kill(w)
         self.workers.clear()
         self.idle.clear()
         self.quick = self.spare = None
+        deadline = time.monotonic() + 10
+        while self.dying and time.monotonic() < deadline:
+            await asyncio.sleep(REAP)
+            self._reap()
 
     # -- the workers of a generation
 
     def _new(self, build: str = "", generation: int | None = None, *,
-             shared: bool = False) -> Worker:
-        """Start a worker (of the current generation unless told) and its opening."""
-        w = Worker(build or self.build, self.generation if generation is None else generation,
-                   self.memory, shared=shared)
+             shared: bool = False) -> Worker | None:
+        """Start a worker (of the current generation unless told) and its opening; None
+        (logged) if the system has no descriptor or process left for it."""
+        try:
+            w = Worker(build or self.build, self.generation if generation is None else generation,
+                       self.memory, shared=shared, on_lost=self._lost)
+        except OSError as exc:
+            log.error("a query worker could not be started (%s); trying again", exc)
+            return None
         self.workers.add(w)
         w.starting = asyncio.ensure_future(self._open(w))
         w.starting.add_done_callback(lambda task: task.cancelled() or task.exception())
@@ -194,17 +205,23 @@ class WorkerPool:
     async def _open(self, w: Worker) -> None:
         """Wait until the worker has sandboxed itself and opened the store."""
         try:
-            message = await self._next(w, w.conn, time.monotonic() + START_TIMEOUT)
-            if message[0] == "unsafe":
+            await w.connect()
+            message = await self._next(w, w.channel.start, time.monotonic() + START_TIMEOUT)
+            if isinstance(message, Unsafe):
                 log.critical("query worker %s cannot sandbox itself, so it runs no query: %s",
-                             w.process.pid, message[1])
+                             w.process.pid, message.reason)
                 raise QueryError(f"the query workers cannot be sandboxed on this server "
-                                 f"({message[1]}), so no query runs", 503)
-            if message != ("ready",):
+                                 f"({message.reason}), so no query runs", 503)
+            if not isinstance(message, Ready):
                 raise QueryError("a query worker failed to open the store", 503)
             w.ready = True
-        finally:
-            self._wake()
+        except OSError as exc:
+            raise QueryError(f"a query worker could not be reached ({exc})", 503) from None
+        if w.generation == self.generation and w in self.workers:
+            if w.shared:
+                self._offer_alone()
+            else:
+                self._release(w)
 
     def _fill(self) -> None:
         """Start what the current generation lacks (general workers, a reserved one and its
@@ -218,14 +235,29 @@ class WorkerPool:
         self.spare = self.spare or self._new(shared=True)
         general = [w for w in self.workers
                    if w.generation == self.generation and not w.shared]
-        self.idle += [self._new() for _ in range(self.size - len(general))]
+        for _ in range(self.size - len(general)):
+            if self._new() is None:
+                return
+
+    def _kill(self, w: Worker) -> None:
+        """Kill a worker's process; it is reaped once it has exited."""
+        w.kill()
+        self.dying.append(w)
+        if self.reaper is None:
+            self.reaper = asyncio.get_running_loop().call_later(REAP, self._reap)
+
+    def _reap(self) -> None:
+        self.reaper = None
+        self.dying = [w for w in self.dying if not w.reaped()]
+        if self.dying:
+            self.reaper = asyncio.get_running_loop().call_later(REAP, self._reap)
 
     def _stop(self, w: Worker) -> None:
         """Kill a worker; one of the current generation gets a successor."""
         if w not in self.workers:
             return  # already stopped
         w.stopped = w.stopped or "query stopped: its worker was stopped; try again"
-        w.kill()
+        self._kill(w)
         self.workers.discard(w)
         if w in self.idle:
             self.idle.remove(w)
@@ -237,10 +269,11 @@ class WorkerPool:
             self.spare = None
         self._fill()
 
-    def _wake(self) -> None:
-        """Let every request waiting for a worker look again."""
-        self.changed.set()
-        self.changed = asyncio.Event()
+    def _lost(self, w: Worker) -> None:
+        """A worker's socket closed: one holding no query is replaced now (a busy one once
+        its queries have seen it go)."""
+        if w in self.workers and w.ready and w.since is None and w.jobs == 0:
+            self._stop(w)
 
     def _moved(self) -> bool:
         """True when the store link names a build other than this generation's (and other
@@ -255,33 +288,43 @@ class WorkerPool:
     async def _watch(self) -> None:
         while True:
             await asyncio.sleep(WATCH)
-            if self._moved():
-                self._renew()
+            self._sweep()
+            self._fill()  # a new generation if the link moved, else top up this one
 
     async def _generation(self, build: str) -> None:
         """Start a whole generation on `build`; when all of it is ready, switch to it."""
         number = self.generation + 1
-        fresh = [self._new(build, number) for _ in range(self.size)]
-        fresh += [self._new(build, number, shared=True) for _ in range(2)]
+        fresh = [self._new(build, number, shared=i >= self.size) for i in range(self.size + 2)]
+        started = [w for w in fresh if w is not None]
         try:
-            for w in fresh:
+            if len(started) < len(fresh):
+                raise OSError("not every worker of the new generation could be started")
+            for w in started:
                 await _started(w)
         except QueryError as exc:
             log.error("the new build %s cannot be served (%s); still serving %s",
                       build, exc.message, self.build)
-            for w in fresh:
-                self._stop(w)
             self.failed = build
-            self._fill()
-            return
+            return self._drop(started)
+        except OSError as exc:
+            log.error("the new build %s is not served yet (%s); trying again", build, exc)
+            return self._drop(started)
         old = [w for w in self.workers if w.generation != number]
         self.build, self.generation = build, number
-        self.idle, self.quick, self.spare = fresh[:-2], fresh[-2], fresh[-1]
+        self.idle.clear()
+        self.quick, self.spare = started[-2], started[-1]
         for w in old:
             if w.since is None and w.jobs == 0:
                 self._stop(w)
         log.info("serving build %s (generation %d)", build, number)
-        self._wake()
+        for w in started[:-2]:
+            self._release(w)
+        self._offer_alone()
+
+    def _drop(self, workers: list[Worker]) -> None:
+        """Stop the workers of a generation that will not serve."""
+        for w in workers:
+            self._stop(w)
 
     # -- borrowing a worker
 
@@ -290,6 +333,18 @@ class WorkerPool:
         for w in [*self.idle, self.quick, self.spare]:
             if w is not None and w.process.poll() is not None:
                 self._stop(w)
+
+    def _release(self, w: Worker) -> None:
+        """A ready general worker of this generation is free: to the oldest waiter, or idle."""
+        if not _take(self.waiting, w):
+            self.idle.append(w)
+
+    def _free(self) -> Worker | None:
+        """A free general worker, if no request is waiting for one."""
+        self._sweep()
+        if self.waiting or not self.idle:
+            return None
+        return self.idle.pop()
 
     def _reserved(self) -> Worker | None:
         """The reserved worker, a ready spare taking the place of a retired one first."""
@@ -300,30 +355,43 @@ class WorkerPool:
             self._retire(q)
         return self.quick
 
-    def _take(self, *, shared: bool) -> Worker | None:
-        """A ready free general worker, else (if `shared`) the reserved one; None if
-        neither can be had now."""
-        self._sweep()
-        for w in reversed(self.idle):
-            if w.ready:
-                self.idle.remove(w)
-                w.since = time.monotonic()
-                return w
-        q = self._reserved() if shared else None
-        if q is None or not q.ready or q.jobs >= SHARED_JOBS:
+    def _lane(self) -> Worker | None:
+        """The reserved worker if it takes another query now."""
+        q = self._reserved()
+        if (q is None or not q.ready or q.retired or q.alone or self.alone
+                or q.jobs >= SHARED_JOBS):
             return None
         q.jobs += 1
         return q
 
-    async def _acquire(self, deadline: float, *, shared: bool) -> Worker:
-        """Wait for a worker until the deadline."""
-        while (w := self._take(shared=shared)) is None:
-            now = time.monotonic()
-            if now >= deadline:
-                raise QueryError("every query worker is busy; try again later", 503)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.changed.wait(), deadline - now)
-        return w
+    def _offer_alone(self) -> None:
+        """Give the reserved worker, once it runs nothing, to the oldest query waiting to run
+        alone."""
+        q = self._reserved()
+        if q is not None and q.ready and not q.retired and q.jobs == 0 and _take(self.alone, q):
+            q.jobs, q.alone = 1, True
+
+    async def _wait(self, waiters: deque[asyncio.Future[Worker]], deadline: float) -> Worker:
+        """Wait in line for a worker until the deadline."""
+        waiter = asyncio.get_running_loop().create_future()
+        waiters.append(waiter)
+        try:
+            async with asyncio.timeout(max(deadline - time.monotonic(), 0.0)):
+                return await waiter
+        except BaseException as exc:
+            if waiter.done() and not waiter.cancelled():  # handed one just as it gave up
+                self._give_back(waiter.result())
+            if isinstance(exc, TimeoutError):
+                raise busy("every query worker is busy; try again later") from None
+            raise
+
+    def _give_back(self, w: Worker) -> None:
+        """A worker handed to a request that left before using it."""
+        if w.shared:
+            w.jobs, w.alone = 0, False
+            self._offer_alone()
+        else:
+            self._release(w)
 
     def _retire(self, w: Worker) -> None:
         """Take no more queries on a shared worker; kill it when its last one is over."""
@@ -335,99 +403,138 @@ class WorkerPool:
         """A query is over: its worker is free again if healthy and current, else stopped
         (a shared one once its other queries are over)."""
         w = lease.worker
+        w.channel.close(lease.inbox)
         if w.shared:
-            lease.conn.close()
             w.jobs -= 1
-            if w.retired or not ok or w.generation != self.generation:
+            w.alone = False
+            if w.retired or not ok or w.generation != self.generation or w.channel.lost:
                 self._retire(w)
+            self._offer_alone()
         elif w in self.workers:
             w.since = None
-            if ok and w.generation == self.generation:
-                self.idle.append(w)
+            if ok and w.generation == self.generation and not w.channel.lost:
+                self._release(w)
             else:
                 self._stop(w)
-        self._wake()
 
     # -- talking to a worker
 
-    async def _next(self, w: Worker, conn: Connection, deadline: float) -> tuple:
-        """The worker's next message, waiting on its socket without blocking the loop."""
+    async def _next(self, w: Worker, inbox: Inbox, deadline: float) -> Message:
+        """The worker's next message for a job, waiting without blocking the loop."""
         try:
-            if not conn.poll(0):
-                await self._readable(conn.fileno(), deadline)
-            return conn.recv()
-        except (EOFError, OSError) as exc:
-            raise self._died(w) from exc
+            message = await inbox.next(deadline - time.monotonic())
+        except TimeoutError:
+            raise Overran(f"query stopped: it ran past this endpoint's limit of "
+                          f"{self.timeout:g} s", 503) from None
+        if message is None:
+            raise await self._died(w)
+        return message
 
-    def _died(self, w: Worker) -> QueryError:
+    async def _died(self, w: Worker) -> QueryError:
         """The error for a query whose worker died: stopped by the pool, out of memory, or
-        crashed (logged with what the worker wrote)."""
+        crashed (logged once, with what the worker wrote)."""
         if w.stopped:
             return QueryError(w.stopped, 503)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            w.process.wait(0.5)  # it closed its socket: it is exiting
+        if w.autopsy is None:
+            w.autopsy = asyncio.ensure_future(self._autopsy(w))
+        return Crashed(await asyncio.shield(w.autopsy), max(w.channel.open_when_lost - 1, 0))
+
+    async def _autopsy(self, w: Worker) -> str:
+        """Why a worker died, logged, in words for its clients."""
+        for _ in range(50):  # its socket closed: it is exiting (0.5 s at most)
+            if w.process.poll() is not None:
+                break
+            await asyncio.sleep(0.01)
         cause, report = exit_cause(w.process.poll()), w.report()
         if any(words in report for words in OUT_OF_MEMORY):
             log.warning("query worker %s ran out of memory (%s)", w.process.pid, cause)
-            return QueryError("query stopped: it needed more memory than this endpoint "
-                              "allows; simplify the query", 503)
-        log.error("query worker %s crashed (%s); it wrote:\n%s", w.process.pid, cause, report)
-        return QueryError(f"query stopped: its worker process crashed ({cause}); the "
-                          f"crash is logged on the server. Try again or simplify the query", 503)
-
-    async def _readable(self, fd: int, deadline: float) -> None:
-        loop = asyncio.get_running_loop()
-        ready: asyncio.Future[None] = loop.create_future()
-
-        def wake() -> None:
-            if not ready.done():
-                ready.set_result(None)
-
-        loop.add_reader(fd, wake)
-        try:
-            await asyncio.wait_for(ready, max(deadline - time.monotonic(), 0.0))
-        except TimeoutError as exc:
-            raise Overran(f"query stopped: it ran past this endpoint's limit of "
-                          f"{self.timeout:g} s", 503) from exc
-        finally:
-            loop.remove_reader(fd)
-            os.set_blocking(fd, True)  # uvloop leaves a watched fd non-blocking
+            return "query stopped: it needed more memory than this endpoint allows; simplify " \
+                   "the query"
+        log.error("query worker %s crashed (%s) with %d queries on it; it wrote:\n%s",
+                  w.process.pid, cause, w.channel.open_when_lost, report)
+        return (f"query stopped: its worker process crashed ({cause}); the crash is logged on "
+                f"the server. Try again or simplify the query")
 
     # -- running a query
 
     async def run(self, job: Job) -> Answer:
-        """Run a job: on a general worker, or on the reserved one while every general one is
-        busy (back to wait for a general one if it takes `QUICK` s); wait for its first chunk
-        (status still open), then stream the rest."""
+        """Run a job: on a free general worker; else on the reserved one if its whole answer
+        comes quickly; else in line for a general worker."""
         self._reclaim()
         deadline = time.monotonic() + self.timeout
-        w = await self._acquire(deadline, shared=True)
-        if w.shared:
-            try:
-                return await self._start(w, job, min(deadline, time.monotonic() + QUICK),
-                                         deadline)
-            except Overran:
-                if time.monotonic() >= deadline:
-                    raise
-            w = await self._acquire(deadline, shared=False)
-        return await self._start(w, job, deadline, deadline)
+        w = self._free()
+        if w is None:
+            with contextlib.suppress(TooLong):
+                return await self._quickly(job, deadline)
+            if len(self.waiting) >= self.queue:
+                raise busy(f"the line of queries waiting for a worker is full ({self.queue}); "
+                       "try again later")
+            w = await self._wait(self.waiting, deadline)
+        return await self._start(w, job, deadline)
 
-    async def _start(self, w: Worker, job: Job, first_by: float, deadline: float) -> Answer:
-        lease = Lease(w, w.job_connection() if w.shared else w.conn)
+    async def _quickly(self, job: Job, deadline: float) -> Answer:
+        """The whole answer from the reserved worker; TooLong if it cannot give it quickly.
+        If the worker dies with other queries on it, the job runs again alone."""
+        w = self._lane()
+        if w is None:
+            raise TooLong
         try:
-            lease.conn.send(job)
-            first = await self._next(w, lease.conn, first_by)
+            return await self._whole(w, job, deadline)
+        except Crashed as exc:
+            if not exc.others:
+                raise
+        if len(self.alone) >= self.queue:
+            raise busy(f"the line of queries waiting for a worker is full ({self.queue}); "
+                       "try again later")
+        return await self._whole(await self._wait(self.alone, deadline), job, deadline)
+
+    async def _whole(self, w: Worker, job: Job, deadline: float) -> Answer:
+        """Run a job on a shared worker and collect its whole answer within `quick` s and
+        `QUICK_BYTES`; TooLong otherwise."""
+        lease = Lease(w, w.channel.open(replace(job, max_bytes=min(
+            job.max_bytes or QUICK_BYTES, QUICK_BYTES))))
+        by, ok, chunks = min(deadline, time.monotonic() + self.quick_time), False, []
+        try:
+            while True:
+                message = await self._next(w, lease.inbox, by)
+                ok = isinstance(message, (Chunk, Failed))
+                if isinstance(message, Failed):
+                    if message.status == 507:  # a general worker streams it (and cuts it off
+                        raise TooLong          # at the job's own limit, if it has one)
+                    raise self._error(message)
+                if not isinstance(message, Chunk):
+                    raise self._unexpected(w, message)
+                chunks.append(message.data)
+                if message.last:
+                    return Answer(message.media_type, b"".join(chunks))
+        except Overran:
+            if time.monotonic() >= deadline:
+                raise
+            raise TooLong from None
+        finally:
+            self._end(lease, ok=ok)
+
+    async def _start(self, w: Worker, job: Job, deadline: float) -> Answer:
+        """Run a job on a general worker; wait for its first chunk (the status is still
+        open), then stream the rest."""
+        w.since = time.monotonic()
+        lease = Lease(w, w.channel.open(job))
+        try:
+            first = await self._next(w, lease.inbox, deadline)
         except BaseException:
             self._end(lease, ok=False)
             raise
-        if first[0] == "error":
+        if isinstance(first, Failed):
             self._end(lease, ok=True)
             raise self._error(first)
-        if first[3]:  # the whole result in one message: no streaming machinery needed
+        if not isinstance(first, Chunk):
+            self._end(lease, ok=False)
+            raise self._unexpected(w, first)
+        if first.last:  # the whole result in one message: no streaming machinery needed
             self._end(lease, ok=True)
-            return Answer(first[1], first[2])
+            return Answer(first.media_type, first.data)
         self.lent[lease] = deadline
-        return Answer(first[1], self._stream(lease, first, deadline))
+        return Answer(first.media_type, self._stream(lease, first, deadline))
 
     def _reclaim(self) -> None:
         """Free the workers lent to streams that ended without giving them back (a client
@@ -437,29 +544,35 @@ class WorkerPool:
             if now > deadline + 1.0 and self.lent.pop(lease, None) is not None:
                 self._end(lease, ok=False)
 
-    async def _stream(self, lease: Lease, first: tuple, deadline: float
+    async def _stream(self, lease: Lease, first: Chunk, deadline: float
                       ) -> AsyncGenerator[bytes, None]:
         """Yield chunks until the last; on an error or a timeout, abort the response."""
         done = False
         try:
-            message = first
-            while message[0] == "chunk":
-                _, _, data, last = message
-                if data:
-                    yield data
-                if last:
+            message: Message = first
+            while isinstance(message, Chunk):
+                if message.data:
+                    yield message.data
+                if message.last:
                     done = True
                     return
-                message = await self._next(lease.worker, lease.conn, deadline)
-            raise self._error(message)
+                message = await self._next(lease.worker, lease.inbox, deadline)
+            if isinstance(message, Failed):
+                raise self._error(message)
+            raise self._unexpected(lease.worker, message)
         finally:
             if self.lent.pop(lease, None) is not None:  # not already reclaimed
                 self._end(lease, ok=done)
 
     @staticmethod
-    def _error(message: tuple) -> QueryError:
-        _, status, text = message
-        if status == 500:  # only an unexpected error, which carries a trace
-            log.error("query worker error:\n%s", text)
+    def _error(message: Failed) -> QueryError:
+        if message.status == 500:  # a fault, which carries a trace
+            log.error("query worker error:\n%s", message.message)
             return QueryError("internal error while running the query (logged)", 500)
-        return QueryError(text, status)
+        return QueryError(message.message, message.status)
+
+    @staticmethod
+    def _unexpected(w: Worker, message: Message) -> QueryError:
+        log.error("query worker %s sent %s in answer to a query", w.process.pid,
+                  type(message).__name__)
+        return QueryError("internal error while running the query (logged)", 500)

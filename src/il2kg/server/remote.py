@@ -13,10 +13,11 @@ from pyoxigraph import BlankNode, NamedNode, RdfFormat, Store, serialize
 
 from il2kg.query.client import media_type, query_request, refused, unreachable
 from il2kg.query.result import QueryError
+from il2kg.server.messages import Job
 from il2kg.server.negotiation import ALIASES
 from il2kg.server.pool import Answer
-from il2kg.server.worker import Job
 
+CONNECTIONS = 100  # to the remote store at once (httpx's default)
 REMOTE = "the remote store"  # how errors name it: its address is not the client's business
 
 
@@ -58,13 +59,16 @@ def _spool(store: Store, graph: NamedNode | BlankNode, out: IO[bytes]) -> int:
 class RemoteEngine:
     """A remote SPARQL endpoint used as the store; the time limit bounds each request."""
 
+    descriptors = CONNECTIONS
+
     def __init__(self, url: str, *, timeout: float) -> None:
         self.url, self.timeout = url, timeout
         self.client: httpx.AsyncClient | None = None
 
     async def start(self) -> None:
         """Open the connection pool."""
-        self.client = httpx.AsyncClient(timeout=self.timeout)
+        self.client = httpx.AsyncClient(timeout=self.timeout,
+                                        limits=httpx.Limits(max_connections=CONNECTIONS))
 
     async def stop(self) -> None:
         """Close the connection pool."""

@@ -77,4 +77,5 @@ def serve(engine: QueryEngine, settings: Settings, *, host: str, port: int,
     of the requests per second of small queries)."""
     quiet_floods()
     uvicorn.Server(config(create_app(engine, settings), host=host, port=port,
-                          read_timeout=settings.read_timeout, access_log=access_log)).run()
+                          read_timeout=settings.read_timeout, access_log=access_log,
+                          engine_fds=engine.descriptors)).run()

@@ -16,6 +16,7 @@ from typing import Any
 
 from il2kg.query.lexer import admit
 from il2kg.query.result import QueryError
+from il2kg.server.messages import Job
 from il2kg.server.pool import Answer
 from il2kg.server.protocol import (
     ProtocolError,
@@ -25,7 +26,6 @@ from il2kg.server.protocol import (
     url_params,
 )
 from il2kg.server.settings import Settings
-from il2kg.server.worker import Job
 
 log = logging.getLogger("il2kg.server")
 Scope = MutableMapping[str, Any]
@@ -65,7 +65,9 @@ class SparqlRoute:
             answer = await self._answer(req, headers.get("accept"))
         except Disconnected:
             return
-        except (ProtocolError, QueryError) as exc:  # lexer.Refused (SERVICE) is a 403 QueryError
+        except QueryError as exc:  # lexer.Refused (SERVICE) is a 403 QueryError
+            return await _plain(send, exc.status, exc.message, extra + _retry(exc))
+        except ProtocolError as exc:
             return await _plain(send, exc.status, exc.message, extra)
         except Exception:
             log.exception("unexpected error")
@@ -122,6 +124,11 @@ def _start(status: int, media_type: str, extra: list[tuple[bytes, bytes]],
     if length is not None:
         headers.append((b"content-length", str(length).encode()))
     return {"type": "http.response.start", "status": status, "headers": headers}
+
+
+def _retry(exc: QueryError) -> list[tuple[bytes, bytes]]:
+    """A `Retry-After` header when the error names one."""
+    return [] if exc.retry_after is None else [(b"retry-after", str(exc.retry_after).encode())]
 
 
 async def _plain(send: Send, status: int, message: str, extra: list[tuple[bytes, bytes]]) -> None:

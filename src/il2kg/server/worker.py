@@ -2,27 +2,27 @@
 
 pyoxigraph cannot interrupt a running query, so each query runs in a worker process the
 server can kill. Before it opens the store the worker confines itself (`sandbox.confine`):
-no query it runs can open a network connection. It says ("ready",) or ("unsafe", reason),
-then answers one request at a time over its socket with messages:
-("chunk", media_type, bytes, last)... (a small result is one message), or ("error", status,
-text).
+no query it runs can open a network connection. It says `Ready` or `Unsafe`, then answers
+the jobs that come on its socket (`messages`): `Chunk`s (a small result is one) or one
+`Failed`. A general worker answers one job at a time; a shared one runs each in a thread.
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import resource
+import signal
 import socket
 import sys
 import threading
 import traceback
-from dataclasses import dataclass
-from multiprocessing.connection import Connection
-from multiprocessing.reduction import recvfds
 from typing import IO, cast
 
 from pyoxigraph import (
+    BlankNode,
+    DefaultGraph,
     NamedNode,
     QueryBoolean,
     QueryResultsFormat,
@@ -34,8 +34,9 @@ from pyoxigraph import (
 
 from il2kg.paths import published_prefixes
 from il2kg.query.lexer import check_bounds, declares_dataset
-from il2kg.query.result import form_of
+from il2kg.query.result import QueryError, form_of
 from il2kg.query.tabular import write_csv, write_tsv
+from il2kg.server.messages import HEADER, Chunk, Failed, Job, Message, Ready, Unsafe, decode, frame
 from il2kg.server.negotiation import Format, choose
 from il2kg.server.sandbox import SandboxError, confine
 
@@ -43,19 +44,46 @@ CHUNK = 64 * 1024
 MEMORY_QUADS = 2_000_000
 THREAD_STACK = 16 << 20  # bytes: the parser and evaluator recurse (see lexer.MAX_LINKS)
 PREFIXES = published_prefixes()  # work in every query without PREFIX lines
+# Tests only: a query containing this text crashes its worker (SIGSEGV), as a query that
+# overflows the engine's stack would. Unset (the default), nothing happens.
+CRASH_MARK = os.environ.get("IL2KG_TEST_CRASH_MARK", "")
 
 
-@dataclass(frozen=True)
-class Job:
-    """One query to run, with its dataset and how its result should be written."""
+class Gone(Exception):
+    """The server closed the socket: nobody waits for this answer."""
 
-    query: str
-    accept: str | None = None
-    format: str | None = None
-    default_graphs: tuple[str, ...] = ()
-    named_graphs: tuple[str, ...] = ()
-    max_bytes: int = 0
-    base_iri: str | None = None
+
+class Link:
+    """The worker's end of its socket: whole frames in, whole frames out (one thread at a time)."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock, self.lock = sock, threading.Lock()
+
+    def send(self, number: int, message: Message) -> None:
+        """Send one message for job `number`; `Gone` if the server closed the socket."""
+        data = frame(number, message)
+        try:
+            with self.lock:
+                self.sock.sendall(data)
+        except OSError as exc:
+            raise Gone from exc
+
+    def _exactly(self, size: int) -> bytes:
+        data = bytearray()
+        while len(data) < size:
+            got = self.sock.recv(size - len(data))
+            if not got:
+                raise EOFError
+            data += got
+        return bytes(data)
+
+    def receive(self) -> tuple[int, Job]:
+        """The next job and its number; EOFError when the server closed the socket."""
+        number, kind, length = HEADER.unpack(self._exactly(HEADER.size))
+        job = decode(kind, self._exactly(length))
+        if not isinstance(job, Job):
+            raise EOFError  # the server sends nothing else
+        return number, job
 
 
 class TooLarge(Exception):
@@ -65,8 +93,8 @@ class TooLarge(Exception):
 class Sender:
     """A file-like sink sending the serialised result in chunks, counting bytes."""
 
-    def __init__(self, conn: Connection, media_type: str, limit: int) -> None:
-        self.conn, self.media_type, self.limit = conn, media_type, limit
+    def __init__(self, link: Link, number: int, media_type: str, limit: int) -> None:
+        self.link, self.number, self.media_type, self.limit = link, number, media_type, limit
         self.size, self.buffer = 0, bytearray()
 
     def write(self, data: bytes) -> int:
@@ -85,7 +113,7 @@ class Sender:
     def send(self, *, last: bool = False) -> None:
         """Send what is buffered (the last chunk may be empty)."""
         if self.buffer or last:
-            self.conn.send(("chunk", self.media_type, bytes(self.buffer), last))
+            self.link.send(self.number, Chunk(self.media_type, bytes(self.buffer), last))
             self.buffer.clear()
 
 
@@ -107,47 +135,87 @@ def stream(result: QuerySolutions | QueryBoolean | QueryTriples, fmt: Format,
     sink.send(last=True)
 
 
-def execute(store: Store, job: Job, conn: Connection) -> None:
-    """Run one job and send its messages; errors become ("error", status, message)."""
+def graphs(iris: tuple[str, ...]) -> list[NamedNode]:
+    """A dataset parameter's graphs; a bad IRI is the client's error."""
     try:
-        union = not job.default_graphs and not declares_dataset(job.query)
+        return [NamedNode(iri) for iri in iris]
+    except ValueError as exc:
+        raise Refusal(400, f"a dataset graph is not an IRI: {exc}") from exc
+
+
+class Refusal(Exception):
+    """A job refused for a reason the client can act on: its status and message."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def run(store: Store, job: Job, sender: Sender) -> None:
+    """Run one job, its result into `sender`; `Refusal` for what the client must change."""
+    if CRASH_MARK and CRASH_MARK in job.query:
+        os.kill(os.getpid(), signal.SIGSEGV)
+    union = not job.default_graphs and not declares_dataset(job.query)
+    defaults: list[NamedNode | BlankNode | DefaultGraph] = [*graphs(job.default_graphs)]
+    named: list[NamedNode | BlankNode] = [*graphs(job.named_graphs)]
+    try:
         check_bounds(job.query)
         result = store.query(
             job.query, prefixes=PREFIXES, base_iri=job.base_iri,
-            use_default_graph_as_union=union,
-            default_graph=[NamedNode(g) for g in job.default_graphs] or None,
-            named_graphs=[NamedNode(g) for g in job.named_graphs] or None)
+            use_default_graph_as_union=union, default_graph=defaults or None,
+            named_graphs=named or None)
         form = form_of(result)
         chosen = choose(form, job.accept, job.format)
         if chosen is None:
-            conn.send(("error", 406, f"no acceptable format for a {form.value} result"))
-            return
-        stream(result, chosen.format, Sender(conn, chosen.media_type, job.max_bytes))
+            raise Refusal(406, f"no acceptable format for a {form.value} result")
+        sender.media_type = chosen.media_type
+        stream(result, chosen.format, sender)  # solutions are computed as they are written
     except SyntaxError as exc:
-        conn.send(("error", 400, f"syntax error: {exc}"))
-    except TooLarge as exc:
-        conn.send(("error", 507, str(exc)))
+        raise Refusal(400, f"syntax error: {exc}") from exc
     except PermissionError as exc:  # the sandbox refused a socket: SERVICE
-        conn.send(("error", 403, f"query refused: it tried to open a network connection "
-                                 f"(SERVICE), which this endpoint's query workers cannot do "
-                                 f"({exc})"))
-    except (ValueError, OSError, RuntimeError) as exc:  # RuntimeError: pyoxigraph evaluation
-        conn.send(("error", 400, f"query failed: {exc}"))
+        raise Refusal(403, f"query refused: it tried to open a network connection "
+                           f"(SERVICE), which this endpoint's query workers cannot do "
+                           f"({exc})") from exc
+    except RuntimeError as exc:  # pyoxigraph's evaluation errors (e.g. an unknown function)
+        raise Refusal(400, f"query failed: {exc}") from exc
+
+
+def failure(store: Store, job: Job, link: Link, number: int) -> Failed | None:
+    """Run one job, its chunks sent as they come; why it failed, if it did (500 for a fault,
+    with its trace for the server's log)."""
+    try:
+        run(store, job, Sender(link, number, "", job.max_bytes))
+    except Refusal as exc:
+        return Failed(exc.status, exc.message)
+    except QueryError as exc:  # a bound of the lexer's
+        return Failed(exc.status, exc.message)
+    except TooLarge as exc:
+        return Failed(507, str(exc))
     except MemoryError:
-        conn.send(("error", 503, "query stopped: it needed more memory than this endpoint "
-                                 "allows; simplify the query"))
-    except Exception:  # the parent logs the trace and answers a generic 500
-        conn.send(("error", 500, traceback.format_exc()))
+        return Failed(503, "query stopped: it needed more memory than this endpoint allows; "
+                           "simplify the query")
+    except Gone:
+        raise
+    except Exception:  # OSError (the store's files), bugs: logged by the server, a 500
+        return Failed(500, traceback.format_exc())
+    return None
+
+
+def execute(store: Store, job: Job, link: Link, number: int) -> None:
+    """Run one job and send its messages, unless the server is gone."""
+    with contextlib.suppress(Gone):
+        if (failed := failure(store, job, link, number)) is not None:
+            link.send(number, failed)
 
 
 def open_read_only(path: str) -> Store:
-    """The on-disk store read-only, copied into memory when small (queries run 3-4x faster)."""
+    """The on-disk store read-only, copied into memory when small (queries run 3-4x faster).
+    At most `MEMORY_QUADS` quads are read to find out (no count of a large store)."""
     disk = Store.read_only(path)
-    if len(disk) > MEMORY_QUADS:
-        return disk
+    quads = disk.quads_for_pattern(None, None, None, None)
     memory = Store()
-    memory.bulk_extend(disk.quads_for_pattern(None, None, None, None))
-    return memory
+    memory.bulk_extend(itertools.islice(quads, MEMORY_QUADS))
+    return disk if next(quads, None) is not None else memory
 
 
 def cap_memory(limit: int) -> None:
@@ -156,37 +224,32 @@ def cap_memory(limit: int) -> None:
         resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
 
 
-def answer(store: Store, conn: Connection) -> None:
-    """Run the one job that comes on `conn`, then close it."""
-    with conn, contextlib.suppress(EOFError, OSError):
-        execute(store, conn.recv(), conn)
-
-
-def serve(conn: Connection, store_path: str, memory: int = 0, shared: bool = False) -> None:
+def serve(sock: socket.socket, store_path: str, memory: int = 0, shared: bool = False) -> None:
     """The worker's main loop: confine itself, open the store, answer jobs until the socket
-    closes. Without the sandbox it answers nothing. A shared worker receives a connection
-    per job instead (SCM_RIGHTS) and runs each job in its own thread: pyoxigraph releases
-    the GIL, so a short query is answered beside long ones."""
+    closes. Without the sandbox it answers nothing. A shared worker runs each job in its own
+    thread: pyoxigraph releases the GIL, so a short query is answered beside long ones."""
+    link = Link(sock)
     try:
         confine()
     except SandboxError as exc:
-        conn.send(("unsafe", str(exc)))
+        link.send(0, Unsafe(str(exc)))
         return
     cap_memory(memory)
     store = open_read_only(store_path)
-    conn.send(("ready",))
-    control = socket.socket(fileno=os.dup(conn.fileno())) if shared else None
+    link.send(0, Ready())
     threading.stack_size(THREAD_STACK)  # lexer.MAX_LINKS is safe on an 8 MiB stack
     while True:
         try:
-            if control is None:
-                execute(store, conn.recv(), conn)
-            else:
-                job_conn = Connection(recvfds(control, 1)[0])
-                threading.Thread(target=answer, args=(store, job_conn), daemon=True).start()
-        except (EOFError, KeyboardInterrupt):
+            number, job = link.receive()
+        except (EOFError, OSError, KeyboardInterrupt):
             return
+        if shared:
+            threading.Thread(target=execute, args=(store, job, link, number),
+                             daemon=True).start()
+        else:
+            execute(store, job, link, number)
 
 
 if __name__ == "__main__":
-    serve(Connection(int(sys.argv[1])), sys.argv[2], int(sys.argv[3]), sys.argv[4] == "shared")
+    serve(socket.socket(fileno=int(sys.argv[1])), sys.argv[2], int(sys.argv[3]),
+          sys.argv[4] == "shared")

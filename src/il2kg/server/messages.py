@@ -1,0 +1,147 @@
+"""The messages between the pool and its query workers: typed, framed, never pickled.
+
+A frame is a header (job number, kind, payload length) and its payload. The pool sends
+`Job`s (as JSON); a worker answers `Ready` or `Unsafe` once (job number 0), then, for each
+job, `Chunk`s up to the one marked last, or one `Failed`. The server reads only lengths,
+bytes and UTF-8 from a worker, so a worker a query took over cannot make the server run code
+(as unpickling its messages could), and a malformed frame is refused (`Malformed`).
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+HEADER = struct.Struct("!IBI")  # job number, kind, payload length
+MAX_PAYLOAD = 16 << 20  # a frame larger than this is malformed
+
+
+@dataclass(frozen=True)
+class Job:
+    """One query to run, with its dataset and how its result should be written."""
+
+    query: str
+    accept: str | None = None
+    format: str | None = None
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    max_bytes: int = 0
+    base_iri: str | None = None
+
+
+@dataclass(frozen=True)
+class Ready:
+    """The worker has sandboxed itself and opened the store."""
+
+
+@dataclass(frozen=True)
+class Unsafe:
+    """The worker cannot sandbox itself, so it runs no query."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A piece of a result; the last one ends it."""
+
+    media_type: str
+    data: bytes
+    last: bool
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A job that ended without a result: the HTTP status and the message for the client
+    (for 500, a fault, the trace for the server's log)."""
+
+    status: int
+    message: str
+
+
+Message = Job | Ready | Unsafe | Chunk | Failed
+KINDS: tuple[type, ...] = (Job, Ready, Unsafe, Chunk, Failed)
+
+
+class Malformed(ValueError):
+    """A frame that does not decode as a message."""
+
+
+def frame(number: int, message: Message) -> bytes:
+    """A message as one frame, for job `number`."""
+    match message:
+        case Job():
+            payload = json.dumps(asdict(message)).encode()
+        case Ready():
+            payload = b""
+        case Unsafe(reason):
+            payload = reason.encode()
+        case Chunk(media_type, data, last):
+            media = media_type.encode()
+            payload = bytes([last, len(media)]) + media + data
+        case Failed(status, text):
+            payload = status.to_bytes(2, "big") + text.encode()
+    return HEADER.pack(number, KINDS.index(type(message)), len(payload)) + payload
+
+
+def _job(payload: bytes) -> Job:
+    fields = json.loads(payload)
+    for name in ("default_graphs", "named_graphs"):
+        fields[name] = tuple(fields[name])
+    return Job(**fields)
+
+
+def _chunk(payload: bytes) -> Chunk:
+    if len(payload) < 2 or payload[0] > 1:
+        raise ValueError("no chunk header")
+    end = 2 + payload[1]
+    return Chunk(payload[2:end].decode(), payload[end:], bool(payload[0]))
+
+
+def _failed(payload: bytes) -> Failed:
+    if len(payload) < 2:
+        raise ValueError("no status")
+    return Failed(int.from_bytes(payload[:2], "big"), payload[2:].decode())
+
+
+def _ready(payload: bytes) -> Ready:
+    if payload:
+        raise ValueError("a payload")
+    return Ready()
+
+
+DECODERS: tuple[Callable[[bytes], Message], ...] = (
+    _job, _ready, lambda payload: Unsafe(payload.decode()), _chunk, _failed)
+
+
+def decode(kind: int, payload: bytes) -> Message:
+    """The message a frame's kind and payload stand for; `Malformed` if none."""
+    try:
+        return DECODERS[kind](payload)
+    except (IndexError, ValueError, TypeError) as exc:  # UnicodeError and JSON's are ValueErrors
+        raise Malformed(f"a malformed message of kind {kind}: {exc}") from exc
+
+
+class Frames:
+    """Decodes a byte stream into (job number, message) pairs as its bytes arrive."""
+
+    def __init__(self) -> None:
+        self.buffer = bytearray()
+
+    def feed(self, data: bytes) -> list[tuple[int, Message]]:
+        """The messages completed by `data`; `Malformed` on a bad frame."""
+        self.buffer += data
+        done, start = [], 0
+        while len(self.buffer) - start >= HEADER.size:
+            number, kind, length = HEADER.unpack_from(self.buffer, start)
+            if length > MAX_PAYLOAD:
+                raise Malformed(f"a frame of {length} bytes")
+            end = start + HEADER.size + length
+            if len(self.buffer) < end:
+                break
+            done.append((number, decode(kind, bytes(self.buffer[start + HEADER.size:end]))))
+            start = end
+        del self.buffer[:start]
+        return done
