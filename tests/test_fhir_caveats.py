@@ -336,3 +336,22 @@ def test_help_says_what_is_and_is_not_exported(capsys: pytest.CaptureFixture[str
     for part in ("adverse event", "factor association", "curation notes", "Not exported",
                  "statements"):
         assert part in said
+
+
+def test_a_time_counted_from_a_step_of_a_sequence_names_that_step(parsed: dict,
+                                                                   seed_result: object) -> None:
+    """Fateh's time to response counts from the start of temozolomide, not of the sequence."""
+    found = [(r.id, o) for r in seed_result.loaded.records for o in r.outcomes
+             if o.origin_regimen is not None]
+    assert found
+    for record_id, outcome in found:
+        evidence = _get(parsed, f"Evidence/{record_id}.outcome.{outcome.id}")
+        [measured] = [v for v in evidence.variableDefinition if v.note[0].text == "outcome"]
+        variable = _get(parsed, measured.observed.reference)
+        [definition] = _ext(variable, EBM + "evidence-variable-definition")
+        group = _get(parsed, definition.valueCodeableReference.reference.reference)
+        [timing] = _ext(group.characteristic[0], EBM + "characteristic-timing")
+        parts = {e.url: e for e in timing.extension}
+        assert parts["contextReference"].valueReference.reference == \
+            f"EvidenceVariable/{record_id}.regimen.{outcome.origin_regimen}"
+        assert (IL2KG, outcome.time_origin) in _codes(parts["contextCode"].valueCodeableConcept)

@@ -207,6 +207,9 @@ def _timing(row: dict[str, str]) -> Json | None:
     if "origin" in row:
         parts.append(extension("contextCode", valueCodeableConcept=term(row["origin"],
                                                                          row["originLabel"])))
+    if "originRegimen" in row:  # the step of a sequence the time counts from
+        parts.append(extension("contextReference", valueReference=reference(
+            "EvidenceVariable", row["originRegimen"], row["originRegimenLabel"])))
     point = not OUTCOME_KINDS[row["kind"]].timed and "timeValue" in row
     if point and row.get("timeUnit") in UCUM_UNITS:
         parts.append(extension("offset", valueDuration=quantity(
@@ -216,6 +219,9 @@ def _timing(row: dict[str, str]) -> Json | None:
         parts.append(extension("text", valueString=f"{comparator} {number(row['timeValue'])} "
                                f"{row.get('timeUnit', '')} after "
                                f"{row.get('originLabel', 'the treatment')}".strip()))
+    elif "originRegimenLabel" in row:
+        parts.append(extension("text", valueString=f"{row.get('originLabel', 'time')} of "
+                               f"{row['originRegimenLabel']}"))
     return extension(EXTENSIONS["characteristic-timing"], extension=parts) if parts else None
 
 

@@ -77,7 +77,8 @@ MAPPINGS = PREFIXES + """SELECT DISTINCT ?term ?external ?label WHERE {
                     owl:annotatedTarget ?external ; sssom:object_label ?label }
 } ORDER BY ?term ?external"""
 VARIABLES = PREFIXES + """SELECT DISTINCT ?variable ?label ?role ?continuous WHERE {
-  { ?x il2kg:afterTreatment|il2kg:hadPriorTherapy ?variable . BIND ("exposure" AS ?role) }
+  { ?x il2kg:afterTreatment|il2kg:hadPriorTherapy|il2kg:originRegimen ?variable .
+    BIND ("exposure" AS ?role) }
   UNION { ?x a/rdfs:subClassOf* il2kg:Outcome ; il2kg:hasCategory ?variable .
           BIND ("outcome" AS ?role) }
   UNION { ?x a il2kg:AdverseEventReport ; il2kg:eventCondition ?variable .
@@ -94,7 +95,8 @@ OUTCOMES = PREFIXES + """SELECT DISTINCT ?outcome ?label ?kind ?publication ?coh
        ?ciLevel ?ciLower ?ciUpper ?derived ?derivedCount ?derivedDenominator ?derivedPercent
        ?dLevel ?dLower ?dUpper ?methods ?timeValue ?timeLower ?timeUpper ?timeUnit
        ?timeStatistic ?timeComparator ?timeNotReached ?timeLowerOpen ?timeUpperOpen
-       ?origin ?originLabel ?among ?amongLabel ?note ?selectedOnTreatment WHERE {
+       ?origin ?originLabel ?originRegimen ?originRegimenLabel ?among ?amongLabel ?note
+       ?selectedOnTreatment WHERE {
   VALUES (?class ?kind) { """ + KINDS + """ }
   ?outcome a ?class ; rdfs:label ?label ; il2kg:reportedIn ?publication ;
            il2kg:inCohort ?cohort ; il2kg:afterTreatment ?treatment ;
@@ -116,6 +118,8 @@ OUTCOMES = PREFIXES + """SELECT DISTINCT ?outcome ?label ?kind ?publication ?coh
   OPTIONAL { ?outcome il2kg:hasTime ?time .
     """ + _quantity("time") + """ }
   OPTIONAL { ?outcome il2kg:measuredFrom ?origin . ?origin rdfs:label ?originLabel }
+  OPTIONAL { ?outcome il2kg:originRegimen ?originRegimen .
+             ?originRegimen rdfs:label ?originRegimenLabel }
   OPTIONAL { ?outcome il2kg:amongOutcome ?among . ?among rdfs:label ?amongLabel }
   OPTIONAL { ?outcome rdfs:comment ?note }
   BIND (EXISTS { ?cohort il2kg:hadPriorTherapy ?treatment } AS ?selectedOnTreatment)

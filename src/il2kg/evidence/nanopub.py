@@ -51,7 +51,7 @@ CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{DATA_GRAPH}> {{
   {{ ?s ?p ?o FILTER (?s = <OUTCOME> && ?p NOT IN (il2kg:hasCurationNote,
                                                    il2kg:sourceSentence)) }}
   UNION {{ ?s ?p ?o FILTER (STRSTARTS(STR(?s), "OUTCOME/") && !CONTAINS(STR(?s), "/note/")) }}
-  UNION {{ <OUTCOME> il2kg:inCohort|il2kg:afterTreatment ?s . ?s ?p ?o
+  UNION {{ <OUTCOME> il2kg:inCohort|il2kg:afterTreatment|il2kg:originRegimen ?s . ?s ?p ?o
           FILTER (?p IN (rdf:type, rdfs:label)) }}
 }} }}"""
 SOURCED = f"""PREFIX il2kg: <{IL2KG}>
