@@ -23,6 +23,7 @@ from rdflib.namespace import DCTERMS, PROV
 from il2kg import __released__, __version__
 from il2kg.evidence.fhir_terms import resource_id
 from il2kg.evidence.rows import solutions
+from il2kg.files import write_atomic
 from il2kg.iris import DATA_GRAPH, IL2KG, PUBLISHER, RELEASE_BASE
 from il2kg.publish.release import LICENSE
 
@@ -225,11 +226,8 @@ def _index(files: dict[str, str], signer: Signer, created: Literal,
 
 
 def write(files: dict[str, str], directory: Path) -> list[Path]:
-    """Write each nanopublication to DIR/<stem>.trig (the directory is created)."""
+    """Write each nanopublication to DIR/<stem>.trig, each whole or not at all (the
+    directory is created)."""
     directory.mkdir(parents=True, exist_ok=True)
-    written = []
-    for stem, text in files.items():
-        path = directory / f"{stem}.trig"
-        path.write_text(text, encoding="utf-8")
-        written.append(path)
-    return written
+    return [write_atomic(directory / f"{stem}.trig", text.encode("utf-8"))
+            for stem, text in files.items()]
