@@ -3,6 +3,7 @@ nanopub-sign (Trusty URI and signature), byte-stable, and errata that supersede.
 
 from __future__ import annotations
 
+import re
 import socket
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from il2kg.query.run import run_local
 IL2KG = Namespace("https://w3id.org/il2kg/ontology/")
 NPX = Namespace("http://purl.org/nanopub/x/")
 RES = "https://w3id.org/il2kg/resource/"
+ROOT = Path(__file__).parent.parent
 CREATOR = "https://orcid.org/0000-0002-1825-0097"  # ORCID's documented example identifier
 
 
@@ -162,3 +164,20 @@ def test_cli_writes_the_directory(built_dist: Path, key_file: Path, tmp_path: Pa
                  "--key", str(key_file), "--creator", CREATOR]) == 0
     assert {p.stem: p.read_text() for p in out.glob("*.trig")} == files
     assert main(["export", "nanopub", "--dist", str(built_dist), "--out", str(out)]) == 2
+
+
+def _content(text: str, part: str) -> set[tuple]:
+    """A nanopublication's part with its own URI replaced (it depends on the signing key)."""
+    uri = nanopub_sign.Nanopub(text).info()["uri"]["value"]
+    return set(_graph(_dataset(text.replace(uri, "http://example.org/np")), part))
+
+
+def test_the_nanopublication_printed_in_the_docs_is_current(files: dict[str, str]) -> None:
+    """docs/nanopub.md prints Clark's melanoma-alive-10y nanopublication (signed with another
+    key): it verifies, and its assertion and provenance are today's. If this fails, print it
+    again: il2kg export nanopub --out DIR --key KEY --creator IRI, and paste the file."""
+    [printed] = re.findall(r"```trig\n(.*?)```", (ROOT / "docs/nanopub.md").read_text(), re.S)
+    nanopub_sign.Nanopub(printed).check()
+    current = files["clark-2021.outcome.melanoma-alive-10y"]
+    for part in ("assertion", "provenance"):
+        assert _content(printed, part) == _content(current, part)
