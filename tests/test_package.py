@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from il2kg.paths import ROOT
 from tests.conftest import DATA
@@ -119,8 +120,11 @@ def test_serve_answers_query_endpoint_from_an_empty_directory(
 
 
 def test_init_makes_a_project_that_validates_and_names_a_broken_seed(
-        il2kg: Path, empty: Path) -> None:
-    init = _run([il2kg, "init", "p"], cwd=empty)
+        il2kg: Path, wheel: Path, empty: Path) -> None:
+    refused = _run([il2kg, "init", "p"], cwd=empty)  # installed from a path CI cannot reach
+    assert refused.returncode == 2 and "--source" in refused.stderr
+    assert not (empty / "p").exists()
+    init = _run([il2kg, "init", "p", "--source", wheel], cwd=empty)
     assert init.returncode == 0, init.stderr
     project = empty / "p"
     assert (project / ".github" / "workflows" / "validate.yml").is_file()
@@ -136,3 +140,32 @@ def test_init_makes_a_project_that_validates_and_names_a_broken_seed(
     assert "seeds/count-above-denominator.yaml:12:5: error: outcomes[0]:" in failed.stdout
     again = _run([il2kg, "init", "p"], cwd=empty)
     assert again.returncode == 2 and "not empty" in again.stderr
+
+
+@pytest.mark.java  # the workflow sets up Java for HermiT; here this machine's Java stands in
+def test_the_init_workflow_runs_as_written(il2kg: Path, wheel: Path, empty: Path) -> None:
+    """The workflow's `run` steps, in order, with its environment, in the project: the venv
+    of `il2kg` stands in for setup-python, this machine's Java for setup-java."""
+    assert _run([il2kg, "init", "p", "--source", wheel], cwd=empty).returncode == 0
+    project = empty / "p"
+    assert (project / "wheels" / wheel.name).read_bytes() == wheel.read_bytes()
+    workflow = yaml.safe_load((project / ".github" / "workflows" / "validate.yml").read_text())
+    job = workflow["jobs"]["validate"]
+    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}}
+    env |= {**job["env"], "PATH": f"{il2kg.parent}{os.pathsep}{env['PATH']}"}
+
+    def steps() -> list[subprocess.CompletedProcess[str]]:
+        return [subprocess.run(["bash", "-ec", step["run"]], cwd=project, env=env, text=True,
+                               capture_output=True, timeout=600)
+                for step in job["steps"] if "run" in step]
+
+    *_, validate = done = steps()
+    assert all(d.returncode == 0 for d in done), [d.stdout + d.stderr for d in done]
+    assert "::error" not in validate.stdout
+    seed = project / "seeds" / "clark-2021.yaml"
+    text = seed.read_text(encoding="utf-8")
+    number = text[: text.index("    count: 27\n")].count("\n") + 1
+    seed.write_text(text.replace("    count: 27\n", "    count: -27\n", 1), encoding="utf-8")
+    *_, validate = steps()
+    assert validate.returncode == 1
+    assert f"::error file=seeds/clark-2021.yaml,line={number},col=5," in validate.stdout

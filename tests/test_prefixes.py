@@ -86,3 +86,16 @@ def test_the_reference_docs_use_published_prefixes_only(reference_text: str) -> 
     used = {m.group(1) for m in DOCS_CURIE.finditer(reference_text)}
     assert "il2kg" in used
     assert used <= set(prefixes()), sorted(used - set(prefixes()))
+
+
+def test_the_mapping_prefixes_expand_as_sssom_py_expands_them() -> None:
+    """A merged mapping set holds DB00041 under one IRI: each prefix of the SSSOM table is
+    the Bioregistry's preferred URI prefix, as sssom-py's converter has it."""
+    from sssom.context import get_converter
+
+    theirs = get_converter().prefix_map
+    curie_map = read_mapping_set(MAPPINGS_FILE).metadata["curie_map"]
+    assert isinstance(curie_map, dict)
+    differ = {p: (ns, theirs[p]) for p, ns in curie_map.items() if p in theirs and theirs[p] != ns}
+    assert not differ
+    assert theirs["drugbank"] == prefixes()["drugbank"] == "https://go.drugbank.com/drugs/"

@@ -304,3 +304,17 @@ def test_guide_has_worked_examples() -> None:
 @pytest.mark.parametrize("query, shown", WORKED, ids=[f"guide-{i + 1}" for i in range(len(WORKED))])
 def test_guide_examples_show_what_they_return(query: str, shown: str, store: Store) -> None:
     assert render(run_local(store, query), "table", prefixes=prefixes()) == shown.rstrip("\n")
+
+
+def test_a_reader_that_stops_early_is_a_normal_end(dist: Path) -> None:
+    """`il2kg query ... | head -1`: the closed pipe ends the command quietly, exit 0."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "il2kg.cli", "query", "-", "--dist", str(dist), "--format", "tsv"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdin and process.stdout and process.stderr
+    process.stdin.write(b"SELECT * WHERE { ?s ?p ?o }")  # far more than a pipe buffer holds
+    process.stdin.close()
+    assert process.stdout.readline()
+    process.stdout.close()  # as `head -1` does
+    assert process.wait(timeout=120) == 0
+    assert process.stderr.read() == b""

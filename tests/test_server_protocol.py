@@ -131,6 +131,7 @@ def test_ask_in_each_results_format(client: httpx.Client) -> None:
 @pytest.mark.parametrize(("accept", "parser"), [
     ("text/turtle", "turtle"), ("application/n-triples", "nt"),
     ("application/ld+json", "json-ld"), ("application/rdf+xml", "xml"),
+    ("application/n-quads", "nquads"), ("application/trig", "trig"),
 ])
 def test_construct_in_each_rdf_format(client: httpx.Client, direct: Store, accept: str,
                                       parser: str) -> None:
@@ -140,6 +141,18 @@ def test_construct_in_each_rdf_format(client: httpx.Client, direct: Store, accep
     got = Graph().parse(data=response.content, format=parser)
     nt = direct.query(CONSTRUCT).serialize(format=RdfFormat.N_TRIPLES)
     want = Graph().parse(data=nt, format="nt")
+    assert len(got) > 0 and isomorphic(got, want)
+
+
+@pytest.mark.parametrize(("name", "parser"), [("nq", "nquads"), ("trig", "trig")])
+def test_describe_as_a_dataset_format(client: httpx.Client, name: str, parser: str) -> None:
+    """The same answer as in N-Triples, its triples in the default graph."""
+    describe = "DESCRIBE <https://w3id.org/il2kg/resource/atkins-1999>"
+    response = client.get("/sparql", params={"query": describe, "format": name})
+    assert response.status_code == 200, response.text
+    got = Graph().parse(data=response.content, format=parser)
+    nt = client.get("/sparql", params={"query": describe, "format": "nt"})
+    want = Graph().parse(data=nt.content, format="nt")
     assert len(got) > 0 and isomorphic(got, want)
 
 

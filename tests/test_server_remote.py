@@ -11,6 +11,7 @@ import pytest
 from pyoxigraph import Store
 
 from il2kg.cli import main
+from il2kg.iris import prefixes
 from il2kg.server import remote
 from il2kg.server.app import create_app
 from il2kg.server.remote import RemoteEngine
@@ -96,3 +97,16 @@ def test_remote_mode_still_refuses_service(proxy: str) -> None:
         query = f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"
         response = httpx.get(f"{proxy}/sparql", params={"query": query})
     assert response.status_code == 403 and received == []
+
+
+def test_a_syntax_error_is_reported_at_its_place_in_the_users_text(
+        oxigraph: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`il2kg query --endpoint` adds PREFIX lines; the error still points into the user's text."""
+    query = tmp_path / "bad.rq"
+    text = "SELECT ?s WHERE { ?s a il2kg:Outcome } LIMIT 1 ORDER BY ?s"
+    query.write_text(text, encoding="utf-8")
+    assert main(["query", str(query), "--endpoint", f"{oxigraph}/query"]) == 2
+    with pytest.raises(SyntaxError) as parsed:  # where Oxigraph finds the error in this text
+        Store().query(text, prefixes=prefixes())
+    place = str(parsed.value).split(":")[0].split()[-1]  # 'error at 1:54: ...' -> '1'
+    assert place == "1" and str(parsed.value).split(": ")[0] in capsys.readouterr().err

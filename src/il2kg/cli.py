@@ -6,6 +6,7 @@ Heavy imports happen inside the commands, so `il2kg --help` is instant.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -166,15 +167,20 @@ def cmd_query(args: argparse.Namespace) -> int:
     """Run a SPARQL query (a .rq file, an example name or - for stdin) and print its result."""
     from il2kg.iris import prefixes
     from il2kg.publish.store import open_store
-    from il2kg.query.lexer import admit, with_prefixes
+    from il2kg.query.lexer import admit, in_user_text, with_prefixes
     from il2kg.query.render import render
+    from il2kg.query.result import QueryError
     from il2kg.query.run import query_file, run_local, run_remote
 
     path = None if args.source == "-" else query_file(args.source, _inputs(args).queries_dir)
     text = sys.stdin.read() if path is None else path.read_text(encoding="utf-8")
     admit(text)  # no SERVICE (the embedded store is not sandboxed), nothing past the bounds
     if args.endpoint:  # the published prefixes apply as on `il2kg serve`, on any endpoint
-        result = run_remote(args.endpoint, with_prefixes(text, prefixes()))
+        sent = with_prefixes(text, prefixes())
+        try:
+            result = run_remote(args.endpoint, sent)
+        except QueryError as exc:  # its positions in the user's text, not in what was sent
+            raise QueryError(in_user_text(exc.message, text, sent), exc.status) from None
     elif (status := _ensure_built(args)) != EXIT_OK:
         return status
     else:
@@ -322,7 +328,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     """Start a new evidence project: seeds/ with one example record, a CI workflow, a README."""
     from il2kg.scaffold import scaffold
 
-    for path in scaffold(args.directory):
+    for path in scaffold(args.directory, args.source):
         print(f"wrote {path}")
     print(f"ontology, shapes and queries come from {ROOT}; a file at the same path in "
           f"{args.directory} replaces the packaged one")
@@ -426,6 +432,11 @@ def parser() -> argparse.ArgumentParser:
                         help="nanopub: date them now, not on the release date (not byte-stable)")
     init = command("init", cmd_init)
     init.add_argument("directory", type=Path, metavar="DIR", help="new or empty directory")
+    init.add_argument("--source", metavar="REQUIREMENT|FILE.whl",
+                      help="where the CI workflow installs il2kg from: a pip requirement (e.g. "
+                           "'il2kg @ git+https://host/owner/il2kg@TAG') or a wheel, copied into "
+                           "the project (default: where this il2kg was installed from, if CI "
+                           "can reach it)")
     command("schema", cmd_schema)
     load = command("load", cmd_load)
     load.add_argument("--to", metavar="URL", required=True,
@@ -463,6 +474,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _stop)  # like Ctrl-C: temporary files are removed
     try:
         return int(args.handler(args))
+    except BrokenPipeError:  # the reader stopped early (`il2kg query NAME | head`): a normal end
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush
+        return EXIT_OK
     except KeyboardInterrupt as exc:
         signum = exc.args[0] if isinstance(exc, Stopped) else signal.SIGINT
         print(f"il2kg {args.command}: stopped by {signal.Signals(signum).name}", file=sys.stderr)

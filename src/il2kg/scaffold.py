@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from importlib import metadata
 from pathlib import Path
 
 from il2kg import __version__
@@ -22,22 +24,27 @@ from il2kg.records.load import parse_seed
 
 EXAMPLE = "clark-2021.yaml"
 
-WORKFLOW = f"""\
-# Validate the records on every push and pull request: `il2kg validate` exits 1 on any error.
+WHEELS = "wheels"  # where `il2kg init --source FILE.whl` puts the wheel, for CI to install
+
+WORKFLOW = """\
+# Validate the records on every push and pull request: `il2kg validate` exits 1 on any error,
+# and each finding shows as an annotation on the seed file's line.
 name: validate
 on: [push, pull_request]
 jobs:
   validate:
     runs-on: ubuntu-latest
+    env:
+      # Where pip gets il2kg (written by `il2kg init --source`; no release is on PyPI yet).
+      IL2KG: "{source}"
     steps:
       - uses: actions/checkout@v4
       - uses: actions/setup-python@v5
         with: {{python-version: "3.11"}}
       - uses: actions/setup-java@v4  # the HermiT reasoner needs Java 17+
         with: {{distribution: temurin, java-version: "17"}}
-      # The il2kg this project was made with; a wheel file or a git+https URL works too.
-      - run: python -m pip install "il2kg=={__version__}"
-      - run: il2kg validate
+      - run: python -m pip install "$IL2KG"
+      - run: il2kg validate --format github
 """
 
 README = f"""\
@@ -59,7 +66,11 @@ il2kg serve           # SPARQL endpoint on http://127.0.0.1:8000/sparql
 il2kg query NAME      # run one of il2kg's example queries
 ```
 
-`.github/workflows/validate.yml` runs `il2kg validate` on every push and pull request.
+`.github/workflows/validate.yml` runs `il2kg validate --format github` on every push and
+pull request: each finding is an annotation at its seed file's line. It installs il2kg from
+the source `il2kg init --source` named (its `IL2KG` variable). For pre-commit, add il2kg's
+`il2kg-validate` hook (`.pre-commit-hooks.yaml` in il2kg's repository) to
+`.pre-commit-config.yaml`.
 
 ## Records
 
@@ -80,21 +91,58 @@ start from a copy of those.
 """
 
 
-def scaffold(directory: Path) -> list[Path]:
-    """Write the project into a new or empty directory; refuse to overwrite anything."""
+def installed_source() -> str | None:
+    """A pip requirement for the il2kg running now that CI can install too: the git URL and
+    commit it came from, or this release from a package index; None when it came from a path
+    on this machine (PEP 610's direct_url.json says which)."""
+    known = metadata.distribution("il2kg").read_text("direct_url.json")
+    if known is None:
+        return f"il2kg=={__version__}"
+    origin = json.loads(known)
+    url, vcs = origin.get("url", ""), origin.get("vcs_info", {})
+    if vcs.get("vcs") == "git" and not url.startswith("file:"):
+        return f"il2kg @ git+{url}@{vcs['commit_id']}"
+    return None
+
+
+def _workflow_source(source: str | None) -> tuple[str, dict[Path, bytes]]:
+    """The requirement the workflow installs, and the files it needs in the project (a wheel)."""
+    if source is None:
+        source = installed_source()
+    if source is None:
+        raise ValueError(
+            "this il2kg was installed from a path on this machine, which CI cannot reach: give "
+            "--source, a pip requirement CI can install (a git URL such as 'il2kg @ "
+            "git+https://host/owner/il2kg@<tag>', or a wheel file, which is copied into the "
+            f"project's {WHEELS}/)")
+    wheel = Path(source)
+    if wheel.suffix == ".whl" and wheel.is_file():
+        return f"./{WHEELS}/{wheel.name}", {Path(WHEELS, wheel.name): wheel.read_bytes()}
+    return source, {}
+
+
+def scaffold(directory: Path, source: str | None = None) -> list[Path]:
+    """Write the project into a new or empty directory; refuse to overwrite anything.
+
+    The CI workflow installs il2kg from `source` (a pip requirement, or a wheel file copied
+    into the project), by default from where the running il2kg came from.
+    """
     if directory.exists() and any(directory.iterdir()):
         raise FileExistsError(f"{directory} is not empty: il2kg init only writes a new project")
+    requirement, extra = _workflow_source(source)
     example, _, _ = parse_seed(SEEDS_DIR / EXAMPLE)
-    source = example["source_file"]
-    files = {
-        Path(SEEDS, EXAMPLE): (SEEDS_DIR / EXAMPLE).read_text(encoding="utf-8"),
-        Path(SOURCES, source): (SOURCES_DIR / source).read_text(encoding="utf-8"),
-        Path(RECORD_SCHEMA): RECORD_SCHEMA_FILE.read_text(encoding="utf-8"),
-        Path(".github", "workflows", "validate.yml"): WORKFLOW,
-        Path("README.md"): README,
+    source_file = example["source_file"]
+    files: dict[Path, bytes] = {
+        Path(SEEDS, EXAMPLE): (SEEDS_DIR / EXAMPLE).read_bytes(),
+        Path(SOURCES, source_file): (SOURCES_DIR / source_file).read_bytes(),
+        Path(RECORD_SCHEMA): RECORD_SCHEMA_FILE.read_bytes(),
+        Path(".github", "workflows", "validate.yml"):
+            WORKFLOW.format(source=requirement.replace('"', '\\"')).encode(),
+        Path("README.md"): README.encode(),
+        **extra,
     }
-    for relative, text in files.items():
+    for relative, content in files.items():
         target = directory / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        target.write_bytes(content)
     return [directory / relative for relative in files]

@@ -135,6 +135,17 @@ def _services(text: str) -> list[str]:
     return found
 
 
+# A position in an endpoint's syntax error: Oxigraph's 'at 3:1', Jena's 'line 3, column 1'.
+POSITION = re.compile(r"(?<=\bat )(\d+)(?=:\d+)|(?<=\bline )(\d+)")
+
+
+def in_user_text(message: str, query: str, sent: str) -> str:
+    """An endpoint's error `message` about `sent` (the query with PREFIX lines added before
+    it) with its line numbers as in `query`, the text the user wrote."""
+    added = sent.count("\n") - query.count("\n")
+    return POSITION.sub(lambda m: str(max(int(m.group()) - added, 1)), message)
+
+
 def services(query: str) -> list[str]:
     """The targets of every SERVICE clause a parser may read in the query (an IRI without its
     brackets, or the token that stands there)."""

@@ -31,6 +31,8 @@ GRAPH_FORMATS: dict[str, RdfFormat] = {
     "application/xml": RdfFormat.RDF_XML,
     "text/n3": RdfFormat.N3,
     "text/rdf+n3": RdfFormat.N3,
+    "application/n-quads": RdfFormat.N_QUADS,  # the answer's triples, in the default graph
+    "application/trig": RdfFormat.TRIG,
 }
 # Short names accepted by `format=` (as other endpoints do), then full media types.
 ALIASES = {
@@ -49,6 +51,10 @@ ALIASES = {
     "rdf+xml": "application/rdf+xml",
     "rdf": "application/rdf+xml",
     "n3": "text/n3",
+    "nq": "application/n-quads",
+    "nquads": "application/n-quads",
+    "n-quads": "application/n-quads",
+    "trig": "application/trig",
 }
 GRAPH_ALIASES = {"json": "application/ld+json", "xml": "application/rdf+xml"}
 
