@@ -96,6 +96,8 @@ def test_a_count_above_its_cohort_fails_validation(tmp_path: Path) -> None:
     text = (DATA / "broken-records" / "wrong-type.yaml").read_text()
     text = text.replace("id: wrong-type", "id: too-many").replace("size: ten", "size: 1")
     (seeds / "too-many.yaml").write_text(text)
+    (tmp_path / "sources").mkdir()  # the source text it names, beside the seeds
+    (tmp_path / "sources" / "none.txt").write_text("A small record used to test reports.\n")
     result = _cli("validate", "--seeds", str(seeds), "--format", "text", cwd=tmp_path)
     assert result.returncode == 1
     where = re.search(r"seeds/too-many\.yaml:\d+:\d+: error: outcomes\[0\]\.\w+: ", result.stdout)
