@@ -12,6 +12,11 @@ from il2kg.cli import main
 from il2kg.evidence.rows import ROWS_QUERY, rows_from_json
 from il2kg.iris import RES
 from il2kg.query.run import run_local
+from il2kg.server.app import create_app
+from il2kg.server.pool import WorkerPool
+from il2kg.server.settings import Settings
+
+from .server_fixtures import live_server
 
 
 def _rows(direct: Store) -> list:
@@ -62,3 +67,17 @@ def test_plot_and_fhir_from_the_endpoint_equal_the_local_ones(endpoint: str, bui
         assert main([*command, "--endpoint", f"{endpoint}/sparql", "--out", str(remote)]) == 0
         assert main([*command, "--dist", str(built_dist), "--out", str(local)]) == 0
         assert remote.read_bytes() == local.read_bytes()
+
+
+def test_a_plot_past_its_deadline_is_left_out_and_the_table_stays(store_dir: Path,
+                                                                   direct: Store) -> None:
+    """Drawing runs in a child process killed at the deadline (here shorter than Python's
+    start): the page still answers, with every row in its table."""
+    settings = Settings(draw_timeout=0.01)
+    with live_server(create_app(WorkerPool(str(store_dir), size=1, timeout=10),
+                                settings)) as url:
+        response = httpx.get(f"{url}/evidence", timeout=60)
+    assert response.status_code == 200
+    assert "<svg" not in response.text and "took longer than 0.01 s to draw" in response.text
+    outcomes = {"/resource/" + r.outcome[len(RES):] for r in _rows(direct)}
+    assert outcomes <= _links(response.text)

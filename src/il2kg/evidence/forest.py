@@ -8,6 +8,8 @@ No pooled estimate is drawn: the studies differ in disease, line of therapy and 
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +18,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.transforms import Transform, blended_transform_factory
 
-from il2kg.evidence.rows import EvidenceRow, by_category
+from il2kg.evidence.rows import EvidenceRow, by_category, rows_from_json
 from il2kg.files import write_atomic
 
 ROW_HEIGHT = 0.32  # inches per row
@@ -120,3 +122,22 @@ def write(rows: list[EvidenceRow], out: Path) -> Path:
     if fmt not in ("png", "svg"):
         raise ValueError(f"{out}: the forest plot is written as .png or .svg, not {out.suffix!r}")
     return write_atomic(out, render(rows, fmt))
+
+
+def render_within(payload: bytes, publication: str | None, fmt: str,
+                  seconds: float) -> bytes | None:
+    """The forest plot of a rows query's SPARQL JSON result (all rows, or one publication's),
+    untitled (a page has its own title), drawn by a child process; None when it takes longer
+    than `seconds` (the child is killed: a large plot takes minutes and gigabytes)."""
+    command = [sys.executable, "-m", "il2kg.evidence.forest", fmt, *filter(None, [publication])]
+    try:
+        return subprocess.run(command, input=payload, capture_output=True, timeout=seconds,
+                              check=True).stdout
+    except subprocess.TimeoutExpired:
+        return None
+
+
+if __name__ == "__main__":  # render_within's child: FORMAT [PUBLICATION], the rows on stdin
+    chosen = [row for row in rows_from_json(sys.stdin.buffer.read())
+              if len(sys.argv) < 3 or row.publication == sys.argv[2]]
+    sys.stdout.buffer.write(render(chosen, sys.argv[1], title=None))

@@ -196,7 +196,7 @@ def create_api(store: QueryEngine, settings: Settings) -> FastAPI:
             return HTMLResponse(pages.examples_page(examples))
         return JSONResponse(examples)
 
-    app.include_router(evidence.router(collect))
+    app.include_router(evidence.router(collect, settings.draw_timeout))
 
     async def term(request: Request, base: str, path: str) -> Response:
         """A term of the graph under `base`: HTML for browsers, RDF by Accept."""
@@ -215,7 +215,9 @@ def create_api(store: QueryEngine, settings: Settings) -> FastAPI:
         if media == "text/html":  # the evidence query runs for publications only
             publication = any(t.subject == iri and t.predicate == RDF_TYPE
                               and t.object == IL2KG_PUBLICATION for t in triples)
-            section = await evidence.publication_section(collect, iri.value) if publication else ""
+            draw = settings.draw_timeout
+            section = (await evidence.publication_section(collect, draw, iri.value)
+                       if publication else "")
             return HTMLResponse(pages.resource_page(iri.value, triples, section), headers=headers)
         body = serialize(triples, format=GRAPH_FORMATS[media], prefixes=prefixes())
         return Response(body, media_type=media, headers=headers)

@@ -11,7 +11,7 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
-from il2kg.evidence.forest import NOTE, render
+from il2kg.evidence.forest import NOTE, render_within
 from il2kg.evidence.rows import ROWS_QUERY, EvidenceRow, by_category, rows_from_json
 from il2kg.server.pages import link, page
 
@@ -41,43 +41,51 @@ def _table(rows: list[EvidenceRow]) -> str:
     return f'<table class="evidence"><tr>{head}</tr>{body}</table>'
 
 
-def evidence_html(rows: list[EvidenceRow]) -> str:
-    """The forest plot (inline SVG), then the table behind it ('' without rows)."""
+def evidence_html(rows: list[EvidenceRow], svg: bytes | None, seconds: float) -> str:
+    """The forest plot (inline SVG, or a note when it took longer than `seconds` to draw),
+    then the table behind it ('' without rows)."""
     if not rows:
         return ""
-    svg = PROLOG.sub(b"", render(rows, "svg", title=None)).decode()
-    return (f'<figure class="forest">{svg}</figure>{_table(rows)}'
+    figure = (f'<figure class="forest">{PROLOG.sub(b"", svg).decode()}</figure>' if svg
+              else f"<p>The forest plot took longer than {seconds:g} s to draw and is left out; "
+                   "the table has every row.</p>")
+    return (f"{figure}{_table(rows)}"
             "<p><small>n/N: count over denominator; * derived by il2kg (an il2kg:DerivedValue "
             f"in the graph); ? not given by the source. {escape(NOTE)}</small></p>")
 
 
 @lru_cache(maxsize=64)
-def _rendered(payload: bytes, publication: str | None) -> str:
-    """The evidence HTML of a query result, for all rows or one publication's (cached)."""
-    rows = rows_from_json(payload)
-    return evidence_html([r for r in rows if publication in (None, r.publication)])
+def _rendered(payload: bytes, publication: str | None, seconds: float) -> str:
+    """The evidence HTML of a query result, for all rows or one publication's, its plot drawn
+    within `seconds` (cached)."""
+    rows = [r for r in rows_from_json(payload) if publication in (None, r.publication)]
+    svg = render_within(payload, publication, "svg", seconds) if rows else None
+    return evidence_html(rows, svg, seconds)
 
 
-async def evidence_section(collect: Collect, publication: str | None = None) -> str:
+async def evidence_section(collect: Collect, seconds: float,
+                           publication: str | None = None) -> str:
     """The evidence HTML of the graph, or of one publication's outcomes ('' if none)."""
     payload = await collect(ROWS_QUERY, "json")
-    return await run_in_threadpool(_rendered, payload, publication)
+    return await run_in_threadpool(_rendered, payload, publication, seconds)
 
 
-async def publication_section(collect: Collect, iri: str) -> str:
+async def publication_section(collect: Collect, seconds: float, iri: str) -> str:
     """A publication's response outcomes for its resource page ('' for other resources)."""
-    body = await evidence_section(collect, iri)
+    body = await evidence_section(collect, seconds, iri)
     return f"<h2>Response outcomes</h2>{body}" if body else ""
 
 
-def router(collect: Collect) -> APIRouter:
-    """The `/evidence` route over a query runner returning serialised results."""
+def router(collect: Collect, seconds: float) -> APIRouter:
+    """The `/evidence` route over a query runner returning serialised results; plots take at
+    most `seconds` to draw."""
     routes = APIRouter()
 
     @routes.get("/evidence")
     async def evidence() -> HTMLResponse:
         """Forest plots of every response outcome and the table behind them."""
-        body = await evidence_section(collect) or "<p>No response outcome has an estimate.</p>"
+        body = (await evidence_section(collect, seconds)
+                or "<p>No response outcome has an estimate.</p>")
         return HTMLResponse(page("il2kg evidence", f"<h1>Response outcomes</h1><p>Every "
                                  "response outcome in the graph, by category; each row has its "
                                  f"own treatment and context.</p>{body}", wide=True))
