@@ -34,7 +34,7 @@ IN_A_WORKER = f"""
 import asyncio, sys
 from il2kg.query.result import QueryError
 from il2kg.server.pool import WorkerPool
-from il2kg.server.worker import Job
+from il2kg.server.messages import Job
 
 async def main() -> None:
     pool = WorkerPool(sys.argv[1], size=1, timeout=20)
