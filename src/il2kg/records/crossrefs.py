@@ -13,7 +13,7 @@ from il2kg.records.model import (
     Quantity,
     element_refs,
 )
-from il2kg.records.outcome_kinds import OUTCOME_KINDS, category_parts
+from il2kg.records.outcome_kinds import OUTCOME_KINDS
 from il2kg.records.vocabulary import Vocabulary
 
 Problem = tuple[str, str]
@@ -191,17 +191,18 @@ def _outcomes(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> It
 
 def _components(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> Iterator[Problem]:
     """A total's components are distinct outcomes of its cohort and kind whose categories are
-    disjoint parts of its category (`category_parts`), so that their counts add up to it."""
+    disjoint parts of its category (narrower in the ontology's `skos:broader` hierarchy), so
+    that their counts add up to it."""
     by_id = {o.id: o for o in record.outcomes}
     for i, total in enumerate(record.outcomes):
-        whole = category_parts(total.category)
+        whole = vocab.parts(total.category)
         counted: dict[str, str] = {}  # a part category -> the component that counts it
         for j, part_id in enumerate(total.components):
             part = by_id.get(part_id)
             if part is None or part_id == total.id:
                 continue  # reported by _outcomes and _acyclic
             where, named = f"outcomes[{i}].components[{j}]", f"'{part_id}' of '{total.id}'"
-            parts = category_parts(part.category)
+            parts = vocab.parts(part.category)
             overlap = sorted({counted[c] for c in parts if c in counted})
             if part.cohort != total.cohort:
                 yield where, (f"expected an outcome of cohort '{total.cohort}'; component "

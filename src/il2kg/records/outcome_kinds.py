@@ -47,19 +47,3 @@ OUTCOME_KINDS: dict[str, OutcomeKind] = {
         OutcomeKind("time", "TimeOutcome", "TimeEndpoint", timed=True),
     )
 }
-
-# What each response category counts, as the disjoint categories it is made of: a category
-# not listed counts only itself. Components of a derived total are categories whose parts lie
-# strictly within the total's and do not overlap each other (CR + PR = objective response;
-# CR + CR, CR + complete-or-near-complete, or CR + PR for a complete response do not).
-CATEGORY_PARTS: dict[str, frozenset[str]] = {
-    "objective-response": frozenset({"complete-response", "near-complete-response",
-                                     "partial-response"}),
-    "complete-or-near-complete-response": frozenset({"complete-response",
-                                                     "near-complete-response"}),
-}
-
-
-def category_parts(category: str) -> frozenset[str]:
-    """The disjoint categories `category` is made of (itself when it is not a sum)."""
-    return CATEGORY_PARTS.get(category, frozenset({category}))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from rdflib import OWL, RDF, Graph, URIRef
+from rdflib import OWL, RDF, SKOS, Graph, URIRef
 from rdflib.term import Node
 
 from il2kg.iris import IL2KG
@@ -15,6 +15,14 @@ class Vocabulary:
     """Local names of the ontology's individuals, grouped by the class they are typed with."""
 
     terms: dict[str, frozenset[str]]
+    narrower: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Each term with narrower terms (`skos:broader` read backwards) -> those terms."""
+
+    def parts(self, term: str) -> frozenset[str]:
+        """The narrowest terms under `term` (itself when nothing is narrower): what a
+        category counts, e.g. objective response -> complete, near-complete, partial."""
+        below = self.narrower.get(term)
+        return frozenset().union(*map(self.parts, below)) if below else frozenset({term})
 
     def of(self, *classes: str) -> frozenset[str]:
         """All terms typed with any of the given classes (local names, e.g. 'Agent')."""
@@ -40,4 +48,9 @@ def vocabulary_from(ontology: Graph) -> Vocabulary:
             cls_name = _local(cls)
             if name and cls_name:
                 terms.setdefault(cls_name, set()).add(name)
-    return Vocabulary({cls: frozenset(names) for cls, names in terms.items()})
+    narrower: dict[str, set[str]] = {}
+    for term, broader in ontology.subject_objects(SKOS.broader):
+        if (name := _local(term)) and (wider := _local(broader)):
+            narrower.setdefault(wider, set()).add(name)
+    return Vocabulary({cls: frozenset(names) for cls, names in terms.items()},
+                      {term: frozenset(names) for term, names in narrower.items()})
