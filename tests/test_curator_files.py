@@ -22,6 +22,7 @@ from il2kg.evidence.rows import ROWS_QUERY, EvidenceRow, rows_from_json
 from il2kg.files import OutsideProject, read_inside, write_atomic
 from il2kg.paths import SEEDS_DIR, Inputs, locate
 from il2kg.pipeline import PipelineResult, run
+from il2kg.publish.disk_store import publish_store
 from il2kg.publish.dist import publish
 from il2kg.query.run import run_local
 from il2kg.records.load import parse_seed
@@ -155,11 +156,33 @@ def test_a_refused_output_leaves_no_staging(tmp_path: Path) -> None:
 LOOP = """
 import sys
 from pathlib import Path
+from il2kg.publish.disk_store import publish_store
 from il2kg.publish.dist import publish
 out, tag, rounds = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 for n in range(rounds):
     publish({"a.txt": f"{tag}{n}".encode(), "b.txt": b"b" * 1000}, out)
 """
+STORE_LOOP = """
+import sys
+from pathlib import Path
+from il2kg.publish.disk_store import publish_store
+out, dist, rounds = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+for n in range(rounds):
+    publish_store(out, dist)
+"""
+
+
+def _sample_while(loops: list[subprocess.Popen[bytes]], out: Path) -> tuple[int, int]:
+    """Sample the link `out` until the loops end: (samples, times it named a missing build)."""
+    samples = dangling = 0
+    while any(loop.poll() is None for loop in loops):
+        samples += 1
+        before = os.readlink(out)
+        # Missing while the link still names it: the link dangles. (A build replaced and
+        # removed between reading the link and following it is a reader's race, not this.)
+        dangling += not out.is_dir() and os.readlink(out) == before
+    assert [loop.returncode for loop in loops] == [0, 0]
+    return samples, dangling
 
 
 def test_two_concurrent_publishers_never_leave_the_link_dangling(tmp_path: Path) -> None:
@@ -169,17 +192,23 @@ def test_two_concurrent_publishers_never_leave_the_link_dangling(tmp_path: Path)
     publish({"a.txt": b"first"}, out)
     loops = [subprocess.Popen([sys.executable, "-c", LOOP, str(out), tag, "150"])
              for tag in ("x", "y")]
-    samples = dangling = 0
-    while any(loop.poll() is None for loop in loops):
-        samples += 1
-        before = os.readlink(out)
-        # Missing while the link still names it: the link dangles. (A build replaced and
-        # removed between reading the link and following it is a reader's race, not this.)
-        dangling += not out.is_dir() and os.readlink(out) == before
-    assert [loop.returncode for loop in loops] == [0, 0]
+    samples, dangling = _sample_while(loops, out)
     assert samples > 100 and dangling == 0, (samples, dangling)
     builds = [p for p in tmp_path.iterdir() if p.name.startswith(".dist-build-")]
     assert builds == [out.resolve()]
+
+
+def test_two_concurrent_store_publishers_never_leave_the_link_dangling(
+        built_dist: Path, tmp_path: Path) -> None:
+    """The same for on-disk stores (`build --store`, `serve --store`): publish_store too holds
+    the lock through its swap and cleanup."""
+    out = tmp_path / "store"
+    publish_store(out, built_dist)
+    loops = [subprocess.Popen([sys.executable, "-c", STORE_LOOP, str(out), str(built_dist), "4"])
+             for _ in range(2)]
+    samples, dangling = _sample_while(loops, out)
+    assert samples > 100 and dangling == 0, (samples, dangling)
+    assert [p for p in tmp_path.iterdir() if p.name.startswith(".store-")] == [out.resolve()]
 
 
 # ---------------------------------------------------------------- labels
