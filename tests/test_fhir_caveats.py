@@ -355,3 +355,12 @@ def test_a_time_counted_from_a_step_of_a_sequence_names_that_step(parsed: dict,
         assert parts["contextReference"].valueReference.reference == \
             f"EvidenceVariable/{record_id}.regimen.{outcome.origin_regimen}"
         assert (IL2KG, outcome.time_origin) in _codes(parts["contextCode"].valueCodeableConcept)
+
+
+def test_every_outcome_has_its_evidence(parsed: dict, seed_result: object) -> None:
+    """No outcome is dropped: one without a figure is an Evidence without a statistic."""
+    for record in seed_result.loaded.records:
+        for outcome in record.outcomes:
+            evidence = _get(parsed, f"Evidence/{record.id}.outcome.{outcome.id}")
+            figures = (outcome.count, outcome.percent, outcome.time)
+            assert bool(evidence.statistic) == any(f is not None for f in figures)

@@ -286,16 +286,15 @@ def outcome_evidence(row: dict[str, str], context: Context) -> list[Json]:
     if reported is not None and "ciLower" in row:
         reported["attributeEstimate"] = [_interval(True, row["ciLevel"], row["ciLower"],
                                                    row["ciUpper"], "reported by the source")]
-    found = [] if reported is None else [_evidence(
-        outcome, row, "As reported by the source.", variables, [reported], notes)]
+    said = "As reported by the source." if reported else "Reported without a figure."
+    found = [_evidence(outcome, row, said, variables, [reported] if reported else [], notes)]
     derived = None if timed else _derived_statistic(row)
     if derived is not None:
         evidence = _evidence(row["derived"], row,
                              f"Derived by il2kg, not reported: {_sorted(row['methods'])}.",
                              variables, [derived], notes)
-        if found:
-            evidence["relatedArtifact"] = [{"type": "derived-from", "resourceReference": {
-                "reference": f"Evidence/{found[0]['id']}"}}]
+        evidence["relatedArtifact"] = [{"type": "derived-from", "resourceReference": {
+            "reference": f"Evidence/{found[0]['id']}"}}]
         found.append(evidence)
     return [*made, *found]
 
