@@ -149,6 +149,12 @@ def test_validate_and_build_show_duplicate_warnings(tmp_path: Path) -> None:
     build = cli("build", "--seeds", str(seeds), "--out", "dist", cwd=tmp_path)
     assert build.returncode == 0, build.stderr
     assert re.search(r"seeds/clark-again\.yaml:\d+:\d+: publication\.doi: Warning:", build.stderr)
+    wrote = re.search(r"il2kg build: wrote (\S+) \(-> (\S+)\): (.+); the data graph has (\d+) "
+                      r"triples from 6 record\(s\)", build.stderr)  # what, where, how much
+    assert wrote, build.stderr
+    assert Path(wrote[1]) == (tmp_path / "dist").absolute()
+    assert sorted(wrote[3].split(", ")) == sorted(p.name for p in (tmp_path / "dist").iterdir())
+    assert int(wrote[4]) > 1000
 
 
 def test_clopper_pearson_matches_published_tables() -> None:
