@@ -48,6 +48,18 @@ def test_ontology_and_data_are_owl2_dl(merged: Path) -> None:
     assert " 0 problem(s)" in result.stdout
 
 
+def test_the_data_file_loaded_with_the_ontology_file_is_owl2_dl(
+        built_dist: Path, tmp_path: Path) -> None:
+    """What the README says to load together: `il2kg.ttl` (data and mappings, no ontology
+    header of its own) with `ontology.ttl`."""
+    pair = Graph().parse(built_dist / "il2kg.ttl").parse(built_dist / "ontology.ttl")
+    path = tmp_path / "data-and-ontology.ttl"
+    pair.serialize(path, format="turtle")
+    result = owl_profile(path)
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
+    assert " 0 problem(s)" in result.stdout
+
+
 def test_the_profile_check_finds_a_date_and_an_undeclared_property(tmp_path: Path) -> None:
     """What the build avoids: a year on a data property, an undeclared mapping property."""
     path = tmp_path / "bad.ttl"
