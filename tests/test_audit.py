@@ -279,5 +279,7 @@ def test_validate_runs_the_audit_when_the_project_has_sources(tmp_path: Path, mo
     out = capsys.readouterr().out
     assert "seeds/atkins-1999.yaml:" in out and "error: outcomes[1].count: states 18" in out
     monkeypatch.chdir(_project(tmp_path / "without", sources=False))
-    assert main(["validate", "--no-reasoning"]) == 0
-    assert "audit: not run: no sources/ directory beside seeds" in capsys.readouterr().out
+    assert main(["validate", "--no-reasoning"]) == 1  # 18/270 is not the reported 6% (SHACL)
+    out = capsys.readouterr().out
+    assert "audit: not run: no sources/ directory beside seeds" in out
+    assert "states 18" not in out and "Reported 6% disagrees with 18/270" in out

@@ -20,7 +20,7 @@ from il2kg.evidence.fhir import bundle
 from il2kg.evidence.forest import render
 from il2kg.evidence.rows import ROWS_QUERY, EvidenceRow, rows_from_json
 from il2kg.files import OutsideProject, read_inside, write_atomic
-from il2kg.paths import SEEDS_DIR, Inputs, locate
+from il2kg.paths import SEEDS_DIR, SOURCES_DIR, Inputs, locate
 from il2kg.pipeline import PipelineResult, run
 from il2kg.publish.disk_store import publish_store
 from il2kg.publish.dist import publish
@@ -58,6 +58,18 @@ def test_a_seed_linking_outside_the_project_is_refused_naming_the_link(
     assert any(line.startswith("seeds/shadow.yaml: ") and "not read: it resolves outside" in line
                for line in output.splitlines()), output
     assert SECRET not in output and "Traceback" not in output
+
+
+def test_audit_fix_offsets_does_not_read_or_echo_a_seed_linking_outside(project: Path) -> None:
+    """`audit --fix-offsets` rewrites seeds: it reads them as validate does."""
+    shutil.copytree(SOURCES_DIR, project / "sources")
+    (project.parent / "broken.yaml").write_text(f"x: [{SECRET}\n", encoding="utf-8")
+    (project / "seeds" / "shadow.yaml").symlink_to(project.parent / "broken.yaml")
+    done = cli("audit", "--fix-offsets", cwd=project)
+    output = done.stdout + done.stderr
+    assert done.returncode == 2 and "seeds/shadow.yaml: not read" in output, output
+    assert SECRET not in output and "Traceback" not in output
+    assert (project.parent / "broken.yaml").read_text(encoding="utf-8") == f"x: [{SECRET}\n"
 
 
 def test_a_link_to_a_file_inside_the_seeds_is_read(project: Path) -> None:

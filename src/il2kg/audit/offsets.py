@@ -14,6 +14,8 @@ from pathlib import Path
 
 import yaml
 
+from il2kg.files import write_atomic
+from il2kg.records.load import read_seed
 from il2kg.records.sources import file_problem, occurrences, quote_end, read_source
 
 QUOTE_LISTS = ("quotes", "not_curated")
@@ -57,8 +59,11 @@ def _edit(quote: yaml.MappingNode, start: int) -> Edit:
 
 def fix_offsets(seed: Path, sources_dir: Path) -> tuple[int, list[str]]:
     """Rewrite `seed` with every quote's offset filled in: (quotes fixed, problems left)."""
-    text = seed.read_text(encoding="utf-8")
-    document = yaml.compose(text, Loader=yaml.SafeLoader)
+    try:  # as validate reads it: inside its directory, bounded; never its text in an error
+        text = read_seed(seed).decode("utf-8")
+        document = yaml.compose(text, Loader=yaml.SafeLoader)
+    except (OSError, ValueError, yaml.YAMLError):
+        return 0, [f"{seed}: not read (`il2kg validate` says why)"]
     if not isinstance(document, yaml.MappingNode) or not (own := _scalar(document, "source_file")):
         return 0, [f"{seed}: no source_file"]
     edits: list[Edit] = []
@@ -84,5 +89,5 @@ def fix_offsets(seed: Path, sources_dir: Path) -> tuple[int, list[str]]:
     for edit in sorted(edits, key=lambda e: e.begin, reverse=True):
         text = text[:edit.begin] + edit.text + text[edit.end:]
     if edits:
-        seed.write_text(text, encoding="utf-8")
+        write_atomic(seed, text.encode("utf-8"))  # the curator's seed: whole or as it was
     return len(edits), problems
