@@ -187,3 +187,18 @@ def test_a_named_file_is_not_passed_when_another_seed_is_broken(broken, monkeypa
     root, _ = broken
     status, out = _cli(root, monkeypatch, capsys, "-q", "seeds/clark-2021.yaml")
     assert status == 1 and "not checked against the shapes" in out and BROKEN.name in out
+
+
+def test_sarif_names_a_seed_outside_the_working_directory_by_its_file_uri(
+        reports: dict, tmp_path: Path, monkeypatch) -> None:
+    root = reports["broken"][2]
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(elsewhere)
+        moved = run(locate(root, None), reasoning=False)  # files named as seen from elsewhere
+    log = json.loads(_render(moved, elsewhere, "sarif", monkeypatch))
+    jsonschema.Draft4Validator(SARIF_SCHEMA).validate(log)
+    [artifact] = [r["locations"][0]["physicalLocation"]["artifactLocation"]
+                  for r in log["runs"][0]["results"]]
+    assert artifact == {"uri": (root / "seeds" / BROKEN.name).as_uri()}

@@ -87,8 +87,10 @@ def _rule_descriptions(found: list[Problem]) -> dict[str, str]:
 def _location(p: Problem) -> list[dict[str, object]]:
     if not p.file:
         return []
-    physical: dict[str, object] = {"artifactLocation": {"uri": quote(p.file.replace("\\", "/")),
-                                                        "uriBaseId": "%SRCROOT%"}}
+    file = Path(p.file)  # relative to the working directory unless outside it
+    artifact = ({"uri": file.as_uri()} if file.is_absolute()
+                else {"uri": quote(file.as_posix()), "uriBaseId": "%SRCROOT%"})
+    physical: dict[str, object] = {"artifactLocation": artifact}
     if p.line:
         physical["region"] = {"startLine": p.line, "startColumn": p.column or 1}
     location: dict[str, object] = {"physicalLocation": physical}
