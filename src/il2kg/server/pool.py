@@ -45,14 +45,13 @@ from collections.abc import AsyncGenerator
 from dataclasses import dataclass, replace
 
 from il2kg.query.result import QueryError
-from il2kg.server.messages import Chunk, Failed, Job, Message, Ready, Unsafe
+from il2kg.server.messages import SHARED_JOBS, Chunk, Failed, Job, Message, Ready, Unsafe
 from il2kg.server.workers import FDS, Inbox, Worker
 
 log = logging.getLogger("il2kg.server")
 START_TIMEOUT = 60.0
 QUICK = 0.5  # seconds a query's whole answer may take on the reserved worker
 QUICK_BYTES = 1 << 20  # the largest answer the reserved worker gives
-SHARED_JOBS = 8  # queries the reserved worker runs at once
 QUEUE = 128  # requests that may wait for a general worker
 RETRY_AFTER = 1  # seconds a client told 503 should wait before trying again
 WATCH = 1.0  # seconds between checks of the store link (and top-ups of the workers)
@@ -340,11 +339,14 @@ class WorkerPool:
             self.idle.append(w)
 
     def _free(self) -> Worker | None:
-        """A free general worker, if no request is waiting for one."""
-        self._sweep()
-        if self.waiting or not self.idle:
-            return None
-        return self.idle.pop()
+        """A free general worker, if no request is waiting for one (one whose socket closed
+        is replaced, as `_lost` does as soon as the loop hears of it)."""
+        while not self.waiting and self.idle:
+            w = self.idle.pop()
+            if not w.channel.lost:
+                return w
+            self._stop(w)
+        return None
 
     def _reserved(self) -> Worker | None:
         """The reserved worker, a ready spare taking the place of a retired one first."""
