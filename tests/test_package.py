@@ -21,6 +21,7 @@ from tests.server_fixtures import free_port, wait_for
 
 CHECKOUT = Path(__file__).resolve().parents[1]
 DATA_DIRS = ("ontology", "shapes", "queries", "seeds", "sources")
+DATA_FILES = ("dataset.yaml",)
 QUERY = "durability-of-complete-responses"
 
 pytestmark = pytest.mark.slow  # builds a wheel and installs it into a fresh venv
@@ -68,6 +69,7 @@ def test_the_wheel_carries_every_data_file_of_the_checkout(wheel: Path) -> None:
         packed = {name: archive.read(name) for name in archive.namelist()
                   if name.startswith("il2kg/data/")}
     files = [p for folder in DATA_DIRS for p in (CHECKOUT / folder).rglob("*") if p.is_file()]
+    files += [CHECKOUT / name for name in DATA_FILES]
     assert len(files) > 90
     assert packed == {f"il2kg/data/{p.relative_to(CHECKOUT)}": p.read_bytes() for p in files}
 

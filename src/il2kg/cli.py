@@ -130,6 +130,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     """Build and validate, then publish the artifacts; on failure leave the output untouched."""
     from il2kg.iris import EXAMPLES_GRAPH, prefixes
     from il2kg.publish.dist import publish
+    from il2kg.publish.release import dataset_of
     from il2kg.publish.serialise import render
     from il2kg.query.examples import examples_graph
     from il2kg.report import render_report
@@ -145,7 +146,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     _progress(args, "writing artifacts")
     examples = {EXAMPLES_GRAPH: examples_graph(inputs.queries_dir)}
     files = render(result.graph, result.ontology, result.mappings, prefixes(),
-                   extra={**result.extra_graphs, **examples})
+                   extra={**result.extra_graphs, **examples},
+                   dataset=dataset_of(inputs.dataset_file))
     target = publish(files, args.out)
     print(f"il2kg build: wrote {args.out.absolute()} (-> {target.name}): "
           f"{', '.join(sorted(files))}; the data graph has {len(result.graph)} triples "

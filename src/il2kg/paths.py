@@ -42,6 +42,7 @@ IMPORTS = "ontology/imports"
 CONTEXT = "ontology/context.jsonld"
 SHAPES = "shapes/il2kg-shapes.ttl"
 QUERIES = "queries"
+DATASET = "dataset.yaml"  # a project's own metadata: title, licence, publisher, downloads
 RECORD_SCHEMA = "shapes/record.schema.json"
 
 ONTOLOGY_DIR = ROOT / "ontology"
@@ -50,6 +51,7 @@ MAPPINGS_FILE = ROOT / MAPPINGS
 IMPORTS_DIR = ROOT / IMPORTS
 CONTEXT_FILE = ROOT / CONTEXT
 SEEDS_DIR = ROOT / SEEDS
+DATASET_FILE = ROOT / DATASET
 SOURCES_DIR = ROOT / SOURCES
 SHAPES_FILE = ROOT / SHAPES
 QUERIES_DIR = ROOT / QUERIES
@@ -67,6 +69,7 @@ class Inputs:
     imports_dir: Path = IMPORTS_DIR
     queries_dir: Path = QUERIES_DIR
     sources_dir: Path | None = SOURCES_DIR  # None: records whose sources are not at hand
+    dataset_file: Path = DATASET_FILE  # what the graph says of itself (a project's may be missing)
     origin: str = "the studies bundled with il2kg"
     def seeds_line(self) -> str:
         """The first line of every report: which seeds directory was read, and why that one."""
@@ -100,13 +103,17 @@ def locate(start: Path, seeds: Path | None = None) -> Inputs:
     else:
         origin = f"the studies bundled with il2kg: no {SEEDS}/ in {start.absolute()} or above"
     seeds_dir = seeds or pick(SEEDS)
+    dataset_file = DATASET_FILE if project is None else project / DATASET
+    if project is not None and (project / DATASET).exists():
+        inside(project / DATASET, project)
     beside = seeds_dir.parent / SOURCES
     if project is not None and beside == project / SOURCES and beside.is_dir():
         beside = pick(SOURCES)  # checked to lie inside the project, entry by entry
     return Inputs(seeds_dir=seeds_dir, ontology_file=pick(ONTOLOGY),
                   mappings_file=pick(MAPPINGS), shapes_file=pick(SHAPES),
                   imports_dir=pick(IMPORTS), queries_dir=pick(QUERIES),
-                  sources_dir=beside if beside.is_dir() else None, origin=origin)
+                  sources_dir=beside if beside.is_dir() else None, origin=origin,
+                  dataset_file=dataset_file)
 
 
 def cache_root() -> Path:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from il2kg import __version__
 from il2kg.paths import (
+    DATASET,
     IMPORTS,
     MAPPINGS,
     ONTOLOGY,
@@ -45,6 +46,21 @@ jobs:
         with: {{distribution: temurin, java-version: "17"}}
       - run: python -m pip install "$IL2KG"
       - run: il2kg validate --format github
+"""
+
+DATASET_TEMPLATE = """\
+# What this project's graph says about itself: in its VoID/DCAT description (void.ttl, the
+# endpoint's /.well-known/void) and on the endpoint's home page (schema.org). Only what is
+# given here is stated: fill in what is true of your dataset.
+title: {title}
+# description: "What the graph holds, from which publications."
+# license: "https://creativecommons.org/licenses/by/4.0/"
+# publisher: {{name: "Your group", url: "https://example.org/"}}
+# keywords: ["interleukin-2", "melanoma"]
+# version: "0.1.0"
+# issued: "2026-01-31"
+# downloads: "https://example.org/releases/0.1.0/"   # where the build's files are published
+# endpoint: "https://example.org/sparql"
 """
 
 README = f"""\
@@ -139,6 +155,8 @@ def scaffold(directory: Path, source: str | None = None) -> list[Path]:
         Path(".github", "workflows", "validate.yml"):
             WORKFLOW.format(source=requirement.replace('"', '\\"')).encode(),
         Path("README.md"): README.encode(),
+        Path(DATASET):
+            DATASET_TEMPLATE.format(title=json.dumps(directory.absolute().name)).encode(),
         **extra,
     }
     for relative, content in files.items():

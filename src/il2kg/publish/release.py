@@ -1,42 +1,40 @@
 """The one description of the released dataset: VoID and DCAT (with counts), and schema.org.
 
-The build computes it from every named graph it publishes and writes it as `void.ttl` and as
-the named graph `.../graph/void` of `il2kg.nq`; the endpoint serves that graph as its VoID,
-so the dump and the live description are the same triples.
+The build computes it from every named graph it publishes and from the dataset's metadata
+(`DatasetInfo`: il2kg's own, or a project's `dataset.yaml`), and writes it as `void.ttl` and
+as the named graph `.../graph/void` of `il2kg.nq`; the endpoint serves that graph as its
+VoID, and its home page's schema.org description is read back from it (`dataset_from_void`),
+so the dump, the live description and the page say the same. A project states only what it
+gives: no licence, publisher or download is invented for it.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pyoxigraph as ox
+import yaml
 from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, VOID
 
-from il2kg import __released__, __version__
 from il2kg.iris import (
     DATASET_IRI,
     ONTOLOGY_IRI,
-    PUBLIC_ENDPOINT,
-    PUBLISHER,
-    RELEASE_BASE,
     RES,
     bind_prefixes,
 )
+from il2kg.paths import DATASET_FILE
 
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 DCAT3 = Namespace(str(DCAT))  # DCAT 3 terms rdflib does not list (dcat:version)
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
-TITLE = "il2kg: clinical evidence on high-dose IL-2"
-DESCRIPTION = ("The published clinical evidence on high-dose interleukin-2 (aldesleukin) in "
-               "metastatic melanoma and renal cell carcinoma, curated from five studies into an "
-               "OWL 2 DL knowledge graph: cohorts, regimens, outcomes with reported and derived "
-               "figures, adverse events, factors and statements, each linked to its source.")
-KEYWORDS = ("interleukin-2", "aldesleukin", "melanoma", "renal cell carcinoma",
-            "immunotherapy", "clinical evidence", "knowledge graph")
 DOWNLOADS = {  # file name: (media type, what it holds)
     "il2kg.nq": ("application/n-quads", "every named graph the endpoint serves"),
     "il2kg.ttl": ("text/turtle", "the data and the mappings"),
@@ -49,9 +47,68 @@ DOWNLOADS = {  # file name: (media type, what it holds)
 }
 
 
-def download_url(name: str) -> URIRef:
-    """Where a release file is published."""
-    return URIRef(f"{RELEASE_BASE}{__version__}/{name}")
+@dataclass(frozen=True)
+class DatasetInfo:
+    """What a dataset says about itself; None (or empty) where it says nothing."""
+
+    title: str
+    description: str | None = None
+    license: str | None = None  # an IRI
+    publisher: str | None = None  # a name
+    publisher_url: str | None = None
+    keywords: tuple[str, ...] = ()
+    version: str | None = None
+    issued: str | None = None  # YYYY-MM-DD
+    downloads: str | None = None  # the URL the build's files are published under, ending in /
+    endpoint: str | None = None  # its public SPARQL endpoint
+
+
+TEXT_FIELDS = ("title", "description", "license", "version", "issued", "downloads", "endpoint")
+
+
+def download_url(name: str, dataset: DatasetInfo | None = None) -> URIRef:
+    """Where a release file of `dataset` (il2kg's by default) is published."""
+    return URIRef(f"{(dataset or il2kg_dataset()).downloads}{name}")
+
+
+@cache
+def il2kg_dataset() -> DatasetInfo:
+    """il2kg's own metadata (the packaged `dataset.yaml`)."""
+    return dataset_of(DATASET_FILE)
+
+
+def dataset_of(path: Path) -> DatasetInfo:
+    """What a build says about itself: its project's `dataset.yaml` (il2kg's own is one)."""
+    return read_dataset(path, path.parent.absolute().name)
+
+
+def read_dataset(path: Path, project: str) -> DatasetInfo:
+    """A project's `dataset.yaml`; without one, a dataset titled after the project only."""
+    if not path.is_file():
+        return DatasetInfo(title=project)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{path}: not YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a mapping of fields ({', '.join(TEXT_FIELDS)}, "
+                         "publisher, keywords)")
+    unknown = set(data) - {*TEXT_FIELDS, "publisher", "keywords"}
+    if unknown:
+        raise ValueError(f"{path}: unknown field {sorted(unknown)[0]!r}; the fields are "
+                         f"{', '.join(TEXT_FIELDS)}, publisher (name, url) and keywords")
+    publisher = data.get("publisher") or {}
+    fields: dict[str, Any] = {**{k: data.get(k) for k in TEXT_FIELDS},
+              "publisher": publisher.get("name") if isinstance(publisher, dict) else publisher,
+              "publisher_url": publisher.get("url") if isinstance(publisher, dict) else None}
+    for name, value in fields.items():
+        if value is not None and not isinstance(value, str):
+            raise ValueError(f"{path}: field {name!r}: expected text, found {value!r} (quote it)")
+    keywords = data.get("keywords") or []
+    if not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords):
+        raise ValueError(f"{path}: field 'keywords': expected a list of words")
+    title = fields.pop("title") or project
+    return DatasetInfo(title=title, keywords=tuple(keywords), **fields)
 
 
 def partition(cls: str) -> URIRef:
@@ -70,39 +127,49 @@ def _counts(d: Graph, node: URIRef, quads: Sequence[ox.Quad]) -> None:
         d.add((node, predicate, Literal(value, datatype=XSD.integer)))
 
 
-def _metadata(d: Graph) -> None:
+def _metadata(d: Graph, dataset: DatasetInfo) -> None:
     d.add((DATASET_IRI, RDF.type, VOID.Dataset))
     d.add((DATASET_IRI, RDF.type, DCAT.Dataset))
-    d.add((DATASET_IRI, DCTERMS.title, Literal(TITLE)))
-    d.add((DATASET_IRI, RDFS.label, Literal("il2kg knowledge graph")))
-    d.add((DATASET_IRI, DCTERMS.description, Literal(DESCRIPTION)))
-    d.add((DATASET_IRI, DCTERMS.license, LICENSE))
-    d.add((DATASET_IRI, DCAT3.version, Literal(__version__)))
-    d.add((DATASET_IRI, DCTERMS.issued, Literal(__released__, datatype=XSD.date)))
-    d.add((DATASET_IRI, DCTERMS.publisher, PUBLISHER))
-    d.add((PUBLISHER, RDF.type, FOAF.Organization))
-    d.add((PUBLISHER, FOAF.name, Literal("The il2kg project")))
-    for keyword in KEYWORDS:
+    d.add((DATASET_IRI, DCTERMS.title, Literal(dataset.title)))
+    d.add((DATASET_IRI, RDFS.label, Literal(dataset.title)))
+    texts = ((DCTERMS.description, dataset.description), (DCAT3.version, dataset.version))
+    d.addN((DATASET_IRI, p, Literal(v), d) for p, v in texts if v)
+    if dataset.issued:
+        d.add((DATASET_IRI, DCTERMS.issued, Literal(dataset.issued, datatype=XSD.date)))
+    if dataset.license:
+        d.add((DATASET_IRI, DCTERMS.license, URIRef(dataset.license)))
+    if dataset.publisher:
+        publisher = URIRef(dataset.publisher_url or f"{DATASET_IRI}/publisher")
+        d.add((DATASET_IRI, DCTERMS.publisher, publisher))
+        d.add((publisher, RDF.type, FOAF.Organization))
+        d.add((publisher, FOAF.name, Literal(dataset.publisher)))
+    for keyword in dataset.keywords:
         d.add((DATASET_IRI, DCAT.keyword, Literal(keyword)))
     d.add((DATASET_IRI, VOID.vocabulary, URIRef(ONTOLOGY_IRI)))
     d.add((DATASET_IRI, VOID.uriSpace, Literal(str(RES))))
-    d.add((DATASET_IRI, VOID.sparqlEndpoint, PUBLIC_ENDPOINT))
-    d.add((DATASET_IRI, VOID.dataDump, download_url("il2kg.nq")))
+    if dataset.endpoint:
+        d.add((DATASET_IRI, VOID.sparqlEndpoint, URIRef(dataset.endpoint)))
+    if not dataset.downloads:
+        return
+    d.add((DATASET_IRI, VOID.dataDump, download_url("il2kg.nq", dataset)))
     for name, (media, holds) in DOWNLOADS.items():
         dist = URIRef(f"{DATASET_IRI}/distribution/{name}")
         d.add((DATASET_IRI, DCAT.distribution, dist))
         d.add((dist, RDF.type, DCAT.Distribution))
         d.add((dist, DCTERMS.title, Literal(f"{name}: {holds}")))
-        d.add((dist, DCAT.downloadURL, download_url(name)))
+        d.add((dist, DCAT.downloadURL, download_url(name, dataset)))
         d.add((dist, DCAT.mediaType, URIRef(MEDIA_TYPES + media)))
-        d.add((dist, DCTERMS.license, LICENSE))
+        if dataset.license:
+            d.add((dist, DCTERMS.license, URIRef(dataset.license)))
 
 
-def description(quads: Sequence[ox.Quad]) -> Graph:
-    """The VoID and DCAT description of the published named graphs, with their counts."""
+def description(quads: Sequence[ox.Quad], dataset: DatasetInfo | None = None) -> Graph:
+    """The VoID and DCAT description of the published named graphs, with their counts and
+    `dataset`'s metadata (il2kg's by default)."""
+    dataset = dataset or il2kg_dataset()
     d = bind_prefixes(Graph())
     d.bind("sd", SD)
-    _metadata(d)
+    _metadata(d, dataset)
     _counts(d, DATASET_IRI, quads)
     by_graph: dict[str, list[ox.Quad]] = {}
     for quad in quads:
@@ -126,21 +193,46 @@ def description(quads: Sequence[ox.Quad]) -> Graph:
     return d
 
 
-def schema_org() -> dict[str, object]:
-    """The dataset as a schema.org `Dataset` (JSON-LD), for search engines and home pages."""
-    return {
-        "@context": "https://schema.org/",
-        "@type": "Dataset",
-        "@id": str(DATASET_IRI),
-        "name": TITLE,
-        "description": DESCRIPTION,
-        "url": str(DATASET_IRI),
-        "license": str(LICENSE),
-        "version": __version__,
-        "datePublished": __released__,
-        "keywords": list(KEYWORDS),
-        "publisher": {"@type": "Organization", "@id": str(PUBLISHER), "name": "The il2kg project"},
-        "distribution": [{"@type": "DataDownload", "contentUrl": str(download_url(name)),
-                          "encodingFormat": media, "description": holds}
-                         for name, (media, holds) in DOWNLOADS.items()],
-    }
+def dataset_from_void(triples: Iterable[ox.Triple | ox.Quad]) -> DatasetInfo:
+    """The metadata a VoID description (as `description` writes it) gives of the dataset."""
+    by_subject: dict[str, dict[str, list[str]]] = {}
+    for t in triples:
+        if isinstance(t.subject, ox.NamedNode) and not isinstance(t.object, ox.Triple):
+            by_subject.setdefault(t.subject.value, {}).setdefault(t.predicate.value, []).append(
+                t.object.value)
+    own = by_subject.get(str(DATASET_IRI), {})
+
+    def first(predicate: URIRef, subject: dict[str, list[str]] = own) -> str | None:
+        return next(iter(subject.get(str(predicate), [])), None)
+
+    publisher_url = first(DCTERMS.publisher)
+    publisher = by_subject.get(publisher_url or "", {})
+    dump = first(VOID.dataDump)
+    values = {"description": first(DCTERMS.description), "license": first(DCTERMS.license),
+              "version": first(DCAT3.version), "issued": first(DCTERMS.issued),
+              "endpoint": first(VOID.sparqlEndpoint),
+              "downloads": dump.rsplit("/", 1)[0] + "/" if dump else None,
+              "publisher": first(FOAF.name, publisher),
+              "publisher_url": publisher_url if publisher_url and not publisher_url.startswith(
+                  f"{DATASET_IRI}/") else None}
+    return DatasetInfo(title=first(DCTERMS.title) or "", keywords=tuple(sorted(
+        own.get(str(DCAT.keyword), []))), **values)
+
+
+def schema_org(dataset: DatasetInfo) -> dict[str, Any]:
+    """The dataset as a schema.org `Dataset` (JSON-LD), for search engines and home pages;
+    only what its metadata gives."""
+    found: dict[str, Any] = {
+        "@context": "https://schema.org/", "@type": "Dataset", "@id": str(DATASET_IRI),
+        "name": dataset.title, "url": str(DATASET_IRI), "description": dataset.description,
+        "license": dataset.license, "version": dataset.version,
+        "datePublished": dataset.issued, "keywords": list(dataset.keywords) or None}
+    if dataset.publisher:
+        found["publisher"] = {"@type": "Organization", "name": dataset.publisher,
+                              **({"@id": dataset.publisher_url} if dataset.publisher_url else {})}
+    if dataset.downloads:
+        found["distribution"] = [
+            {"@type": "DataDownload", "contentUrl": str(download_url(name, dataset)),
+             "encodingFormat": media, "description": holds}
+            for name, (media, holds) in DOWNLOADS.items()]
+    return {key: value for key, value in found.items() if value is not None}

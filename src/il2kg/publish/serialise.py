@@ -20,7 +20,7 @@ from rdflib.collection import Collection
 from rdflib.compare import to_canonical_graph
 
 from il2kg.iris import DATA_GRAPH, MAPPINGS_GRAPH, ONTOLOGY_GRAPH, VOID_GRAPH
-from il2kg.publish.release import description
+from il2kg.publish.release import DatasetInfo, description
 
 
 def ntriples_lines(graph: Graph) -> list[str]:
@@ -78,9 +78,11 @@ def render(
     mappings: Graph,
     context: dict[str, str],
     extra: Mapping[URIRef, Graph] | None = None,
+    dataset: DatasetInfo | None = None,
 ) -> dict[str, bytes]:
     """Every artifact of a build, by file name; extra named graphs go into the N-Quads only,
-    with the VoID/DCAT description of them all as one more."""
+    with the VoID/DCAT description of them all (from `dataset`'s metadata, il2kg's by default)
+    as one more."""
     named = {
         DATA_GRAPH: data,
         ONTOLOGY_GRAPH: ontology,
@@ -91,7 +93,7 @@ def render(
     published = "".join(sorted(set(lines[DATA_GRAPH] + lines[MAPPINGS_GRAPH])))
     triples = [q.triple for q in ox.parse(published, format=ox.RdfFormat.N_TRIPLES)]
     quads = sorted(q for name, graph_lines in lines.items() for q in as_quads(graph_lines, name))
-    void = description(list(ox.parse("".join(quads), format=ox.RdfFormat.N_QUADS)))
+    void = description(list(ox.parse("".join(quads), format=ox.RdfFormat.N_QUADS)), dataset)
     quads = sorted(quads + as_quads(ntriples_lines(void), VOID_GRAPH))
     return {
         "il2kg.ttl": serialized(triples, ox.RdfFormat.TURTLE, prefixes=context),

@@ -168,14 +168,14 @@ def create_api(store: QueryEngine, settings: Settings) -> FastAPI:
         if media is None:
             return _error(406, "no acceptable format for the service description")
         if media == "text/html":
-            return querypage.query_page()
+            return await querypage.query_page(collect)
         rows = json.loads(await collect(describe.GRAPHS_QUERY, "json"))["results"]["bindings"]
         triples = describe.service_description(
             endpoint(request), [r["g"]["value"] for r in rows])
         body = serialize(triples, format=GRAPH_FORMATS[media], prefixes=prefixes())
         return Response(body, media_type=media, headers={"Vary": "Accept"})
 
-    app.include_router(querypage.router)
+    app.include_router(querypage.router(collect))
 
     @app.get("/.well-known/void")
     async def void(request: Request) -> Response:
