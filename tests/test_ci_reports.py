@@ -149,6 +149,13 @@ def test_sarif_is_valid_and_points_at_the_line(case: str, reports: dict, monkeyp
     assert set(rules) == (shapes if case == "shacl-only" else {"record"})
 
 
+@pytest.mark.parametrize("case", CASES)
+def test_json_problems_point_at_the_line(case: str, reports: dict, monkeypatch) -> None:
+    result, expected, root = reports[case]
+    found = json.loads(_render(result, root, "json", monkeypatch))["problems"]
+    assert {(p["severity"], p["file"], p["line"], p["column"]) for p in found} == expected
+
+
 def test_every_format_of_the_command_line_is_rendered() -> None:
     assert REPORT_FORMATS == FORMATS
 

@@ -16,7 +16,7 @@ FORMATS = tuple(RENDERERS)
 
 
 def render_report(result: PipelineResult, fmt: str, style: Style | None = None) -> str:
-    """The report in one of FORMATS. Turtle and JSON report the whole project, whatever
-    seed files `style` names."""
+    """The report in one of FORMATS, narrowed to the seed files `style` names (Turtle, and
+    JSON but for its `problems`, report the whole project)."""
     style = style or Style()
     return RENDERERS[fmt](result, problems(result, style.files), style)

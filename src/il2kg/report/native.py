@@ -38,7 +38,8 @@ def text(result: PipelineResult, found: list[Problem], style: Style) -> str:
 
 
 def json_report(result: PipelineResult, found: list[Problem], style: Style) -> str:
-    """The whole run as JSON: record errors and warnings, SHACL results, reasoning."""
+    """The whole run as JSON: record errors and warnings, SHACL results, reasoning, audit; and
+    `problems`, the located findings the other forms report (narrowed to named files)."""
     findings = result.report.findings if result.report else ()
     return json.dumps(
         {
@@ -49,6 +50,7 @@ def json_report(result: PipelineResult, found: list[Problem], style: Style) -> s
             "shacl_results": [f.__dict__ for f in findings],
             "reasoning": _reasoning_json(result.reasoning),
             "audit": json.loads(render(result.audit, "json")) if result.audit else None,
+            "problems": [vars(p) for p in found],
         },
         indent=2,
     )
