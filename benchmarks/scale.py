@@ -6,7 +6,7 @@ Writes the data graph of a build `--times` times, each copy under renamed record
 (`synthetic-0000001` -> `synthetic-0000001x3`), and every other graph once: the same shape
 of data at `--times` the size, written as a stream. Then measures, each in its own process
 (wall time, max RSS): `oxigraph load` of the file (the peer), and `il2kg load --to` an
-Oxigraph server (`oxigraph serve`) from a dist holding it.
+Oxigraph server (`oxigraph serve`) from a dist holding it, with the server's peak memory.
 """
 
 from __future__ import annotations
@@ -51,14 +51,21 @@ def measured(command: list[str]) -> dict[str, Any]:
     return {"wall_s": round(wall, 1), "peak_mb": round(usage.ru_maxrss / 1024)}
 
 
+def _peak_of(pid: int) -> int:
+    """A running process's peak resident memory in MB (Linux: VmHWM)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return round(int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024)  # type: ignore[union-attr]
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
-def load_to_server(dist: Path, work: Path) -> dict[str, Any]:
-    """`il2kg load --to` an Oxigraph server started for it, and the triples it then holds."""
+def load_to_server(dist: Path, work: Path, store_options: str) -> dict[str, Any]:
+    """`il2kg load --to` an Oxigraph server started for it (`store_options` appended to its
+    store URL), the triples it then holds and its peak memory."""
     port = free_port()
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "oxigraph"), "serve", "--location",
@@ -73,11 +80,13 @@ def load_to_server(dist: Path, work: Path) -> dict[str, Any]:
             except httpx.HTTPError:
                 time.sleep(0.1)
         figures = measured([str(Path(sys.executable).parent / "il2kg"), "load", "--to",
-                            f"{url}/store", "--dist", str(dist)])
+                            f"{url}/store{store_options}", "--dist", str(dist),
+                            "--timeout", "3600"])
         count = httpx.post(f"{url}/query", timeout=600, data={
             "query": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"},
             headers={"Accept": "application/sparql-results+json"}).json()
         figures["server_triples"] = int(count["results"]["bindings"][0]["n"]["value"])
+        figures["server_peak_mb"] = _peak_of(server.pid)
         return figures
     finally:
         server.terminate()
@@ -90,6 +99,9 @@ def main() -> None:
     parser.add_argument("--times", type=int, default=10)
     parser.add_argument("--work", type=Path, required=True, help="a directory with room")
     parser.add_argument("--json", type=Path, help="write the figures here")
+    parser.add_argument("--store-options", default="",
+                        help="appended to the server's store URL, e.g. '?no_transaction' "
+                             "(Oxigraph's bulk loader: not atomic, memory bounded)")
     args = parser.parse_args()
     dist = args.work / "dist"
     dist.mkdir(parents=True, exist_ok=True)
@@ -102,7 +114,7 @@ def main() -> None:
     figures["oxigraph_load"] = measured(
         [str(Path(sys.executable).parent / "oxigraph"), "load", "--location",
          str(args.work / "oxigraph"), "--file", str(quads)])
-    figures["il2kg_load_to"] = load_to_server(dist, args.work)
+    figures["il2kg_load_to"] = load_to_server(dist, args.work, args.store_options)
     figures["load_avg_after"] = os.getloadavg()[0]
     print(json.dumps(figures, indent=1))
     if args.json:

@@ -319,7 +319,7 @@ def cmd_load(args: argparse.Namespace) -> int:
         return status
     with tempfile.TemporaryDirectory(prefix="il2kg-load-") as staging:
         store = fill(Store(staging), args.dist, extra=args.data, queries_dir=_queries(args))
-        counts = load_to(store, args.to)
+        counts = load_to(store, args.to, timeout=args.timeout)
         del store  # closed before its directory goes
     for graph, count in counts.items():
         print(f"{count}\t{graph}")
@@ -443,6 +443,9 @@ def parser() -> argparse.ArgumentParser:
     load = command("load", cmd_load)
     load.add_argument("--to", metavar="URL", required=True,
                       help="Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store")
+    load.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
+                      help="how long to wait for the store at each step of a graph's upload "
+                           "(default 60; a store takes longer to commit a large graph)")
     for sub in (plot, export):
         sub.add_argument("--endpoint", metavar="URL", help="a SPARQL endpoint to query instead")
         sub.add_argument("--dist", type=Path, help=DIST_HELP)
