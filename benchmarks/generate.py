@@ -101,7 +101,7 @@ def _publication(rng: random.Random, index: int) -> dict:
         "volume": str(rng.randint(1, 60)),
         "pages": f"{(p := rng.randint(1, 900))}-{p + rng.randint(3, 12)}",
         "doi": f"10.5555/il2kg-bench.{index}",
-        "publication_types": ["Article"],
+        "publication_types": ["journal-article"],
     }
 
 

@@ -230,3 +230,40 @@ def test_the_synergy_hypothesis_rests_on_the_treg_background(seed_result: Pipeli
           ?basis a il2kg:BackgroundStatement }""",
     )
     assert [(_local(h), _local(b)) for h, b in rows] == [("sequence-synergy", "tmz-depletes-tregs")]
+
+
+def test_clark_cites_atkins_with_cito(seed_result: PipelineResult) -> None:
+    """Clark 2021's reference 2 is Atkins 1999: a cito:cites link, not a metadata sentence."""
+    rows = _ask(seed_result, "SELECT ?a ?b WHERE { ?a cito:cites ?b }")
+    assert [(_local(a), _local(b)) for a, b in rows] == [("clark-2021", "atkins-1999")]
+
+
+def test_publication_type_and_study_design_are_told_apart(seed_result: PipelineResult) -> None:
+    """NCI 1998: 'Publication types • Clinical Trial' (MeSH) beside 'A consecutive series'."""
+    [row] = _ask(
+        seed_result,
+        f"""SELECT ?type ?typeClass ?design ?designClass WHERE {{
+          <{RES["nci-surgery-branch-1998"]}> il2kg:publicationType ?type ;
+              il2kg:reportsStudy/il2kg:hasStudyDesign ?design .
+          ?type a ?typeClass . ?design a ?designClass .
+          FILTER (?typeClass != owl:NamedIndividual && ?designClass != owl:NamedIndividual) }}""",
+    )
+    assert [_local(v) for v in row] == [
+        "clinical-trial-publication-type", "PublicationType",
+        "consecutive-case-series", "StudyDesign",
+    ]
+    mixed = _ask(
+        seed_result,
+        """SELECT ?term WHERE { ?s il2kg:hasStudyDesign ?term . ?p il2kg:publicationType ?term }""",
+    )
+    assert mixed == []
+
+
+def test_nci_age_groups_show_that_minors_were_treated(seed_result: PipelineResult) -> None:
+    """NCI 1998's MeSH terms: Adolescent, Adult, Aged, Child, ..., Middle Aged."""
+    rows = _ask(
+        seed_result,
+        f"""SELECT ?group WHERE {{
+          <{RES["nci-surgery-branch-1998/cohort/all"]}> il2kg:includesAgeGroup ?group }}""",
+    )
+    assert {_local(g) for (g,) in rows} == {"adolescent", "child", "adult", "middle-aged", "aged"}

@@ -19,6 +19,7 @@ BASE = "https://w3id.org/il2kg/"
 IL2KG = Namespace(BASE + "ontology/")  # the ontology's terms (prefix il2kg:)
 RES = Namespace(BASE + "resource/")  # the curated resources (prefix il2r:)
 BIBO = Namespace("http://purl.org/ontology/bibo/")
+CITO = Namespace("http://purl.org/spar/cito/")
 ONTOLOGY_IRI = BASE + "ontology"
 
 GRAPH_BASE = BASE + "graph/"  # the named graphs of a build

@@ -11,7 +11,7 @@ from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
 from il2kg.graph.derive import CLOPPER_PEARSON, Derived, derive_outcomes
-from il2kg.iris import BIBO, IL2KG, RES, bind_prefixes
+from il2kg.iris import BIBO, CITO, IL2KG, RES, bind_prefixes
 from il2kg.records.model import (
     NOTE_PROPERTIES,
     SCHEDULE_FIELDS,
@@ -159,7 +159,9 @@ class _Writer:
             self.add(self.pub, BIBO.doi, p.doi)
             self.add(self.pub, RDFS.seeAlso, doi_iri(p.doi))
         for kind in p.publication_types:
-            self.add(self.pub, IL2KG.publicationType, kind)
+            self.g.add((self.pub, IL2KG.publicationType, term(kind)))
+        for cited in p.cites:
+            self.g.add((self.pub, CITO.cites, RES[cited]))
         self.add(self.pub, IL2KG.metadataSource, p.metadata_source)
         self.add(self.pub, IL2KG.curationSource, r.source_file)
 
@@ -197,6 +199,8 @@ class _Writer:
         self.add(node, IL2KG.subCohortOf, self.iri("cohort", c.parent) if c.parent else None)
         for prior in c.prior_therapies:
             self.g.add((node, IL2KG.hadPriorTherapy, self.iri("regimen", prior)))
+        for group in c.age_groups:
+            self.g.add((node, IL2KG.includesAgeGroup, term(group)))
         for index, criterion in enumerate(c.selection, start=1):
             crit = URIRef(f"{node}/selection/{index}")
             self.g.add((node, IL2KG.selectedBy, crit))

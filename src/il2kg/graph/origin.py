@@ -15,7 +15,8 @@ from il2kg.records.source_map import Origin
 
 KINDS = set(ELEMENT_KINDS.values())  # the IRI segments of elements: 'outcome', 'adverse-event'...
 # The IRI segments of parts of an element whose field is named otherwise.
-PARTS = {"note": "curation_notes", "dose": "doses", "step": "steps"}
+PARTS = {"note": "curation_notes", "dose": "doses", "step": "steps",
+         "alternative-dose": "alternative_doses", "comparison": "comparison"}
 # A property's local name -> the fields that may hold its value, best first, where the field
 # is not the property's name in snake_case (il2kg:infusionDuration -> infusion_duration).
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -48,6 +49,14 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "derivedDenominator": ("among",), "curationSource": ("source_file",),
     "abstractSentenceCount": ("source_sentences",),
     "reportedIn": (), "sourceSentence": (),
+    "alternativeAgent": ("alternative_agents",), "alternativeDose": ("alternative_doses",),
+    "hedgedAs": ("hedges",), "inPatientsWith": ("patient_characteristics",),
+    "toxicityCharacteristic": ("toxicity",), "identifiedAntigenClass": ("antigen_classes",),
+    "observedEvent": ("event",), "eventInNoPatient": ("event_in_none",),
+    "approvalDecade": ("approved_in_decade",), "hasComparison": ("comparison",),
+    "comparisonResult": ("result",), "comparedAspect": ("aspect",), "comparedCohort": ("cohort",),
+    "referenceWithoutPriorTherapy": ("reference_without_prior",),
+    "includesAgeGroup": ("age_groups",),
 }
 TOP_LEVEL = {"label", "source_file", "source_sentences"}  # the publication's fields outside it
 

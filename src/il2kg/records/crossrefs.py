@@ -21,7 +21,10 @@ Problem = tuple[str, str]
 # The fields holding controlled-vocabulary terms, by element list: (field, the classes its
 # terms belong to, what a term is called in an error); each term of a list field is checked.
 TERM_FIELDS: dict[str, tuple[tuple[str, tuple[str, ...], str], ...]] = {
-    "cohorts": (("diseases", ("Disease",), "disease"),),
+    "cohorts": (
+        ("diseases", ("Disease",), "disease"),
+        ("age_groups", ("AgeGroup",), "age group"),
+    ),
     "regimens": (
         ("agents", ("Agent",), "agent"),
         ("alternative_agents", ("Agent",), "agent"),
@@ -102,6 +105,14 @@ def _units(path: str, quantity: Quantity | None, vocab: Vocabulary) -> Iterator[
 
 def _study_terms(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> Iterator[Problem]:
     yield from _known_all("study.designs", record.study.designs, vocab.of("StudyDesign"), "design")
+    yield from _known_all(
+        "publication.publication_types",
+        record.publication.publication_types,
+        vocab.of("PublicationType"),
+        "publication type",
+    )
+    if record.id in record.publication.cites:
+        yield "publication.cites", f"expected the records it cites; '{record.id}' is itself"
 
 
 def _element_terms(

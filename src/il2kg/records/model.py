@@ -148,7 +148,9 @@ class Period(Strict):
 
 
 class Publication(Strict):
-    """Bibliographic metadata, only what a source gives."""
+    """Bibliographic metadata, only what a source gives: `publication_types` as an index
+    assigns them (vocabulary terms, not the study design), `cites` the records of the
+    publications in the graph that its reference list cites."""
 
     title: str
     authors: list[str] = []
@@ -161,7 +163,8 @@ class Publication(Strict):
     pages: str | None = None
     article_number: str | None = None
     doi: Doi | None = None
-    publication_types: list[str] = []
+    publication_types: list[Term] = []
+    cites: list[LocalId] = []
     metadata_source: str | None = None
     quotes: list[Quote] = []
 
@@ -199,6 +202,7 @@ class Cohort(Strict):
     size: Count | None = None
     parent: LocalId | None = None
     prior_therapies: list[LocalId] = []
+    age_groups: list[Term] = []
     selection: list[SelectionCriterion] = []
     description: str | None = None
     quotes: list[Quote] = []
@@ -498,6 +502,7 @@ NOTE_PROPERTIES = {
     "category": "hasCategory",
     "among": "amongOutcome",
     "selection": "selectedBy",
+    "age_groups": "includesAgeGroup",
     "level": "factorLevel",
     "time_origin": "measuredFrom",
     "origin_regimen": "originRegimen",
