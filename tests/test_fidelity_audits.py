@@ -234,7 +234,7 @@ def test_the_synergy_hypothesis_rests_on_the_treg_background(seed_result: Pipeli
 
 def test_clark_cites_atkins_with_cito(seed_result: PipelineResult) -> None:
     """Clark 2021's reference 2 is Atkins 1999: a cito:cites link, not a metadata sentence."""
-    rows = _ask(seed_result, "SELECT ?a ?b WHERE { ?a cito:cites ?b }")
+    rows = _ask(seed_result, "SELECT ?a ?b WHERE { ?a cito:cites ?work . ?b rdfs:seeAlso ?work }")
     assert [(_local(a), _local(b)) for a, b in rows] == [("clark-2021", "atkins-1999")]
 
 

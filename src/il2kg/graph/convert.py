@@ -161,7 +161,7 @@ class _Writer:
         for kind in p.publication_types:
             self.g.add((self.pub, IL2KG.publicationType, term(kind)))
         for cited in p.cites:
-            self.g.add((self.pub, CITO.cites, RES[cited]))
+            self.g.add((self.pub, CITO.cites, doi_iri(cited)))
         self.add(self.pub, IL2KG.metadataSource, p.metadata_source)
         self.add(self.pub, IL2KG.curationSource, r.source_file)
 

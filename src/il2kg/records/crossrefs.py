@@ -111,8 +111,8 @@ def _study_terms(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) ->
         vocab.of("PublicationType"),
         "publication type",
     )
-    if record.id in record.publication.cites:
-        yield "publication.cites", f"expected the records it cites; '{record.id}' is itself"
+    if (doi := record.publication.doi) in record.publication.cites:
+        yield "publication.cites", f"expected the works it cites; {doi} is its own DOI"
 
 
 def _element_terms(

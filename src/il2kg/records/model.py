@@ -149,8 +149,8 @@ class Period(Strict):
 
 class Publication(Strict):
     """Bibliographic metadata, only what a source gives: `publication_types` as an index
-    assigns them (vocabulary terms, not the study design), `cites` the records of the
-    publications in the graph that its reference list cites."""
+    assigns them (vocabulary terms, not the study design), `cites` the DOIs of works its
+    reference list cites (a curated publication has its DOI too, so the two meet)."""
 
     title: str
     authors: list[str] = []
@@ -164,7 +164,7 @@ class Publication(Strict):
     article_number: str | None = None
     doi: Doi | None = None
     publication_types: list[Term] = []
-    cites: list[LocalId] = []
+    cites: list[Doi] = []
     metadata_source: str | None = None
     quotes: list[Quote] = []
 
