@@ -364,3 +364,20 @@ def test_every_outcome_has_its_evidence(parsed: dict, seed_result: object) -> No
             evidence = _get(parsed, f"Evidence/{record.id}.outcome.{outcome.id}")
             figures = (outcome.count, outcome.percent, outcome.time)
             assert bool(evidence.statistic) == any(f is not None for f in figures)
+
+
+def test_citations_say_what_they_cite(parsed: dict, seed_result: object) -> None:
+    """Clark 2021 cites Atkins 1999 (cito:cites by DOI): its Citation says so and refers to
+    Atkins' Citation, which the graph curates."""
+    curated = {r.publication.doi: r.id for r in seed_result.loaded.records if r.publication.doi}
+    checked = 0
+    for record in seed_result.loaded.records:
+        related = _get(parsed, f"Citation/{record.id}").citedArtifact.relatesTo or []
+        assert [r.resource for r in related] == [f"https://doi.org/{d}"
+                                                 for d in sorted(record.publication.cites)]
+        for entry, doi in zip(related, sorted(record.publication.cites), strict=True):
+            assert entry.type == "cites"
+            if doi in curated:
+                assert entry.resourceReference.reference == f"Citation/{curated[doi]}"
+                checked += 1
+    assert checked

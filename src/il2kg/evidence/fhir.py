@@ -336,8 +336,10 @@ def factor_evidence(row: dict[str, str], context: Context) -> Json:
 def bundle(run: Run) -> Json:
     """The FHIR R5 collection Bundle of the graph that `run` queries."""
     context = Context(run)
+    cites = by_key(solutions(run(q.CITES)), "publication")
     resources = [
-        *(citation(row) for row in solutions(run(q.PUBLICATIONS))),
+        *(citation(row, cites.get(row["publication"], []))
+          for row in solutions(run(q.PUBLICATIONS))),
         *groups(context.cohorts, solutions(run(q.DISEASES)),
                 solutions(run(q.CRITERIA)), solutions(run(q.PRIOR_THERAPIES)),
                 solutions(run(q.NOTES)), context.mapped),

@@ -50,8 +50,9 @@ def note_annotations(notes: Rows, prefix: str = "") -> list[Json]:
              "text": prefix + n["basis"]} for n in notes]
 
 
-def citation(row: dict[str, str]) -> Json:
-    """A Citation of one publication, with only what the graph records."""
+def citation(row: dict[str, str], cites: Rows | None = None) -> Json:
+    """A Citation of one publication, with only what the graph records; the works it cites
+    (cito:cites, by DOI IRI), referring to their Citation where the graph curates them."""
     form: Json = {"publishedIn": {"title": row["journal"]}} if "journal" in row else {}
     for field, var in (("volume", "volume"), ("issue", "issue"), ("pageString", "pages"),
                        ("publicationDateText", "issued")):
@@ -66,6 +67,11 @@ def citation(row: dict[str, str]) -> Json:
         artifact["identifier"] = identifiers
     if form:
         artifact["publicationForm"] = [form]
+    if cites:
+        artifact["relatesTo"] = [
+            {"type": "cites", "resource": c["work"],
+             **({"resourceReference": reference("Citation", c["cited"])} if "cited" in c else {})}
+            for c in cites]
     if "authors" in row:
         artifact["contributorship"] = {
             "entry": [{"contributor": {"display": name}} for name in row["authors"].split("; ")]}

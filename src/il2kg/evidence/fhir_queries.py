@@ -12,6 +12,7 @@ PREFIX bibo: <http://purl.org/ontology/bibo/>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX sssom: <https://w3id.org/sssom/>
+PREFIX cito: <http://purl.org/spar/cito/>
 """
 KINDS = " ".join(f'(il2kg:{k.outcome_class} "{k.name}")' for k in OUTCOME_KINDS.values())
 TIMED = " ".join(f"il2kg:{k.outcome_class}" for k in OUTCOME_KINDS.values() if k.timed)
@@ -45,6 +46,10 @@ PUBLICATIONS = PREFIXES + """SELECT DISTINCT ?publication ?label ?title ?journal
   OPTIONAL { ?publication il2kg:authorListComplete ?authorsComplete }
   OPTIONAL { ?publication il2kg:metadataSource ?metadataSource }
 } ORDER BY ?publication"""
+CITES = PREFIXES + """SELECT DISTINCT ?publication ?work ?cited WHERE {
+  ?publication a il2kg:Publication ; cito:cites ?work .
+  OPTIONAL { ?cited a il2kg:Publication ; rdfs:seeAlso ?work }
+} ORDER BY ?publication ?work"""
 COHORTS = PREFIXES + """SELECT DISTINCT ?cohort ?label ?size ?parent ?parentLabel WHERE {
   ?cohort a il2kg:Cohort ; rdfs:label ?label .
   OPTIONAL { ?cohort il2kg:size ?size }
