@@ -7,6 +7,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -52,6 +53,14 @@ def test_a_crashing_chain_answers_400_and_the_endpoint_goes_on(roomy: str, name:
     assert response.status_code == 400, response.text
     assert "split the query" in response.text or "levels deep" in response.text
     assert post(roomy, "ASK {}").status_code == 200
+
+
+def test_crashing_chains_and_bystanders_at_once(roomy: str) -> None:
+    """Every crashing chain sent at once beside short queries: 400 each, 200 for each other."""
+    queries = [*CRASH_SHAPES.values(), *["ASK {}"] * 20]
+    with ThreadPoolExecutor(len(queries)) as pool:
+        statuses = list(pool.map(lambda q: post(roomy, q).status_code, queries))
+    assert statuses == [400] * len(CRASH_SHAPES) + [200] * 20
 
 
 @pytest.mark.parametrize("name", AT_THE_LIMIT)
