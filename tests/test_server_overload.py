@@ -18,6 +18,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
+from il2kg.query.result import QueryError
 from il2kg.server.app import create_app
 from il2kg.server.pool import WorkerPool
 from il2kg.server.settings import Settings
@@ -54,6 +55,18 @@ def test_waiters_get_free_workers_first_come_first_served_one_each() -> None:
 
     assert asyncio.run(scenario()) == [(1, "first"), (2, "second"), (3, "third")]
     assert pool.idle == []  # each free worker went to one waiter
+
+
+def test_a_request_that_gives_up_leaves_the_line() -> None:
+    """The line's bound counts requests still waiting: one that gave up holds no place."""
+    pool = WorkerPool("unused", size=1, timeout=10)
+
+    async def scenario() -> int:
+        with pytest.raises(QueryError, match="busy"):
+            await pool._wait(pool.waiting, time.monotonic() + 0.01)
+        return len(pool.waiting)
+
+    assert asyncio.run(scenario()) == 0
 
 
 def test_a_full_line_is_refused_at_once_with_retry_after(store_dir: Path) -> None:

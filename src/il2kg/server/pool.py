@@ -383,6 +383,8 @@ class WorkerPool:
         except BaseException as exc:
             if waiter.done() and not waiter.cancelled():  # handed one just as it gave up
                 self._give_back(waiter.result())
+            with contextlib.suppress(ValueError):  # no stale place in line (it would hold
+                waiters.remove(waiter)             # back free workers and the lane)
             if isinstance(exc, TimeoutError):
                 raise busy("every query worker is busy; try again later") from None
             raise
