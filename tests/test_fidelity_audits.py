@@ -18,7 +18,7 @@ def _ask(result: PipelineResult, query: str) -> list[tuple[str, ...]]:
     graph += result.graph
     graph += result.ontology
     rows = graph.query(query)
-    return sorted(tuple("" if v is None else str(v) for v in row) for row in rows)  # type: ignore[union-attr]
+    return sorted(tuple("" if v is None else str(v) for v in row) for row in rows)
 
 
 def _local(iri: str) -> str:
@@ -267,3 +267,21 @@ def test_nci_age_groups_show_that_minors_were_treated(seed_result: PipelineResul
           <{RES["nci-surgery-branch-1998/cohort/all"]}> il2kg:includesAgeGroup ?group }}""",
     )
     assert {_local(g) for (g,) in rows} == {"adolescent", "child", "adult", "middle-aged", "aged"}
+
+
+def test_mappings_claim_no_more_than_the_terms_mean(seed_result: PipelineResult) -> None:
+    """aldesleukin is any recombinant IL-2 (DrugBank's is one molecule); organ-site is a
+    tumour site in an organ, not the organ."""
+    graph = bind_prefixes(Graph())
+    graph += seed_result.mappings
+    rows = graph.query(
+        """SELECT ?term ?predicate ?external WHERE {
+          VALUES ?term { il2kg:aldesleukin il2kg:organ-site }
+          ?term ?predicate ?external .
+          FILTER (STRSTARTS(STR(?predicate), STR(skos:))) }"""
+    )
+    found = {(_local(str(t)), _local(str(p)).split("#")[-1], str(e).rsplit("/", 1)[-1])
+             for t, p, e in rows}
+    assert ("aldesleukin", "narrowMatch", "DB00041") in found
+    assert ("organ-site", "relatedMatch", "UBERON_0000062") in found
+    assert not {f for f in found if f[1] == "exactMatch"}
