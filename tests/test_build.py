@@ -96,11 +96,13 @@ def test_a_killed_build_leaves_a_complete_version(tmp_path: Path) -> None:
     out = tmp_path / "dist"
     for delay in (0.05, 0.13, 0.21, 0.34, 0.55):
         process = subprocess.Popen([sys.executable, "-c", KILLER, str(out)])
+        deadline = time.monotonic() + 60
+        while not out.exists():  # the first build is out: kill at `delay` into the later ones
+            assert process.poll() is None and time.monotonic() < deadline, "no build published"
+            time.sleep(0.01)
         time.sleep(delay)
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
-        if not out.exists():
-            continue
         contents = {p.read_bytes() for p in out.iterdir()}
         assert len({p.name for p in out.iterdir()}) == 8
         assert len(contents) == 1, "a killed build left a mix of two versions"

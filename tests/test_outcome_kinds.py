@@ -19,7 +19,7 @@ from il2kg.records.outcome_kinds import OUTCOME_KINDS, KindName, OutcomeKind
 DEFINITION = URIRef("http://purl.obolibrary.org/obo/IAO_0000115")
 ONTOLOGY = read_graph(ONTOLOGY_FILE)
 SHAPES = read_graph(SHAPES_FILE)
-OUTCOME_CLASSES = {kind.outcome_iri for kind in OUTCOME_KINDS.values()}
+OUTCOME_CLASSES = {IL2KG[kind.outcome_class] for kind in OUTCOME_KINDS.values()}
 CATEGORY_CLASSES = {kind.category_iri for kind in OUTCOME_KINDS.values()}
 
 
@@ -37,7 +37,6 @@ def _named_subclasses(parent: URIRef) -> set[URIRef]:
 
 def test_the_record_kinds_are_the_table() -> None:
     assert list(get_args(KindName)) == list(OUTCOME_KINDS)
-    assert all(name == kind.name for name, kind in OUTCOME_KINDS.items())
 
 
 def test_outcome_classes_are_the_ontologys_disjoint_union() -> None:
@@ -68,9 +67,9 @@ def _shape_property(target: URIRef, path: URIRef) -> dict[object, object]:
 
 @pytest.mark.parametrize("kind", OUTCOME_KINDS.values(), ids=lambda k: k.name)
 def test_a_shape_checks_each_kinds_category_and_time(kind: OutcomeKind) -> None:
-    category = _shape_property(kind.outcome_iri, IL2KG.hasCategory)
+    category = _shape_property(IL2KG[kind.outcome_class], IL2KG.hasCategory)
     assert category.get(SH["class"]) == kind.category_iri
-    time = _shape_property(kind.outcome_iri, IL2KG.hasTime)
+    time = _shape_property(IL2KG[kind.outcome_class], IL2KG.hasTime)
     assert (SH.minCount in time) == kind.timed
 
 

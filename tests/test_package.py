@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from il2kg.paths import ROOT
+from il2kg.paths import ROOT, locate
 from tests.conftest import DATA
 from tests.golden import compare, read_expected
 from tests.reasoner import REASONING
@@ -134,7 +134,7 @@ def test_init_makes_a_project_that_validates_and_names_a_broken_seed(
     assert [p.name for p in (project / "sources").iterdir()] == ["001_4480bedd9f41dbcc.txt"]
     validate = _run([il2kg, "validate", *REASONING], cwd=project)
     assert validate.returncode == 0, validate.stdout
-    assert validate.stdout.splitlines()[0] == f"seeds: {project / 'seeds'} (the project {project})"
+    assert validate.stdout.splitlines()[0] == locate(project).seeds_line()
     broken = (DATA / "broken-records" / "count-above-denominator.yaml").read_bytes()
     (project / "seeds" / "count-above-denominator.yaml").write_bytes(broken)
     failed = _run([il2kg, "validate", *REASONING], cwd=project)

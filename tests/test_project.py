@@ -86,7 +86,7 @@ def test_validate_and_build_refuse_an_empty_project_naming_its_seeds(tmp_path: P
     validate = _cli("validate", cwd=tmp_path)
     assert validate.returncode == 1
     first = validate.stdout.splitlines()[0]
-    assert first == f"seeds: {tmp_path / 'seeds'} (the project {tmp_path})"
+    assert first == locate(tmp_path).seeds_line()
     assert "refusing to build an empty graph" in validate.stdout
     turtle = _cli("validate", "--format", "turtle", cwd=tmp_path)
     assert turtle.stdout.splitlines()[0] == f"# {first}"

@@ -5,11 +5,13 @@ out of file descriptors neither floods the log nor stops the server for its open
 from __future__ import annotations
 
 import contextlib
+import re
 import resource
 import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,14 +46,14 @@ def _low_fd_limit() -> None:
 @pytest.fixture(scope="module")
 def server(store_dir: Path, built_dist: Path, tmp_path_factory: pytest.TempPathFactory
            ) -> Iterator[Server]:
-    """`il2kg serve` with a 3 s read timeout and 128 file descriptors."""
+    """`il2kg serve` with a 3 s read timeout, 128 file descriptors and a line per request."""
     port = free_port()
     log = tmp_path_factory.mktemp("connections") / "serve.log"
     exe = str(Path(sys.executable).with_name("il2kg"))
     with open(log, "w", encoding="utf-8") as out:
         process = subprocess.Popen(
             [exe, "serve", "--store", str(store_dir), "--dist", str(built_dist), "--port",
-             str(port), "--workers", "2", "--read-timeout", str(READ_TIMEOUT)],
+             str(port), "--workers", "2", "--read-timeout", str(READ_TIMEOUT), "--access-log"],
             stdout=out, stderr=subprocess.STDOUT, preexec_fn=_low_fd_limit)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -78,12 +80,15 @@ def connect(server: Server) -> socket.socket:
 
 
 def closed_by_server(sock: socket.socket) -> bool:
-    """True when the server closes the connection (after any answer it sends)."""
+    """True when the server closes the connection (after any answer it sends); False when it
+    keeps it open past the socket's read timeout."""
     try:
         while sock.recv(65536):
             pass
     except ConnectionResetError:
         pass
+    except TimeoutError:
+        return False
     return True
 
 
@@ -101,10 +106,21 @@ def refused(server: Server) -> bool:
     return response.status_code == 503
 
 
+ACCESS = re.compile(r'"[A-Z]+ \S+ HTTP/1\.[01]" \d{3}')
+
+
 def new_lines(server: Server, before: int) -> list[str]:
-    """Log lines written since `before` lines, once the server has had time to write them."""
-    time.sleep(0.5)
-    return server.log_lines()[before:]
+    """Lines other than access-log lines logged since `before` lines, read once the server has
+    logged a request sent after everything the test did (the log is written in order)."""
+    marker = f"marker-{uuid.uuid4().hex}"
+    httpx.get(f"{server.url}/sparql", params={"query": "ASK {}", "marker": marker}, timeout=10)
+    deadline = time.monotonic() + 30
+    while not any(marker in line for line in server.log_lines()[before:]):
+        assert time.monotonic() < deadline, "the marker request never reached the log"
+        time.sleep(0.05)
+    lines = server.log_lines()[before:]
+    lines = lines[:next(i for i, line in enumerate(lines) if marker in line)]
+    return [line for line in lines if not ACCESS.search(line)]
 
 
 def test_an_idle_connection_is_closed(server: Server) -> None:

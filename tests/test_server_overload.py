@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -23,19 +22,11 @@ from il2kg.server.app import create_app
 from il2kg.server.pool import WorkerPool
 from il2kg.server.settings import Settings
 
-from .server_fixtures import RUNAWAY, live_server
+from .server_fixtures import RUNAWAY, live_server, wait_until
 
 CROSS = "SELECT * { ?a ?b ?c . ?d ?e ?f }"  # millions of rows from the seed graph
 MARK = "il2kg-test-crash-3b1f"  # a query containing it crashes its worker (tests only)
 SLOWISH = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . FILTER(isLiteral(?f)) }"  # seconds
-
-
-def wait_until(condition: Any, what: str, seconds: float = 60) -> None:
-    """Wait for a state of the pool (not for time)."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"never reached: {what}"
-        time.sleep(0.02)
 
 
 def test_waiters_get_free_workers_first_come_first_served_one_each() -> None:

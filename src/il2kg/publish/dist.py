@@ -74,8 +74,17 @@ def point(out: Path, target: Path) -> Path:
     link.unlink(missing_ok=True)
     link.symlink_to(target.name)
     os.replace(link, out)
-    _remove(p for p in _siblings(out, "build", BUILD_TOKEN) if p != target)
+    _remove(_retire(out, p) for p in _siblings(out, "build", BUILD_TOKEN) if p != target)
     return target
+
+
+def _retire(out: Path, build: Path) -> Path:
+    """Rename an earlier build to a staging name before removing it: a build killed while
+    removing it leaves a staging directory (removed by the next build), never a partial
+    build directory that a later build of the same files would take as whole."""
+    doomed = Path(tempfile.mkdtemp(prefix=f".{out.name}-tmp-", dir=out.parent))
+    os.replace(build, doomed)
+    return doomed
 
 
 def publish(files: dict[str, bytes], out: Path) -> Path:

@@ -31,10 +31,6 @@ class OutcomeKind:
     """True: an outcome of this kind needs a time and has no counts (no derived rates)."""
 
     @property
-    def outcome_iri(self) -> URIRef:
-        return IL2KG[self.outcome_class]
-
-    @property
     def category_iri(self) -> URIRef:
         return IL2KG[self.category_class]
 
