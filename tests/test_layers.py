@@ -11,7 +11,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "il2kg"
 
 # Each unit of the package and its layer: a module may import from its own unit or a lower layer.
 LAYERS = {
-    "il2kg": 0, "files": 0,
+    "il2kg": 0, "errors": 0, "files": 0,
     "paths": 1,
     "iris": 2,
     "records": 3, "query": 3,

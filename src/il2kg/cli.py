@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from il2kg import __version__
+from il2kg.errors import UsageError
 from il2kg.paths import ONTOLOGY, ROOT, Inputs, build_cache, cache_root, find_project, locate
 
 if TYPE_CHECKING:
@@ -64,7 +65,7 @@ def _seed_files(files: list[Path], inputs: Inputs) -> tuple[Path, ...]:
     seeds = inputs.seeds_dir.resolve()
     for file in files:
         if file.resolve().parent != seeds or file.suffix != ".yaml" or not file.is_file():
-            raise ValueError(f"{file} is not a seed file of the project: expected a *.yaml "
+            raise UsageError(f"{file} is not a seed file of the project: expected a *.yaml "
                              f"file in {inputs.seeds_dir}")
     return tuple(files)
 
@@ -88,12 +89,12 @@ def _seed_paths(inputs: Inputs, names: list[str]) -> list[Path]:
     if not names:
         scan = scan_seeds(inputs.seeds_dir)
         if scan.errors:
-            raise ValueError("; ".join(map(str, scan.errors)))
+            raise UsageError("; ".join(map(str, scan.errors)))
         return list(scan.seeds)
     paths = [Path(n) if Path(n).is_file() else inputs.seeds_dir / f"{n.removesuffix('.yaml')}.yaml"
              for n in names]
     if missing := [str(p) for p in paths if not p.is_file()]:
-        raise ValueError(f"no such record: {', '.join(missing)} (give a seed file or record id)")
+        raise UsageError(f"no such record: {', '.join(missing)} (give a seed file or record id)")
     return paths
 
 
@@ -106,7 +107,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
     inputs = _inputs(args)
     if inputs.sources_dir is None or not inputs.sources_dir.is_dir():
-        raise ValueError(f"no sources/ directory for {inputs.seeds_dir}")
+        raise UsageError(f"no sources/ directory for {inputs.seeds_dir}")
     paths = _seed_paths(inputs, args.records)
     if args.fix_offsets:
         from il2kg.audit.offsets import fix_offsets
@@ -119,7 +120,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
                         inputs.sources_dir)
     if loaded.errors:
         print("\n".join(map(str, loaded.errors)), file=sys.stderr)
-        raise ValueError("records with errors cannot be audited (see `il2kg validate`)")
+        raise UsageError("records with errors cannot be audited (see `il2kg validate`)")
     files = {p.stem: display_path(p) for p in paths}
     report = audit(((files[r.id], r) for r in loaded.records), inputs.sources_dir)
     print(render(report, args.format))
@@ -199,7 +200,7 @@ def _run(args: argparse.Namespace, text: str) -> Result:
     if args.endpoint:
         return run_remote(args.endpoint, text)
     if (status := _ensure_built(args)) != EXIT_OK:
-        raise ValueError(f"could not build {args.dist} (exit {status})")
+        raise UsageError(f"could not build {args.dist} (exit {status})")
     return run_local(open_store(args.dist), text)
 
 
@@ -246,7 +247,7 @@ def _export_nanopub(args: argparse.Namespace) -> int:
 
     missing = [name for name in ("out", "key", "creator") if getattr(args, name) is None]
     if missing:
-        raise ValueError("export nanopub needs " + ", ".join(f"--{m}" for m in missing))
+        raise UsageError("export nanopub needs " + ", ".join(f"--{m}" for m in missing))
     signer = Signer.from_file(args.key, args.creator)
     previous = Previous.read(args.supersedes) if args.supersedes else None
     files = export(lambda query: _run(args, query).payload, signer, previous, args.timestamp)
@@ -356,27 +357,34 @@ def parser() -> argparse.ArgumentParser:
     top.add_argument("-V", "--version", action="version", version=f"il2kg {__version__}")
     commands = top.add_subparsers(dest="command", required=True)
 
-    def command(name: str, handler: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=(handler.__doc__ or "").splitlines()[0])
-        sub.set_defaults(handler=handler)
-        sub.add_argument("--seeds", type=Path,
+    project = argparse.ArgumentParser(add_help=False)  # commands that read a project
+    project.add_argument("--seeds", type=Path,
                          help="seed YAML directory (default: seeds/ of the nearest directory "
                          "upwards that has one, else the bundled studies)")
-        sub.add_argument("-v", "--verbose", action="store_true", help="report progress on stderr")
-        sub.add_argument("--engine", choices=ENGINES, default="fast",
-                         help="SHACL engine when validating (default: fast, which falls back "
-                              "to pySHACL, with a warning, on shapes it cannot run)")
-        sub.add_argument("--no-reasoning", dest="reasoning", action="store_false",
-                         help="skip HermiT (needs no Java; a build then has no inferred graph)")
-        sub.add_argument("--no-cache", dest="cache", action="store_false",
-                         help="reason every record again: neither read nor write the reasoning "
-                              "cache ($IL2KG_CACHE_DIR, else ~/.cache/il2kg)")
+    checking = argparse.ArgumentParser(add_help=False)  # commands that run the pipeline
+    checking.add_argument("--engine", choices=ENGINES, default="fast",
+                          help="SHACL engine when validating (default: fast, which falls back "
+                               "to pySHACL, with a warning, on shapes it cannot run)")
+    checking.add_argument("--no-reasoning", dest="reasoning", action="store_false",
+                          help="skip HermiT (needs no Java; a build then has no inferred graph)")
+    checking.add_argument("--no-cache", dest="cache", action="store_false",
+                          help="reason every record again: neither read nor write the reasoning "
+                               "cache ($IL2KG_CACHE_DIR, else ~/.cache/il2kg)")
+    building = argparse.ArgumentParser(add_help=False, parents=[project, checking])
+    building.add_argument("-v", "--verbose", action="store_true",  # commands that may build
+                          help="report progress on stderr")
+
+    def command(name: str, handler: Callable[[argparse.Namespace], int],
+                *parents: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=(handler.__doc__ or "").splitlines()[0],
+                                  parents=list(parents))
+        sub.set_defaults(handler=handler)
         return sub
 
-    build = command("build", cmd_build)
+    build = command("build", cmd_build, building)
     build.add_argument("--out", type=Path, default=Path("dist"), help="output (default: dist)")
     build.add_argument("--store", type=Path, help="also write an on-disk store, for serve --store")
-    validate = command("validate", cmd_validate)
+    validate = command("validate", cmd_validate, project, checking)
     validate.add_argument("files", type=Path, nargs="*", metavar="FILE",
                           help="report only these seed files (the whole project is validated)")
     validate.add_argument("--format", choices=REPORT_FORMATS, default="text",
@@ -386,19 +394,19 @@ def parser() -> argparse.ArgumentParser:
                           help="print the problems only: nothing when there are none")
     validate.add_argument("--strict", action="store_true",
                           help="warnings fail too (exit 1); by default only errors do")
-    audit = command("audit", cmd_audit)
+    audit = command("audit", cmd_audit, project)
     audit.add_argument("records", nargs="*", metavar="RECORD",
                        help="seed files or record ids (default: every seed)")
     audit.add_argument("--format", choices=("text", "json"), default="text")
     audit.add_argument("--fix-offsets", action="store_true",
                        help="first set each quote's start to where its words occur (edits the "
                             "seed files; a quote found nowhere or twice is named, not changed)")
-    query = command("query", cmd_query)
+    query = command("query", cmd_query, building)
     query.add_argument("source", metavar="FILE.rq|NAME|-", help="query file, example name or -")
     query.add_argument("--format", choices=("table", "csv", "tsv", "json"), default="table")
     query.add_argument("--endpoint", metavar="URL", help="a SPARQL endpoint to query instead")
     query.add_argument("--dist", type=Path, help=DIST_HELP)
-    serve = command("serve", cmd_serve)
+    serve = command("serve", cmd_serve, building)
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     serve.add_argument("--timeout", type=float, default=30.0, help="query time limit in s (30)")
@@ -409,7 +417,7 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--endpoint", metavar="URL", help="a remote SPARQL endpoint as the store")
     serve.add_argument("--public-url", metavar="URL", help="the endpoint's public address")
     serve.add_argument("--access-log", action="store_true", help="log a line per request")
-    plot = command("plot", cmd_plot)
+    plot = command("plot", cmd_plot, building)
     plot.add_argument("kind", choices=("forest",), help="the kind of plot")
     plot.add_argument("--out", type=Path, default=Path("forest.png"),
                       help="FILE.png or FILE.svg (default: forest.png)")
@@ -418,7 +426,7 @@ def parser() -> argparse.ArgumentParser:
         plot.add_argument(f"--{key}", action="append", default=[], metavar="NAME",
                           help=f"only this {key}, e.g. {example} (repeatable; name or label, "
                                "any case, '-' for spaces)")
-    export = command("export", cmd_export)
+    export = command("export", cmd_export, building)
     export.description = EXPORT_SCOPE
     export.add_argument("kind", choices=("fhir", "nanopub"),
                         help="fhir: FHIR R5 JSON; nanopub: signed nanopublications (TriG)")
@@ -440,7 +448,7 @@ def parser() -> argparse.ArgumentParser:
                            "the project (default: where this il2kg was installed from, if CI "
                            "can reach it)")
     command("schema", cmd_schema)
-    load = command("load", cmd_load)
+    load = command("load", cmd_load, building)
     load.add_argument("--to", metavar="URL", required=True,
                       help="Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store")
     load.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
@@ -486,7 +494,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         signum = exc.args[0] if isinstance(exc, Stopped) else signal.SIGINT
         print(f"il2kg {args.command}: stopped by {signal.Signals(signum).name}", file=sys.stderr)
         return 128 + signum
-    except (OSError, ValueError, SyntaxError) as exc:
+    except (OSError, UsageError, SyntaxError) as exc:  # SyntaxError: a parser's, on a user's file
         print(f"il2kg {args.command}: could not run: {exc}", file=sys.stderr)
         return EXIT_ERROR
 

@@ -7,6 +7,7 @@ from importlib import metadata
 from pathlib import Path
 
 from il2kg import __version__
+from il2kg.errors import UsageError
 from il2kg.paths import (
     DATASET,
     IMPORTS,
@@ -126,7 +127,7 @@ def _workflow_source(source: str | None) -> tuple[str, dict[Path, bytes]]:
     if source is None:
         source = installed_source()
     if source is None:
-        raise ValueError(
+        raise UsageError(
             "this il2kg was installed from a path on this machine, which CI cannot reach: give "
             "--source, a pip requirement CI can install (a git URL such as 'il2kg @ "
             "git+https://host/owner/il2kg@<tag>', or a wheel file, which is copied into the "

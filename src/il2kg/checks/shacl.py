@@ -14,6 +14,7 @@ from rdflib.namespace import SH
 from rdflib.term import Node
 
 from il2kg.checks.fast_shacl import Unsupported, validate_fast
+from il2kg.errors import UsageError
 from il2kg.iris import bind_prefixes, curie, seed_file_of
 
 ShaclEngine = Literal["fast", "pyshacl"]  # the choices of the command line's --engine
@@ -122,7 +123,7 @@ def pyshacl_report(data: Graph, shapes: Graph, ontology: Graph) -> Graph:
         allow_warnings=True,
     )
     if not isinstance(report_graph, Graph):
-        raise ValueError(f"SHACL validation could not run: {text}")
+        raise UsageError(f"SHACL validation could not run: {text}")
     return report_graph
 
 

@@ -18,6 +18,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.transforms import Transform, blended_transform_factory
 
+from il2kg.errors import UsageError
 from il2kg.evidence.rows import EvidenceRow, by_category, rows_from_json
 from il2kg.files import write_atomic
 
@@ -120,7 +121,7 @@ def write(rows: list[EvidenceRow], out: Path) -> Path:
     (.png or .svg)."""
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in ("png", "svg"):
-        raise ValueError(f"{out}: the forest plot is written as .png or .svg, not {out.suffix!r}")
+        raise UsageError(f"{out}: the forest plot is written as .png or .svg, not {out.suffix!r}")
     return write_atomic(out, render(rows, fmt))
 
 

@@ -21,6 +21,7 @@ from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
 from il2kg import __released__, __version__
+from il2kg.errors import UsageError
 from il2kg.evidence.fhir_terms import resource_id
 from il2kg.evidence.rows import solutions
 from il2kg.files import write_atomic
@@ -77,7 +78,7 @@ class Signer:
         """A signer from a key file; an error naming the file if it holds no key."""
         key = path.read_text(encoding="ascii").strip()
         if not key:
-            raise ValueError(f"{path}: empty; expected an RSA private key (PEM or base64)")
+            raise UsageError(f"{path}: empty; expected an RSA private key (PEM or base64)")
         return cls(key, creator)
 
     def sign(self, trig: str) -> str:
@@ -85,13 +86,13 @@ class Signer:
         try:
             import nanopub_sign
         except ImportError as exc:  # an optional extra: say how to get it
-            raise ValueError("signing nanopublications needs nanopub-sign: "
+            raise UsageError("signing nanopublications needs nanopub-sign: "
                              "pip install 'il2kg[nanopub]'") from exc
         try:
             profile = nanopub_sign.NpProfile(self.key, self.creator, "", None)
             return str(nanopub_sign.Nanopub(trig).sign(profile).rdf())
         except Exception as exc:  # nanopub-sign raises plain exceptions with its reason
-            raise ValueError(f"could not sign a nanopublication: {exc}") from exc
+            raise UsageError(f"could not sign a nanopublication: {exc}") from exc
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ class Previous:
         """Read an `il2kg export nanopub` directory (an error naming what is missing)."""
         index = directory / f"{INDEX}.trig"
         if not index.is_file():
-            raise ValueError(f"{directory}: no {INDEX}.trig; expected an earlier "
+            raise UsageError(f"{directory}: no {INDEX}.trig; expected an earlier "
                              "`il2kg export nanopub --out` directory")
         uris, assertions, texts = {}, {}, {}
         for path in sorted(directory.glob("*.trig")):

@@ -11,6 +11,7 @@ import yaml
 from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS
 
+from il2kg.errors import UsageError
 from il2kg.iris import bind_prefixes
 
 SSSOM = Namespace("https://w3id.org/sssom/")
@@ -33,7 +34,7 @@ class MappingSet:
         prefix, _, local = curie.partition(":")
         curie_map = self.metadata.get("curie_map", {})
         if not isinstance(curie_map, dict) or prefix not in curie_map:
-            raise ValueError(f"prefix '{prefix}' of '{curie}' is not in the curie_map")
+            raise UsageError(f"prefix '{prefix}' of '{curie}' is not in the curie_map")
         return URIRef(f"{curie_map[prefix]}{local}")
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from pyoxigraph import NamedNode, RdfFormat, Store
 
+from il2kg.errors import UsageError
+
 QUAD_FORMATS = {RdfFormat.N_QUADS, RdfFormat.TRIG}
 ENTITY_DECLARATION = re.compile(rb"<!ENTITY\s+(%\s*)?([^\s%>]+)\s+(\"[^\"]*\"|'[^']*'|[^\s>]+)")
 ENTITY_REFERENCE = re.compile(rb"&([^\s&;#]+);")
@@ -27,7 +29,7 @@ def check_entities(path: Path, limit: int = MAX_ENTITY_TEXT) -> None:
     values: dict[bytes, bytes] = {}
     for parameter, name, value in ENTITY_DECLARATION.findall(text):
         if parameter or value[:1] not in (b'"', b"'"):
-            raise ValueError(f"{path}: entity '{name.decode(errors='replace')}' is external "
+            raise UsageError(f"{path}: entity '{name.decode(errors='replace')}' is external "
                              "or a parameter entity; external entities are never loaded: "
                              "write its text into the file instead")
         values[name] = value[1:-1]
@@ -37,7 +39,7 @@ def check_entities(path: Path, limit: int = MAX_ENTITY_TEXT) -> None:
         if name not in values:  # predefined (&amp;) or undeclared: the parser says so
             return 0
         if depth > MAX_ENTITY_DEPTH:
-            raise ValueError(f"{path}: entities nest deeper than {MAX_ENTITY_DEPTH} levels "
+            raise UsageError(f"{path}: entities nest deeper than {MAX_ENTITY_DEPTH} levels "
                              "or refer to themselves")
         if name not in sizes:
             sizes[name] = len(values[name]) + sum(
@@ -45,7 +47,7 @@ def check_entities(path: Path, limit: int = MAX_ENTITY_TEXT) -> None:
         return sizes[name]
 
     if values and sum(size(ref, 0) for ref in ENTITY_REFERENCE.findall(text)) > limit:
-        raise ValueError(f"{path}: its entities expand to more than {limit} characters "
+        raise UsageError(f"{path}: its entities expand to more than {limit} characters "
                          "(an entity bomb?); write the text out instead")
 
 
@@ -56,7 +58,7 @@ def load_file(store: Store, path: Path) -> None:
     JSON-LD remote contexts are refused by the parser."""
     fmt = RdfFormat.from_extension(path.suffix.lstrip("."))
     if fmt is None:
-        raise ValueError(f"{path}: unknown RDF format for extension '{path.suffix}'")
+        raise UsageError(f"{path}: unknown RDF format for extension '{path.suffix}'")
     if fmt == RdfFormat.RDF_XML:
         check_entities(path)
     to_graph = None if fmt in QUAD_FORMATS else extra_graph_name(path)
@@ -65,4 +67,4 @@ def load_file(store: Store, path: Path) -> None:
     except SyntaxError as exc:
         hint = "; remote contexts are never fetched: inline the context" if (
             "remote context" in str(exc)) else ""
-        raise ValueError(f"{path}: not valid {fmt.name}: {exc}{hint}") from exc
+        raise UsageError(f"{path}: not valid {fmt.name}: {exc}{hint}") from exc

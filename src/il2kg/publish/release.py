@@ -23,6 +23,7 @@ import yaml
 from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, VOID
 
+from il2kg.errors import UsageError
 from il2kg.iris import (
     DATASET_IRI,
     ONTOLOGY_IRI,
@@ -89,13 +90,13 @@ def read_dataset(path: Path, project: str) -> DatasetInfo:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
-        raise ValueError(f"{path}: not YAML: {exc}") from None
+        raise UsageError(f"{path}: not YAML: {exc}") from None
     if not isinstance(data, dict):
-        raise ValueError(f"{path}: expected a mapping of fields ({', '.join(TEXT_FIELDS)}, "
+        raise UsageError(f"{path}: expected a mapping of fields ({', '.join(TEXT_FIELDS)}, "
                          "publisher, keywords)")
     unknown = set(data) - {*TEXT_FIELDS, "publisher", "keywords"}
     if unknown:
-        raise ValueError(f"{path}: unknown field {sorted(unknown)[0]!r}; the fields are "
+        raise UsageError(f"{path}: unknown field {sorted(unknown)[0]!r}; the fields are "
                          f"{', '.join(TEXT_FIELDS)}, publisher (name, url) and keywords")
     publisher = data.get("publisher") or {}
     fields: dict[str, Any] = {**{k: data.get(k) for k in TEXT_FIELDS},
@@ -103,10 +104,10 @@ def read_dataset(path: Path, project: str) -> DatasetInfo:
               "publisher_url": publisher.get("url") if isinstance(publisher, dict) else None}
     for name, value in fields.items():
         if value is not None and not isinstance(value, str):
-            raise ValueError(f"{path}: field {name!r}: expected text, found {value!r} (quote it)")
+            raise UsageError(f"{path}: field {name!r}: expected text, found {value!r} (quote it)")
     keywords = data.get("keywords") or []
     if not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords):
-        raise ValueError(f"{path}: field 'keywords': expected a list of words")
+        raise UsageError(f"{path}: field 'keywords': expected a list of words")
     title = fields.pop("title") or project
     return DatasetInfo(title=title, keywords=tuple(keywords), **fields)
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, serialize
 from rdflib import Graph
 
+from il2kg.errors import UsageError
 from il2kg.iris import EXAMPLE_BASE, EXAMPLES_GRAPH
 from il2kg.query.lexer import query_form
 
@@ -54,7 +55,7 @@ class Example:
 def parse_example(path: Path) -> Example:
     """Read one .rq file; its name must be kebab-case and its header must have a summary."""
     if not NAME.match(path.stem):
-        raise ValueError(f"{path}: query names are lower-case words joined by '-'")
+        raise UsageError(f"{path}: query names are lower-case words joined by '-'")
     text = path.read_text(encoding="utf-8")
     header: dict[str, str] = {}
     for line in text.splitlines():
@@ -65,7 +66,7 @@ def parse_example(path: Path) -> Example:
         elif line.strip() and not line.startswith("#"):
             break
     if not header.get("summary"):
-        raise ValueError(f"{path}: the header needs a '#+ summary:' line stating the question")
+        raise UsageError(f"{path}: the header needs a '#+ summary:' line stating the question")
     split = lambda key: tuple(v.strip() for v in header.get(key, "").split(",") if v.strip())  # noqa: E731
     return Example(
         name=path.stem,
@@ -90,7 +91,7 @@ def example_quads(examples: Iterable[Example]) -> list[Quad]:
     for example in examples:
         form = query_form(example.text)
         if form is None:
-            raise ValueError(f"{example.path}: no SELECT, ASK, CONSTRUCT or DESCRIBE found")
+            raise UsageError(f"{example.path}: no SELECT, ASK, CONSTRUCT or DESCRIBE found")
         node = NamedNode(EXAMPLE_BASE + example.name)
         triples: list[tuple[NamedNode, NamedNode | Literal]] = [
             (RDF_TYPE, NamedNode(SH + "SPARQLExecutable")),

@@ -28,11 +28,13 @@ from pyoxigraph import (
     serialize,
 )
 
+from il2kg.errors import UsageError
+
 Term = NamedNode | BlankNode | Literal | Triple
 Row = tuple[Term | None, ...]
 
 
-class QueryError(ValueError):
+class QueryError(UsageError):
     """A query that could not be run or answered: a message saying why, and the HTTP status
     an endpoint answers it with (and, for 503, the seconds after which to try again)."""
 
