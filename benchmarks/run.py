@@ -89,14 +89,14 @@ def stage_validate(records: int, engine: str) -> dict[str, Any]:
     """SHACL validation of the synthetic graph (with its defects) by one engine.
 
     `il2kg` and `pyshacl` validate the whole graph, built first; `il2kg-records` converts
-    and validates batches of records in worker processes (`il2kg.checks.batches`), so its time
+    and validates batches of records in worker processes (`benchmarks/batches.py`), so its time
     includes the conversion and no process holds the whole graph.
     """
     from rdflib import RDF
     from rdflib.namespace import SH
 
+    from benchmarks.batches import validate_records
     from benchmarks.generate import synthetic_records
-    from il2kg.checks.batches import validate_records
     from il2kg.checks.fast_shacl import validate_fast
     from il2kg.checks.shacl import pyshacl_report
     from il2kg.graph.convert import records_to_graph

@@ -33,6 +33,7 @@ from pyoxigraph import (
 
 from il2kg.iris import prefixes
 from il2kg.paths import QUERIES_DIR
+from il2kg.query.examples import Example
 from il2kg.query.render import turtle
 from il2kg.query.result import Form, Result, Term, from_parsed, graph_result
 
@@ -45,6 +46,15 @@ def read_expected(path: Path) -> Result:
     if path.suffix == ".ttl":
         return graph_result(parse(path=path, format=RdfFormat.TURTLE))
     return from_parsed(parse_query_results(path=path, format=QueryResultsFormat.JSON))
+
+
+def expected_path(example: Example) -> Path | None:
+    """The expected-result file beside an example query, if there is one."""
+    for suffix in (".srj", ".ttl"):
+        candidate = example.path.with_suffix(suffix)
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 def has_order_by(text: str) -> bool:

@@ -39,7 +39,7 @@ from il2kg.query.result import from_parsed
 from il2kg.query.run import run_local
 
 from . import golden
-from .golden import Difference, compare, has_order_by, read_expected
+from .golden import Difference, compare, expected_path, has_order_by, read_expected
 from .server_fixtures import free_port, oxigraph_binary, oxigraph_server
 
 MINIMUM_QUERIES = 25
@@ -73,10 +73,10 @@ def differences(store: Store) -> dict[str, Difference]:
     """Every example query run once against the build and compared with its expected result."""
     results = {}
     for example in EXAMPLES:
-        if example.expected_path is None or example.name in NEEDS_NETWORK:
+        if expected_path(example) is None or example.name in NEEDS_NETWORK:
             continue
         actual = run_local(store, example.text)
-        expected = read_expected(example.expected_path)
+        expected = read_expected(expected_path(example))
         results[example.name] = compare(expected, actual, ordered=has_order_by(example.text))
     return results
 
@@ -85,7 +85,7 @@ def differences(store: Store) -> dict[str, Difference]:
 def test_query_gives_expected_result(example: Example, differences: dict[str, Difference]) -> None:
     if example.name in NEEDS_NETWORK:
         pytest.skip("'#+ requires: network': it calls a public endpoint; tests are offline")
-    assert example.expected_path is not None, f"{example.path.name} has no expected .srj or .ttl"
+    assert expected_path(example) is not None, f"{example.path.name} has no expected .srj or .ttl"
     difference = differences[example.name]
     assert not difference, f"{example.name} ({example.summary}):\n{difference.report()}"
 
@@ -257,8 +257,8 @@ def test_remote_endpoint_gives_the_expected_result(
                              "--format", "json")
     assert code == 0, err
     actual = from_parsed(parse_query_results(out, format=QueryResultsFormat.JSON))
-    assert example.expected_path is not None
-    difference = compare(read_expected(example.expected_path), actual,
+    assert expected_path(example) is not None
+    difference = compare(read_expected(expected_path(example)), actual,
                          ordered=has_order_by(example.text))
     assert not difference, difference.report()
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-
-from il2kg.iris import IL2KG, compact, prefixes
-from il2kg.publish.reference_docs import (
+from tools.reference_docs import (
     KINDS,
     LOCAL_NAME,
     REFERENCE_FILE,
@@ -17,6 +17,8 @@ from il2kg.publish.reference_docs import (
     render_reference,
     terms,
 )
+
+from il2kg.iris import IL2KG, compact, prefixes
 from il2kg.publish.store import open_store
 
 
@@ -35,7 +37,7 @@ def generated(dist: Path) -> str:
 @pytest.mark.java  # the reference's examples include what HermiT infers
 def test_committed_reference_is_up_to_date(generated: str) -> None:
     assert REFERENCE_FILE.read_text(encoding="utf-8") == generated, (
-        "docs/ontology-reference.md is out of date: run `python -m il2kg.publish.reference_docs`")
+        "docs/ontology-reference.md is out of date: run `python tools/reference_docs.py`")
 
 
 def test_every_class_and_property_has_a_section_with_definition_and_example(
@@ -72,3 +74,8 @@ def test_check_flag_reports_a_stale_file(dist: Path, tmp_path: Path) -> None:
     assert main(["--dist", str(dist), "--out", str(stale), "--check"]) == 1
     assert main(["--dist", str(dist), "--out", str(stale)]) == 0
     assert main(["--dist", str(dist), "--out", str(stale), "--check"]) == 0
+    stale.write_text("# stale again\n", encoding="utf-8")
+    script = Path(__file__).resolve().parents[1] / "tools" / "reference_docs.py"
+    checked = subprocess.run([sys.executable, str(script), "--dist", str(dist), "--out",
+                              str(stale), "--check"], capture_output=True, text=True, timeout=300)
+    assert checked.returncode == 1 and "is out of date" in checked.stderr, checked.stderr

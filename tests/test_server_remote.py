@@ -12,7 +12,7 @@ from pyoxigraph import Store
 
 from il2kg.cli import main
 from il2kg.iris import prefixes
-from il2kg.server import remote
+from il2kg.publish import upload
 from il2kg.server.app import create_app
 from il2kg.server.remote import RemoteEngine
 from il2kg.server.settings import Settings
@@ -52,7 +52,7 @@ def test_load_puts_every_named_graph(loaded: str, direct: Store) -> None:
 def test_load_streams_a_graph_in_chunks(oxigraph: str, built_dist: Path, example_dir: Path,
                                        direct: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     """Graphs of many chunks arrive whole."""
-    monkeypatch.setattr(remote, "CHUNK_TRIPLES", 97)
+    monkeypatch.setattr(upload, "CHUNK_TRIPLES", 97)
     assert main(["load", "--to", f"{oxigraph}/store", "--dist", str(built_dist),
                  "--queries", str(example_dir)]) == 0
     response = httpx.get(f"{oxigraph}/query", params={"query": PER_GRAPH},

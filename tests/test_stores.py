@@ -18,8 +18,8 @@ from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from il2kg.cli import main
 from il2kg.iris import DATA_GRAPH, MAPPINGS_GRAPH, ONTOLOGY_GRAPH
 from il2kg.paths import SHAPES_FILE
+from il2kg.publish import upload
 from il2kg.publish.store import open_store
-from il2kg.server import remote
 from il2kg.server.app import create_app
 from il2kg.server.remote import RemoteEngine
 from il2kg.server.settings import Settings
@@ -100,7 +100,7 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory, built_dist: Path) -> Iter
         pytest.skip("Virtuoso is optional here (Debian virtuoso-opensource; .ci/run installs it)")
     with virtuoso_server(tmp_path_factory.mktemp("virtuoso")) as url, \
             pytest.MonkeyPatch.context() as patch:
-        patch.setattr(remote, "CHUNK_TRIPLES", 97)  # every graph sent in several chunks
+        patch.setattr(upload, "CHUNK_TRIPLES", 97)  # every graph sent in several chunks
         assert main(["load", "--to", f"{url}/sparql-graph-crud", "--dist", str(built_dist)]) == 0
         yield url
 

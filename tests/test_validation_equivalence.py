@@ -7,6 +7,7 @@ import logging
 from collections.abc import Iterable
 
 import pytest
+from benchmarks.batches import check_module, validate_records
 from benchmarks.generate import DEFECTS, graph_defects, synthetic_records
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -17,7 +18,6 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Node
 
 from il2kg import paths as project
-from il2kg.checks.batches import check_module, validate_records
 from il2kg.checks.fast_shacl import Unsupported, predicates_of, prefilter_safe, validate_fast
 from il2kg.checks.shacl import pyshacl_report, validate_graph
 from il2kg.cli import main

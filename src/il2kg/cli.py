@@ -314,7 +314,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     from pyoxigraph import Store
 
     from il2kg.publish.store import fill
-    from il2kg.server.remote import load_to
+    from il2kg.publish.upload import load_to
 
     if (status := _ensure_built(args)) != EXIT_OK:
         return status

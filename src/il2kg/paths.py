@@ -45,7 +45,6 @@ QUERIES = "queries"
 DATASET = "dataset.yaml"  # a project's own metadata: title, licence, publisher, downloads
 RECORD_SCHEMA = "shapes/record.schema.json"
 
-ONTOLOGY_DIR = ROOT / "ontology"
 ONTOLOGY_FILE = ROOT / ONTOLOGY
 MAPPINGS_FILE = ROOT / MAPPINGS
 IMPORTS_DIR = ROOT / IMPORTS

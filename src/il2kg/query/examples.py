@@ -42,15 +42,6 @@ class Example:
     competency: tuple[str, ...] = ()
     header: dict[str, str] = field(default_factory=dict)
 
-    @property
-    def expected_path(self) -> Path | None:
-        """The expected-result file beside the query, if there is one."""
-        for suffix in (".srj", ".ttl"):
-            candidate = self.path.with_suffix(suffix)
-            if candidate.is_file():
-                return candidate
-        return None
-
 
 def parse_example(path: Path) -> Example:
     """Read one .rq file; its name must be kebab-case and its header must have a summary."""
