@@ -118,6 +118,37 @@ def endpoint(store_dir: Path) -> Iterator[str]:
         yield url
 
 
+# A handful of quads for the fast loop: an endpoint over them needs no build of the seeds.
+TINY_QUADS = """\
+<https://w3id.org/il2kg/resource/tiny/p1> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> \
+<https://w3id.org/il2kg/ontology/Publication> <https://w3id.org/il2kg/graph/data> .
+<https://w3id.org/il2kg/resource/tiny/p1> <http://www.w3.org/2000/01/rdf-schema#label> \
+"A tiny publication"@en <https://w3id.org/il2kg/graph/data> .
+<https://w3id.org/il2kg/resource/tiny/p2> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> \
+<https://w3id.org/il2kg/ontology/Publication> <https://w3id.org/il2kg/graph/data> .
+<https://w3id.org/il2kg/ontology/Publication> <http://www.w3.org/2000/01/rdf-schema#label> \
+"publication"@en <https://w3id.org/il2kg/graph/ontology> .
+"""
+
+
+@pytest.fixture(scope="session")
+def tiny_store_dir(tmp_path_factory: pytest.TempPathFactory, example_dir: Path) -> Path:
+    """An on-disk store of `TINY_QUADS` and the example queries, built in milliseconds."""
+    dist = tmp_path_factory.mktemp("tiny-dist")
+    (dist / "il2kg.nq").write_text(TINY_QUADS, encoding="utf-8")
+    return build_store(tmp_path_factory.getbasetemp() / "tiny-store", dist,
+                       queries_dir=example_dir)
+
+
+@pytest.fixture(scope="session")
+def tiny_endpoint(tiny_store_dir: Path) -> Iterator[str]:
+    """A running endpoint over the tiny store (1 worker, 3 s limit): the fast loop's server."""
+    settings = Settings(timeout=3.0)
+    app = create_app(WorkerPool(str(tiny_store_dir), size=1, timeout=settings.timeout), settings)
+    with live_server(app) as url:
+        yield url
+
+
 @pytest.fixture(scope="session")
 def direct(store_dir: Path) -> Store:
     """The same store opened directly, to compute what the endpoint must answer."""
