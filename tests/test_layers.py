@@ -3,28 +3,28 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "il2kg"
 
+ARCHITECTURE = SRC.parents[1] / "ARCHITECTURE.md"
+ORDER = re.compile(r"in this order: ((?:`\w+`(?:/`\w+`)*,\s*)*`\w+`(?:/`\w+`)*)")
+
+
+def layers_from(text: str) -> dict[str, int]:
+    """Each unit and its layer, from ARCHITECTURE.md's 'in this order: `a`/`b`, `c`, ...'
+    (one source for both): units joined by '/' share a layer; the package itself is at 0."""
+    match = ORDER.search(" ".join(text.split()))
+    assert match, "ARCHITECTURE.md no longer says 'in this order: `unit`, ...'"
+    groups = [re.findall(r"`(\w+)`", group) for group in match.group(1).split(",")]
+    return {"il2kg": 0} | {name: layer for layer, group in enumerate(groups) for name in group}
+
+
 # Each unit of the package and its layer: a module may import from its own unit or a lower layer.
-LAYERS = {
-    "il2kg": 0, "errors": 0, "files": 0,
-    "paths": 1,
-    "iris": 2,
-    "records": 3, "query": 3,
-    "graph": 4,
-    "checks": 5, "audit": 5,
-    "publish": 6,
-    "evidence": 7,
-    "pipeline": 8,
-    "report": 9,
-    "server": 10,
-    "scaffold": 11,
-    "cli": 12,
-}
+LAYERS = layers_from(ARCHITECTURE.read_text(encoding="utf-8"))
 
 
 def unit(module: str) -> str:
@@ -71,6 +71,12 @@ def wrong_imports(name: str, path: Path) -> list[str]:
 def test_imports_go_down_the_layers(name: str, path: Path) -> None:
     wrong = wrong_imports(name, path)
     assert not wrong, f"{name} (layer {LAYERS[unit(name)]}) imports {wrong} from its layer or above"
+
+
+def test_the_layers_are_read_as_written() -> None:
+    text = "... in this order: `errors`/`files`, `paths`,\n`records`/`query`, `cli`. Then"
+    assert layers_from(text) == {"il2kg": 0, "errors": 0, "files": 0, "paths": 1,
+                                 "records": 2, "query": 2, "cli": 3}
 
 
 def test_upward_and_sideways_imports_are_caught(tmp_path: Path) -> None:
