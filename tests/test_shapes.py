@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,10 @@ from rdflib.namespace import SH
 from il2kg.checks.shacl import validate_graph
 from il2kg.graph.convert import records_to_graph
 from il2kg.iris import record_of
-from il2kg.paths import SEEDS_DIR, SHAPES_FILE
+from il2kg.paths import SEEDS_DIR, SHAPES_FILE, SOURCES_DIR
 from il2kg.pipeline import PipelineResult, locate, read_graph
 from il2kg.records.load import load_seeds
+from il2kg.records.sources import read_source
 from il2kg.records.vocabulary import vocabulary_from
 
 from .conftest import DATA
@@ -41,7 +43,8 @@ def base(seed_result: PipelineResult) -> Graph:
     paths = [SEEDS_DIR / "atkins-1999.yaml", SEEDS_DIR / "buchbinder-2019.yaml"]
     loaded = load_seeds(paths, vocabulary_from(seed_result.ontology))
     assert not loaded.errors
-    graph = records_to_graph(loaded.records) + seed_result.mappings
+    graph = records_to_graph(loaded.records, partial(read_source, SOURCES_DIR))
+    graph += seed_result.mappings
     # Valid against every shape, hence against each one alone (fewer targets, fewer findings):
     # what a counter-example breaks, it breaks itself.
     assert validate_graph(graph, SHAPES, seed_result.ontology).findings == ()

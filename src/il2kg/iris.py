@@ -20,6 +20,8 @@ IL2KG = Namespace(BASE + "ontology/")  # the ontology's terms (prefix il2kg:)
 RES = Namespace(BASE + "resource/")  # the curated resources (prefix il2r:)
 BIBO = Namespace("http://purl.org/ontology/bibo/")
 CITO = Namespace("http://purl.org/spar/cito/")
+OA = Namespace("http://www.w3.org/ns/oa#")  # W3C Web Annotation: quotes of the sources
+SOURCE = Namespace(BASE + "source/")  # + a source file's name: the text records quote
 ONTOLOGY_IRI = BASE + "ontology"
 
 GRAPH_BASE = BASE + "graph/"  # the named graphs of a build

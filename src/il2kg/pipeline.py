@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 from rdflib import Graph, URIRef
@@ -22,6 +23,7 @@ from il2kg.iris import INFERRED_GRAPH, bind_prefixes
 from il2kg.paths import Inputs
 from il2kg.records.load import LoadResult, load_seeds, scan_seeds
 from il2kg.records.source_map import Location, SourceMap
+from il2kg.records.sources import read_source
 from il2kg.records.vocabulary import vocabulary_from
 
 __all__ = ["Inputs", "PipelineResult", "read_graph", "run"]
@@ -97,7 +99,8 @@ def run(
         return PipelineResult(loaded, ontology, mappings, None, None, inputs=inputs)
     audited = None if inputs.sources_dir is None else audit(
         ((loaded.source_maps[r.id].file, r) for r in loaded.records), inputs.sources_dir)
-    graph = records_to_graph(loaded.records)
+    sources = partial(read_source, inputs.sources_dir) if inputs.sources_dir else None
+    graph = records_to_graph(loaded.records, sources)
     with ThreadPoolExecutor(max_workers=1) as background:
         # HermiT runs in a Java process, so SHACL proceeds meanwhile on this thread.
         kept = ReasoningCache.of(inputs) if cache else None

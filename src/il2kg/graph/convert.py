@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from urllib.parse import quote
 
@@ -11,7 +11,7 @@ from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
 from il2kg.graph.derive import CLOPPER_PEARSON, Derived, derive_outcomes
-from il2kg.iris import BIBO, CITO, IL2KG, RES, bind_prefixes
+from il2kg.iris import BIBO, CITO, IL2KG, OA, RES, SOURCE, bind_prefixes
 from il2kg.records.model import (
     NOTE_PROPERTIES,
     SCHEDULE_FIELDS,
@@ -20,14 +20,17 @@ from il2kg.records.model import (
     Comparison,
     CurationNote,
     Factor,
+    NotCurated,
     Outcome,
     PublicationRecord,
     Quantity,
+    Quote,
     Regimen,
     Sequence,
     Statement,
 )
 from il2kg.records.outcome_kinds import OUTCOME_KINDS
+from il2kg.records.sources import quote_end, sentence_bounds
 
 STATEMENT_CLASS = {
     "hypothesis": "Hypothesis",
@@ -66,12 +69,17 @@ def doi_iri(doi: str) -> URIRef:
     return URIRef("https://doi.org/" + quote(doi, safe="/:@!$&'()*+,;="))
 
 
+Sources = Callable[[str], str]  # a source file's name -> its text
+
+
 class _Writer:
     """Adds one record's triples to a graph; skips absent values."""
 
-    def __init__(self, graph: Graph, record: PublicationRecord) -> None:
+    def __init__(self, graph: Graph, record: PublicationRecord,
+                 sources: Sources | None = None) -> None:
         self.g = graph
         self.record = record
+        self.sources = sources
         self.pub = RES[record.id]
         self.study = RES[f"{record.id}/study"]
 
@@ -94,6 +102,47 @@ class _Writer:
             )
             self.g.add((node, IL2KG.concernsProperty, IL2KG[NOTE_PROPERTIES[note.about]]))
             self.add(node, IL2KG.curationBasis, " ".join(note.basis.split()))
+
+    def quotes(self, owner: URIRef, quotes: list[Quote] | list[NotCurated],
+               slot: str = "quote") -> None:
+        """Each quote as a W3C Web Annotation of its source text with the element as body:
+        a TextQuoteSelector (the exact words, and the rest of their sentence as prefix and
+        suffix) and, where the source text is at hand, a TextPositionSelector."""
+        for index, q in enumerate(quotes, start=1):
+            note = URIRef(f"{owner}/{slot}/{index}")
+            target = URIRef(f"{note}/target")
+            self.g.add((note, RDF.type, OA.Annotation))
+            self.g.add((note, RDFS.label, Literal(f"{slot} {index} of {self.label(owner)}")))
+            self.g.add((note, OA.hasTarget, target))
+            if isinstance(q, NotCurated):  # a comment on the source: why it was left out
+                self.g.add((note, OA.motivatedBy, OA.commenting))
+                self.add(note, OA.bodyValue, " ".join(q.reason.split()))
+            else:  # the element describes the words it was curated from
+                self.g.add((note, OA.motivatedBy, OA.describing))
+                self.g.add((note, OA.hasBody, owner))
+            self.g.add((target, RDF.type, OA.SpecificResource))
+            name = q.source or self.record.source_file
+            self.g.add((target, OA.hasSource, SOURCE[quote(name)]))
+            exact = URIRef(f"{note}/text-quote")
+            self.g.add((target, OA.hasSelector, exact))
+            self.g.add((exact, RDF.type, OA.TextQuoteSelector))
+            text = self.sources(name) if self.sources else None
+            end = quote_end(text, q.text, q.start) if text is not None else None
+            if text is None or end is None:
+                self.add(exact, OA.exact, " ".join(q.text.split()))
+                continue
+            first, last = sentence_bounds(text, q.start, end)
+            self.add(exact, OA.exact, text[q.start:end])
+            self.add(exact, OA.prefix, text[first:q.start].lstrip() or None)
+            self.add(exact, OA.suffix, text[end:last] or None)
+            position = URIRef(f"{note}/text-position")
+            self.g.add((target, OA.hasSelector, position))
+            self.g.add((position, RDF.type, OA.TextPositionSelector))
+            self.add(position, OA.start, q.start, XSD.nonNegativeInteger)
+            self.add(position, OA.end, end, XSD.nonNegativeInteger)
+
+    def label(self, node: URIRef) -> str:
+        return str(self.g.value(node, RDFS.label))
 
     def add(
         self, subject: URIRef, predicate: URIRef, value: object, datatype: URIRef | None = None
@@ -164,6 +213,7 @@ class _Writer:
             self.g.add((self.pub, CITO.cites, doi_iri(cited)))
         self.add(self.pub, IL2KG.metadataSource, p.metadata_source)
         self.add(self.pub, IL2KG.curationSource, r.source_file)
+        self.quotes(self.pub, p.quotes)
 
     def study_node(self) -> None:
         s = self.record.study
@@ -189,6 +239,7 @@ class _Writer:
             if period.end:
                 self.g.add((self.study, IL2KG[end], date_literal(period.end)))
             self.add(self.study, IL2KG.timingNote, period.note)
+        self.quotes(self.study, s.quotes)
 
     def cohort(self, c: Cohort) -> None:
         node = self.iri("cohort", c.id)
@@ -210,6 +261,7 @@ class _Writer:
             self.add(crit, RDFS.comment, criterion.text)
         self.add(node, RDFS.comment, c.description)
         self.notes(node, c.curation_notes)
+        self.quotes(node, c.quotes)
 
     def regimen(self, r: Regimen) -> None:
         node = self.iri("regimen", r.id)
@@ -240,6 +292,7 @@ class _Writer:
         self.add(node, IL2KG.manufacturer, r.manufacturer)
         self.add(node, RDFS.comment, r.description)
         self.notes(node, r.curation_notes)
+        self.quotes(node, r.quotes)
 
     def treatment(self, local_id: str) -> URIRef:
         sequences = {s.id for s in self.record.sequences}
@@ -265,6 +318,7 @@ class _Writer:
             if order < len(steps):
                 self.g.add((step_node, IL2KG.nextStep, steps[order]))
         self.notes(node, s.curation_notes)
+        self.quotes(node, s.quotes)
 
     def outcome(self, o: Outcome, derived: Derived | None) -> None:
         node = self.iri("outcome", o.id)
@@ -288,6 +342,7 @@ class _Writer:
         )
         self.add(node, RDFS.comment, o.note)
         self.notes(node, o.curation_notes)
+        self.quotes(node, o.quotes)
         if o.ci is not None:
             self.interval(
                 node,
@@ -358,6 +413,7 @@ class _Writer:
             self.g.add((node, IL2KG.managedWith, term(remedy)))
         self.add(node, RDFS.comment, a.note)
         self.notes(node, a.curation_notes)
+        self.quotes(node, a.quotes)
 
     def factor(self, f: Factor) -> None:
         node = self.iri("factor", f.id)
@@ -368,6 +424,7 @@ class _Writer:
         self.g.add((node, IL2KG.inCohort, self.iri("cohort", f.cohort)))
         self.g.add((node, IL2KG.associationKind, Literal(f.association)))
         self.notes(node, f.curation_notes)
+        self.quotes(node, f.quotes)
 
     def statement(self, s: Statement) -> None:
         node = self.iri("statement", s.id)
@@ -401,6 +458,7 @@ class _Writer:
         if s.comparison is not None:
             self.comparison(node, s.comparison)
         self.notes(node, s.curation_notes)
+        self.quotes(node, s.quotes)
 
     def comparison(self, owner: URIRef, c: Comparison) -> None:
         """A statement's comparison of a cohort with patients outside the study."""
@@ -452,11 +510,14 @@ class _Writer:
         for statement in r.statements:
             self.statement(statement)
         self.sentences()
+        self.quotes(self.pub, r.not_curated, "not-curated")
 
 
-def records_to_graph(records: Iterable[PublicationRecord]) -> Graph:
-    """The RDF graph of all records, with derived values marked as such."""
+def records_to_graph(records: Iterable[PublicationRecord], sources: Sources | None = None
+                     ) -> Graph:
+    """The RDF graph of all records, with derived values marked as such; `sources` gives the
+    text of a source file, for the offsets and sentences of quotes."""
     graph = bind_prefixes(Graph())
     for record in records:
-        _Writer(graph, record).write()
+        _Writer(graph, record, sources).write()
     return graph

@@ -8,7 +8,7 @@ Unicode code points, as W3C Web Annotation's TextPositionSelector does.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -88,11 +88,18 @@ def source_names(record: PublicationRecord) -> Iterator[tuple[str, str]]:
             yield f"{path}.source", quote.source
 
 
+def sentence_bounds(source: str, start: int, end: int) -> tuple[int, int]:
+    """Where the sentences (or lines) of `source` holding start..end begin and end."""
+    cuts = [0, *(m.end() for m in SENTENCE_BREAK.finditer(source)), len(source)]
+    first = cuts[bisect_right(cuts, start) - 1]
+    last = cuts[min(bisect_left(cuts, max(end, start + 1)), len(cuts) - 1)]
+    return first, last
+
+
 def sentence_at(source: str, position: int) -> str:
     """The sentence (or line) of `source` around `position`, whitespace normalised."""
-    cuts = [0, *(m.end() for m in SENTENCE_BREAK.finditer(source)), len(source)]
-    index = bisect_right(cuts, position)
-    return " ".join(source[cuts[index - 1]:cuts[min(index, len(cuts) - 1)]].split())
+    first, last = sentence_bounds(source, position, position)
+    return " ".join(source[first:last].split())
 
 
 @lru_cache(maxsize=256)
