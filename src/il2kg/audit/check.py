@@ -9,7 +9,8 @@ Per record, against its source texts (`sources/`):
    occurs in its quotes, as many times as the element states it in numeric fields;
 3. every reported percent agrees, at the precision reported, with count / denominator as
    `graph/derive.py` recomputes them (components summed, denominators taken from the outcome
-   a figure is among): derived values are recomputed, never read from the record;
+   a figure is among), unless a curation note `about: percent` says why: derived values are
+   recomputed, never read from the record;
 4. every number in the record's own source is used by one of its elements (a quote of an
    element stating that value covers it) or lies in a span the record lists as not curated.
 """
@@ -172,7 +173,9 @@ class _RecordAudit:
         rows += [(f"adverse-event/{a.id}", a.count, a.denominator, a.percent)
                  for a in self.record.adverse_events]
         for ref, count, denominator, percent in rows:
-            if count is None or not denominator or percent is None:
+            explained = any(n.about == "percent" for n in
+                            getattr(elements[ref].model, "curation_notes", []))
+            if count is None or not denominator or percent is None or explained:
                 continue
             self.recomputed += 1
             exact = rate_percent(count, denominator)
