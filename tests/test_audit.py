@@ -227,9 +227,8 @@ def _project(root: Path, sources: bool = True) -> Path:
     """A project with the bundled seeds (and sources), Atkins' complete responses changed from
     17 to 18."""
     shutil.copytree(SEEDS_DIR, root / "seeds")
-    if not sources:
-        return root
-    shutil.copytree(SOURCES_DIR, root / "sources")
+    if sources:
+        shutil.copytree(SOURCES_DIR, root / "sources")
     seed = root / "seeds" / "atkins-1999.yaml"
     seed.write_text(seed.read_text(encoding="utf-8").replace("count: 17\n", "count: 18\n", 1),
                     encoding="utf-8")
