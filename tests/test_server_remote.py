@@ -51,8 +51,9 @@ def test_load_puts_every_named_graph(loaded: str, direct: Store) -> None:
 
 def test_load_streams_a_graph_in_chunks(oxigraph: str, built_dist: Path, example_dir: Path,
                                        direct: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Graphs of many chunks arrive whole."""
+    """Graphs of many chunks and several requests arrive whole."""
     monkeypatch.setattr(upload, "CHUNK_TRIPLES", 97)
+    monkeypatch.setattr(upload, "REQUEST_TRIPLES", 250)  # a PUT, then POSTs
     assert main(["load", "--to", f"{oxigraph}/store", "--dist", str(built_dist),
                  "--queries", str(example_dir)]) == 0
     response = httpx.get(f"{oxigraph}/query", params={"query": PER_GRAPH},

@@ -101,6 +101,7 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory, built_dist: Path) -> Iter
     with virtuoso_server(tmp_path_factory.mktemp("virtuoso")) as url, \
             pytest.MonkeyPatch.context() as patch:
         patch.setattr(upload, "CHUNK_TRIPLES", 97)  # every graph sent in several chunks
+        patch.setattr(upload, "REQUEST_TRIPLES", 250)  # and large ones in a PUT, then POSTs
         assert main(["load", "--to", f"{url}/sparql-graph-crud", "--dist", str(built_dist)]) == 0
         yield url
 
