@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from il2kg.query.lexer import (
-    MAX_DEPTH,
     MAX_LINKS,
-    Refused,
+    MAX_NESTING,
+    ServiceRefused,
     check_bounds,
     check_services,
     declares_dataset,
@@ -35,7 +35,7 @@ def test_services_are_found_past_strings_comments_iris_and_escapes(
 
 
 def test_a_service_clause_is_refused_naming_its_target() -> None:
-    with pytest.raises(Refused, match=r"SERVICE http://x\.example/ is not allowed"):
+    with pytest.raises(ServiceRefused, match=r"SERVICE http://x\.example/ is not allowed"):
         check_services("SELECT * { SERVICE <http://x.example/> {} }")
     check_services("SELECT * { ?s ?p ?o }")
 
@@ -66,9 +66,9 @@ def test_depth_counts_groups_brackets_and_negations_but_not_strings() -> None:
 
 
 def test_nesting_past_the_limit_is_refused() -> None:
-    check_bounds("SELECT * " + "{" * MAX_DEPTH + "}" * MAX_DEPTH)
-    with pytest.raises(QueryError, match=f"more than {MAX_DEPTH} levels"):
-        check_bounds("SELECT * " + "{" * (MAX_DEPTH + 1) + "}" * (MAX_DEPTH + 1))
+    check_bounds("SELECT * " + "{" * MAX_NESTING + "}" * MAX_NESTING)
+    with pytest.raises(QueryError, match=f"more than {MAX_NESTING} levels"):
+        check_bounds("SELECT * " + "{" * (MAX_NESTING + 1) + "}" * (MAX_NESTING + 1))
 
 
 # Each of these killed a worker with SIGSEGV (issue 19): chains, not brackets.

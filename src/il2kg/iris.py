@@ -67,7 +67,11 @@ def compact(iri: str, prefix_map: Mapping[str, str] | None = None,
 
 
 def curie(iri: str) -> str:
-    """An IRI as a CURIE of the published prefix map where one fits (rdf:type), else as is."""
+    """An IRI as a CURIE of the published prefix map where one fits (rdf:type), else as is.
+
+    >>> curie("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), curie("https://example.org/x")
+    ('rdf:type', 'https://example.org/x')
+    """
     return compact(iri) or iri
 
 
@@ -82,7 +86,13 @@ def resource_path(node: object) -> list[str] | None:
 
 
 def record_of(node: object) -> str | None:
-    """The id of the record a resource IRI belongs to, None for anything else."""
+    """The id of the record a resource IRI belongs to, None for anything else.
+
+    >>> record_of("https://w3id.org/il2kg/resource/atkins-1999/cohort/all")
+    'atkins-1999'
+    >>> record_of("https://w3id.org/il2kg/ontology/Cohort") is None
+    True
+    """
     path = resource_path(node)
     return None if path is None else path[0]
 

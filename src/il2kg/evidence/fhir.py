@@ -39,9 +39,9 @@ from il2kg.evidence.fhir_terms import (
     statistic_type,
     term,
 )
-from il2kg.evidence.rows import solutions
 from il2kg.graph.derive import agrees
 from il2kg.iris import FHIR_BASE
+from il2kg.query.result import text_rows
 from il2kg.records.outcome_kinds import OUTCOME_KINDS
 
 Run = Callable[[str], bytes]
@@ -58,11 +58,11 @@ class Context:
     """What every Evidence of the graph may draw on: notes, prior therapies, mapped codes."""
 
     def __init__(self, run: Run) -> None:
-        self.cohorts = solutions(run(q.COHORTS))
+        self.cohorts = text_rows(run(q.COHORTS))
         self.parents = {c["cohort"]: c["parent"] for c in self.cohorts if "parent" in c}
-        self.notes = by_key(solutions(run(q.NOTES)), "element")
-        self.priors = by_key(solutions(run(q.PRIOR_THERAPIES)), "holder")
-        self.mapped: Mapped = mapped_codings(solutions(run(q.MAPPINGS)))
+        self.notes = by_key(text_rows(run(q.NOTES)), "element")
+        self.priors = by_key(text_rows(run(q.PRIOR_THERAPIES)), "holder")
+        self.mapped: Mapped = mapped_codings(text_rows(run(q.MAPPINGS)))
 
     def notes_of(self, row: dict[str, str], element: str) -> list[Json]:
         """An element's curation notes, its cohort's and their parents' (prefixed), and the
@@ -336,17 +336,17 @@ def factor_evidence(row: dict[str, str], context: Context) -> Json:
 def bundle(run: Run) -> Json:
     """The FHIR R5 collection Bundle of the graph that `run` queries."""
     context = Context(run)
-    cites = by_key(solutions(run(q.CITES)), "publication")
+    cites = by_key(text_rows(run(q.CITES)), "publication")
     resources = [
         *(citation(row, cites.get(row["publication"], []))
-          for row in solutions(run(q.PUBLICATIONS))),
-        *groups(context.cohorts, solutions(run(q.DISEASES)),
-                solutions(run(q.CRITERIA)), solutions(run(q.PRIOR_THERAPIES)),
-                solutions(run(q.NOTES)), context.mapped),
-        *variables(solutions(run(q.VARIABLES)), context.mapped),
-        *(r for row in solutions(run(q.OUTCOMES)) for r in outcome_evidence(row, context)),
-        *(adverse_event_evidence(row, context) for row in solutions(run(q.ADVERSE_EVENTS))),
-        *(factor_evidence(row, context) for row in solutions(run(q.FACTORS))),
+          for row in text_rows(run(q.PUBLICATIONS))),
+        *groups(context.cohorts, text_rows(run(q.DISEASES)),
+                text_rows(run(q.CRITERIA)), text_rows(run(q.PRIOR_THERAPIES)),
+                text_rows(run(q.NOTES)), context.mapped),
+        *variables(text_rows(run(q.VARIABLES)), context.mapped),
+        *(r for row in text_rows(run(q.OUTCOMES)) for r in outcome_evidence(row, context)),
+        *(adverse_event_evidence(row, context) for row in text_rows(run(q.ADVERSE_EVENTS))),
+        *(factor_evidence(row, context) for row in text_rows(run(q.FACTORS))),
     ]
     return {"resourceType": "Bundle", "type": "collection",
             "entry": [{"fullUrl": f"{FHIR_BASE}{r['resourceType']}/{r['id']}", "resource": r}

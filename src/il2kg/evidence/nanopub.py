@@ -23,10 +23,10 @@ from rdflib.namespace import DCTERMS, PROV
 from il2kg import __released__, __version__
 from il2kg.errors import UsageError
 from il2kg.evidence.fhir_terms import resource_id
-from il2kg.evidence.rows import solutions
 from il2kg.files import write_atomic
 from il2kg.iris import DATA_GRAPH, IL2KG, PUBLISHER, RELEASE_BASE
 from il2kg.publish.release import LICENSE
+from il2kg.query.result import text_rows
 
 Run = Callable[[str], bytes]
 """Runs a query: a SELECT's SPARQL JSON result, a CONSTRUCT's N-Triples."""
@@ -194,7 +194,7 @@ def export(run: Run, signer: Signer, previous: Previous | None = None,
     new one superseding it (an erratum); the index supersedes the former index."""
     created = created_literal(timestamp)
     files: dict[str, str] = {}
-    for row in solutions(run(OUTCOMES)):
+    for row in text_rows(run(OUTCOMES)):
         outcome, stem = URIRef(row["outcome"]), resource_id(row["outcome"])
         assertion = _graph(run(ASSERTED.replace("OUTCOME", str(outcome))))
         if previous is not None and stem in previous.assertions and \

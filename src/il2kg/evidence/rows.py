@@ -7,12 +7,12 @@ Clopper-Pearson one), n/N, the cohort's diseases, the treatment and its context.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from decimal import Decimal
 
 from il2kg.graph.derive import agrees
 from il2kg.iris import IL2KG
+from il2kg.query.result import text_rows
 
 ROWS_QUERY = f"PREFIX il2kg: <{IL2KG}>\n" + """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT DISTINCT ?outcome ?outcomeLabel ?publication ?publicationLabel ?cohort ?cohortLabel
@@ -143,12 +143,6 @@ def _context(after_checkpoint: bool, il2_failed: bool, after_il2: bool, selected
     return "after IL-2" if after_il2 else "no prior therapy recorded"
 
 
-def solutions(payload: bytes) -> list[dict[str, str]]:
-    """The solutions of a SPARQL JSON result, each variable's value as text (unbound: absent)."""
-    return [{name: term["value"] for name, term in binding.items()}
-            for binding in json.loads(payload)["results"]["bindings"]]
-
-
 def _row(values: dict[str, str]) -> EvidenceRow:
     """An evidence row from one solution of `ROWS_QUERY` (its pattern binds every variable
     read with [], the OPTIONAL ones are read with `optional`)."""
@@ -192,7 +186,7 @@ def _row(values: dict[str, str]) -> EvidenceRow:
 
 def rows_from_json(payload: bytes) -> list[EvidenceRow]:
     """The evidence rows of a SPARQL JSON result of `ROWS_QUERY`."""
-    return [_row(values) for values in solutions(payload)]
+    return [_row(values) for values in text_rows(payload)]
 
 
 def by_category(rows: list[EvidenceRow]) -> dict[str, list[EvidenceRow]]:

@@ -46,6 +46,9 @@ def clopper_pearson(count: int, total: int, level: float = 0.95) -> tuple[Decima
 
     The bounds are quantiles of beta distributions (the binomial tail as an incomplete beta
     function), so the cost does not grow with the number of patients.
+
+    >>> clopper_pearson(3, 10)
+    (Decimal('6.67'), Decimal('65.25'))
     """
     if total <= 0 or not 0 <= count <= total:
         raise ValueError(f"need 0 <= count <= total and total > 0; got {count}/{total}")
@@ -56,7 +59,11 @@ def clopper_pearson(count: int, total: int, level: float = 0.95) -> tuple[Decima
 
 
 def rate_percent(count: int, total: int) -> Decimal:
-    """count/total in percent, rounded half up to two decimals, computed exactly."""
+    """count/total in percent, rounded half up to two decimals, computed exactly.
+
+    >>> rate_percent(1, 3)
+    Decimal('33.33')
+    """
     return (Decimal(count) * 100 / Decimal(total)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 

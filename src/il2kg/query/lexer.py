@@ -9,7 +9,7 @@ workers' sandbox (`il2kg.server.sandbox`) still keeps one it missed from reachin
 
 The parser and the evaluator recurse on nesting and on chains (`||`, `/`, UNION, OPTIONAL,
 BIND, triple patterns...): past some thousands they overflow the stack and the process dies.
-So a query nested more than `MAX_DEPTH` levels, or with more than `MAX_LINKS` operators,
+So a query nested more than `MAX_NESTING` levels, or with more than `MAX_LINKS` operators,
 patterns and clauses, is refused before it is parsed.
 """
 
@@ -32,7 +32,7 @@ PREFIXED = re.compile(r"(?<![\w:?$\-.])([A-Za-z][\w\-.]*)?:")
 SERVICE = re.compile("SERVICE", re.IGNORECASE)  # also inside a word: `SERVICESILENT` parses
 WITH_COMMENTS = frozenset({"space"})
 
-MAX_DEPTH = 256  # the parser's stack overflows near 4,000 nested groups
+MAX_NESTING = 256  # the parser's stack overflows near 4,000 nested groups
 MAX_LINKS = 2000  # a chain of 4,000 BINDs or MINUS clauses overflows a worker's 8 MiB stack
 OPENERS = frozenset({"{", "(", "[", "<<", "{|"})
 CLOSERS = frozenset({"}", ")", "]", ">>", "|}"})
@@ -43,7 +43,7 @@ LINK_WORDS = frozenset({"UNION", "OPTIONAL", "MINUS", "BIND", "FILTER", "GRAPH",
 LINK_CHARS = "|&=!<>+-*/^.;,{(["  # every LINK_OPS token holds one
 
 
-class Refused(QueryError):
+class ServiceRefused(QueryError):
     """A query this endpoint will not run, with the reason to show the client (403)."""
 
     def __init__(self, message: str, status: int = 403) -> None:
@@ -158,8 +158,8 @@ def services(query: str) -> list[str]:
 def check_services(query: str) -> None:
     """Refuse a query in which a parser may read a SERVICE clause."""
     for target in services(query):
-        raise Refused(f"SERVICE {target or '(missing target)'} is not allowed on this endpoint: "
-                      "it makes no outbound requests")
+        raise ServiceRefused(f"SERVICE {target or '(missing target)'} is not allowed on this "
+                             "endpoint: it makes no outbound requests")
 
 
 def shape(query: str) -> tuple[int, int]:
@@ -193,12 +193,12 @@ def shape(query: str) -> tuple[int, int]:
 def check_bounds(query: str) -> None:
     """Refuse a query nested or chained past what the parser and evaluator can take (400)."""
     text = unescape(query)
-    if (sum(map(text.count, "{([<!")) <= MAX_DEPTH
+    if (sum(map(text.count, "{([<!")) <= MAX_NESTING
             and sum(map(text.count, LINK_CHARS)) + len(text) // 4 <= MAX_LINKS):
         return  # too few brackets, operators and keywords to pass either bound
     deepest, links = shape(text)
-    if deepest > MAX_DEPTH:
-        raise QueryError(f"the query nests more than {MAX_DEPTH} levels deep")
+    if deepest > MAX_NESTING:
+        raise QueryError(f"the query nests more than {MAX_NESTING} levels deep")
     if links > MAX_LINKS:
         raise QueryError(f"the query chains {links} operators, triple patterns and clauses "
                          f"(||, &&, /, |, UNION, OPTIONAL, MINUS, BIND, FILTER, '.', ';', ...); "

@@ -56,6 +56,19 @@ class Form(Enum):
     TRIPLES = "triples"
 
 
+def text_rows(payload: bytes) -> list[dict[str, str]]:
+    """The solutions of a SPARQL 1.1 JSON result, each variable's value as text (unbound:
+    absent), read by the same parser as every other result.
+
+    >>> text_rows(b'{"head": {"vars": ["g", "n"]}, "results": {"bindings": ['
+    ...           b'{"g": {"type": "uri", "value": "https://w3id.org/il2kg/graph/data"}}]}}')
+    [{'g': 'https://w3id.org/il2kg/graph/data'}]
+    """
+    solutions = _solutions(payload)
+    names = [v.value for v in solutions.variables]
+    return [{n: term.value for n in names if (term := row[n]) is not None} for row in solutions]
+
+
 def form_of(answer: object) -> Form:
     """The form of a pyoxigraph answer (its type differs per form)."""
     if isinstance(answer, QuerySolutions):

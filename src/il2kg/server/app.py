@@ -6,7 +6,6 @@ FastAPI application, which further routers join.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,7 +21,7 @@ from starlette.responses import PlainTextResponse, StreamingResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from il2kg.iris import IL2KG, RES, prefixes
-from il2kg.query.result import QueryError
+from il2kg.query.result import QueryError, text_rows
 from il2kg.server import describe, evidence, pages, querypage
 from il2kg.server.messages import Job
 from il2kg.server.negotiation import GRAPH_FORMATS, best, by_name
@@ -169,9 +168,8 @@ def create_api(store: QueryEngine, settings: Settings) -> FastAPI:
             return _error(406, "no acceptable format for the service description")
         if media == "text/html":
             return await querypage.query_page(collect)
-        rows = json.loads(await collect(describe.GRAPHS_QUERY, "json"))["results"]["bindings"]
-        triples = describe.service_description(
-            endpoint(request), [r["g"]["value"] for r in rows])
+        rows = text_rows(await collect(describe.GRAPHS_QUERY, "json"))
+        triples = describe.service_description(endpoint(request), [r["g"] for r in rows])
         body = serialize(triples, format=GRAPH_FORMATS[media], prefixes=prefixes())
         return Response(body, media_type=media, headers={"Vary": "Accept"})
 
@@ -188,9 +186,9 @@ def create_api(store: QueryEngine, settings: Settings) -> FastAPI:
     @app.get("/queries")
     async def queries(request: Request) -> Response:
         """The example queries: HTML for browsers, JSON otherwise."""
-        rows = json.loads(await collect(describe.EXAMPLES_QUERY, "json"))["results"]["bindings"]
-        examples = [{"name": r["example"]["value"].rsplit("/", 1)[-1],
-                     **{k: r[k]["value"] for k in ("label", "comment", "query", "keywords")}}
+        rows = text_rows(await collect(describe.EXAMPLES_QUERY, "json"))
+        examples = [{"name": r["example"].rsplit("/", 1)[-1],
+                     **{k: r[k] for k in ("label", "comment", "query", "keywords")}}
                     for r in rows]
         if _negotiate(request, ["application/json", "text/html"]) == "text/html":
             return HTMLResponse(pages.examples_page(examples))

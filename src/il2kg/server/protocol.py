@@ -31,7 +31,7 @@ class QueryRequest:
     format: str | None = None
 
 
-def media_type(content_type: str) -> tuple[str, str | None]:
+def parse_content_type(content_type: str) -> tuple[str, str | None]:
     """A Content-Type's media type and charset parameter."""
     media, *params = (p.strip() for p in content_type.split(";"))
     charset = next((p.split("=", 1)[1].strip('"').lower() for p in params
@@ -84,7 +84,7 @@ def read_request(method: str, params: list[tuple[str, str]], content_type: str,
     protocol asks for."""
     if method in ("GET", "HEAD"):
         return _params(params)
-    media, charset = media_type(content_type)
+    media, charset = parse_content_type(content_type)
     if media == UPDATE:
         raise ProtocolError(403, READ_ONLY)
     if media not in (FORM, QUERY):

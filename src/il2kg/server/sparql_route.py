@@ -65,7 +65,7 @@ class SparqlRoute:
             answer = await self._answer(req, headers.get("accept"))
         except Disconnected:
             return
-        except QueryError as exc:  # lexer.Refused (SERVICE) is a 403 QueryError
+        except QueryError as exc:  # lexer.ServiceRefused (SERVICE) is a 403 QueryError
             return await _plain(send, exc.status, exc.message, extra + _retry(exc))
         except ProtocolError as exc:
             return await _plain(send, exc.status, exc.message, extra)

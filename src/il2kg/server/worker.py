@@ -236,7 +236,7 @@ def cap_memory(limit: int) -> None:
         resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
 
 
-def serve(sock: socket.socket, store_path: str, memory: int = 0, shared: bool = False) -> None:
+def serve_jobs(sock: socket.socket, store_path: str, memory: int = 0, shared: bool = False) -> None:
     """The worker's main loop: confine itself, open the store, answer jobs until the socket
     closes. Without the sandbox it answers nothing. A shared worker runs jobs side by side on
     `SHARED_JOBS` threads: pyoxigraph releases the GIL, so a short query is answered beside
@@ -279,5 +279,5 @@ def threads(store: Store, link: Link) -> queue.SimpleQueue[tuple[int, Job]]:
 
 
 if __name__ == "__main__":
-    serve(socket.socket(fileno=int(sys.argv[1])), sys.argv[2], int(sys.argv[3]),
+    serve_jobs(socket.socket(fileno=int(sys.argv[1])), sys.argv[2], int(sys.argv[3]),
           sys.argv[4] == "shared")
