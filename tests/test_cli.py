@@ -3,6 +3,8 @@ error type is reported as "could not run"; any other exception is a bug and keep
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from il2kg import cli
@@ -49,3 +51,12 @@ def test_a_bug_keeps_its_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("il2kg.records.schema.record_schema", broken)
     with pytest.raises(ValueError, match="invalid literal"):
         cli.main(["schema"])
+
+
+def test_a_query_file_not_in_utf8_is_a_usage_error(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    query = tmp_path / "latin1.rq"
+    query.write_bytes("SELECT * WHERE { ?s ?p \"caf\u00e9\" }".encode("latin-1"))
+    assert cli.main(["query", str(query), "--dist", str(tmp_path / "dist")]) == cli.EXIT_ERROR
+    assert "could not run" in capsys.readouterr().err
+    assert not (tmp_path / "dist").exists()  # refused before building anything

@@ -494,7 +494,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         signum = exc.args[0] if isinstance(exc, Stopped) else signal.SIGINT
         print(f"il2kg {args.command}: stopped by {signal.Signals(signum).name}", file=sys.stderr)
         return 128 + signum
-    except (OSError, UsageError, SyntaxError) as exc:  # SyntaxError: a parser's, on a user's file
+    # SyntaxError: a parser's, on a user's file; UnicodeDecodeError: a user's file not in UTF-8
+    except (OSError, UsageError, SyntaxError, UnicodeDecodeError) as exc:
         print(f"il2kg {args.command}: could not run: {exc}", file=sys.stderr)
         return EXIT_ERROR
 
