@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from il2kg.server.messages import Job
 from il2kg.server.pool import Answer, WorkerPool
 from il2kg.server.settings import Settings
 
-from .server_fixtures import RUNAWAY, live_server
+from .server_fixtures import RUNAWAY, live_server, wait_until
 from .test_security_fuzz import SIMPLE, assert_clean
 
 SECRET = "disk-label-7f3a"
@@ -58,7 +57,8 @@ def test_killed_workers_give_a_generic_error_and_are_replaced(store_dir: Path) -
             httpx.Client(base_url=url, timeout=60) as client, ThreadPoolExecutor(1) as runner:
         killed = {w.process.pid for w in pool.workers}
         runaway = runner.submit(client.get, "/sparql", params={"query": RUNAWAY})
-        time.sleep(1.0)  # the runaway query is running in one of them
+        wait_until(lambda: any(w.since is not None for w in pool.workers),
+                   "the runaway query is running in a worker")
         for pid in killed:
             os.kill(pid, signal.SIGKILL)
         stopped = runaway.result(timeout=60)

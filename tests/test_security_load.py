@@ -21,7 +21,7 @@ from pyoxigraph import Store
 
 from il2kg.server.serve import has_store
 
-from .server_fixtures import EXAMPLES, free_port
+from .server_fixtures import EXAMPLES, free_port, wait_until
 
 CLIENTS = 64
 SECONDS = 5.0
@@ -178,12 +178,14 @@ def test_restart_under_load_loses_nothing(built_dist: Path, example_dir: Path, t
         wait_ready(url, first, log)  # the first start builds the store
         assert served_answers(url) == expected
         with Clients(url, expected) as clients:
-            time.sleep(1.5)
+            wait_until(lambda: clients.outcomes["ok"] >= 20, "the clients are answered")
             first.send_signal(signal.SIGKILL)
             first.wait(30)
             with served(store, built_dist, example_dir, log, port=port) as (_, second):
                 wait_ready(url, second, log)  # the second start reopens it
-                time.sleep(1.5)
+                before = clients.outcomes["ok"]
+                wait_until(lambda: clients.outcomes["ok"] >= before + 20,
+                           "the clients are answered by the restarted server")
                 clients.stop.set()
                 assert served_answers(url) == expected
     print(f"\nrestart under load: {dict(clients.outcomes)}")
