@@ -4,33 +4,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import tempfile
 import traceback
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 
 from pyoxigraph import Store
 
 from il2kg.publish.dist import build_dir, locked, point, staging
 from il2kg.publish.store import fill
-
-
-@contextmanager
-def interrupts_deferred() -> Iterator[Callable[[], None]]:
-    """Hold SIGINT and SIGTERM until `resume()` or the end of the block, so that a temporary
-    directory never exists without the code that removes it."""
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-
-    def resume() -> None:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
-
-    try:
-        yield resume
-    finally:
-        resume()
 
 
 def build_store(path: Path, dist: Path, *, extra: Sequence[Path] = (),
@@ -40,21 +22,22 @@ def build_store(path: Path, dist: Path, *, extra: Sequence[Path] = (),
     if path.exists() and any(path.iterdir()):
         raise FileExistsError(f"{path} is not empty; give a new directory for the store")
     path.parent.mkdir(parents=True, exist_ok=True)
-    with interrupts_deferred() as resume:
-        work = Path(tempfile.mkdtemp(prefix=f".{path.name}-", dir=path.parent))
+    # The directory is made inside the try, so an interrupt delivered at any moment (a signal
+    # mask holds only this thread's share) finds the code that removes it.
+    work = path.parent / f".{path.name}-{uuid.uuid4().hex[:8]}"
+    store = None
+    try:
+        work.mkdir()
+        store = fill(Store(str(work)), dist, extra=extra, queries_dir=queries_dir)
+        store.flush()
+        store.optimize()
         store = None
-        try:
-            resume()
-            store = fill(Store(str(work)), dist, extra=extra, queries_dir=queries_dir)
-            store.flush()
-            store.optimize()
-            store = None
-            os.replace(work, path)
-        except BaseException as exc:  # an interrupt too: close the half-built store, remove it
-            store = None
-            traceback.clear_frames(exc.__traceback__)
-            shutil.rmtree(work, ignore_errors=True)
-            raise
+        os.replace(work, path)
+    except BaseException as exc:  # an interrupt too: close the half-built store, remove it
+        store = None
+        traceback.clear_frames(exc.__traceback__)
+        shutil.rmtree(work, ignore_errors=True)
+        raise
     return path
 
 
