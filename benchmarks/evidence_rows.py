@@ -22,10 +22,16 @@ def store_of(records: int) -> Store:
     """A store with `records` synthetic records and the ontology (for the category labels)."""
     store = Store()
     graph = records_to_graph(list(synthetic_records(records)))
-    store.load(graph.serialize(format="nt").encode(), format=RdfFormat.N_TRIPLES,
-               to_graph=NamedNode("https://w3id.org/il2kg/graph/data"))
-    store.load(ONTOLOGY_FILE.read_bytes(), format=RdfFormat.TURTLE,
-               to_graph=NamedNode("https://w3id.org/il2kg/graph/ontology"))
+    store.load(
+        graph.serialize(format="nt").encode(),
+        format=RdfFormat.N_TRIPLES,
+        to_graph=NamedNode("https://w3id.org/il2kg/graph/data"),
+    )
+    store.load(
+        ONTOLOGY_FILE.read_bytes(),
+        format=RdfFormat.TURTLE,
+        to_graph=NamedNode("https://w3id.org/il2kg/graph/ontology"),
+    )
     return store
 
 
@@ -42,8 +48,10 @@ def seconds(store: Store) -> tuple[float, int]:
 def main(sizes: list[int]) -> None:
     for records in sizes:
         took, rows = seconds(store_of(records))
-        print(f"{records} records, {rows} response rows: {took:.2f} s "
-              f"({1000 * took / max(rows, 1):.2f} ms a row)")
+        print(
+            f"{records} records, {rows} response rows: {took:.2f} s "
+            f"({1000 * took / max(rows, 1):.2f} ms a row)"
+        )
 
 
 if __name__ == "__main__":

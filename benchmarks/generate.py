@@ -383,11 +383,7 @@ def write_seeds(records: Iterator[PublicationRecord], directory: Path) -> int:
 def graph_defects(graph: Graph, *, seed: int = 0, every: int = 97) -> int:
     """Break every `every`-th labelled resource in one of three ways; return how many."""
     rng = random.Random(seed)
-    labelled = sorted(
-        s
-        for s in graph.subjects(RDFS.label, None)
-        if record_of(s) is not None
-    )
+    labelled = sorted(s for s in graph.subjects(RDFS.label, None) if record_of(s) is not None)
     broken = 0
     for number, node in enumerate(labelled[::every]):
         kind = number % 3

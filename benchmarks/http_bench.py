@@ -47,8 +47,10 @@ wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 wrk.headers["Accept"] = "{accept}"
 """
 UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
-TARGETS = ("il2kg >= 5x rdflib-endpoint and >= 30% of oxigraph with p99 < 10 ms (lookup), "
-           ">= 90% of oxigraph (aggregate)")
+TARGETS = (
+    "il2kg >= 5x rdflib-endpoint and >= 30% of oxigraph with p99 < 10 ms (lookup), "
+    ">= 90% of oxigraph (aggregate)"
+)
 
 
 def lookup_query(dist: Path) -> str:
@@ -103,15 +105,30 @@ def il2kg(dist: Path, _: Path, work: Path) -> tuple[list[str], str]:
     """`il2kg serve` (worker processes, default settings)."""
     port = free_port()
     exe = str(Path(sys.executable).with_name("il2kg"))
-    return [exe, "serve", "--port", str(port), "--dist", str(dist),
-            "--store", str(work / "il2kg-store")], f"http://127.0.0.1:{port}/sparql"
+    return [
+        exe,
+        "serve",
+        "--port",
+        str(port),
+        "--dist",
+        str(dist),
+        "--store",
+        str(work / "il2kg-store"),
+    ], f"http://127.0.0.1:{port}/sparql"
 
 
 def rdflib_endpoint(dist: Path, peer: Path, _: Path) -> tuple[list[str], str]:
     """rdflib-endpoint serving il2kg.nq (rdflib's memory store)."""
     port = free_port()
-    return [str(peer / "bin" / "rdflib-endpoint"), "serve", str(dist / "il2kg.nq"),
-            "--host", "127.0.0.1", "--port", str(port)], f"http://127.0.0.1:{port}/"
+    return [
+        str(peer / "bin" / "rdflib-endpoint"),
+        "serve",
+        str(dist / "il2kg.nq"),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ], f"http://127.0.0.1:{port}/"
 
 
 def oxigraph(dist: Path, _: Path, work: Path) -> tuple[list[str], str]:
@@ -119,14 +136,28 @@ def oxigraph(dist: Path, _: Path, work: Path) -> tuple[list[str], str]:
     port = free_port()
     exe = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
     location = work / "oxigraph-store"
-    subprocess.run([exe, "load", "--location", str(location), "--file", str(dist / "il2kg.nq")],
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return [exe, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}",
-            "--union-default-graph"], f"http://127.0.0.1:{port}/query"
+    subprocess.run(
+        [exe, "load", "--location", str(location), "--file", str(dist / "il2kg.nq")],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    return [
+        exe,
+        "serve-read-only",
+        "--location",
+        str(location),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--union-default-graph",
+    ], f"http://127.0.0.1:{port}/query"
 
 
 SERVERS: dict[str, Callable[[Path, Path, Path], tuple[list[str], str]]] = {
-    "il2kg": il2kg, "rdflib-endpoint": rdflib_endpoint, "oxigraph": oxigraph}
+    "il2kg": il2kg,
+    "rdflib-endpoint": rdflib_endpoint,
+    "oxigraph": oxigraph,
+}
 
 
 def cpu_seconds(pid: int) -> tuple[float, float]:
@@ -152,27 +183,48 @@ def _ms(text: str) -> float:
     return float(number) * UNITS[unit]
 
 
-def wrk(url: str, query: str, *, clients: int, seconds: float, work: Path,
-        pid: int | None = None) -> dict[str, float]:
+def wrk(
+    url: str, query: str, *, clients: int, seconds: float, work: Path, pid: int | None = None
+) -> dict[str, float]:
     """Requests per second, p50/p99 in ms and failed requests, measured by wrk; with the
     server's `pid`, its CPU microseconds per request (main process, all processes)."""
     script = work / "post.lua"
     body = json.dumps(urlencode({"query": query}))
     script.write_text(WRK_SCRIPT.format(body=body, accept=ACCEPT), encoding="utf-8")
-    command = ["wrk", "-t", "2", "-c", str(clients), "-d", f"{seconds:g}s", "--latency",
-               "--timeout", "10s", "-s", str(script), url]
+    command = [
+        "wrk",
+        "-t",
+        "2",
+        "-c",
+        str(clients),
+        "-d",
+        f"{seconds:g}s",
+        "--latency",
+        "--timeout",
+        "10s",
+        "-s",
+        str(script),
+        url,
+    ]
     before = cpu_seconds(pid) if pid else (0.0, 0.0)
-    out = subprocess.run(command, capture_output=True, text=True, check=True,
-                         timeout=seconds + 60).stdout
+    out = subprocess.run(
+        command, capture_output=True, text=True, check=True, timeout=seconds + 60
+    ).stdout
     after = cpu_seconds(pid) if pid else (0.0, 0.0)
     count = int(re.search(r"(\d+) requests in", out).group(1)) or 1  # type: ignore[union-attr]
     latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", out, re.MULTILINE))
-    failed = sum(int(n) for n in re.findall(
-        r"(?:Non-2xx or 3xx responses:|connect|read|write|timeout) (\d+)", out))
-    return {"req_s": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
-            "p50_ms": _ms(latency["50"]), "p99_ms": _ms(latency["99"]), "errors": failed,
-            "main_cpu_us": round(1e6 * (after[0] - before[0]) / count),
-            "all_cpu_us": round(1e6 * (after[1] - before[1]) / count)}
+    failed = sum(
+        int(n)
+        for n in re.findall(r"(?:Non-2xx or 3xx responses:|connect|read|write|timeout) (\d+)", out)
+    )
+    return {
+        "req_s": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
+        "p50_ms": _ms(latency["50"]),
+        "p99_ms": _ms(latency["99"]),
+        "errors": failed,
+        "main_cpu_us": round(1e6 * (after[0] - before[0]) / count),
+        "all_cpu_us": round(1e6 * (after[1] - before[1]) / count),
+    }
 
 
 def measure(dist: Path, args: argparse.Namespace) -> dict[str, dict[str, dict[str, float]]]:
@@ -189,8 +241,9 @@ def measure(dist: Path, args: argparse.Namespace) -> dict[str, dict[str, dict[st
                     if rows(url, query) == 0:
                         raise RuntimeError(f"{name}: {query_name} gives no rows")
                     wrk(url, query, clients=args.clients, seconds=1, work=work)  # warm-up
-                    figures[name][query_name] = wrk(url, query, clients=args.clients,
-                                                    seconds=args.seconds, work=work, pid=pid)
+                    figures[name][query_name] = wrk(
+                        url, query, clients=args.clients, seconds=args.seconds, work=work, pid=pid
+                    )
     return figures
 
 
@@ -200,42 +253,60 @@ def load_run(dist: Path, peer: Path, *, clients: int = 64, seconds: float = 20.0
         command, url = il2kg(dist, peer, Path(tmp))
         with running(command, url):
             f = wrk(url, lookup_query(dist), clients=clients, seconds=seconds, work=Path(tmp))
-    print(f"load run (lookup): {clients} clients, {seconds:g} s, {f['req_s']:.1f} req/s, "
-          f"p99 {f['p99_ms']:.1f} ms, {f['errors']:.0f} errors", flush=True)
+    print(
+        f"load run (lookup): {clients} clients, {seconds:g} s, {f['req_s']:.1f} req/s, "
+        f"p99 {f['p99_ms']:.1f} ms, {f['errors']:.0f} errors",
+        flush=True,
+    )
 
 
 def ratios(figures: dict[str, dict[str, dict[str, float]]]) -> dict[str, float]:
     """il2kg's throughput over each peer's, per query (none where a peer finished nothing)."""
     own = figures.get("il2kg", {})
-    return {f"{query}/{peer}": round(own[query]["req_s"] / theirs["req_s"], 3)
-            for peer, by_query in figures.items() if peer != "il2kg"
-            for query, theirs in by_query.items() if query in own and theirs["req_s"] > 0}
+    return {
+        f"{query}/{peer}": round(own[query]["req_s"] / theirs["req_s"], 3)
+        for peer, by_query in figures.items()
+        if peer != "il2kg"
+        for query, theirs in by_query.items()
+        if query in own and theirs["req_s"] > 0
+    }
 
 
 def main() -> None:
     """Measure every server on every query; print the table and the ratios."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dist", type=Path, required=True)
-    parser.add_argument("--peer-venv", type=Path, default=Path(sys.executable).parent.parent,
-                        help="the environment holding rdflib-endpoint (default: this one)")
+    parser.add_argument(
+        "--peer-venv",
+        type=Path,
+        default=Path(sys.executable).parent.parent,
+        help="the environment holding rdflib-endpoint (default: this one)",
+    )
     parser.add_argument("--servers", nargs="+", choices=list(SERVERS), default=list(SERVERS))
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--json", type=Path, help="write the figures here")
-    parser.add_argument("--load-run", action="store_true",
-                        help="instead: il2kg alone, 64 clients for 20 s, throughput and errors")
+    parser.add_argument(
+        "--load-run",
+        action="store_true",
+        help="instead: il2kg alone, 64 clients for 20 s, throughput and errors",
+    )
     args = parser.parse_args()
     if args.load_run:
         load_run(args.dist, args.peer_venv)
         return
     figures = measure(args.dist, args)
-    print(f"{'server':<16} {'query':<10} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} "
-          f"{'main us/req':>12} {'all us/req':>11}")
+    print(
+        f"{'server':<16} {'query':<10} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} "
+        f"{'main us/req':>12} {'all us/req':>11}"
+    )
     for server, by_query in figures.items():
         for query, f in by_query.items():
-            print(f"{server:<16} {query:<10} {f['req_s']:>9.1f} {f['p50_ms']:>8.2f} "
-                  f"{f['p99_ms']:>8.2f} {f['errors']:>7.0f} {f['main_cpu_us']:>12} "
-                  f"{f['all_cpu_us']:>11}")
+            print(
+                f"{server:<16} {query:<10} {f['req_s']:>9.1f} {f['p50_ms']:>8.2f} "
+                f"{f['p99_ms']:>8.2f} {f['errors']:>7.0f} {f['main_cpu_us']:>12} "
+                f"{f['all_cpu_us']:>11}"
+            )
     found = ratios(figures)
     print(f"ratios ({TARGETS}): {json.dumps(found)}")
     if args.json:

@@ -110,12 +110,8 @@ def stage_validate(records: int, engine: str) -> dict[str, Any]:
         recs = list(synthetic_records(records))
         mappings = mapping_graph(read_mapping_set(MAPPINGS_FILE))
         before = _peak_mb()
-        report = _timed(
-            f, "validate_s", lambda: validate_records(recs, shapes, ontology, mappings)
-        )
-        f["peak_mb_worker"] = round(
-            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        )
+        report = _timed(f, "validate_s", lambda: validate_records(recs, shapes, ontology, mappings))
+        f["peak_mb_worker"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
     else:
         graph = records_to_graph(synthetic_records(records))
         f["triples"] = len(graph)
@@ -195,8 +191,7 @@ def run_size(size: str, work: Path, args: argparse.Namespace) -> dict[str, Any]:
     row: dict[str, Any] = {"size": size, "records": records}
     row["build"] = in_process("build", records, out, timeout=args.timeout)
     row["validate"] = in_process("validate", records, "il2kg", timeout=args.timeout)
-    row["validate_records"] = in_process("validate", records, "il2kg-records",
-                                         timeout=args.timeout)
+    row["validate_records"] = in_process("validate", records, "il2kg-records", timeout=args.timeout)
     peers = not args.no_peers and SIZES[size] <= SIZES[args.peer_max]
     row["validate_pyshacl"] = (
         in_process("validate", records, "pyshacl", timeout=args.timeout)
@@ -216,9 +211,18 @@ def run_size(size: str, work: Path, args: argparse.Namespace) -> dict[str, Any]:
 def http_figures(dist: Path, figures: Path, args: argparse.Namespace) -> dict[str, Any]:
     """The figures of benchmarks/http_bench.py (wrk, 16 clients) on this size's build."""
     servers = ["il2kg"] if args.no_peers else ["il2kg", "rdflib-endpoint", "oxigraph"]
-    command = [sys.executable, str(ROOT / "benchmarks" / "http_bench.py"), "--dist", str(dist),
-               "--seconds", str(args.http_seconds), "--json", str(figures), "--servers",
-               *servers]
+    command = [
+        sys.executable,
+        str(ROOT / "benchmarks" / "http_bench.py"),
+        "--dist",
+        str(dist),
+        "--seconds",
+        str(args.http_seconds),
+        "--json",
+        str(figures),
+        "--servers",
+        *servers,
+    ]
     try:
         done = subprocess.run(
             command, capture_output=True, text=True, timeout=args.timeout, check=False

@@ -68,9 +68,17 @@ def load_to_server(dist: Path, work: Path, store_options: str) -> dict[str, Any]
     store URL), the triples it then holds and its peak memory."""
     port = free_port()
     server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "oxigraph"), "serve", "--location",
-         str(work / "server"), "--bind", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            str(Path(sys.executable).parent / "oxigraph"),
+            "serve",
+            "--location",
+            str(work / "server"),
+            "--bind",
+            f"127.0.0.1:{port}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(600):
@@ -79,12 +87,24 @@ def load_to_server(dist: Path, work: Path, store_options: str) -> dict[str, Any]
                 break
             except httpx.HTTPError:
                 time.sleep(0.1)
-        figures = measured([str(Path(sys.executable).parent / "il2kg"), "load", "--to",
-                            f"{url}/store{store_options}", "--dist", str(dist),
-                            "--timeout", "3600"])
-        count = httpx.post(f"{url}/query", timeout=600, data={
-            "query": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"},
-            headers={"Accept": "application/sparql-results+json"}).json()
+        figures = measured(
+            [
+                str(Path(sys.executable).parent / "il2kg"),
+                "load",
+                "--to",
+                f"{url}/store{store_options}",
+                "--dist",
+                str(dist),
+                "--timeout",
+                "3600",
+            ]
+        )
+        count = httpx.post(
+            f"{url}/query",
+            timeout=600,
+            data={"query": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"},
+            headers={"Accept": "application/sparql-results+json"},
+        ).json()
         figures["server_triples"] = int(count["results"]["bindings"][0]["n"]["value"])
         figures["server_peak_mb"] = _peak_of(server.pid)
         return figures
@@ -99,21 +119,33 @@ def main() -> None:
     parser.add_argument("--times", type=int, default=10)
     parser.add_argument("--work", type=Path, required=True, help="a directory with room")
     parser.add_argument("--json", type=Path, help="write the figures here")
-    parser.add_argument("--store-options", default="",
-                        help="appended to the server's store URL, e.g. '?no_transaction' "
-                             "(Oxigraph's bulk loader: not atomic, memory bounded)")
+    parser.add_argument(
+        "--store-options",
+        default="",
+        help="appended to the server's store URL, e.g. '?no_transaction' "
+        "(Oxigraph's bulk loader: not atomic, memory bounded)",
+    )
     args = parser.parse_args()
     dist = args.work / "dist"
     dist.mkdir(parents=True, exist_ok=True)
     quads = dist / "il2kg.nq"
     start = time.perf_counter()
-    figures: dict[str, Any] = {"times": args.times,
-                               "quads": replicate(args.dist / "il2kg.nq", quads, args.times)}
+    figures: dict[str, Any] = {
+        "times": args.times,
+        "quads": replicate(args.dist / "il2kg.nq", quads, args.times),
+    }
     figures["write_s"] = round(time.perf_counter() - start, 1)
     figures["load_avg_before"] = os.getloadavg()[0]
     figures["oxigraph_load"] = measured(
-        [str(Path(sys.executable).parent / "oxigraph"), "load", "--location",
-         str(args.work / "oxigraph"), "--file", str(quads)])
+        [
+            str(Path(sys.executable).parent / "oxigraph"),
+            "load",
+            "--location",
+            str(args.work / "oxigraph"),
+            "--file",
+            str(quads),
+        ]
+    )
     figures["il2kg_load_to"] = load_to_server(dist, args.work, args.store_options)
     figures["load_avg_after"] = os.getloadavg()[0]
     print(json.dumps(figures, indent=1))

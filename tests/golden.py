@@ -189,8 +189,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     store = open_store(args.dist)
     for source in args.queries:
         path = query_file(source, QUERIES_DIR)
-        print(check_or_bless(path, run_local(store, path.read_text(encoding="utf-8")),
-                             write=args.bless))
+        print(
+            check_or_bless(
+                path, run_local(store, path.read_text(encoding="utf-8")), write=args.bless
+            )
+        )
     return 0
 
 

@@ -34,11 +34,13 @@ EXAMPLES = {
         "PREFIX il2kg: <https://w3id.org/il2kg/ontology/>\n"
         "PREFIX dcterms: <http://purl.org/dc/terms/>\n"
         "SELECT ?publication ?title WHERE { ?publication a il2kg:Publication ;\n"
-        "  dcterms:title ?title } ORDER BY ?publication\n"),
+        "  dcterms:title ?title } ORDER BY ?publication\n"
+    ),
     "graph-sizes": (
         "#+ summary: How many triples does each named graph hold?\n"
         "#+ keywords: graph, count\n"
-        "SELECT ?g (COUNT(*) AS ?triples) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g\n"),
+        "SELECT ?g (COUNT(*) AS ?triples) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g\n"
+    ),
 }
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
@@ -59,12 +61,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(app: object, *, startup: float = 60.0, read_timeout: float = 10.0
-                ) -> Iterator[str]:
+def live_server(app: object, *, startup: float = 60.0, read_timeout: float = 10.0) -> Iterator[str]:
     """Run an ASGI app in uvicorn on a free loopback port; yield its base URL."""
     port = free_port()
-    server = uvicorn.Server(config(app, host="127.0.0.1", port=port, read_timeout=read_timeout,
-                                   log_level="warning"))
+    server = uvicorn.Server(
+        config(app, host="127.0.0.1", port=port, read_timeout=read_timeout, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + startup
@@ -136,8 +138,7 @@ def tiny_store_dir(tmp_path_factory: pytest.TempPathFactory, example_dir: Path) 
     """An on-disk store of `TINY_QUADS` and the example queries, built in milliseconds."""
     dist = tmp_path_factory.mktemp("tiny-dist")
     (dist / "il2kg.nq").write_text(TINY_QUADS, encoding="utf-8")
-    return build_store(tmp_path_factory.getbasetemp() / "tiny-store", dist,
-                       queries_dir=example_dir)
+    return build_store(tmp_path_factory.getbasetemp() / "tiny-store", dist, queries_dir=example_dir)
 
 
 @pytest.fixture(scope="session")
@@ -207,8 +208,11 @@ def wait_for(sparql_url: str, process: subprocess.Popen[bytes], *, startup: floa
 
 def oxigraph_binary() -> str:
     """The `oxigraph` server command of the test extra, preferably beside this Python."""
-    return (shutil.which("oxigraph", path=str(Path(sys.executable).parent))
-            or shutil.which("oxigraph") or "oxigraph")
+    return (
+        shutil.which("oxigraph", path=str(Path(sys.executable).parent))
+        or shutil.which("oxigraph")
+        or "oxigraph"
+    )
 
 
 @contextmanager
@@ -216,9 +220,18 @@ def oxigraph_server(location: Path, *, command: str = "serve") -> Iterator[str]:
     """A real Oxigraph server on loopback over `location` (union default graph): its base URL."""
     port = free_port()
     process = subprocess.Popen(
-        [oxigraph_binary(), command, "--location", str(location),
-         "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            oxigraph_binary(),
+            command,
+            "--location",
+            str(location),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--union-default-graph",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_for(f"{url}/query", process, startup=30)
@@ -253,8 +266,9 @@ ResultSetMaxRows = 1000000
 MaxQueryExecutionTime = 60
 """
 # The anonymous SPARQL user may write through the Graph Store Protocol (a throw-away database).
-VIRTUOSO_GRANTS = ('GRANT SPARQL_UPDATE TO "SPARQL"; '
-                   "DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 7);")
+VIRTUOSO_GRANTS = (
+    "GRANT SPARQL_UPDATE TO \"SPARQL\"; DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 7);"
+)
 
 
 @contextmanager
@@ -263,18 +277,27 @@ def virtuoso_server(location: Path) -> Iterator[str]:
     URL, with SPARQL at /sparql and the Graph Store Protocol at /sparql-graph-crud."""
     sql, http = free_port(), free_port()
     (location / "virtuoso.ini").write_text(VIRTUOSO_INI.format(sql=sql, http=http))
-    process = subprocess.Popen(["virtuoso-t", "+foreground", "+configfile", "virtuoso.ini"],
-                               cwd=location, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        ["virtuoso-t", "+foreground", "+configfile", "virtuoso.ini"],
+        cwd=location,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{http}"
     try:
         try:
             wait_for(f"{url}/sparql", process, startup=120)
         except RuntimeError as exc:
             log = location / "virtuoso.log"
-            raise RuntimeError(f"{exc}: {log.read_text()[-2000:] if log.exists() else ''}"
-                               ) from None
-        subprocess.run(["isql-vt", f"127.0.0.1:{sql}", "dba", "dba", f"exec={VIRTUOSO_GRANTS}"],
-                       check=True, capture_output=True, timeout=60)
+            raise RuntimeError(
+                f"{exc}: {log.read_text()[-2000:] if log.exists() else ''}"
+            ) from None
+        subprocess.run(
+            ["isql-vt", f"127.0.0.1:{sql}", "dba", "dba", f"exec={VIRTUOSO_GRANTS}"],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
         yield url
     finally:
         process.terminate()

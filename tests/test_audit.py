@@ -101,7 +101,8 @@ def test_a_quote_off_its_offset_is_found_and_its_true_place_named() -> None:
     [finding] = audit([("clark-2021.yaml", _record(data))], SOURCES_DIR).findings
     assert finding.field == "study.quotes[0]"
     assert f"is not at offset {quote['start']}: they occur at {quote['start'] - 1}" in (
-        finding.message)
+        finding.message
+    )
     quote["text"] += " and more words"
     [finding] = audit([("clark-2021.yaml", _record(data))], SOURCES_DIR).findings
     assert "occur nowhere" in finding.message and finding.sentence
@@ -120,21 +121,37 @@ def test_the_five_studies_pass_the_audit_and_every_source_number_is_accounted_fo
     coverage = report.coverage
     assert (coverage.sources, coverage.numbers) == (len(SEEDS), numbers)
     assert coverage.used + coverage.listed == numbers and coverage.used > coverage.listed
-    assert (f"{numbers} number(s) in {len(SEEDS)} source(s): {coverage.used} used by curated "
-            f"elements, {coverage.listed} listed as not curated, 0 unaccounted for"
-            ) in render(report)
+    assert (
+        f"{numbers} number(s) in {len(SEEDS)} source(s): {coverage.used} used by curated "
+        f"elements, {coverage.listed} listed as not curated, 0 unaccounted for"
+    ) in render(report)
     assert report.recomputed >= 10
 
 
 def test_numbers_in_words_digits_and_dates_are_read_and_names_are_not() -> None:
-    text = ("Thirty-three of 409 (8.1%); Two hundred seventy and eight; a second cycle; "
-            "600,000 IU/kg; IL-2, interleukin-2, interleukin 2, PD1, 75 mg/m2; Issue number11; "
-            "Sep 1985; 2021 Apr 1; doi: 10.1136/jim-2020-001650; one or two")
+    text = (
+        "Thirty-three of 409 (8.1%); Two hundred seventy and eight; a second cycle; "
+        "600,000 IU/kg; IL-2, interleukin-2, interleukin 2, PD1, 75 mg/m2; Issue number11; "
+        "Sep 1985; 2021 Apr 1; doi: 10.1136/jim-2020-001650; one or two"
+    )
     assert [(m.text, str(m.value)) for m in mentions(text)] == [
-        ("Thirty-three", "33"), ("409", "409"), ("8.1", "8.1"), ("Two hundred seventy", "270"),
-        ("eight", "8"), ("second", "2"), ("600,000", "600000"), ("75", "75"), ("11", "11"),
-        ("Sep", "9"), ("1985", "1985"), ("2021", "2021"), ("Apr", "4"), ("1", "1"),
-        ("one", "1"), ("two", "2")]
+        ("Thirty-three", "33"),
+        ("409", "409"),
+        ("8.1", "8.1"),
+        ("Two hundred seventy", "270"),
+        ("eight", "8"),
+        ("second", "2"),
+        ("600,000", "600000"),
+        ("75", "75"),
+        ("11", "11"),
+        ("Sep", "9"),
+        ("1985", "1985"),
+        ("2021", "2021"),
+        ("Apr", "4"),
+        ("1", "1"),
+        ("one", "1"),
+        ("two", "2"),
+    ]
 
 
 def _numeric_leaves(node: yaml.Node, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
@@ -206,17 +223,22 @@ def test_removing_a_quote_makes_the_audit_fail(seed: Path) -> None:
     source = (SOURCES_DIR / record.source_file).read_text(encoding="utf-8")
     removed = 0
     for element in curated_elements(record):
-        owner = _get(data, tuple(int(p) if p.isdigit() else p
-                                 for p in re.split(r"[.\[\]]+", element.path) if p))
+        owner = _get(
+            data,
+            tuple(int(p) if p.isdigit() else p for p in re.split(r"[.\[\]]+", element.path) if p),
+        )
         quotes = owner["quotes"]
         owner["quotes"] = []
         findings = audit([(seed.name, _record(data))], SOURCES_DIR).findings
         assert any(f.element == element.ref and "no quote" in f.message for f in findings)
         for index, quote in enumerate(quotes):
-            text = source if "source" not in quote else (
-                SOURCES_DIR / quote["source"]).read_text(encoding="utf-8")
-            if mentions(text[quote["start"]:quote_end(text, quote["text"], quote["start"])]):
-                owner["quotes"] = quotes[:index] + quotes[index + 1:]
+            text = (
+                source
+                if "source" not in quote
+                else (SOURCES_DIR / quote["source"]).read_text(encoding="utf-8")
+            )
+            if mentions(text[quote["start"] : quote_end(text, quote["text"], quote["start"])]):
+                owner["quotes"] = quotes[:index] + quotes[index + 1 :]
                 assert not audit([(seed.name, _record(data))], SOURCES_DIR).ok, quote
                 removed += 1
         owner["quotes"] = quotes
@@ -230,8 +252,9 @@ def _project(root: Path, sources: bool = True) -> Path:
     if sources:
         shutil.copytree(SOURCES_DIR, root / "sources")
     seed = root / "seeds" / "atkins-1999.yaml"
-    seed.write_text(seed.read_text(encoding="utf-8").replace("count: 17\n", "count: 18\n", 1),
-                    encoding="utf-8")
+    seed.write_text(
+        seed.read_text(encoding="utf-8").replace("count: 17\n", "count: 18\n", 1), encoding="utf-8"
+    )
     return root
 
 
@@ -241,8 +264,10 @@ def test_audit_command_exit_codes_and_report(tmp_path: Path, monkeypatch, capsys
     assert "audit passed" in capsys.readouterr().out
     assert main(["audit", "seeds/atkins-1999.yaml"]) == 1
     out = capsys.readouterr().out
-    assert "seeds/atkins-1999.yaml: outcome/cr (outcomes[1].count): states 18, but its quotes " \
-           "hold it 0 time(s)\n    sentence: RESULTS: The overall objective response rate" in out
+    assert (
+        "seeds/atkins-1999.yaml: outcome/cr (outcomes[1].count): states 18, but its quotes "
+        "hold it 0 time(s)\n    sentence: RESULTS: The overall objective response rate" in out
+    )
     assert out.rstrip().endswith("finding(s)")
     assert main(["audit", "--format", "json", "atkins-1999"]) == 1
     report = json.loads(capsys.readouterr().out)
@@ -259,8 +284,9 @@ def test_fix_offsets_fills_in_starts_and_names_what_it_cannot(tmp_path: Path) ->
     text = (SEEDS_DIR / seed.name).read_text(encoding="utf-8")
     starts = re.findall(r"start: (\d+)", text)
     broken = re.sub(r"start: \d+", "start: 0", text)
-    broken = broken.replace('- {start: 0, text: "100 patients are reported"}',
-                            '- {text: "100 patients are reported"}')
+    broken = broken.replace(
+        '- {start: 0, text: "100 patients are reported"}', '- {text: "100 patients are reported"}'
+    )
     broken = broken.replace('"54 patients with mM"', '"patients"')
     seed.write_text(broken, encoding="utf-8")
     fixed, problems = fix_offsets(seed, SOURCES_DIR)
@@ -273,8 +299,9 @@ def test_fix_offsets_fills_in_starts_and_names_what_it_cannot(tmp_path: Path) ->
 
 
 @pytest.mark.slow
-def test_validate_runs_the_audit_when_the_project_has_sources(tmp_path: Path, monkeypatch,
-                                                              capsys) -> None:
+def test_validate_runs_the_audit_when_the_project_has_sources(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
     monkeypatch.chdir(_project(tmp_path / "with"))
     assert main(["validate", "--no-reasoning"]) == 1
     out = capsys.readouterr().out

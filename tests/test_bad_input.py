@@ -32,18 +32,40 @@ from .conftest import DATA
 from .reasoner import REASONING
 
 VOCABULARY = vocabulary_from(read_graph(ONTOLOGY_FILE))
-SWEEP = [DATA / "broken-records" / f"{name}.yaml" for name in (
-    "yaml11-octal", "yaml11-hex", "yaml11-underscore", "yaml11-on", "yaml11-quoted-yes",
-    "yaml11-sexagesimal", "not-a-number", "infinity", "huge-exponent", "twenty-digit-integer",
-    "five-thousand-digit-integer", "ten-thousand-deep-list", "not-in-calendar",
-    "control-vertical-tab", "control-form-feed", "control-line-separator", "control-next-line")]
+SWEEP = [
+    DATA / "broken-records" / f"{name}.yaml"
+    for name in (
+        "yaml11-octal",
+        "yaml11-hex",
+        "yaml11-underscore",
+        "yaml11-on",
+        "yaml11-quoted-yes",
+        "yaml11-sexagesimal",
+        "not-a-number",
+        "infinity",
+        "huge-exponent",
+        "twenty-digit-integer",
+        "five-thousand-digit-integer",
+        "ten-thousand-deep-list",
+        "not-in-calendar",
+        "control-vertical-tab",
+        "control-form-feed",
+        "control-line-separator",
+        "control-next-line",
+    )
+]
 SMALL = (DATA / "broken-records" / "wrong-type.yaml").read_text().replace("size: ten", "size: 10")
 
 
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """Run il2kg; a hang fails the test instead of blocking it."""
-    return subprocess.run([sys.executable, "-m", "il2kg.cli", *args, *REASONING], cwd=cwd,
-                          capture_output=True, text=True, timeout=180)
+    return subprocess.run(
+        [sys.executable, "-m", "il2kg.cli", *args, *REASONING],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
 
 
 def seeds_with(tmp_path: Path, *extra: Path) -> Path:
@@ -108,8 +130,9 @@ def test_a_doi_with_iri_unsafe_characters_is_published_exactly(tmp_path: Path) -
     dois = [t.object for t in published if t.predicate == NamedNode(str(BIBO.doi))]
     assert dois == [OxLiteral(doi)]
     see_also = [t.object.value for t in published if t.predicate.value.endswith("#seeAlso")]
-    assert see_also == ["https://doi.org/10.1002/(SICI)1097-0142(19990101)85:1%3C1::AID%3E3.0.CO;"
-                        "2-%7B%22x%22%7D"]
+    assert see_also == [
+        "https://doi.org/10.1002/(SICI)1097-0142(19990101)85:1%3C1::AID%3E3.0.CO;2-%7B%22x%22%7D"
+    ]
 
 
 def test_ntriples_lines_keep_literals_with_line_breaking_characters() -> None:
@@ -131,7 +154,9 @@ def test_duplicate_dois_and_source_files_warn(tmp_path: Path) -> None:
     result = load_seeds([first, second], VOCABULARY)
     assert result.errors == () and len(result.records) == 2
     assert sorted((Path(w.file).name, w.path) for w in result.warnings) == [
-        ("second.yaml", "publication.doi"), ("second.yaml", "source_file")]
+        ("second.yaml", "publication.doi"),
+        ("second.yaml", "source_file"),
+    ]
     assert all("first.yaml" in w.message for w in result.warnings)
     assert load_seeds([first], VOCABULARY).warnings == ()
 
@@ -149,8 +174,11 @@ def test_validate_and_build_show_duplicate_warnings(tmp_path: Path) -> None:
     build = cli("build", "--seeds", str(seeds), "--out", "dist", cwd=tmp_path)
     assert build.returncode == 0, build.stderr
     assert re.search(r"seeds/clark-again\.yaml:\d+:\d+: publication\.doi: Warning:", build.stderr)
-    wrote = re.search(r"il2kg build: wrote (\S+) \(-> (\S+)\): (.+); the data graph has (\d+) "
-                      r"triples from 6 record\(s\)", build.stderr)  # what, where, how much
+    wrote = re.search(
+        r"il2kg build: wrote (\S+) \(-> (\S+)\): (.+); the data graph has (\d+) "
+        r"triples from 6 record\(s\)",
+        build.stderr,
+    )  # what, where, how much
     assert wrote, build.stderr
     assert Path(wrote[1]) == (tmp_path / "dist").absolute()
     assert sorted(wrote[3].split(", ")) == sorted(p.name for p in (tmp_path / "dist").iterdir())
@@ -159,8 +187,12 @@ def test_validate_and_build_show_duplicate_warnings(tmp_path: Path) -> None:
 
 def test_clopper_pearson_matches_published_tables() -> None:
     """Exact intervals as tabulated (e.g. Clopper & Pearson 1934; any statistics package)."""
-    tabulated = {(0, 10): "0.00 30.85", (1, 10): "0.25 44.50", (5, 10): "18.71 81.29",
-                 (10, 10): "69.15 100.00"}
+    tabulated = {
+        (0, 10): "0.00 30.85",
+        (1, 10): "0.25 44.50",
+        (5, 10): "18.71 81.29",
+        (10, 10): "69.15 100.00",
+    }
     for (count, total), interval in tabulated.items():
         assert " ".join(map(str, clopper_pearson(count, total))) == interval
 
@@ -175,8 +207,13 @@ print(*clopper_pearson(123_456_789, 1_000_000_000), *clopper_pearson(7, 1_000_00
 
 def test_a_billion_patients_need_no_more_memory_than_ten() -> None:
     """The interval's cost does not grow with the denominator (run under a 3 GiB limit)."""
-    done = subprocess.run([sys.executable, "-c", LARGE], capture_output=True, text=True,
-                          timeout=120, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
+    done = subprocess.run(
+        [sys.executable, "-c", LARGE],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "OPENBLAS_NUM_THREADS": "1"},
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["12.34", "12.35", "0.00", "0.00"]
 

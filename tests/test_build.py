@@ -52,8 +52,11 @@ def test_jsonld_uses_the_published_context(dist: Path) -> None:
 @pytest.mark.slow
 def test_void_counts_match_the_graph(dist: Path) -> None:
     void = Graph().parse(dist / "void.ttl")
-    quads = [line for line in (dist / "il2kg.nq").read_text().splitlines()
-             if not line.endswith(f"<{VOID_GRAPH}> .")]
+    quads = [
+        line
+        for line in (dist / "il2kg.nq").read_text().splitlines()
+        if not line.endswith(f"<{VOID_GRAPH}> .")
+    ]
     assert int(void.value(DATASET_IRI, VOID.triples)) == len(quads)
 
 
@@ -61,11 +64,22 @@ def test_void_counts_match_the_graph(dist: Path) -> None:
 def test_two_builds_are_byte_identical(dist: Path, tmp_path: Path) -> None:
     """A second build in another process (another hash seed) writes the same bytes."""
     again = tmp_path / "dist"
-    subprocess.run([sys.executable, "-m", "il2kg.cli", "build", "--out", str(again),
-                    *REASONING],
-                   check=True, timeout=300, env={**os.environ, "PYTHONHASHSEED": "12345"})
-    for name in ("il2kg.nt", "il2kg.nq", "il2kg.ttl", "il2kg.jsonld", "void.ttl", "ontology.ttl",
-                 "ontology.owl", "ontology.ofn"):
+    subprocess.run(
+        [sys.executable, "-m", "il2kg.cli", "build", "--out", str(again), *REASONING],
+        check=True,
+        timeout=300,
+        env={**os.environ, "PYTHONHASHSEED": "12345"},
+    )
+    for name in (
+        "il2kg.nt",
+        "il2kg.nq",
+        "il2kg.ttl",
+        "il2kg.jsonld",
+        "void.ttl",
+        "ontology.ttl",
+        "ontology.owl",
+        "ontology.ofn",
+    ):
         assert (again / name).read_bytes() == (dist / name).read_bytes(), name
     lines = (dist / "il2kg.nt").read_text().splitlines()
     assert lines == sorted(lines)
@@ -140,20 +154,26 @@ def test_build_writes_an_on_disk_store_and_replaces_it_whole(tmp_path: Path) -> 
     assert builds == [store.resolve()]
     quads = Dataset().parse(out / "il2kg.nq", format="nquads")
     opened = Store.read_only(str(store))
-    answer = opened.query("ASK { GRAPH <https://w3id.org/il2kg/graph/data> "
-                          "{ <https://w3id.org/il2kg/resource/atkins-1999> ?p ?o } }")
+    answer = opened.query(
+        "ASK { GRAPH <https://w3id.org/il2kg/graph/data> "
+        "{ <https://w3id.org/il2kg/resource/atkins-1999> ?p ?o } }"
+    )
     assert bool(answer)
     assert len(opened) == len(list(quads.quads((None, None, None, None))))  # examples in both
 
 
-@pytest.mark.parametrize("command", [["query", "cohorts-by-publication"], ["load", "--to",
-                                     "http://127.0.0.1:9/store"]])
+@pytest.mark.parametrize(
+    "command", [["query", "cohorts-by-publication"], ["load", "--to", "http://127.0.0.1:9/store"]]
+)
 @pytest.mark.slow
 def test_commands_build_a_missing_dist_first(tmp_path: Path, command: list[str]) -> None:
     """`query` and `load` build dist/ when it is missing instead of failing."""
-    result = subprocess.run([sys.executable, "-m", "il2kg.cli", *command, "--dist",
-                             str(tmp_path / "dist"), *REASONING],
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "il2kg.cli", *command, "--dist", str(tmp_path / "dist"), *REASONING],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert (tmp_path / "dist" / "il2kg.nq").is_file(), result.stderr
     assert "Traceback" not in result.stderr
 
@@ -163,9 +183,12 @@ def test_build_never_replaces_a_directory_it_did_not_make(tmp_path: Path) -> Non
     precious = tmp_path / "docs"
     precious.mkdir()
     (precious / "notes.md").write_text("keep me")
-    result = subprocess.run([sys.executable, "-m", "il2kg.cli", "build", "--out", str(precious),
-                             *REASONING],
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "il2kg.cli", "build", "--out", str(precious), *REASONING],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 2
     assert "not a link to an il2kg build" in result.stderr
     assert (precious / "notes.md").read_text() == "keep me"

@@ -50,16 +50,21 @@ def _spot(root: Path, name: str, line_text: str, key: str, severity: str) -> Spo
 
 CI = ("    ci: {level: 95, lower: 12, upper: 21}", "    ci: {level: 95, lower: 12, upper: 15}")
 CI_LINE = 1 + (SEEDS_DIR / "atkins-1999.yaml").read_text(encoding="utf-8").split(CI[0])[0].count(
-    "\n")  # the line of Atkins' reported CI
+    "\n"
+)  # the line of Atkins' reported CI
 PNEUMONITIS = ("    event: pneumonitis\n    count: 1\n", "    event: pneumonitis\n    count: 58\n")
 
 
 @pytest.fixture(scope="module")
 def shacl_only(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, set[Spot]]:
-    root = _project(tmp_path_factory.mktemp("shacl"),
-                    {"atkins-1999.yaml": CI, "buchbinder-2019.yaml": PNEUMONITIS})
-    expected = {_spot(root, "atkins-1999.yaml", "upper: 15}", "ci:", "warning"),
-                _spot(root, "buchbinder-2019.yaml", "count: 58", "count:", "error")}
+    root = _project(
+        tmp_path_factory.mktemp("shacl"),
+        {"atkins-1999.yaml": CI, "buchbinder-2019.yaml": PNEUMONITIS},
+    )
+    expected = {
+        _spot(root, "atkins-1999.yaml", "upper: 15}", "ci:", "warning"),
+        _spot(root, "buchbinder-2019.yaml", "count: 58", "count:", "error"),
+    }
     return root, expected
 
 
@@ -78,14 +83,18 @@ def _run(root: Path) -> PipelineResult:
 
 
 @pytest.fixture(scope="module")
-def reports(shacl_only: tuple[Path, set[Spot]], broken: tuple[Path, set[Spot]]
-            ) -> dict[str, tuple[PipelineResult, set[Spot], Path]]:
-    return {name: (_run(root), spots, root)
-            for name, (root, spots) in (("shacl-only", shacl_only), ("broken", broken))}
+def reports(
+    shacl_only: tuple[Path, set[Spot]], broken: tuple[Path, set[Spot]]
+) -> dict[str, tuple[PipelineResult, set[Spot], Path]]:
+    return {
+        name: (_run(root), spots, root)
+        for name, (root, spots) in (("shacl-only", shacl_only), ("broken", broken))
+    }
 
 
-def _render(result: PipelineResult, root: Path, fmt: str, monkeypatch: pytest.MonkeyPatch,
-            **style: bool) -> str:
+def _render(
+    result: PipelineResult, root: Path, fmt: str, monkeypatch: pytest.MonkeyPatch, **style: bool
+) -> str:
     monkeypatch.chdir(root)  # files are reported relative to the working directory
     return render_report(result, fmt, Style(**style))
 
@@ -106,8 +115,9 @@ def test_github_annotations_point_at_the_line(case: str, reports: dict, monkeypa
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_junit_has_a_case_per_record_failing_at_the_line(case: str, reports: dict,
-                                                         monkeypatch) -> None:
+def test_junit_has_a_case_per_record_failing_at_the_line(
+    case: str, reports: dict, monkeypatch
+) -> None:
     result, expected, root = reports[case]
     xml = JUnitXml.fromstring(_render(result, root, "junit", monkeypatch, strict=True))
     cases = {case.name: case for suite in xml for case in suite}
@@ -142,8 +152,14 @@ def test_sarif_is_valid_and_points_at_the_line(case: str, reports: dict, monkeyp
         assert rules[r["ruleIndex"]] == r["ruleId"]
         [location] = r["locations"]
         physical = location["physicalLocation"]
-        found.add((r["level"], physical["artifactLocation"]["uri"],
-                   physical["region"]["startLine"], physical["region"]["startColumn"]))
+        found.add(
+            (
+                r["level"],
+                physical["artifactLocation"]["uri"],
+                physical["region"]["startLine"],
+                physical["region"]["startColumn"],
+            )
+        )
     assert found == expected
     shapes = {"CountWithinCohort", "ConfidenceIntervalBracketsEstimate"}
     assert set(rules) == (shapes if case == "shacl-only" else {"record"})
@@ -160,8 +176,9 @@ def test_every_format_of_the_command_line_is_rendered() -> None:
     assert REPORT_FORMATS == FORMATS
 
 
-def _cli(root: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-         *args: str) -> tuple[int, str]:
+def _cli(
+    root: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str
+) -> tuple[int, str]:
     monkeypatch.chdir(root)
     status = main(["validate", "--no-reasoning", *args])
     return status, capsys.readouterr().out
@@ -179,8 +196,7 @@ def test_exit_codes_strict_and_quiet(tmp_path: Path, monkeypatch, capsys) -> Non
     assert status == 2 and out == ""
 
 
-def test_named_files_narrow_the_report_not_the_validation(shacl_only, monkeypatch,
-                                                          capsys) -> None:
+def test_named_files_narrow_the_report_not_the_validation(shacl_only, monkeypatch, capsys) -> None:
     root, _ = shacl_only
     status, out = _cli(root, monkeypatch, capsys, "-q", "seeds/atkins-1999.yaml")
     assert status == 0 and out.count("\n") == 1 and f"atkins-1999.yaml:{CI_LINE}:" in out
@@ -189,15 +205,17 @@ def test_named_files_narrow_the_report_not_the_validation(shacl_only, monkeypatc
     assert _cli(root, monkeypatch, capsys, "-q", "seeds/clark-2021.yaml") == (0, "")
 
 
-def test_a_named_file_is_not_passed_when_another_seed_is_broken(broken, monkeypatch,
-                                                                capsys) -> None:
+def test_a_named_file_is_not_passed_when_another_seed_is_broken(
+    broken, monkeypatch, capsys
+) -> None:
     root, _ = broken
     status, out = _cli(root, monkeypatch, capsys, "-q", "seeds/clark-2021.yaml")
     assert status == 1 and "not checked against the shapes" in out and BROKEN.name in out
 
 
 def test_sarif_names_a_seed_outside_the_working_directory_by_its_file_uri(
-        reports: dict, tmp_path: Path, monkeypatch) -> None:
+    reports: dict, tmp_path: Path, monkeypatch
+) -> None:
     root = reports["broken"][2]
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -206,6 +224,7 @@ def test_sarif_names_a_seed_outside_the_working_directory_by_its_file_uri(
         moved = run(locate(root, None), reasoning=False)  # files named as seen from elsewhere
     log = json.loads(_render(moved, elsewhere, "sarif", monkeypatch))
     jsonschema.Draft4Validator(SARIF_SCHEMA).validate(log)
-    [artifact] = [r["locations"][0]["physicalLocation"]["artifactLocation"]
-                  for r in log["runs"][0]["results"]]
+    [artifact] = [
+        r["locations"][0]["physicalLocation"]["artifactLocation"] for r in log["runs"][0]["results"]
+    ]
     assert artifact == {"uri": (root / "seeds" / BROKEN.name).as_uri()}

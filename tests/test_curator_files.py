@@ -34,8 +34,14 @@ SECRET = "il2kg-test-secret-6f1d2c"
 
 def cli(*args: str, cwd: Path, **options: object) -> subprocess.CompletedProcess[str]:
     """Run il2kg in `cwd`; a hang fails the test instead of blocking it."""
-    return subprocess.run([sys.executable, "-m", "il2kg.cli", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=300, **options)  # type: ignore[call-overload]
+    return subprocess.run(
+        [sys.executable, "-m", "il2kg.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        **options,
+    )  # type: ignore[call-overload]
 
 
 @pytest.fixture()
@@ -50,13 +56,16 @@ def project(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize("command", ["validate", "build"])
 def test_a_seed_linking_outside_the_project_is_refused_naming_the_link(
-        project: Path, command: str) -> None:
+    project: Path, command: str
+) -> None:
     (project / "seeds" / "shadow.yaml").symlink_to(project.parent / "secret.yaml")
     done = cli(command, *REASONING, cwd=project)
     output = done.stdout + done.stderr
     assert done.returncode == 1, output
-    assert any(line.startswith("seeds/shadow.yaml: ") and "not read: it resolves outside" in line
-               for line in output.splitlines()), output
+    assert any(
+        line.startswith("seeds/shadow.yaml: ") and "not read: it resolves outside" in line
+        for line in output.splitlines()
+    ), output
     assert SECRET not in output and "Traceback" not in output
 
 
@@ -81,11 +90,19 @@ def test_a_link_to_a_file_inside_the_seeds_is_read(project: Path) -> None:
     assert read_inside(project / "seeds" / "copy.yaml", project / "seeds", 10**6).startswith(b"#")
 
 
-@pytest.mark.parametrize("link", ["shapes/il2kg-shapes.ttl", "ontology/il2kg.ttl",
-                                  "queries/secret.rq", "ontology/imports/secret.ttl",
-                                  "sources/secret.txt"])
+@pytest.mark.parametrize(
+    "link",
+    [
+        "shapes/il2kg-shapes.ttl",
+        "ontology/il2kg.ttl",
+        "queries/secret.rq",
+        "ontology/imports/secret.ttl",
+        "sources/secret.txt",
+    ],
+)
 def test_a_project_file_linking_outside_is_refused_naming_the_link(
-        project: Path, link: str) -> None:
+    project: Path, link: str
+) -> None:
     (project / link).parent.mkdir(parents=True, exist_ok=True)
     (project / link).symlink_to(project.parent / "secret.yaml")
     with pytest.raises(OutsideProject, match="not read: it resolves outside") as refused:
@@ -120,17 +137,26 @@ def _fill_the_disk(limit: int) -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
 
-@pytest.mark.parametrize("command, name", [(["export", "fhir"], "fhir.json"),
-                                           (["plot", "forest"], "forest.png")])
+@pytest.mark.parametrize(
+    "command, name", [(["export", "fhir"], "fhir.json"), (["plot", "forest"], "forest.png")]
+)
 def test_an_output_on_a_full_disk_leaves_the_previous_file(
-        built_dist: Path, tmp_path: Path, command: list[str], name: str) -> None:
+    built_dist: Path, tmp_path: Path, command: list[str], name: str
+) -> None:
     out = tmp_path / name
     done = cli(*command, "--dist", str(built_dist), "--out", str(out), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     good = out.read_bytes()
     assert len(good) > 8192
-    done = cli(*command, "--dist", str(built_dist), "--out", str(out), cwd=tmp_path,
-               preexec_fn=lambda: _fill_the_disk(4096))
+    done = cli(
+        *command,
+        "--dist",
+        str(built_dist),
+        "--out",
+        str(out),
+        cwd=tmp_path,
+        preexec_fn=lambda: _fill_the_disk(4096),
+    )
     assert done.returncode == 2 and "File too large" in done.stderr, done.stderr
     assert out.read_bytes() == good
     assert sorted(p.name for p in tmp_path.iterdir()) == [name]  # no temporary file left
@@ -202,8 +228,9 @@ def test_two_concurrent_publishers_never_leave_the_link_dangling(tmp_path: Path)
     the link: it always names a build that exists (the swap and cleanup hold the lock)."""
     out = tmp_path / "dist"
     publish({"a.txt": b"first"}, out)
-    loops = [subprocess.Popen([sys.executable, "-c", LOOP, str(out), tag, "150"])
-             for tag in ("x", "y")]
+    loops = [
+        subprocess.Popen([sys.executable, "-c", LOOP, str(out), tag, "150"]) for tag in ("x", "y")
+    ]
     samples, dangling = _sample_while(loops, out)
     assert samples > 100 and dangling == 0, (samples, dangling)
     builds = [p for p in tmp_path.iterdir() if p.name.startswith(".dist-build-")]
@@ -211,13 +238,16 @@ def test_two_concurrent_publishers_never_leave_the_link_dangling(tmp_path: Path)
 
 
 def test_two_concurrent_store_publishers_never_leave_the_link_dangling(
-        built_dist: Path, tmp_path: Path) -> None:
+    built_dist: Path, tmp_path: Path
+) -> None:
     """The same for on-disk stores (`build --store`, `serve --store`): publish_store too holds
     the lock through its swap and cleanup."""
     out = tmp_path / "store"
     publish_store(out, built_dist)
-    loops = [subprocess.Popen([sys.executable, "-c", STORE_LOOP, str(out), str(built_dist), "4"])
-             for _ in range(2)]
+    loops = [
+        subprocess.Popen([sys.executable, "-c", STORE_LOOP, str(out), str(built_dist), "4"])
+        for _ in range(2)
+    ]
     samples, dangling = _sample_while(loops, out)
     assert samples > 100 and dangling == 0, (samples, dangling)
     assert [p for p in tmp_path.iterdir() if p.name.startswith(".store-")] == [out.resolve()]
@@ -229,19 +259,35 @@ def test_two_concurrent_store_publishers_never_leave_the_link_dangling(
 def _row(label: str) -> EvidenceRow:
     """A row whose publication label is `label`, the rest plain."""
     return EvidenceRow(
-        outcome="https://w3id.org/il2kg/resource/x/outcome/orr", outcome_label="ORR",
-        publication="https://w3id.org/il2kg/resource/x", publication_label=label,
-        cohort="https://w3id.org/il2kg/resource/x/cohort/all", cohort_label="all",
-        diseases="melanoma", category="https://w3id.org/il2kg/ontology/objective-response",
-        category_label="objective response", treatment="https://w3id.org/il2kg/resource/x/t",
-        treatment_label="IL-2", percent=Decimal(30), percent_derived=False, count=3,
-        count_derived=False, denominator=10, denominator_derived=False, lower=Decimal("6.67"),
-        upper=Decimal("65.25"), interval_derived=True, context="no prior therapy recorded",
-        outcome_selected=False)
+        outcome="https://w3id.org/il2kg/resource/x/outcome/orr",
+        outcome_label="ORR",
+        publication="https://w3id.org/il2kg/resource/x",
+        publication_label=label,
+        cohort="https://w3id.org/il2kg/resource/x/cohort/all",
+        cohort_label="all",
+        diseases="melanoma",
+        category="https://w3id.org/il2kg/ontology/objective-response",
+        category_label="objective response",
+        treatment="https://w3id.org/il2kg/resource/x/t",
+        treatment_label="IL-2",
+        percent=Decimal(30),
+        percent_derived=False,
+        count=3,
+        count_derived=False,
+        denominator=10,
+        denominator_derived=False,
+        lower=Decimal("6.67"),
+        upper=Decimal("65.25"),
+        interval_derived=True,
+        context="no prior therapy recorded",
+        outcome_selected=False,
+    )
 
 
-@pytest.mark.parametrize("label", ["Smith $\\undefinedmacro{x}$ 2020", "Pay $5 to $10 study",
-                                   "$\\frac{1}{0}$", "a $ b", "$$"])
+@pytest.mark.parametrize(
+    "label",
+    ["Smith $\\undefinedmacro{x}$ 2020", "Pay $5 to $10 study", "$\\frac{1}{0}$", "a $ b", "$$"],
+)
 def test_labels_are_drawn_as_text_never_as_mathematics(label: str) -> None:
     svg = render([_row(label)], "svg").decode().replace("&lt;", "<").replace("&gt;", ">")
     assert f">{label[:25]}" in svg  # the study column shows up to 30 characters
@@ -299,8 +345,11 @@ def test_a_percent_explained_by_a_note_is_drawn_without_a_derived_interval(tmp_p
     assert (row.lower, row.upper, row.interval) == (None, None, "no interval")
     svg = render([row], "svg").decode()
     assert "90%‡" in svg and "65.25" not in svg
-    evidence = [r["resource"] for r in bundle(lambda q: run_local(store, q).payload)["entry"]
-                if r["resource"]["resourceType"] == "Evidence"]
+    evidence = [
+        r["resource"]
+        for r in bundle(lambda q: run_local(store, q).payload)["entry"]
+        if r["resource"]["resourceType"] == "Evidence"
+    ]
     reported = [e for e in evidence if e["description"] == "As reported by the source."]
     assert [s["quantity"]["value"] for e in reported for s in e["statistic"]] == [90]
     assert not any("attributeEstimate" in s for e in reported for s in e["statistic"])

@@ -29,9 +29,9 @@ def _obo_curies(path: Path) -> set[str]:
     graph = Graph().parse(path)
     iris = {str(t) for triple in graph for t in triple if isinstance(t, URIRef)}
     return {
-        iri[len(OBO):].replace("_", ":", 1)
+        iri[len(OBO) :].replace("_", ":", 1)
         for iri in iris
-        if iri.startswith(OBO) and "_" in iri[len(OBO):]
+        if iri.startswith(OBO) and "_" in iri[len(OBO) :]
     }
 
 
@@ -74,8 +74,13 @@ def test_every_mapped_term_has_a_labelled_stub_in_the_imports() -> None:
         prefix, _, local = row["object_id"].partition(":")
         mapped.add(URIRef(curie_map[prefix] + local))
     ontology = Graph().parse(ONTOLOGY_FILE)
-    matches = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch,
-               SKOS.relatedMatch)
+    matches = (
+        SKOS.exactMatch,
+        SKOS.closeMatch,
+        SKOS.broadMatch,
+        SKOS.narrowMatch,
+        SKOS.relatedMatch,
+    )
     mapped |= {t for p in matches for t in ontology.objects(None, p) if isinstance(t, URIRef)}
     stubs = Graph()
     for path in sorted(IMPORTS_DIR.glob("*.ttl")):

@@ -34,10 +34,12 @@ def _record(seed_result: object, record_id: str) -> PublicationRecord:
     return next(r for r in seed_result.loaded.records if r.id == record_id)
 
 
-def test_one_row_per_response_outcome_with_an_estimate(store: Store,
-                                                        rows: list[EvidenceRow]) -> None:
-    want = {str(s["o"].value) for s in store.query(RESPONSE_OUTCOMES,
-                                                   use_default_graph_as_union=True)}
+def test_one_row_per_response_outcome_with_an_estimate(
+    store: Store, rows: list[EvidenceRow]
+) -> None:
+    want = {
+        str(s["o"].value) for s in store.query(RESPONSE_OUTCOMES, use_default_graph_as_union=True)
+    }
     assert want and sorted(r.outcome for r in rows) == sorted(want)
 
 
@@ -55,7 +57,10 @@ def test_rows_carry_the_seed_figures(seed_result: object, rows: list[EvidenceRow
                 assert (row.count, row.count_derived) == (outcome.count, False)
             if outcome.ci is not None:
                 assert (row.lower, row.upper, row.interval_derived) == (
-                    outcome.ci.lower, outcome.ci.upper, False)
+                    outcome.ci.lower,
+                    outcome.ci.upper,
+                    False,
+                )
             elif row.count is not None and row.denominator is not None:
                 assert (row.lower, row.upper) == clopper_pearson(row.count, row.denominator)
                 assert row.interval_derived
@@ -97,26 +102,54 @@ def test_svg_shows_every_row(rows: list[EvidenceRow]) -> None:
     assert render(rows, "svg") == render(rows, "svg")
 
 
-def test_cli_writes_png_and_filters_categories(built_dist: Path, tmp_path: Path,
-                                               rows: list[EvidenceRow]) -> None:
+def test_cli_writes_png_and_filters_categories(
+    built_dist: Path, tmp_path: Path, rows: list[EvidenceRow]
+) -> None:
     png, svg = tmp_path / "f.png", tmp_path / "f.svg"
     assert main(["plot", "forest", "--dist", str(built_dist), "--out", str(png)]) == 0
     assert png.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
-    assert main(["plot", "forest", "--dist", str(built_dist), "--out", str(svg),
-                 "--category", "objective-response"]) == 0
+    assert (
+        main(
+            [
+                "plot",
+                "forest",
+                "--dist",
+                str(built_dist),
+                "--out",
+                str(svg),
+                "--category",
+                "objective-response",
+            ]
+        )
+        == 0
+    )
     text = svg.read_text()
     for row in rows:
         assert (row.counts in text) == row.category.endswith("/objective-response")
     pdf = tmp_path / "f.pdf"
     assert main(["plot", "forest", "--dist", str(built_dist), "--out", str(pdf)]) == 2
-    assert main(["plot", "forest", "--dist", str(built_dist), "--out", str(png),
-                 "--category", "no-such-category"]) == 1
+    assert (
+        main(
+            [
+                "plot",
+                "forest",
+                "--dist",
+                str(built_dist),
+                "--out",
+                str(png),
+                "--category",
+                "no-such-category",
+            ]
+        )
+        == 1
+    )
 
 
 def test_rows_select_by_disease_context_study_and_category(rows: list[EvidenceRow]) -> None:
     melanoma = select(rows, disease=["metastatic-melanoma"])
-    assert melanoma and set(melanoma) == {r for r in rows
-                                          if "metastatic melanoma" in r.diseases.split(", ")}
+    assert melanoma and set(melanoma) == {
+        r for r in rows if "metastatic melanoma" in r.diseases.split(", ")
+    }
     atkins = select(rows, study=["atkins-1999"])
     assert atkins and {r.publication_label for r in atkins} == {"Atkins 1999"}
     assert select(rows, study=["Atkins 1999"]) == atkins
@@ -131,16 +164,38 @@ def test_rows_select_by_disease_context_study_and_category(rows: list[EvidenceRo
 
 
 def test_cli_plot_selects_and_says_what_it_could_select(
-        built_dist: Path, tmp_path: Path, rows: list[EvidenceRow],
-        capsys: pytest.CaptureFixture[str]) -> None:
+    built_dist: Path, tmp_path: Path, rows: list[EvidenceRow], capsys: pytest.CaptureFixture[str]
+) -> None:
     svg = tmp_path / "f.svg"
     capsys.readouterr()
-    assert main(["plot", "forest", "--dist", str(built_dist), "--out", str(svg),
-                 "--disease", "metastatic-melanoma", "--study", "buchbinder-2019"]) == 0
-    wanted = [r for r in rows
-              if "metastatic melanoma" in r.diseases and r.publication_label.startswith("Buch")]
+    assert (
+        main(
+            [
+                "plot",
+                "forest",
+                "--dist",
+                str(built_dist),
+                "--out",
+                str(svg),
+                "--disease",
+                "metastatic-melanoma",
+                "--study",
+                "buchbinder-2019",
+            ]
+        )
+        == 0
+    )
+    wanted = [
+        r
+        for r in rows
+        if "metastatic melanoma" in r.diseases and r.publication_label.startswith("Buch")
+    ]
     assert wanted and f"({len(wanted)} rows)" in capsys.readouterr().err
-    assert main(["plot", "forest", "--dist", str(built_dist), "--out", str(svg),
-                 "--disease", "glioma"]) == 1
+    assert (
+        main(
+            ["plot", "forest", "--dist", str(built_dist), "--out", str(svg), "--disease", "glioma"]
+        )
+        == 1
+    )
     said = capsys.readouterr().err
     assert "--disease glioma" in said and "metastatic melanoma" in said

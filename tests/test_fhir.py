@@ -32,8 +32,11 @@ def exported(store: Store) -> dict:
 
 def _by_iri(exported: dict, kind: str) -> dict[str, dict]:
     """The resources of a type by graph IRI (those made for a graph resource have none)."""
-    return {e["resource"]["identifier"][0]["value"]: e["resource"] for e in exported["entry"]
-            if e["resource"]["resourceType"] == kind and "identifier" in e["resource"]}
+    return {
+        e["resource"]["identifier"][0]["value"]: e["resource"]
+        for e in exported["entry"]
+        if e["resource"]["resourceType"] == kind and "identifier" in e["resource"]
+    }
 
 
 def test_bundle_parses_as_r5_and_round_trips(exported: dict) -> None:
@@ -88,8 +91,10 @@ def test_reported_figures_are_carried(exported: dict, seed_result: object) -> No
             if outcome.ci is not None:
                 [estimate] = statistic["attributeEstimate"]
                 assert estimate["level"] == float(outcome.ci.level) / 100
-                assert (estimate["range"]["low"]["value"], estimate["range"]["high"]["value"]) \
-                    == (float(outcome.ci.lower), float(outcome.ci.upper))
+                assert (estimate["range"]["low"]["value"], estimate["range"]["high"]["value"]) == (
+                    float(outcome.ci.lower),
+                    float(outcome.ci.upper),
+                )
             checked += 1
     assert checked
 
@@ -101,30 +106,40 @@ def test_atkins_objective_response(exported: dict, seed_result: object) -> None:
     evidence = _by_iri(exported, "Evidence")
     reported = evidence[RES + "atkins-1999/outcome/orr"]["statistic"][0]
     assert reported["statisticType"]["coding"][0] == {
-        "system": "https://fevir.net/sevco", "code": "STATO:0000639", "display": "percentage"}
+        "system": "https://fevir.net/sevco",
+        "code": "STATO:0000639",
+        "display": "percentage",
+    }
     assert (reported["quantity"]["value"], reported["quantity"]["unit"]) == (orr.percent, "%")
     assert reported["sampleSize"]["knownDataCount"] == orr.denominator
     interval = reported["attributeEstimate"][0]
-    assert (interval["level"], interval["range"]["low"]["value"],
-            interval["range"]["high"]["value"]) == (0.95, orr.ci.lower, orr.ci.upper)
+    assert (
+        interval["level"],
+        interval["range"]["low"]["value"],
+        interval["range"]["high"]["value"],
+    ) == (0.95, orr.ci.lower, orr.ci.upper)
     derived = evidence[RES + "atkins-1999/outcome/orr/derived"]
     counts = sum(o.count for o in atkins.outcomes if o.id in orr.components)
     assert derived["statistic"][0]["numberOfEvents"] == counts
     assert derived["description"].startswith("Derived by il2kg")
-    assert derived["relatedArtifact"][0]["resourceReference"]["reference"] == \
-        "Evidence/atkins-1999.outcome.orr"
+    assert (
+        derived["relatedArtifact"][0]["resourceReference"]["reference"]
+        == "Evidence/atkins-1999.outcome.orr"
+    )
 
 
 def test_every_derived_value_is_one_derived_evidence(exported: dict, store: Store) -> None:
-    derived = {str(s["d"].value) for s in store.query(DERIVED_VALUES,
-                                                      use_default_graph_as_union=True)}
+    derived = {
+        str(s["d"].value) for s in store.query(DERIVED_VALUES, use_default_graph_as_union=True)
+    }
     evidence = _by_iri(exported, "Evidence")
     marked = {iri for iri, r in evidence.items() if r["description"].startswith("Derived")}
     assert derived and marked == derived
 
 
-def test_cli_writes_the_bundle(built_dist: Path, tmp_path: Path, exported: dict,
-                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_writes_the_bundle(
+    built_dist: Path, tmp_path: Path, exported: dict, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "bundle.json"
     assert main(["export", "fhir", "--dist", str(built_dist), "--out", str(out)]) == 0
     assert json.loads(out.read_text()) == exported
@@ -133,8 +148,7 @@ def test_cli_writes_the_bundle(built_dist: Path, tmp_path: Path, exported: dict,
     assert json.loads(capsys.readouterr().out) == exported
 
 
-def test_author_list_completeness_only_where_recorded(exported: dict,
-                                                      seed_result: object) -> None:
+def test_author_list_completeness_only_where_recorded(exported: dict, seed_result: object) -> None:
     citations = _by_iri(exported, "Citation")
     for record in seed_result.loaded.records:
         contributors = citations[RES + record.id]["citedArtifact"].get("contributorship", {})

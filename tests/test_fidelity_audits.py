@@ -80,12 +80,17 @@ def test_or_is_not_and(seed_result: PipelineResult) -> None:
           BIND (COALESCE(STR(?amount), ?agent) AS ?label)
         } GROUP BY ?regimen ?property""",
     )
-    found = {(r.split("/resource/")[1], _local(p), " or ".join(sorted(v.split(" or "))))
-             for r, p, v in alternatives}
+    found = {
+        (r.split("/resource/")[1], _local(p), " or ".join(sorted(v.split(" or "))))
+        for r, p, v in alternatives
+    }
     assert found == {
         ("atkins-1999/regimen/hd-il2", "alternativeDose", "600000 or 720000"),
-        ("buchbinder-2019/regimen/pd1-pdl1", "alternativeAgent",
-         "PD-1 inhibitor or PD-L1 inhibitor"),
+        (
+            "buchbinder-2019/regimen/pd1-pdl1",
+            "alternativeAgent",
+            "PD-1 inhibitor or PD-L1 inhibitor",
+        ),
     }
 
 
@@ -106,7 +111,9 @@ def test_fateh_time_to_response_counts_from_temozolomide_as_a_typical_value(
     )
     origin, agent, statistic, definition, lower, upper = row
     assert (_local(origin), _local(agent), _local(statistic)) == (
-        "treatment-start", "temozolomide", "typical-value",
+        "treatment-start",
+        "temozolomide",
+        "typical-value",
     )
     assert (lower, upper) == ("1", "2")
     assert "not the least and greatest values observed" in definition
@@ -115,7 +122,8 @@ def test_fateh_time_to_response_counts_from_temozolomide_as_a_typical_value(
         """SELECT ?outcome WHERE { ?outcome il2kg:hasTime/il2kg:statistic il2kg:observed-range }""",
     )
     assert [o.split("/resource/")[1] for (o,) in ranges] == [
-        "clark-2021/outcome/pfs", "nci-surgery-branch-1998/outcome/cr-ongoing-since-start",
+        "clark-2021/outcome/pfs",
+        "nci-surgery-branch-1998/outcome/cr-ongoing-since-start",
     ]
 
 
@@ -132,8 +140,10 @@ def _facts(result: PipelineResult, statement: str) -> set[tuple[str, str]]:
 def test_recommendations_keep_their_strength_and_condition(seed_result: PipelineResult) -> None:
     """NCI: 'should be considered as initial therapy for appropriately selected patients';
     Atkins: 'should be considered for appropriately selected melanoma patients'."""
-    wanted = {("recommendationStrength", "should-be-considered"),
-              ("recommendedFor", "appropriately-selected-patients")}
+    wanted = {
+        ("recommendationStrength", "should-be-considered"),
+        ("recommendedFor", "appropriately-selected-patients"),
+    }
     nci = "nci-surgery-branch-1998/statement/initial-therapy-conclusion"
     assert wanted <= _facts(seed_result, nci)
     assert wanted <= _facts(seed_result, "atkins-1999/statement/benefit-conclusion")
@@ -179,7 +189,8 @@ def test_text_only_facts_are_typed(seed_result: PipelineResult) -> None:
         ("identifiedAntigenClass", "mutated-intracellular-protein"),
     }
     assert ("inPatientsWith", "large-tumour-burden") in _facts(
-        seed_result, "atkins-1999/statement/all-sites")
+        seed_result, "atkins-1999/statement/all-sites"
+    )
     assert _facts(seed_result, "atkins-1999/statement/toxicity-reversible") >= {
         ("toxicityCharacteristic", "severe-toxicity"),
         ("toxicityCharacteristic", "mostly-reversed-rapidly"),
@@ -194,7 +205,10 @@ def test_text_only_facts_are_typed(seed_result: PipelineResult) -> None:
           ?cohort il2kg:hadPriorTherapy ?prior }}""",
     )
     assert [_local(v) for v in comparison] == [
-        "similar", "toxicity-profile", "hd-il2", "checkpoint-inhibitor-therapy",
+        "similar",
+        "toxicity-profile",
+        "hd-il2",
+        "checkpoint-inhibitor-therapy",
     ]
     [(decade,)] = _ask(
         seed_result,
@@ -216,7 +230,11 @@ def test_that_no_late_responder_progressed_is_typed(seed_result: PipelineResult)
     )
     event, among, none, comparator, value = row
     assert (_local(event), _local(among), none, comparator, value) == (
-        "progressive-disease", "orr", "true", ">", "30",
+        "progressive-disease",
+        "orr",
+        "true",
+        ">",
+        "30",
     )
 
 
@@ -249,8 +267,10 @@ def test_publication_type_and_study_design_are_told_apart(seed_result: PipelineR
           FILTER (?typeClass != owl:NamedIndividual && ?designClass != owl:NamedIndividual) }}""",
     )
     assert [_local(v) for v in row] == [
-        "clinical-trial-publication-type", "PublicationType",
-        "consecutive-case-series", "StudyDesign",
+        "clinical-trial-publication-type",
+        "PublicationType",
+        "consecutive-case-series",
+        "StudyDesign",
     ]
     mixed = _ask(
         seed_result,
@@ -280,8 +300,10 @@ def test_mappings_claim_no_more_than_the_terms_mean(seed_result: PipelineResult)
           ?term ?predicate ?external .
           FILTER (STRSTARTS(STR(?predicate), STR(skos:))) }"""
     )
-    found = {(_local(str(t)), _local(str(p)).split("#")[-1], str(e).rsplit("/", 1)[-1])
-             for t, p, e in rows}
+    found = {
+        (_local(str(t)), _local(str(p)).split("#")[-1], str(e).rsplit("/", 1)[-1])
+        for t, p, e in rows
+    }
     assert ("aldesleukin", "narrowMatch", "DB00041") in found
     assert ("organ-site", "relatedMatch", "UBERON_0000062") in found
     assert not {f for f in found if f[1] == "exactMatch"}

@@ -62,7 +62,8 @@ def wrong_imports(name: str, path: Path) -> list[str]:
     """The imports of a module that reach its own layer (another unit) or a higher one."""
     own = unit(name)
     return sorted(
-        target for target in imported(path)
+        target
+        for target in imported(path)
         if unit(target) not in {own, "il2kg"} and LAYERS[unit(target)] >= LAYERS[own]
     )
 
@@ -75,8 +76,15 @@ def test_imports_go_down_the_layers(name: str, path: Path) -> None:
 
 def test_the_layers_are_read_as_written() -> None:
     text = "... in this order: `errors`/`files`, `paths`,\n`records`/`query`, `cli`. Then"
-    assert layers_from(text) == {"il2kg": 0, "errors": 0, "files": 0, "paths": 1,
-                                 "records": 2, "query": 2, "cli": 3}
+    assert layers_from(text) == {
+        "il2kg": 0,
+        "errors": 0,
+        "files": 0,
+        "paths": 1,
+        "records": 2,
+        "query": 2,
+        "cli": 3,
+    }
 
 
 def test_upward_and_sideways_imports_are_caught(tmp_path: Path) -> None:
@@ -87,4 +95,6 @@ def test_upward_and_sideways_imports_are_caught(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert wrong_imports("il2kg.records.crossrefs", source) == [
-        "il2kg.graph.convert", "il2kg.query.lexer"]
+        "il2kg.graph.convert",
+        "il2kg.query.lexer",
+    ]

@@ -21,16 +21,20 @@ from il2kg.query.lexer import (
 from il2kg.query.result import QueryError
 
 
-@pytest.mark.parametrize(("query", "targets"), [
-    ("SELECT * { SERVICE <http://x.example/> { ?s ?p ?o } }", ["http://x.example/"]),
-    ("SELECT * { service silent ?where { ?s ?p ?o } }", ["?where"]),
-    ("SELECT * { \\u0053ERVICE <http://x.example/> {} }", ["http://x.example/"]),
-    ("SELECT * { ?s ?p ?o } SERVICE\n\tex:end {}", ["ex:end"]),
-    ("SELECT * { ?s ?p 'SERVICE <http://x.example/>' } # SERVICE <http://y.example/>", []),
-    ("SELECT * { ?s <http://x.example/SERVICE> ?o . ?s ex:SERVICE ?SERVICE }", []),
-])
+@pytest.mark.parametrize(
+    ("query", "targets"),
+    [
+        ("SELECT * { SERVICE <http://x.example/> { ?s ?p ?o } }", ["http://x.example/"]),
+        ("SELECT * { service silent ?where { ?s ?p ?o } }", ["?where"]),
+        ("SELECT * { \\u0053ERVICE <http://x.example/> {} }", ["http://x.example/"]),
+        ("SELECT * { ?s ?p ?o } SERVICE\n\tex:end {}", ["ex:end"]),
+        ("SELECT * { ?s ?p 'SERVICE <http://x.example/>' } # SERVICE <http://y.example/>", []),
+        ("SELECT * { ?s <http://x.example/SERVICE> ?o . ?s ex:SERVICE ?SERVICE }", []),
+    ],
+)
 def test_services_are_found_past_strings_comments_iris_and_escapes(
-        query: str, targets: list[str]) -> None:
+    query: str, targets: list[str]
+) -> None:
     assert services(query) == targets
 
 
@@ -40,22 +44,29 @@ def test_a_service_clause_is_refused_naming_its_target() -> None:
     check_services("SELECT * { ?s ?p ?o }")
 
 
-@pytest.mark.parametrize(("query", "form"), [
-    ("PREFIX ex: <http://x.example/SELECT> # SELECT\nask {}", "ASK"),
-    ("CONSTRUCT { ?s ?p 'DESCRIBE' } WHERE { ?s ?p ?o }", "CONSTRUCT"),
-    ("\\u0053ELECT * {}", "SELECT"),
-    ("PREFIX ex: <http://x.example/>", None),
-])
+@pytest.mark.parametrize(
+    ("query", "form"),
+    [
+        ("PREFIX ex: <http://x.example/SELECT> # SELECT\nask {}", "ASK"),
+        ("CONSTRUCT { ?s ?p 'DESCRIBE' } WHERE { ?s ?p ?o }", "CONSTRUCT"),
+        ("\\u0053ELECT * {}", "SELECT"),
+        ("PREFIX ex: <http://x.example/>", None),
+    ],
+)
 def test_the_query_form_is_the_first_keyword_outside_strings_and_iris(
-        query: str, form: str | None) -> None:
+    query: str, form: str | None
+) -> None:
     assert query_form(query) == form
 
 
-@pytest.mark.parametrize(("query", "declared"), [
-    ("SELECT * FROM <http://x.example/g> { ?s ?p ?o }", True),
-    ("SELECT * from named <http://x.example/g> { ?s ?p ?o }", True),
-    ("SELECT ?from { ?s <http://x.example/FROM> 'FROM' }", False),
-])
+@pytest.mark.parametrize(
+    ("query", "declared"),
+    [
+        ("SELECT * FROM <http://x.example/g> { ?s ?p ?o }", True),
+        ("SELECT * from named <http://x.example/g> { ?s ?p ?o }", True),
+        ("SELECT ?from { ?s <http://x.example/FROM> 'FROM' }", False),
+    ],
+)
 def test_a_dataset_of_its_own_is_a_from_clause(query: str, declared: bool) -> None:
     assert declares_dataset(query) is declared
 
@@ -84,8 +95,9 @@ CRASH_SHAPES = {
     "minus": "ASK { " + " ".join(["MINUS { ?a ?b ?c }"] * 10_000) + " }",
     "object list": "ASK { ?s <http://x.example/p> " + ",".join(["1"] * 10_000) + " }",
     "binds": "ASK { " + " ".join(f"BIND(1 AS ?v{i})" for i in range(10_000)) + " }",
-    "basic graph pattern": "ASK { " + " ".join(f"?s{i} <http://x.example/p> ?o{i} ."
-                                               for i in range(10_000)) + " }",
+    "basic graph pattern": "ASK { "
+    + " ".join(f"?s{i} <http://x.example/p> ?o{i} ." for i in range(10_000))
+    + " }",
     "negations": "ASK { FILTER(" + "!" * 20_000 + "true) }",
 }
 
@@ -106,11 +118,15 @@ def test_long_flat_lists_are_not_chains() -> None:
 
 
 def test_undeclared_prefixes_are_read_from_the_query_text_only() -> None:
-    published = {"il2kg": "https://w3id.org/il2kg/ontology/",
-                 "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-                 "skos": "http://www.w3.org/2004/02/skos/core#"}
-    text = ("PREFIX il2kg: <urn:own#>\n# rdfs:label in a comment\n"
-            'SELECT * { ?s il2kg:a "skos:x" ; <urn:x:y> ?o ; ex:b ?v ; rdfs:label ?l }')
+    published = {
+        "il2kg": "https://w3id.org/il2kg/ontology/",
+        "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+        "skos": "http://www.w3.org/2004/02/skos/core#",
+    }
+    text = (
+        "PREFIX il2kg: <urn:own#>\n# rdfs:label in a comment\n"
+        'SELECT * { ?s il2kg:a "skos:x" ; <urn:x:y> ?o ; ex:b ?v ; rdfs:label ?l }'
+    )
     assert with_prefixes(text, published) == f"PREFIX rdfs: <{published['rdfs']}>\n{text}"
     assert with_prefixes("ASK { ?s ?p ?o }", published) == "ASK { ?s ?p ?o }"
 
@@ -144,11 +160,14 @@ def test_services_as_pyoxigraph_reads_them(query: str, target: str) -> None:
     assert services(query) == [target]
 
 
-@pytest.mark.parametrize("query", [
-    "PREFIX sd: <http://www.w3.org/ns/sparql-service-description#> ASK { ?s a sd:Service }",
-    "ASK { ?s <http://x.example/service#a> ?service . FILTER(?service = 'SERVICE') }",
-    "ASK { VALUES ?x { <http://x.example/service> } }",
-    "ASK { ?s ex:myService _:service } # SERVICE <http://x.example/>",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "PREFIX sd: <http://www.w3.org/ns/sparql-service-description#> ASK { ?s a sd:Service }",
+        "ASK { ?s <http://x.example/service#a> ?service . FILTER(?service = 'SERVICE') }",
+        "ASK { VALUES ?x { <http://x.example/service> } }",
+        "ASK { ?s ex:myService _:service } # SERVICE <http://x.example/>",
+    ],
+)
 def test_service_in_names_strings_and_comments_is_no_service(query: str) -> None:
     assert services(query) == []

@@ -40,8 +40,9 @@ def store(built_dist: Path) -> Store:
 
 @pytest.fixture(scope="module")
 def files(store: Store, key_file: Path) -> dict[str, str]:
-    return export(lambda query: run_local(store, query).payload,
-                  Signer.from_file(key_file, CREATOR))
+    return export(
+        lambda query: run_local(store, query).payload, Signer.from_file(key_file, CREATOR)
+    )
 
 
 def _dataset(text: str) -> Dataset:
@@ -51,8 +52,11 @@ def _dataset(text: str) -> Dataset:
 
 
 def _graph(dataset: Dataset, part: str) -> list[tuple]:
-    [name] = {g for _, p, g, _ in dataset.quads((None, None, None, None))
-              if g is not None and str(g).endswith("/" + part)}
+    [name] = {
+        g
+        for _, p, g, _ in dataset.quads((None, None, None, None))
+        if g is not None and str(g).endswith("/" + part)
+    }
     return list(dataset.graph(name))
 
 
@@ -60,7 +64,8 @@ def test_every_nanopublication_verifies_offline(files: dict[str, str]) -> None:
     for text in files.values():
         info = nanopub_sign.Nanopub(text).check().info()
         assert info["trusty_hash"].startswith("RA") and info["uri"]["value"].endswith(
-            info["trusty_hash"])
+            info["trusty_hash"]
+        )
         assert info["signature"] and info["algo"] == "RSA"
 
 
@@ -71,8 +76,7 @@ def test_a_changed_byte_fails_the_check(files: dict[str, str]) -> None:
         nanopub_sign.Nanopub(text.replace("il2kg:count 17", "il2kg:count 18")).check()
 
 
-def test_one_per_outcome_and_an_index_of_them(files: dict[str, str],
-                                              seed_result: object) -> None:
+def test_one_per_outcome_and_an_index_of_them(files: dict[str, str], seed_result: object) -> None:
     outcomes = {f"{r.id}.outcome.{o.id}" for r in seed_result.loaded.records for o in r.outcomes}
     assert set(files) == outcomes | {INDEX}
     index = _dataset(files[INDEX])
@@ -88,54 +92,60 @@ def test_assertion_provenance_and_pubinfo(files: dict[str, str], seed_result: ob
     outcome = URIRef(RES + "atkins-1999/outcome/cr")
     assertion = _graph(dataset, "assertion")
     assert (outcome, IL2KG["count"], Literal(cr.count, datatype=XSD.integer)) in assertion
-    assert (outcome, IL2KG.denominator, Literal(cr.denominator, datatype=XSD.integer)) \
-        in assertion
+    assert (outcome, IL2KG.denominator, Literal(cr.denominator, datatype=XSD.integer)) in assertion
     assert (outcome, IL2KG.inCohort, URIRef(RES + "atkins-1999/cohort/all")) in assertion
     provenance = _graph(dataset, "provenance")
     assert (outcome, PROV.hadPrimarySource, URIRef(RES + "atkins-1999")) in provenance
-    assert (URIRef(RES + "atkins-1999/outcome/cr/derived"), PROV.wasAttributedTo,
-            URIRef("https://w3id.org/il2kg/")) in provenance
+    assert (
+        URIRef(RES + "atkins-1999/outcome/cr/derived"),
+        PROV.wasAttributedTo,
+        URIRef("https://w3id.org/il2kg/"),
+    ) in provenance
     pubinfo = {(p, o) for _, p, o in _graph(dataset, "pubinfo")}
-    assert {(DCTERMS.creator, URIRef(CREATOR)),
-            (DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")),
-            (DCTERMS.isPartOf, URIRef(f"https://w3id.org/il2kg/release/{__version__}/")),
-            (DCTERMS.created, Literal(__released__, datatype=XSD.date))} <= pubinfo
+    assert {
+        (DCTERMS.creator, URIRef(CREATOR)),
+        (DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")),
+        (DCTERMS.isPartOf, URIRef(f"https://w3id.org/il2kg/release/{__version__}/")),
+        (DCTERMS.created, Literal(__released__, datatype=XSD.date)),
+    } <= pubinfo
 
 
-def test_curation_notes_are_in_the_provenance(files: dict[str, str],
-                                              seed_result: object) -> None:
+def test_curation_notes_are_in_the_provenance(files: dict[str, str], seed_result: object) -> None:
     checked = 0
     for record in seed_result.loaded.records:
         for outcome in record.outcomes:
-            provenance = _graph(_dataset(files[f"{record.id}.outcome.{outcome.id}"]),
-                                "provenance")
+            provenance = _graph(_dataset(files[f"{record.id}.outcome.{outcome.id}"]), "provenance")
             bases = {str(o) for _, p, o in provenance if p == IL2KG.curationBasis}
             assert bases == {" ".join(n.basis.split()) for n in outcome.curation_notes}
             checked += len(bases)
     assert checked
 
 
-def test_two_exports_with_the_same_key_are_byte_identical(store: Store, key_file: Path,
-                                                          files: dict[str, str]) -> None:
-    again = export(lambda query: run_local(store, query).payload,
-                   Signer.from_file(key_file, CREATOR))
+def test_two_exports_with_the_same_key_are_byte_identical(
+    store: Store, key_file: Path, files: dict[str, str]
+) -> None:
+    again = export(
+        lambda query: run_local(store, query).payload, Signer.from_file(key_file, CREATOR)
+    )
     assert again == files
 
 
-def test_nothing_goes_over_the_network(store: Store, key_file: Path,
-                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_nothing_goes_over_the_network(
+    store: Store, key_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("the export opened a network connection")
 
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket.socket, "connect", refuse)
-    assert export(lambda query: run_local(store, query).payload,
-                  Signer.from_file(key_file, CREATOR))
+    assert export(
+        lambda query: run_local(store, query).payload, Signer.from_file(key_file, CREATOR)
+    )
 
 
-def test_an_erratum_supersedes_the_old_nanopublication(built_dist: Path, key_file: Path,
-                                                       files: dict[str, str],
-                                                       tmp_path: Path) -> None:
+def test_an_erratum_supersedes_the_old_nanopublication(
+    built_dist: Path, key_file: Path, files: dict[str, str], tmp_path: Path
+) -> None:
     old = tmp_path / "old"
     old.mkdir()
     for stem, text in files.items():
@@ -146,8 +156,9 @@ def test_an_erratum_supersedes_the_old_nanopublication(built_dist: Path, key_fil
         INSERT {{ GRAPH ?g {{ <{RES}atkins-1999/outcome/cr> il2kg:count 18 }} }}
         WHERE {{ GRAPH ?g {{ <{RES}atkins-1999/outcome/cr> il2kg:count ?n }} }}""")
     previous = Previous.read(old)
-    new = export(lambda query: run_local(store, query).payload,
-                 Signer.from_file(key_file, CREATOR), previous)
+    new = export(
+        lambda query: run_local(store, query).payload, Signer.from_file(key_file, CREATOR), previous
+    )
     changed = {stem for stem in files if new[stem] != files[stem]}
     assert changed == {"atkins-1999.outcome.cr", INDEX}
     for stem in changed:
@@ -157,11 +168,27 @@ def test_an_erratum_supersedes_the_old_nanopublication(built_dist: Path, key_fil
         assert any(p == NPX.supersedes and str(o) == superseded for _, p, o in pubinfo)
 
 
-def test_cli_writes_the_directory(built_dist: Path, key_file: Path, tmp_path: Path,
-                                  files: dict[str, str]) -> None:
+def test_cli_writes_the_directory(
+    built_dist: Path, key_file: Path, tmp_path: Path, files: dict[str, str]
+) -> None:
     out = tmp_path / "np"
-    assert main(["export", "nanopub", "--dist", str(built_dist), "--out", str(out),
-                 "--key", str(key_file), "--creator", CREATOR]) == 0
+    assert (
+        main(
+            [
+                "export",
+                "nanopub",
+                "--dist",
+                str(built_dist),
+                "--out",
+                str(out),
+                "--key",
+                str(key_file),
+                "--creator",
+                CREATOR,
+            ]
+        )
+        == 0
+    )
     assert {p.stem: p.read_text() for p in out.glob("*.trig")} == files
     assert main(["export", "nanopub", "--dist", str(built_dist), "--out", str(out)]) == 2
 

@@ -18,17 +18,20 @@ RESULTS = list(RESULT_FORMATS)
 GRAPHS = list(GRAPH_FORMATS)
 
 
-@pytest.mark.parametrize(("accept", "media"), [
-    (None, "application/sparql-results+json"),
-    ("", "application/sparql-results+json"),
-    ("*/*", "application/sparql-results+json"),
-    ("text/csv", "text/csv"),
-    ("text/*", "text/csv"),
-    ("application/sparql-results+xml;q=0.9, text/csv;q=0.5", "application/sparql-results+xml"),
-    ("TEXT/TAB-SEPARATED-VALUES", "text/tab-separated-values"),
-    ("text/csv;q=0.2, */*;q=0.9", "application/sparql-results+json"),
-    ("application/sparql-results+json;charset=utf-8", "application/sparql-results+json"),
-])
+@pytest.mark.parametrize(
+    ("accept", "media"),
+    [
+        (None, "application/sparql-results+json"),
+        ("", "application/sparql-results+json"),
+        ("*/*", "application/sparql-results+json"),
+        ("text/csv", "text/csv"),
+        ("text/*", "text/csv"),
+        ("application/sparql-results+xml;q=0.9, text/csv;q=0.5", "application/sparql-results+xml"),
+        ("TEXT/TAB-SEPARATED-VALUES", "text/tab-separated-values"),
+        ("text/csv;q=0.2, */*;q=0.9", "application/sparql-results+json"),
+        ("application/sparql-results+json;charset=utf-8", "application/sparql-results+json"),
+    ],
+)
 def test_best_result_format(accept: str | None, media: str) -> None:
     assert best(accept, RESULTS) == media
 
@@ -40,21 +43,27 @@ def test_a_specific_range_overrides_a_wildcard() -> None:
     assert parse_accept(accept).quality("text/turtle") == pytest.approx(0.1)
 
 
-@pytest.mark.parametrize("accept", [
-    "application/sparql-results+json;q=0, */*",
-    "application/sparql-results+json;q=0.0, application/*;q=0.5",
-])
+@pytest.mark.parametrize(
+    "accept",
+    [
+        "application/sparql-results+json;q=0, */*",
+        "application/sparql-results+json;q=0.0, application/*;q=0.5",
+    ],
+)
 def test_q0_refuses_a_type_a_wildcard_allows(accept: str) -> None:
     assert best(accept, RESULTS) == "application/sparql-results+xml"
 
 
-@pytest.mark.parametrize("accept", [
-    "*/*;q=0",
-    "image/png",
-    "text/*;q=0, application/*;q=0",
-    ", ;q=1, ,",
-    "text/csv;q=banana",
-])
+@pytest.mark.parametrize(
+    "accept",
+    [
+        "*/*;q=0",
+        "image/png",
+        "text/*;q=0, application/*;q=0",
+        ", ;q=1, ,",
+        "text/csv;q=banana",
+    ],
+)
 def test_nothing_acceptable(accept: str) -> None:
     assert best(accept, ["text/csv", "text/tab-separated-values"]) is None
 

@@ -76,8 +76,14 @@ def test_a_shape_checks_each_kinds_category_and_time(kind: OutcomeKind) -> None:
 @pytest.mark.parametrize("kind", OUTCOME_KINDS.values(), ids=lambda k: k.name)
 def test_the_record_model_keeps_each_kinds_time_rule(kind: OutcomeKind) -> None:
     """A timed kind needs a time and refuses counts; an untimed kind needs a count."""
-    base = {"id": "o", "kind": kind.name, "label": "o", "cohort": "c",
-            "treatment": "t", "category": "x"}
+    base = {
+        "id": "o",
+        "kind": kind.name,
+        "label": "o",
+        "cohort": "c",
+        "treatment": "t",
+        "category": "x",
+    }
     timed = {**base, "time": {"value": 1, "unit": "year"}}
     counted = {**base, "count": 1}
     if kind.timed:

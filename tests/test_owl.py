@@ -24,8 +24,12 @@ HERMIT = Path(owlready2.__file__).parent / "hermit" / "HermiT.jar"
 def owl_profile(path: Path) -> subprocess.CompletedProcess[str]:
     """The OWL API's DL profile check of one file (tests/java/OwlProfile.java)."""
     assert OWLAPI.is_file(), "the OWL API is missing: apt install libowlapi-java (.ci/run does)"
-    return subprocess.run(["java", "-cp", f"{OWLAPI.parent}/*", str(PROFILE), str(path)],
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        ["java", "-cp", f"{OWLAPI.parent}/*", str(PROFILE), str(path)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +53,8 @@ def test_ontology_and_data_are_owl2_dl(merged: Path) -> None:
 
 
 def test_the_data_file_loaded_with_the_ontology_file_is_owl2_dl(
-        built_dist: Path, tmp_path: Path) -> None:
+    built_dist: Path, tmp_path: Path
+) -> None:
     """What the README says to load together: `il2kg.ttl` (data and mappings, no ontology
     header of its own) with `ontology.ttl`."""
     pair = Graph().parse(built_dist / "il2kg.ttl").parse(built_dist / "ontology.ttl")
@@ -69,15 +74,27 @@ def test_the_profile_check_finds_a_date_and_an_undeclared_property(tmp_path: Pat
         "<http://example.org/o> a owl:Ontology .\n"
         "<http://example.org/p> a owl:DatatypeProperty .\n"
         '<http://example.org/x> <http://example.org/p> "1999"^^xsd:gYear ;\n'
-        "  <http://www.w3.org/2004/02/skos/core#relatedMatch> <http://example.org/y> .\n")
+        "  <http://www.w3.org/2004/02/skos/core#relatedMatch> <http://example.org/y> .\n"
+    )
     result = owl_profile(path)
     assert result.returncode == 1
     assert "xsd:gYear" in result.stdout and "relatedMatch" in result.stdout
 
 
 def test_standalone_hermit_finds_the_merged_file_consistent(merged: Path) -> None:
-    result = subprocess.run(["java", "-cp", str(HERMIT), "org.semanticweb.HermiT.cli.CommandLine",
-                             "-k", merged.as_uri()], capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [
+            "java",
+            "-cp",
+            str(HERMIT),
+            "org.semanticweb.HermiT.cli.CommandLine",
+            "-k",
+            merged.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "owl#Thing is satisfiable" in result.stdout
 

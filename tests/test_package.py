@@ -27,20 +27,23 @@ QUERY = "durability-of-complete-responses"
 pytestmark = pytest.mark.slow  # builds a wheel and installs it into a fresh venv
 
 
-def _run(command: list[str | Path], cwd: Path,
-         timeout: float = 600) -> subprocess.CompletedProcess[str]:
+def _run(
+    command: list[str | Path], cwd: Path, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
     """Run outside the test venv: no PYTHONPATH or VIRTUAL_ENV leaks into the child."""
     env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}}
-    return subprocess.run([str(c) for c in command], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        [str(c) for c in command], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+    )
 
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The wheel `pip wheel` builds from the checkout."""
     out = tmp_path_factory.mktemp("wheel")
-    built = _run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", out, CHECKOUT],
-                 cwd=out)
+    built = _run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", out, CHECKOUT], cwd=out
+    )
     assert built.returncode == 0, built.stderr
     return next(out.glob("il2kg-*.whl"))
 
@@ -50,8 +53,7 @@ def il2kg(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The `il2kg` program of a fresh venv into which only the wheel (and its deps) went."""
     env_dir = tmp_path_factory.mktemp("venv")
     venv.create(env_dir, with_pip=True)
-    installed = _run([env_dir / "bin" / "python", "-m", "pip", "install", "-q", wheel],
-                     cwd=env_dir)
+    installed = _run([env_dir / "bin" / "python", "-m", "pip", "install", "-q", wheel], cwd=env_dir)
     assert installed.returncode == 0, installed.stderr
     return env_dir / "bin" / "il2kg"
 
@@ -66,8 +68,11 @@ def empty(tmp_path: Path) -> Path:
 
 def test_the_wheel_carries_every_data_file_of_the_checkout(wheel: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
-        packed = {name: archive.read(name) for name in archive.namelist()
-                  if name.startswith("il2kg/data/")}
+        packed = {
+            name: archive.read(name)
+            for name in archive.namelist()
+            if name.startswith("il2kg/data/")
+        }
     files = [p for folder in DATA_DIRS for p in (CHECKOUT / folder).rglob("*") if p.is_file()]
     files += [CHECKOUT / name for name in DATA_FILES]
     assert len(files) > 90
@@ -93,8 +98,9 @@ def _answer(il2kg: Path, cwd: Path, extra: list[str]) -> tuple[str, ...]:
     assert answered.returncode == 0, answered.stderr
     actual = cwd / "actual.srj"
     actual.write_text(answered.stdout, encoding="utf-8")
-    difference = compare(read_expected(ROOT / "queries" / f"{QUERY}.srj"), read_expected(actual),
-                         ordered=False)
+    difference = compare(
+        read_expected(ROOT / "queries" / f"{QUERY}.srj"), read_expected(actual), ordered=False
+    )
     return difference.problems + difference.missing + difference.unexpected
 
 
@@ -102,8 +108,12 @@ def _answer(il2kg: Path, cwd: Path, extra: list[str]) -> tuple[str, ...]:
 def served(il2kg: Path, empty: Path) -> Iterator[str]:
     """`il2kg serve` of the installed program, run in an empty directory: its SPARQL URL."""
     port = free_port()
-    process = subprocess.Popen([il2kg, "serve", "--port", str(port), *REASONING], cwd=empty,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [il2kg, "serve", "--port", str(port), *REASONING],
+        cwd=empty,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}/sparql"
     try:
         wait_for(url, process, startup=300)
@@ -114,7 +124,8 @@ def served(il2kg: Path, empty: Path) -> Iterator[str]:
 
 
 def test_serve_answers_query_endpoint_from_an_empty_directory(
-        il2kg: Path, served: str, tmp_path: Path) -> None:
+    il2kg: Path, served: str, tmp_path: Path
+) -> None:
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     assert _answer(il2kg, elsewhere, ["--endpoint", served]) == ()
@@ -122,7 +133,8 @@ def test_serve_answers_query_endpoint_from_an_empty_directory(
 
 
 def test_init_makes_a_project_that_validates_and_names_a_broken_seed(
-        il2kg: Path, wheel: Path, empty: Path) -> None:
+    il2kg: Path, wheel: Path, empty: Path
+) -> None:
     refused = _run([il2kg, "init", "p"], cwd=empty)  # installed from a path CI cannot reach
     assert refused.returncode == 2 and "--source" in refused.stderr
     assert not (empty / "p").exists()
@@ -157,9 +169,18 @@ def test_the_init_workflow_runs_as_written(il2kg: Path, wheel: Path, empty: Path
     env |= {**job["env"], "PATH": f"{il2kg.parent}{os.pathsep}{env['PATH']}"}
 
     def steps() -> list[subprocess.CompletedProcess[str]]:
-        return [subprocess.run(["bash", "-ec", step["run"]], cwd=project, env=env, text=True,
-                               capture_output=True, timeout=600)
-                for step in job["steps"] if "run" in step]
+        return [
+            subprocess.run(
+                ["bash", "-ec", step["run"]],
+                cwd=project,
+                env=env,
+                text=True,
+                capture_output=True,
+                timeout=600,
+            )
+            for step in job["steps"]
+            if "run" in step
+        ]
 
     *_, validate = done = steps()
     assert all(d.returncode == 0 for d in done), [d.stdout + d.stderr for d in done]

@@ -30,8 +30,11 @@ def published() -> curies.Converter:
 
 def disagreements(other: Mapping[str, str]) -> list[str]:
     """What keeps `other` from agreeing with the published map; empty when it agrees."""
-    found = [f"{p}: <{ns}> here, <{prefixes().get(p)}> published"
-             for p, ns in sorted(other.items()) if prefixes().get(p) != ns]
+    found = [
+        f"{p}: <{ns}> here, <{prefixes().get(p)}> published"
+        for p, ns in sorted(other.items())
+        if prefixes().get(p) != ns
+    ]
     try:
         curies.Converter.from_prefix_map({**prefixes(), **other})
     except curies.DuplicateValueError as exc:

@@ -29,8 +29,13 @@ SCHEMA = json.loads(RECORD_SCHEMA_FILE.read_text(encoding="utf-8"))
 
 
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "il2kg.cli", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "il2kg.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_a_project_is_the_nearest_directory_upwards_with_seeds(tmp_path: Path) -> None:
@@ -77,7 +82,8 @@ def test_an_empty_seeds_directory_is_refused(tmp_path: Path) -> None:
     scan = scan_seeds(tmp_path)
     assert scan.seeds == ()
     assert [e.message for e in scan.errors] == [
-        "no seed files (*.yaml): refusing to build an empty graph"]
+        "no seed files (*.yaml): refusing to build an empty graph"
+    ]
 
 
 @pytest.mark.slow  # four runs of the command line
@@ -100,7 +106,8 @@ def test_validate_and_build_refuse_an_empty_project_naming_its_seeds(tmp_path: P
 
 def test_the_shipped_schema_is_generated_from_the_record_models() -> None:
     assert RECORD_SCHEMA_FILE.read_text(encoding="utf-8") == record_schema(), (
-        "shapes/record.schema.json is out of date: run `python -m il2kg.records.schema`")
+        "shapes/record.schema.json is out of date: run `python -m il2kg.records.schema`"
+    )
     jsonschema.Draft202012Validator.check_schema(SCHEMA)
 
 
@@ -114,8 +121,9 @@ def test_every_seed_names_the_schema_and_conforms_to_it(seed: Path) -> None:
     jsonschema.validate(data, SCHEMA, cls=jsonschema.Draft202012Validator)
 
 
-@pytest.mark.parametrize("name", ["wrong-type", "unknown-field", "missing-field",
-                                  "negative-count", "bad-local-id"])
+@pytest.mark.parametrize(
+    "name", ["wrong-type", "unknown-field", "missing-field", "negative-count", "bad-local-id"]
+)
 def test_the_schema_rejects_what_the_record_models_reject(name: str) -> None:
     data, _, errors = parse_seed(DATA / "broken-records" / f"{name}.yaml")
     assert not errors
@@ -124,10 +132,9 @@ def test_the_schema_rejects_what_the_record_models_reject(name: str) -> None:
 
 
 @pytest.mark.slow
-def test_outside_a_project_the_build_goes_to_the_cache(tmp_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch,
-                                                       capsys: pytest.CaptureFixture[str]
-                                                       ) -> None:
+def test_outside_a_project_the_build_goes_to_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """`query`/`plot`/`export` outside any project build into the user's cache, and say so;
     nothing is written to the working directory."""
     from il2kg.cli import main

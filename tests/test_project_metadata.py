@@ -47,14 +47,16 @@ def test_what_the_void_says_reads_back(dataset: DatasetInfo) -> None:
     assert back == DatasetInfo(**{**vars(dataset), "keywords": tuple(sorted(dataset.keywords))})
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("licence: x\n", "unknown field 'licence'"),
-    ("version: 1.10\n", "field 'version': expected text"),
-    ("keywords: IL-2\n", "field 'keywords': expected a list"),
-    ("- a\n", "expected a mapping"),
-])
-def test_a_bad_dataset_file_names_file_and_field(tmp_path: Path, text: str,
-                                                 message: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("licence: x\n", "unknown field 'licence'"),
+        ("version: 1.10\n", "field 'version': expected text"),
+        ("keywords: IL-2\n", "field 'keywords': expected a list"),
+        ("- a\n", "expected a mapping"),
+    ],
+)
+def test_a_bad_dataset_file_names_file_and_field(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "dataset.yaml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ValueError, match=re.escape(message)) as error:
@@ -74,26 +76,34 @@ def served_void(url: str) -> Graph:
     return Graph().parse(data=text, format="turtle")
 
 
-def build_and_serve(project: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-                    ) -> tuple[Graph, dict[str, object]]:
+def build_and_serve(
+    project: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> tuple[Graph, dict[str, object]]:
     monkeypatch.chdir(project)
     assert main(["build", "--out", str(project / "dist"), *REASONING]) == 0
     store = build_store(tmp_path / "store", project / "dist")
-    with live_server(create_app(WorkerPool(str(store), size=1, timeout=30),
-                                Settings(timeout=30))) as url:
+    with live_server(
+        create_app(WorkerPool(str(store), size=1, timeout=30), Settings(timeout=30))
+    ) as url:
         return served_void(url), home_dataset(url)
 
 
 @pytest.mark.slow
 @pytest.mark.server
-def test_a_new_project_states_only_its_name(tmp_path: Path,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_new_project_states_only_its_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     project = tmp_path / "my-evidence"
     assert main(["init", str(project), "--source", "il2kg"]) == 0
     void, home = build_and_serve(project, monkeypatch, tmp_path)
     assert str(void.value(DATASET_IRI, DCTERMS.title)) == "my-evidence"
-    for predicate in (DCTERMS.license, DCTERMS.publisher, VOID.dataDump, DCAT.distribution,
-                      DCTERMS.description):
+    for predicate in (
+        DCTERMS.license,
+        DCTERMS.publisher,
+        VOID.dataDump,
+        DCAT.distribution,
+        DCTERMS.description,
+    ):
         assert void.value(DATASET_IRI, predicate) is None, predicate
     assert home["name"] == "my-evidence" and il2kg_dataset().title not in json.dumps(home)
     assert not {"license", "publisher", "distribution", "version"} & home.keys()
@@ -102,19 +112,25 @@ def test_a_new_project_states_only_its_name(tmp_path: Path,
 @pytest.mark.slow
 @pytest.mark.server
 def test_a_project_describes_itself_from_its_dataset_file(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     project = tmp_path / "low-dose"
     assert main(["init", str(project), "--source", "il2kg"]) == 0
     (project / "dataset.yaml").write_text(OWN, encoding="utf-8")
     void, home = build_and_serve(project, monkeypatch, tmp_path)
     assert str(void.value(DATASET_IRI, DCTERMS.title)) == "Low-dose IL-2 evidence"
     assert void.value(DATASET_IRI, DCTERMS.license) == URIRef(
-        "https://creativecommons.org/publicdomain/zero/1.0/")
+        "https://creativecommons.org/publicdomain/zero/1.0/"
+    )
     assert void.value(DATASET_IRI, VOID.dataDump) == URIRef(
-        "https://lab.example.org/releases/1/il2kg.nq")
+        "https://lab.example.org/releases/1/il2kg.nq"
+    )
     assert home["name"] == "Low-dose IL-2 evidence"
     assert home["license"] == "https://creativecommons.org/publicdomain/zero/1.0/"
-    assert home["publisher"] == {"@type": "Organization", "name": "A small lab",
-                                 "@id": "https://lab.example.org/"}
+    assert home["publisher"] == {
+        "@type": "Organization",
+        "name": "A small lab",
+        "@id": "https://lab.example.org/",
+    }
     urls = {d["contentUrl"] for d in home["distribution"]}  # type: ignore[attr-defined]
     assert urls and all(u.startswith("https://lab.example.org/releases/1/") for u in urls)

@@ -94,9 +94,7 @@ def test_valid_records_convert_validate_and_round_trip(data: dict[str, Any]) -> 
     assert validate_graph(graph, SHAPES, ONTOLOGY).conforms
     for cohort in data["cohorts"]:
         node = RES[f"generated/cohort/{cohort['id']}"]
-        assert graph.value(node, IL2KG.size) == Literal(
-            str(cohort["size"]), datatype=XSD.integer
-        )
+        assert graph.value(node, IL2KG.size) == Literal(str(cohort["size"]), datatype=XSD.integer)
     for outcome in data["outcomes"]:
         node = RES[f"generated/outcome/{outcome['id']}"]
         assert (node, RDF.type, IL2KG.ResponseOutcome) in graph

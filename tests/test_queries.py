@@ -47,13 +47,17 @@ COMPETENCY_QUESTIONS = {f"Q{i}" for i in range(1, 12)}
 IL2KG = "https://w3id.org/il2kg/ontology/"
 OWL = "http://www.w3.org/2002/07/owl#"
 RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-TERM_KINDS = {NamedNode(OWL + k) for k in
-              ("Class", "ObjectProperty", "DatatypeProperty", "AnnotationProperty")}
+TERM_KINDS = {
+    NamedNode(OWL + k)
+    for k in ("Class", "ObjectProperty", "DatatypeProperty", "AnnotationProperty")
+}
 EXAMPLES = load_examples(QUERIES_DIR)
 NEEDS_NETWORK = {e.name for e in EXAMPLES if e.header.get("requires") == "network"}
 # Queries about the reasoner's conclusions (keyword `reasoning`) need a build with HermiT.
-PARAMS = [pytest.param(e, id=e.name, marks=[pytest.mark.java] if "reasoning" in e.keywords else [])
-          for e in EXAMPLES]
+PARAMS = [
+    pytest.param(e, id=e.name, marks=[pytest.mark.java] if "reasoning" in e.keywords else [])
+    for e in EXAMPLES
+]
 
 
 @pytest.fixture(scope="module")
@@ -97,8 +101,11 @@ def test_every_query_was_run(differences: dict[str, Difference]) -> None:
 
 def test_every_file_in_queries_follows_the_naming_rule() -> None:
     names = sorted(p.name for p in QUERIES_DIR.iterdir())
-    broken = [n for n in names
-              if Path(n).suffix not in {".rq", ".srj", ".ttl"} or not NAME.match(Path(n).stem)]
+    broken = [
+        n
+        for n in names
+        if Path(n).suffix not in {".rq", ".srj", ".ttl"} or not NAME.match(Path(n).stem)
+    ]
     assert not broken, f"not <kebab-name>.rq/.srj/.ttl: {broken}"
 
 
@@ -127,8 +134,12 @@ def ontology_terms() -> list[str]:
     terms = set()
     for quad in parse(path=ONTOLOGY_FILE, format=RdfFormat.TURTLE):
         subject = quad.subject
-        if (quad.predicate == RDF_TYPE and quad.object in TERM_KINDS
-                and isinstance(subject, NamedNode) and subject.value.startswith(IL2KG)):
+        if (
+            quad.predicate == RDF_TYPE
+            and quad.object in TERM_KINDS
+            and isinstance(subject, NamedNode)
+            and subject.value.startswith(IL2KG)
+        ):
             terms.add(subject.value.removeprefix(IL2KG))
     return sorted(terms)
 
@@ -137,12 +148,16 @@ def test_every_ontology_class_and_property_is_used_by_a_query() -> None:
     terms = ontology_terms()
     assert len(terms) > 50, "the ontology declares fewer terms than expected; parsing failed?"
     texts = "\n".join(re.sub(r"(?m)^\s*#.*$", "", e.text) for e in EXAMPLES)
-    unused = [t for t in terms
-              if not re.search(rf"(il2kg:|<{re.escape(IL2KG)}){re.escape(t)}(?![\w-])", texts)]
+    unused = [
+        t
+        for t in terms
+        if not re.search(rf"(il2kg:|<{re.escape(IL2KG)}){re.escape(t)}(?![\w-])", texts)
+    ]
     assert not unused, f"ontology terms no query uses: {unused}"
 
 
 # --- the `il2kg query` command -----------------------------------------------------------
+
 
 def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     """Run `il2kg` in this process; return its exit code, stdout and stderr."""
@@ -167,8 +182,9 @@ def test_query_by_name_prints_a_table(dist: Path, capsys: pytest.CaptureFixture[
 
 def test_name_and_file_give_the_same_answer(dist: Path, capsys: pytest.CaptureFixture[str]) -> None:
     by_name = run_cli(capsys, "query", QUERY, "--dist", str(dist), "--format", "json")
-    by_file = run_cli(capsys, "query", str(QUERIES_DIR / f"{QUERY}.rq"), "--dist", str(dist),
-                      "--format", "json")
+    by_file = run_cli(
+        capsys, "query", str(QUERIES_DIR / f"{QUERY}.rq"), "--dist", str(dist), "--format", "json"
+    )
     assert by_name[0] == by_file[0] == 0
     assert json.loads(by_name[1]) == json.loads(by_file[1])
 
@@ -186,10 +202,13 @@ def test_csv_and_json_output(dist: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert len(document["results"]["bindings"]) == len(expected.rows)
 
 
-def test_tsv_output_and_stdin(dist: Path, capsys: pytest.CaptureFixture[str],
-                              monkeypatch: pytest.MonkeyPatch) -> None:
-    text = "PREFIX il2kg: <https://w3id.org/il2kg/ontology/>\n" \
-           "SELECT ?size WHERE { ?c il2kg:size ?size } ORDER BY DESC(?size) LIMIT 1"
+def test_tsv_output_and_stdin(
+    dist: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = (
+        "PREFIX il2kg: <https://w3id.org/il2kg/ontology/>\n"
+        "SELECT ?size WHERE { ?c il2kg:size ?size } ORDER BY DESC(?size) LIMIT 1"
+    )
     monkeypatch.setattr(sys, "stdin", io.StringIO(text))
     code, out, _ = run_cli(capsys, "query", "-", "--dist", str(dist), "--format", "tsv")
     assert code == 0
@@ -197,8 +216,9 @@ def test_tsv_output_and_stdin(dist: Path, capsys: pytest.CaptureFixture[str],
     assert out.splitlines()[1].startswith(("409", '"409"'))
 
 
-def test_bless_rewrites_the_expected_result(tmp_path: Path, dist: Path,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_bless_rewrites_the_expected_result(
+    tmp_path: Path, dist: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     name = "cohorts-by-publication"
     query = tmp_path / f"{name}.rq"
     shutil.copy(QUERIES_DIR / f"{name}.rq", query)
@@ -215,8 +235,10 @@ def test_bless_rewrites_the_expected_result(tmp_path: Path, dist: Path,
 
 def test_bless_of_a_changed_query_changes_the_expected_result(tmp_path: Path, dist: Path) -> None:
     query = tmp_path / "only-sizes.rq"
-    query.write_text("#+ summary: sizes\nPREFIX il2kg: <https://w3id.org/il2kg/ontology/>\n"
-                     "ASK { ?c il2kg:size 409 }\n")
+    query.write_text(
+        "#+ summary: sizes\nPREFIX il2kg: <https://w3id.org/il2kg/ontology/>\n"
+        "ASK { ?c il2kg:size 409 }\n"
+    )
     assert golden.main([str(query), "--dist", str(dist), "--bless"]) == 0
     assert json.loads(query.with_suffix(".srj").read_text())["boolean"] is True
 
@@ -225,7 +247,12 @@ def test_bless_of_a_changed_query_changes_the_expected_result(tmp_path: Path, di
 def test_syntax_error_gives_the_parser_message_without_traceback(dist: Path, text: str) -> None:
     completed = subprocess.run(
         [sys.executable, "-m", "il2kg.cli", "query", "-", "--dist", str(dist)],
-        input=text, capture_output=True, text=True, timeout=60, check=False)
+        input=text,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert completed.returncode == 2
     assert "error at 1:" in completed.stderr
     assert "Traceback" not in completed.stderr
@@ -241,36 +268,49 @@ def test_unknown_query_name_is_an_error(dist: Path, capsys: pytest.CaptureFixtur
 def oxigraph_endpoint(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real, read-only Oxigraph SPARQL server on loopback holding the build."""
     location = tmp_path_factory.mktemp("oxigraph")
-    subprocess.run([oxigraph_binary(), "load", "--location", str(location),
-                    "--file", str(dist / "il2kg.nq")], check=True, capture_output=True,
-                   timeout=60)
+    subprocess.run(
+        [oxigraph_binary(), "load", "--location", str(location), "--file", str(dist / "il2kg.nq")],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
     with oxigraph_server(location, command="serve-read-only") as url:
         yield f"{url}/query"
 
 
-@pytest.mark.parametrize("name", ["durability-of-complete-responses",
-                                  "no-reported-rate-contradicts-counts"])
+@pytest.mark.parametrize(
+    "name", ["durability-of-complete-responses", "no-reported-rate-contradicts-counts"]
+)
 def test_remote_endpoint_gives_the_expected_result(
-        name: str, oxigraph_endpoint: str, capsys: pytest.CaptureFixture[str]) -> None:
+    name: str, oxigraph_endpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     example = next(e for e in EXAMPLES if e.name == name)
-    code, out, err = run_cli(capsys, "query", name, "--endpoint", oxigraph_endpoint,
-                             "--format", "json")
+    code, out, err = run_cli(
+        capsys, "query", name, "--endpoint", oxigraph_endpoint, "--format", "json"
+    )
     assert code == 0, err
     actual = from_parsed(parse_query_results(out, format=QueryResultsFormat.JSON))
     assert expected_path(example) is not None
-    difference = compare(read_expected(expected_path(example)), actual,
-                         ordered=has_order_by(example.text))
+    difference = compare(
+        read_expected(expected_path(example)), actual, ordered=has_order_by(example.text)
+    )
     assert not difference, difference.report()
 
 
-UNDECLARED = ("SELECT ?cohort ?size WHERE { ?cohort a il2kg:Cohort ; il2kg:size ?size }\n"
-              "ORDER BY DESC(?size) ?cohort LIMIT 3")
+UNDECLARED = (
+    "SELECT ?cohort ?size WHERE { ?cohort a il2kg:Cohort ; il2kg:size ?size }\n"
+    "ORDER BY DESC(?size) ?cohort LIMIT 3"
+)
 
 
 @pytest.mark.parametrize("where", ["local", "endpoint"])
 def test_published_prefixes_need_no_declaration(
-        where: str, dist: Path, oxigraph_endpoint: str, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    where: str,
+    dist: Path,
+    oxigraph_endpoint: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """As on `il2kg serve`: locally, and on an endpoint that knows no il2kg prefixes."""
     target = ["--dist", str(dist)] if where == "local" else ["--endpoint", oxigraph_endpoint]
     answers = []
@@ -293,8 +333,9 @@ def test_unreachable_endpoint_is_an_error(capsys: pytest.CaptureFixture[str]) ->
 # --- the worked examples of docs/querying.md --------------------------------------------
 
 GUIDE = QUERIES_DIR.parent / "docs" / "querying.md"
-WORKED = re.findall(r"```sparql\n(.*?)```\n\n```\n(.*?)```",
-                    GUIDE.read_text(encoding="utf-8"), re.S)
+WORKED = re.findall(
+    r"```sparql\n(.*?)```\n\n```\n(.*?)```", GUIDE.read_text(encoding="utf-8"), re.S
+)
 
 
 def test_guide_has_worked_examples() -> None:
@@ -310,7 +351,10 @@ def test_a_reader_that_stops_early_is_a_normal_end(dist: Path) -> None:
     """`il2kg query ... | head -1`: the closed pipe ends the command quietly, exit 0."""
     process = subprocess.Popen(
         [sys.executable, "-m", "il2kg.cli", "query", "-", "--dist", str(dist), "--format", "tsv"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     assert process.stdin and process.stdout and process.stderr
     process.stdin.write(b"SELECT * WHERE { ?s ?p ?o }")  # far more than a pipe buffer holds
     process.stdin.close()

@@ -28,8 +28,11 @@ from il2kg.report import render_report
 pytestmark = [pytest.mark.java, pytest.mark.slow]
 
 T = Namespace(f"{RES}reasoning-test/")
-DEFINED = sorted(str(c) for c in read_graph(ONTOLOGY_FILE).subjects(OWL.equivalentClass, None)
-                 if isinstance(c, URIRef))
+DEFINED = sorted(
+    str(c)
+    for c in read_graph(ONTOLOGY_FILE).subjects(OWL.equivalentClass, None)
+    if isinstance(c, URIRef)
+)
 
 # For each defined class: resources the reasoner must put in it, and resources it must not.
 EXPECTED = {
@@ -40,8 +43,10 @@ EXPECTED = {
     "IL2BeforeChemotherapySequence": (["sequence/il2-local-tmz"], ["sequence/tmz-il2"]),
     "CheckpointInhibitionBeforeIL2Sequence": (["sequence/ici-il2"], ["sequence/il2-ici"]),
     "CompleteResponseOutcome": (["outcome/cr"], ["outcome/pr", "outcome/cr-ongoing"]),
-    "DurableCompleteResponseOutcome": (["outcome/cr-ongoing"],
-                                       ["outcome/pr-ongoing", "outcome/cr-death"]),
+    "DurableCompleteResponseOutcome": (
+        ["outcome/cr-ongoing"],
+        ["outcome/pr-ongoing", "outcome/cr-death"],
+    ),
     "RegistryBasedStudy": (["study/registry"], ["study/retrospective"]),
     "FatalAdverseEventReport": (["adverse-event/fatal"], ["adverse-event/non-fatal"]),
 }
@@ -56,32 +61,55 @@ def examples() -> Graph:
         g.add((subject, RDF.type, IL2KG[cls]))
         for prop, value in values.items():
             for item in value if isinstance(value, list) else [value]:
-                g.add((subject, IL2KG[prop], item if isinstance(item, URIRef | Literal)
-                       else IL2KG[str(item)]))
+                g.add(
+                    (
+                        subject,
+                        IL2KG[prop],
+                        item if isinstance(item, URIRef | Literal) else IL2KG[str(item)],
+                    )
+                )
         return subject
 
     node("regimen/il2", "Regimen", usesAgent="aldesleukin", hasModality="immunotherapy")
     node("regimen/tmz", "Regimen", usesAgent="temozolomide", hasModality="chemotherapy")
-    node("regimen/ici", "Regimen", usesAgent="pd-1-inhibitor",
-         hasModality=["checkpoint-inhibitor-therapy", "immunotherapy"])
+    node(
+        "regimen/ici",
+        "Regimen",
+        usesAgent="pd-1-inhibitor",
+        hasModality=["checkpoint-inhibitor-therapy", "immunotherapy"],
+    )
     node("regimen/local", "Regimen", hasModality="local-therapy")
     node("cohort/after-ici", "Cohort", hadPriorTherapy=T["regimen/ici"])
     node("cohort/after-il2", "Cohort", hadPriorTherapy=T["regimen/il2"])
-    for name, regimens in (("il2-local-tmz", ["il2", "local", "tmz"]), ("tmz-il2", ["tmz", "il2"]),
-                           ("ici-il2", ["ici", "il2"]), ("il2-ici", ["il2", "ici"])):
+    for name, regimens in (
+        ("il2-local-tmz", ["il2", "local", "tmz"]),
+        ("tmz-il2", ["tmz", "il2"]),
+        ("ici-il2", ["ici", "il2"]),
+        ("il2-ici", ["il2", "ici"]),
+    ):
         sequence = node(f"sequence/{name}", "TherapySequence")
-        steps = [node(f"sequence/{name}/step/{i}", "SequenceStep", stepRegimen=T[f"regimen/{r}"])
-                 for i, r in enumerate(regimens, start=1)]
+        steps = [
+            node(f"sequence/{name}/step/{i}", "SequenceStep", stepRegimen=T[f"regimen/{r}"])
+            for i, r in enumerate(regimens, start=1)
+        ]
         for step, following in itertools.pairwise(steps):
             g.add((step, IL2KG.nextStep, following))
         for step in steps:
             g.add((sequence, IL2KG.hasStep, step))
     node("outcome/cr", "ResponseOutcome", hasCategory="complete-response")
     node("outcome/pr", "ResponseOutcome", hasCategory="partial-response")
-    node("outcome/cr-ongoing", "StatusOutcome", hasCategory="ongoing-response",
-         amongOutcome=T["outcome/cr"])
-    node("outcome/pr-ongoing", "StatusOutcome", hasCategory="ongoing-response",
-         amongOutcome=T["outcome/pr"])
+    node(
+        "outcome/cr-ongoing",
+        "StatusOutcome",
+        hasCategory="ongoing-response",
+        amongOutcome=T["outcome/cr"],
+    )
+    node(
+        "outcome/pr-ongoing",
+        "StatusOutcome",
+        hasCategory="ongoing-response",
+        amongOutcome=T["outcome/pr"],
+    )
     node("outcome/cr-death", "StatusOutcome", hasCategory="death", amongOutcome=T["outcome/cr"])
     node("study/registry", "Study", hasStudyDesign=["registry-study", "retrospective-study"])
     node("study/retrospective", "Study", hasStudyDesign="retrospective-study")
@@ -108,7 +136,8 @@ def test_every_defined_class_has_examples() -> None:
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_defined_class_gets_its_members_and_only_them(
-        name: str, classified: ReasoningReport) -> None:
+    name: str, classified: ReasoningReport
+) -> None:
     members, non_members = EXPECTED[name]
     inferred = set(classified.inferred.subjects(RDF.type, IL2KG[name]))
     assert classified.ok
@@ -123,14 +152,16 @@ def test_asserted_facts_are_not_repeated_as_inferred(classified: ReasoningReport
 
 
 def test_property_values_are_inferred_through_the_property_hierarchy(
-        classified: ReasoningReport) -> None:
+    classified: ReasoningReport,
+) -> None:
     step = T["sequence/il2-local-tmz/step/"]
     later = set(classified.inferred.objects(URIRef(f"{step}1"), IL2KG.precedesStep))
     assert later == {URIRef(f"{step}2"), URIRef(f"{step}3")}
 
 
 def test_inferred_graph_describes_its_provenance(
-        classified: ReasoningReport, ontology: Graph) -> None:
+    classified: ReasoningReport, ontology: Graph
+) -> None:
     g = classified.inferred
     version = ontology.value(URIRef("https://w3id.org/il2kg/ontology"), OWL.versionIRI)
     activity = g.value(INFERRED_GRAPH, PROV.wasGeneratedBy)
@@ -173,8 +204,12 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[PipelineResult, Sto
     result = run()
     assert result.ok and result.graph is not None
     out = tmp_path_factory.mktemp("reasoned") / "dist"
-    publish(render(result.graph, result.ontology, result.mappings, prefixes(),
-                   extra=result.extra_graphs), out)
+    publish(
+        render(
+            result.graph, result.ontology, result.mappings, prefixes(), extra=result.extra_graphs
+        ),
+        out,
+    )
     return result, open_store(out)
 
 
@@ -186,44 +221,57 @@ def select(store: Store, text: str) -> list[dict[str, str]]:
 
 
 def test_built_graph_has_inferred_members_for_five_defined_classes(
-        built: tuple[PipelineResult, Store]) -> None:
-    rows = select(built[1], f"""
+    built: tuple[PipelineResult, Store],
+) -> None:
+    rows = select(
+        built[1],
+        f"""
         SELECT ?class (COUNT(DISTINCT ?x) AS ?n) WHERE {{
           GRAPH <{INFERRED_GRAPH}> {{ ?x a ?class }}
           GRAPH <https://w3id.org/il2kg/graph/ontology> {{ ?class <{OWL.equivalentClass}> ?d }}
-        }} GROUP BY ?class""")
+        }} GROUP BY ?class""",
+    )
     with_members = {r["class"] for r in rows if int(r["n"]) > 0}
     assert len(with_members) >= 5
     assert with_members <= set(DEFINED)
 
 
 def test_asserted_and_inferred_facts_are_told_apart_by_sparql(
-        built: tuple[PipelineResult, Store]) -> None:
-    rows = select(built[1], f"""
+    built: tuple[PipelineResult, Store],
+) -> None:
+    rows = select(
+        built[1],
+        f"""
         SELECT ?outcome ?asserted WHERE {{
           GRAPH <{INFERRED_GRAPH}> {{ ?outcome a il2kg:CompleteResponseOutcome }}
           GRAPH <https://w3id.org/il2kg/graph/data> {{ ?outcome a ?asserted }}
           FILTER NOT EXISTS {{
             GRAPH <https://w3id.org/il2kg/graph/data> {{ ?outcome a il2kg:CompleteResponseOutcome }}
           }}
-        }}""")
+        }}""",
+    )
     complete = {r["outcome"] for r in rows}
     assert complete and {r["asserted"] for r in rows} == {str(IL2KG.ResponseOutcome)}
     data = built[0].graph
     assert data is not None
-    expected = {str(o) for o in data.subjects(IL2KG.hasCategory, IL2KG["complete-response"])
-                if (o, RDF.type, IL2KG.ResponseOutcome) in data}
+    expected = {
+        str(o)
+        for o in data.subjects(IL2KG.hasCategory, IL2KG["complete-response"])
+        if (o, RDF.type, IL2KG.ResponseOutcome) in data
+    }
     assert complete == expected
 
 
-def test_mappings_and_import_modules_are_named_graphs(
-        built: tuple[PipelineResult, Store]) -> None:
+def test_mappings_and_import_modules_are_named_graphs(built: tuple[PipelineResult, Store]) -> None:
     graphs = {g.value for g in built[1].named_graphs()}
     modules = {f"https://w3id.org/il2kg/graph/imports/{p.stem}" for p in IMPORTS_DIR.glob("*.ttl")}
     assert len(modules) >= 5 and modules <= graphs
-    rows = select(built[1], """
+    rows = select(
+        built[1],
+        """
         SELECT ?target WHERE { GRAPH <https://w3id.org/il2kg/graph/mappings> {
-          il2kg:metastatic-melanoma <http://www.w3.org/2004/02/skos/core#exactMatch> ?target } }""")
+          il2kg:metastatic-melanoma <http://www.w3.org/2004/02/skos/core#exactMatch> ?target } }""",
+    )
     assert {r["target"] for r in rows} >= {"http://purl.obolibrary.org/obo/MONDO_0005191"}
 
 
@@ -238,7 +286,8 @@ def test_every_import_module_names_its_source() -> None:
 
 
 def test_validate_report_carries_the_reasoner_verdict(
-        built: tuple[PipelineResult, Store], ontology: Graph) -> None:
+    built: tuple[PipelineResult, Store], ontology: Graph
+) -> None:
     result = built[0]
     assert result.reasoning is not None and "consistent" in render_report(result, "text")
     clash = RES["clash-record/cohort/also-a-regimen"]
@@ -247,5 +296,6 @@ def test_validate_report_carries_the_reasoner_verdict(
     assert not failed.ok
     assert str(clash) in render_report(failed, "text")
     assert json.loads(render_report(failed, "json"))["reasoning"]["inconsistent_resources"] == [
-        str(clash)]
+        str(clash)
+    ]
     assert str(clash) in render_report(failed, "turtle")

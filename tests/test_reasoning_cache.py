@@ -33,7 +33,9 @@ def _reasoned(inputs: Inputs, *, cache: bool = True) -> PipelineResult:
 
 
 def test_an_unchanged_project_is_validated_without_starting_java(
-    project: Inputs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    project: Inputs,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     first = _reasoned(project)
@@ -63,6 +65,7 @@ def test_a_changed_record_alone_is_reasoned_again(project: Inputs) -> None:
 def test_the_key_is_the_content_of_module_ontology_and_reasoner(tmp_path: Path) -> None:
     ontology = tmp_path / "il2kg.ttl"
     shutil.copy(Inputs().ontology_file, ontology)
+
     def of() -> ReasoningCache:
         return ReasoningCache.of(Inputs(ontology_file=ontology), tmp_path)
 

@@ -37,11 +37,13 @@ def generated(dist: Path) -> str:
 @pytest.mark.java  # the reference's examples include what HermiT infers
 def test_committed_reference_is_up_to_date(generated: str) -> None:
     assert REFERENCE_FILE.read_text(encoding="utf-8") == generated, (
-        "docs/ontology-reference.md is out of date: run `python tools/reference_docs.py`")
+        "docs/ontology-reference.md is out of date: run `python tools/reference_docs.py`"
+    )
 
 
 def test_every_class_and_property_has_a_section_with_definition_and_example(
-        dist: Path, generated: str) -> None:
+    dist: Path, generated: str
+) -> None:
     store = reference_store(dist)
     declared = [t for kind, _ in KINDS for t in terms(store, kind)]
     assert len(declared) > 50
@@ -56,8 +58,11 @@ def test_every_class_and_property_has_a_section_with_definition_and_example(
 def test_every_property_the_build_uses_has_a_section(dist: Path, generated: str) -> None:
     """Each predicate in any named graph of the build, il2kg's or another vocabulary's."""
     used = {quad.predicate.value for quad in open_store(dist)}
-    assert {"http://purl.org/ontology/bibo/doi", "http://purl.org/dc/terms/issued",
-            "http://www.w3.org/ns/prov#wasDerivedFrom"} <= used
+    assert {
+        "http://purl.org/ontology/bibo/doi",
+        "http://purl.org/dc/terms/issued",
+        "http://www.w3.org/ns/prov#wasDerivedFrom",
+    } <= used
     headings = set(re.findall(r"^### (\S+)$", generated, re.M))
     for iri in used:
         prefixed = compact(iri, prefixes(), LOCAL_NAME)
@@ -76,6 +81,10 @@ def test_check_flag_reports_a_stale_file(dist: Path, tmp_path: Path) -> None:
     assert main(["--dist", str(dist), "--out", str(stale), "--check"]) == 0
     stale.write_text("# stale again\n", encoding="utf-8")
     script = Path(__file__).resolve().parents[1] / "tools" / "reference_docs.py"
-    checked = subprocess.run([sys.executable, str(script), "--dist", str(dist), "--out",
-                              str(stale), "--check"], capture_output=True, text=True, timeout=300)
+    checked = subprocess.run(
+        [sys.executable, str(script), "--dist", str(dist), "--out", str(stale), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert checked.returncode == 1 and "is out of date" in checked.stderr, checked.stderr

@@ -37,8 +37,9 @@ PER_GRAPH = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory, built_dist: Path) -> Iterator[str]:
     """`il2kg serve` of the build with its own example queries: the base URL."""
-    store = build_store(tmp_path_factory.mktemp("release") / "store", built_dist,
-                        queries_dir=QUERIES_DIR)
+    store = build_store(
+        tmp_path_factory.mktemp("release") / "store", built_dist, queries_dir=QUERIES_DIR
+    )
     app = create_app(WorkerPool(str(store), size=2, timeout=30), Settings(timeout=30))
     with live_server(app) as url:
         yield url
@@ -48,22 +49,27 @@ def test_the_dump_holds_every_graph_the_endpoint_serves(built_dist: Path) -> Non
     dump = Dataset().parse(built_dist / "il2kg.nq", format="nquads")
     in_dump = {str(g.identifier): len(g) for g in dump.graphs() if len(g)}
     store = open_store(built_dist, queries_dir=QUERIES_DIR)
-    served = {g.value: len(list(store.quads_for_pattern(None, None, None, g)))
-              for g in store.named_graphs()}
+    served = {
+        g.value: len(list(store.quads_for_pattern(None, None, None, g)))
+        for g in store.named_graphs()
+    }
     assert served == in_dump
     assert "https://w3id.org/il2kg/graph/examples" in served
 
 
 def test_dump_and_endpoint_give_one_description(built_dist: Path, served: str) -> None:
     void = Graph().parse(built_dist / "void.ttl")
-    live = Graph().parse(data=httpx.get(f"{served}/.well-known/void",
-                                        headers={"Accept": "text/turtle"}).text, format="turtle")
+    live = Graph().parse(
+        data=httpx.get(f"{served}/.well-known/void", headers={"Accept": "text/turtle"}).text,
+        format="turtle",
+    )
     assert len(void) > 100 and live.isomorphic(void)
     rows = httpx.get(f"{served}/sparql", params={"query": PER_GRAPH}).json()["results"]
     counts = {r["g"]["value"]: int(r["n"]["value"]) for r in rows["bindings"]}
     del counts[str(VOID_GRAPH)]
-    described = {str(g): int(void.value(g, VOID.triples))
-                 for g in void.objects(DATASET_IRI, VOID.subset)}
+    described = {
+        str(g): int(void.value(g, VOID.triples)) for g in void.objects(DATASET_IRI, VOID.subset)
+    }
     assert described == counts
     assert int(void.value(DATASET_IRI, VOID.triples)) == sum(counts.values())
 
@@ -96,7 +102,8 @@ def test_the_ontology_turtle_and_rdfxml_agree_with_a_release_version_iri(built_d
 
 @pytest.mark.java
 def test_the_ontology_syntaxes_pass_the_owl_api_profile_check_with_the_same_axioms(
-        built_dist: Path) -> None:
+    built_dist: Path,
+) -> None:
     axioms = []
     for name in ("ontology.owl", "ontology.ofn"):
         result = owl_profile(built_dist / name)
@@ -113,7 +120,8 @@ def test_home_page_carries_schema_org_dataset(served: str) -> None:
     assert dataset["@type"] == "Dataset" and dataset["version"] == __version__
     assert dataset["license"].startswith("https://creativecommons.org/")
     assert {d["contentUrl"] for d in dataset["distribution"]} == {
-        str(download_url(name)) for name in DOWNLOADS}
+        str(download_url(name)) for name in DOWNLOADS
+    }
 
 
 def test_citation_cff_names_this_release() -> None:

@@ -34,8 +34,11 @@ RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 DCTERMS = "http://purl.org/dc/terms/"
 BIBO = "http://purl.org/ontology/bibo/"
 pytestmark = pytest.mark.slow  # each example is validated and rendered whole
-CHECKED = settings(max_examples=25, deadline=None,
-                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+CHECKED = settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 class _Dumper(yaml.SafeDumper):
@@ -45,19 +48,26 @@ class _Dumper(yaml.SafeDumper):
 
 _Dumper.yaml_implicit_resolvers = _SeedLoader.yaml_implicit_resolvers
 _Dumper.add_representer(
-    Decimal, lambda d, v: d.represent_scalar("tag:yaml.org,2002:float", format(v, "f")))
+    Decimal, lambda d, v: d.represent_scalar("tag:yaml.org,2002:float", format(v, "f"))
+)
 
 # Printable text: every character but controls, invisible formatting characters, surrogates
 # and separators, in words joined by single spaces (the model strips text and the graph
 # folds runs of spaces).
-WORD = st.text(st.characters(exclude_categories=("Cc", "Cf", "Cs", "Zs", "Zl", "Zp")),
-               min_size=1, max_size=8)
+WORD = st.text(
+    st.characters(exclude_categories=("Cc", "Cf", "Cs", "Zs", "Zl", "Zp")), min_size=1, max_size=8
+)
 TEXT = st.lists(WORD, min_size=1, max_size=4).map(" ".join)
 # Anything at all, controls and separators included: accepted or refused, never a crash.
 ANY_TEXT = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=12)
 BIG = 10**18 - 1
-NUMBER = st.decimals(min_value=Decimal("0.000001"), max_value=Decimal(BIG), places=6,
-                     allow_nan=False, allow_infinity=False)
+NUMBER = st.decimals(
+    min_value=Decimal("0.000001"),
+    max_value=Decimal(BIG),
+    places=6,
+    allow_nan=False,
+    allow_infinity=False,
+)
 
 
 @st.composite
@@ -72,35 +82,60 @@ def records(draw: st.DrawFn, text: st.SearchStrategy[str] = TEXT) -> dict[str, A
     size = draw(st.integers(1, BIG))
     denominator = draw(st.integers(1, size))
     count = draw(st.integers(0, denominator))
-    publication = {"title": draw(text), "date": draw(partial_dates()),
-                   "authors": draw(st.lists(text, max_size=3)), "volume": draw(text),
-                   "authors_complete": draw(st.booleans())}
+    publication = {
+        "title": draw(text),
+        "date": draw(partial_dates()),
+        "authors": draw(st.lists(text, max_size=3)),
+        "volume": draw(text),
+        "authors_complete": draw(st.booleans()),
+    }
     if draw(st.booleans()):
-        suffix = draw(st.text(st.characters(exclude_categories=("Cs", "Zs", "Zl", "Zp", "Cc",
-                                                                "Cf")),
-                              min_size=1, max_size=12))
+        suffix = draw(
+            st.text(
+                st.characters(exclude_categories=("Cs", "Zs", "Zl", "Zp", "Cc", "Cf")),
+                min_size=1,
+                max_size=12,
+            )
+        )
         publication["doi"] = f"10.{draw(st.integers(1000, 999_999_999))}/{suffix}"
     return {
         "id": "generated",
         "label": draw(text),
         "source_file": draw(text),
         "publication": publication,
-        "study": {"label": draw(text), "designs": ["retrospective-study"],
-                  "objective": draw(text)},
-        "cohorts": [{"id": "all", "label": draw(text), "size": size,
-                     "diseases": [draw(st.sampled_from(sorted(VOCABULARY.of("Disease"))))]}],
-        "regimens": [{
-            "id": "r", "label": draw(text), "agents": ["aldesleukin"],
-            "modalities": ["immunotherapy"],
-            "doses": [{"value": draw(NUMBER), "unit": "international-unit-per-kilogram"}],
-            "cycle_length": {"value": draw(NUMBER), "unit": "day"},
-            "description": draw(text),
-        }],
-        "outcomes": [{
-            "id": "o", "kind": "response", "label": draw(text), "cohort": "all",
-            "treatment": "r", "category": "complete-response", "count": count,
-            "denominator": denominator, "note": draw(text),
-        }],
+        "study": {"label": draw(text), "designs": ["retrospective-study"], "objective": draw(text)},
+        "cohorts": [
+            {
+                "id": "all",
+                "label": draw(text),
+                "size": size,
+                "diseases": [draw(st.sampled_from(sorted(VOCABULARY.of("Disease"))))],
+            }
+        ],
+        "regimens": [
+            {
+                "id": "r",
+                "label": draw(text),
+                "agents": ["aldesleukin"],
+                "modalities": ["immunotherapy"],
+                "doses": [{"value": draw(NUMBER), "unit": "international-unit-per-kilogram"}],
+                "cycle_length": {"value": draw(NUMBER), "unit": "day"},
+                "description": draw(text),
+            }
+        ],
+        "outcomes": [
+            {
+                "id": "o",
+                "kind": "response",
+                "label": draw(text),
+                "cohort": "all",
+                "treatment": "r",
+                "category": "complete-response",
+                "count": count,
+                "denominator": denominator,
+                "note": draw(text),
+            }
+        ],
         "statements": [{"id": "s", "kind": "conclusion", "text": draw(text)}],
     }
 
@@ -153,10 +188,14 @@ def test_every_field_value_in_is_the_value_published(data: dict[str, Any]) -> No
     assert value("/cohort/all", f"{RDFS}label") == data["cohorts"][0]["label"]
     assert int(value("/cohort/all", str(IL2KG.size))) == data["cohorts"][0]["size"]
     assert value("/regimen/r", f"{RDFS}comment") == regimen["description"]
-    assert Decimal(value("/regimen/r/dose/1", str(IL2KG.numericValue))) == (
-        regimen["doses"][0]["value"])
-    assert Decimal(value("/regimen/r/cycle-length", str(IL2KG.numericValue))) == (
-        regimen["cycle_length"]["value"])
+    assert (
+        Decimal(value("/regimen/r/dose/1", str(IL2KG.numericValue)))
+        == (regimen["doses"][0]["value"])
+    )
+    assert (
+        Decimal(value("/regimen/r/cycle-length", str(IL2KG.numericValue)))
+        == (regimen["cycle_length"]["value"])
+    )
     assert value("/outcome/o", f"{RDFS}label") == outcome["label"]
     assert value("/outcome/o", f"{RDFS}comment") == outcome["note"]
     assert int(value("/outcome/o", str(IL2KG["count"]))) == outcome["count"]

@@ -36,10 +36,12 @@ class BrokenStore:
         raise RuntimeError(f"{SECRET}: storage at {Path(__file__).parent} is corrupt")
 
 
-@pytest.mark.parametrize("path", ["/sparql?query=ASK%7B%7D", "/queries", "/.well-known/void",
-                                  "/resource/x", "/sparql"])
+@pytest.mark.parametrize(
+    "path", ["/sparql?query=ASK%7B%7D", "/queries", "/.well-known/void", "/resource/x", "/sparql"]
+)
 def test_unexpected_error_is_a_generic_500_with_the_trace_logged(
-        caplog: pytest.LogCaptureFixture, path: str) -> None:
+    caplog: pytest.LogCaptureFixture, path: str
+) -> None:
     with caplog.at_level(logging.ERROR), live_server(create_app(BrokenStore(), Settings())) as url:
         response = httpx.get(url + path, headers={"Accept": "text/turtle"}, timeout=30)
     assert response.status_code == 500
@@ -53,12 +55,17 @@ def test_unexpected_error_is_a_generic_500_with_the_trace_logged(
 def test_killed_workers_give_a_generic_error_and_are_replaced(store_dir: Path) -> None:
     """Kill every worker (as the kernel's OOM killer might) while one runs a query."""
     pool = WorkerPool(str(store_dir), size=2, timeout=30)
-    with live_server(create_app(pool, Settings(timeout=30))) as url, \
-            httpx.Client(base_url=url, timeout=60) as client, ThreadPoolExecutor(1) as runner:
+    with (
+        live_server(create_app(pool, Settings(timeout=30))) as url,
+        httpx.Client(base_url=url, timeout=60) as client,
+        ThreadPoolExecutor(1) as runner,
+    ):
         killed = {w.process.pid for w in pool.workers}
         runaway = runner.submit(client.get, "/sparql", params={"query": RUNAWAY})
-        wait_until(lambda: any(w.since is not None for w in pool.workers),
-                   "the runaway query is running in a worker")
+        wait_until(
+            lambda: any(w.since is not None for w in pool.workers),
+            "the runaway query is running in a worker",
+        )
         for pid in killed:
             os.kill(pid, signal.SIGKILL)
         stopped = runaway.result(timeout=60)

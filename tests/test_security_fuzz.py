@@ -20,22 +20,66 @@ from hypothesis import strategies as st
 
 import il2kg
 
-FUZZ = settings(max_examples=150, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 SIMPLE = "ASK { ?s a <https://w3id.org/il2kg/ontology/Publication> }"
 SOURCE = str(Path(il2kg.__file__).parent).encode()
 TRACE = re.compile(rb'Traceback \(most recent call last\)|File "[^"]*\.py"|site-packages')
-ROUTES = [b"/sparql", b"/", b"/queries", b"/.well-known/void", b"/resource/x",
-          b"/static/app.js"]
+ROUTES = [b"/sparql", b"/", b"/queries", b"/.well-known/void", b"/resource/x", b"/static/app.js"]
 PARAMS = [b"query", b"update", b"format", b"default-graph-uri", b"named-graph-uri", b"x"]
-MEDIA = ["application/sparql-query", "application/x-www-form-urlencoded",
-         "application/sparql-update", "application/sparql-results+json", "text/plain",
-         "multipart/form-data; boundary=x", "*/*", "", ";", "application/sparql-query;;",
-         "application/x-www-form-urlencoded; charset=latin-1",
-         "application/sparql-query; charset=\"utf-16\"", "application/sparql-query; charset="]
-SPARQL = ["SELECT", "ASK", "CONSTRUCT", "DESCRIBE", "WHERE", "{", "}", "?s", "?p", "?o", ".",
-          "<urn:x>", '"x"', "'''", "FILTER", "(", ")", "GRAPH", "SERVICE", "FROM", "LIMIT",
-          "1", "\\u0053", "#", "\n", "*", "PREFIX", "a:", "<", ">", "OPTIONAL", "UNION", ";"]
+MEDIA = [
+    "application/sparql-query",
+    "application/x-www-form-urlencoded",
+    "application/sparql-update",
+    "application/sparql-results+json",
+    "text/plain",
+    "multipart/form-data; boundary=x",
+    "*/*",
+    "",
+    ";",
+    "application/sparql-query;;",
+    "application/x-www-form-urlencoded; charset=latin-1",
+    'application/sparql-query; charset="utf-16"',
+    "application/sparql-query; charset=",
+]
+SPARQL = [
+    "SELECT",
+    "ASK",
+    "CONSTRUCT",
+    "DESCRIBE",
+    "WHERE",
+    "{",
+    "}",
+    "?s",
+    "?p",
+    "?o",
+    ".",
+    "<urn:x>",
+    '"x"',
+    "'''",
+    "FILTER",
+    "(",
+    ")",
+    "GRAPH",
+    "SERVICE",
+    "FROM",
+    "LIMIT",
+    "1",
+    "\\u0053",
+    "#",
+    "\n",
+    "*",
+    "PREFIX",
+    "a:",
+    "<",
+    ">",
+    "OPTIONAL",
+    "UNION",
+    ";",
+]
 
 
 def raw(base: str, request: bytes, *, timeout: float = 30.0) -> tuple[int | None, bytes]:
@@ -54,11 +98,16 @@ def raw(base: str, request: bytes, *, timeout: float = 30.0) -> tuple[int | None
     return (int(match.group(1)) if match else None), bytes(received)
 
 
-def http(method: bytes, target: bytes, headers: list[tuple[bytes, bytes]] = (),
-         body: bytes = b"") -> bytes:
+def http(
+    method: bytes, target: bytes, headers: list[tuple[bytes, bytes]] = (), body: bytes = b""
+) -> bytes:
     """An HTTP/1.1 request as bytes, closing the connection after the answer."""
-    lines = [method + b" " + target + b" HTTP/1.1", b"Host: 127.0.0.1", b"Connection: close",
-             *(name + b": " + value for name, value in headers)]
+    lines = [
+        method + b" " + target + b" HTTP/1.1",
+        b"Host: 127.0.0.1",
+        b"Connection: close",
+        *(name + b": " + value for name, value in headers),
+    ]
     if body:
         lines.append(b"Content-Length: " + str(len(body)).encode())
     return b"\r\n".join(lines) + b"\r\n\r\n" + body
@@ -90,8 +139,11 @@ def encoded(data: bytes) -> bytes:
 
 
 byte_text = st.one_of(st.binary(max_size=200), st.text(max_size=100).map(str.encode))
-value = st.one_of(byte_text.map(encoded), byte_text.filter(lambda b: b" " not in b),
-                  st.sampled_from([b"%", b"%f", b"%ff", b"%00", b"%C3%28", b"%ED%A0%80", b"+"]))
+value = st.one_of(
+    byte_text.map(encoded),
+    byte_text.filter(lambda b: b" " not in b),
+    st.sampled_from([b"%", b"%f", b"%ff", b"%00", b"%C3%28", b"%ED%A0%80", b"+"]),
+)
 pair = st.tuples(st.sampled_from(PARAMS), value).map(lambda p: p[0] + b"=" + p[1])
 query_string = st.lists(st.one_of(pair, value), max_size=20).map(b"&".join)
 sparql_text = st.lists(st.sampled_from(SPARQL), max_size=25).map(" ".join)
@@ -117,30 +169,61 @@ def test_random_queries(base: str, text: str, fmt: str) -> None:
 
 
 header_name = st.one_of(
-    st.sampled_from([b"Accept", b"Content-Type", b"Accept-Charset", b"Accept-Encoding",
-                     b"Content-Encoding", b"Transfer-Encoding", b"Origin", b"Range",
-                     b"Access-Control-Request-Method", b"X-Forwarded-For", b"Expect"]),
-    st.binary(min_size=1, max_size=30).filter(lambda b: not re.search(rb"[\s:]", b)))
+    st.sampled_from(
+        [
+            b"Accept",
+            b"Content-Type",
+            b"Accept-Charset",
+            b"Accept-Encoding",
+            b"Content-Encoding",
+            b"Transfer-Encoding",
+            b"Origin",
+            b"Range",
+            b"Access-Control-Request-Method",
+            b"X-Forwarded-For",
+            b"Expect",
+        ]
+    ),
+    st.binary(min_size=1, max_size=30).filter(lambda b: not re.search(rb"[\s:]", b)),
+)
 header_value = st.one_of(
     st.sampled_from([m.encode() for m in MEDIA]),
-    st.sampled_from([b"*/*;q=nan", b"text/html;q=-1", b"application/json;q=1e400", b",,,",
-                     b"text/*;q=0, */*;q=0", b"gzip", b"chunked", b"bytes=0-1", b"100-continue"]),
-    st.binary(max_size=100).map(lambda b: b.replace(b"\r", b"").replace(b"\n", b"")))
+    st.sampled_from(
+        [
+            b"*/*;q=nan",
+            b"text/html;q=-1",
+            b"application/json;q=1e400",
+            b",,,",
+            b"text/*;q=0, */*;q=0",
+            b"gzip",
+            b"chunked",
+            b"bytes=0-1",
+            b"100-continue",
+        ]
+    ),
+    st.binary(max_size=100).map(lambda b: b.replace(b"\r", b"").replace(b"\n", b"")),
+)
 
 
 @FUZZ
-@given(method=st.sampled_from([b"GET", b"POST", b"OPTIONS", b"HEAD"]),
-       route=st.sampled_from(ROUTES),
-       headers=st.lists(st.tuples(header_name, header_value), max_size=8))
-def test_random_headers(base: str, method: bytes, route: bytes,
-                        headers: list[tuple[bytes, bytes]]) -> None:
+@given(
+    method=st.sampled_from([b"GET", b"POST", b"OPTIONS", b"HEAD"]),
+    route=st.sampled_from(ROUTES),
+    headers=st.lists(st.tuples(header_name, header_value), max_size=8),
+)
+def test_random_headers(
+    base: str, method: bytes, route: bytes, headers: list[tuple[bytes, bytes]]
+) -> None:
     target = route + b"?query=" + encoded(SIMPLE.encode()) if route == b"/sparql" else route
     assert_clean(*raw(base, http(method, target, headers)))
 
 
-body = st.one_of(st.binary(max_size=3000), sparql_text.map(str.encode),
-                 st.lists(pair, max_size=50).map(b"&".join),
-                 sparql_text.map(lambda t: t.encode("utf-16")))
+body = st.one_of(
+    st.binary(max_size=3000),
+    sparql_text.map(str.encode),
+    st.lists(pair, max_size=50).map(b"&".join),
+    sparql_text.map(lambda t: t.encode("utf-16")),
+)
 
 
 @FUZZ
@@ -151,19 +234,24 @@ def test_random_bodies(base: str, media: str, content: bytes, route: bytes) -> N
 
 
 @FUZZ
-@given(method=st.one_of(
-    st.sampled_from([b"PUT", b"DELETE", b"PATCH", b"TRACE", b"CONNECT", b"PROPFIND", b"get",
-                     b"QUERY"]),
-    st.binary(min_size=1, max_size=12).filter(lambda b: not re.search(rb"\s", b))),
-    route=st.sampled_from(ROUTES))
+@given(
+    method=st.one_of(
+        st.sampled_from(
+            [b"PUT", b"DELETE", b"PATCH", b"TRACE", b"CONNECT", b"PROPFIND", b"get", b"QUERY"]
+        ),
+        st.binary(min_size=1, max_size=12).filter(lambda b: not re.search(rb"\s", b)),
+    ),
+    route=st.sampled_from(ROUTES),
+)
 def test_odd_methods(base: str, method: bytes, route: bytes) -> None:
     assert_clean(*raw(base, http(method, route, [(b"Content-Type", b"text/plain")], b"x")))
 
 
 @pytest.mark.parametrize("size", [20_001, 2_000_000])
 def test_huge_bodies_are_refused(base: str, size: int) -> None:
-    request = http(b"POST", b"/sparql", [(b"Content-Type", b"application/sparql-query")],
-                   b"#" * size)
+    request = http(
+        b"POST", b"/sparql", [(b"Content-Type", b"application/sparql-query")], b"#" * size
+    )
     status, answer = raw(base, request)
     assert status == 413, answer[:500]
     assert_clean(status, answer)
@@ -172,21 +260,34 @@ def test_huge_bodies_are_refused(base: str, size: int) -> None:
 def test_huge_chunked_body_is_refused(base: str) -> None:
     chunk = b"#" * 8192
     chunks = (b"%x\r\n" % len(chunk) + chunk + b"\r\n") * 300 + b"0\r\n\r\n"
-    request = http(b"POST", b"/sparql", [(b"Content-Type", b"application/sparql-query"),
-                                         (b"Transfer-Encoding", b"chunked")]) + chunks
+    request = (
+        http(
+            b"POST",
+            b"/sparql",
+            [(b"Content-Type", b"application/sparql-query"), (b"Transfer-Encoding", b"chunked")],
+        )
+        + chunks
+    )
     status, answer = raw(base, request)
     assert status == 413, answer[:500]
 
 
 def test_many_parameters(base: str) -> None:
     graphs = b"&".join(b"default-graph-uri=urn:g%d" % i for i in range(600))
-    status, answer = raw(base, http(b"POST", b"/sparql", [
-        (b"Content-Type", b"application/x-www-form-urlencoded")],
-        b"query=" + encoded(SIMPLE.encode()) + b"&" + graphs))
+    status, answer = raw(
+        base,
+        http(
+            b"POST",
+            b"/sparql",
+            [(b"Content-Type", b"application/x-www-form-urlencoded")],
+            b"query=" + encoded(SIMPLE.encode()) + b"&" + graphs,
+        ),
+    )
     assert status == 200 and b"false" in answer  # none of those graphs exists
     many = b"&".join(b"x%d=%d" % (i, i) for i in range(3000))
-    status, answer = raw(base, http(b"GET", b"/sparql?" + many + b"&query=" +
-                                    encoded(SIMPLE.encode())))
+    status, answer = raw(
+        base, http(b"GET", b"/sparql?" + many + b"&query=" + encoded(SIMPLE.encode()))
+    )
     assert_clean(status, answer)
 
 
@@ -195,8 +296,9 @@ def test_repeated_parameters(base: str) -> None:
     status, answer = raw(base, http(b"GET", b"/sparql?" + queries))
     assert status == 400 and b"one query" in answer
     formats = b"&".join(b"format=" + f for f in [b"csv", b"json", b"xml"] * 100)
-    status, answer = raw(base, http(b"GET", b"/sparql?query=" + encoded(SIMPLE.encode()) +
-                                    b"&" + formats))
+    status, answer = raw(
+        base, http(b"GET", b"/sparql?query=" + encoded(SIMPLE.encode()) + b"&" + formats)
+    )
     assert_clean(status, answer)
     assert status == 200
 
@@ -206,10 +308,15 @@ def test_invalid_utf8_everywhere(base: str) -> None:
         http(b"GET", b"/sparql?query=%ff%fe"),
         http(b"GET", b"/sparql?query=" + encoded(SIMPLE.encode()) + b"&format=%ff"),
         http(b"GET", b"/resource/%ff%fe", [(b"Accept", b"text/html")]),
-        http(b"POST", b"/sparql", [(b"Content-Type", b"application/x-www-form-urlencoded")],
-             b"query=%ff"),
-        http(b"POST", b"/sparql", [(b"Content-Type", b"application/sparql-query")],
-             b"ASK {}\xc3\x28"),
+        http(
+            b"POST",
+            b"/sparql",
+            [(b"Content-Type", b"application/x-www-form-urlencoded")],
+            b"query=%ff",
+        ),
+        http(
+            b"POST", b"/sparql", [(b"Content-Type", b"application/sparql-query")], b"ASK {}\xc3\x28"
+        ),
         http(b"GET", b"/sparql", [(b"Accept", b"\xff\xfe")]),
     ):
         status, answer = raw(base, request)

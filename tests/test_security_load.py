@@ -41,8 +41,9 @@ def direct_answers(store: Store) -> dict[str, list[tuple]]:
     for name, query in QUERIES.items():
         solutions = store.query(query, use_default_graph_as_union=True)
         names = [v.value for v in solutions.variables]
-        got[name] = sorted(tuple(sorted((n, s[n].value) for n in names if s[n] is not None))
-                           for s in solutions)
+        got[name] = sorted(
+            tuple(sorted((n, s[n].value) for n in names if s[n] is not None)) for s in solutions
+        )
     return got
 
 
@@ -53,15 +54,35 @@ def expected(direct: Store) -> dict[str, list[tuple]]:
 
 
 @contextmanager
-def served(store: Path, dist: Path, queries: Path, log: Path, *,
-           port: int | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+def served(
+    store: Path, dist: Path, queries: Path, log: Path, *, port: int | None = None
+) -> Iterator[tuple[str, subprocess.Popen]]:
     """`il2kg serve` on `store` (built there if absent); its URL and process, killed after."""
     port = port or free_port()
     with log.open("ab") as sink:
         process = subprocess.Popen(
-            [sys.executable, "-m", "il2kg.cli", "serve", "--store", str(store), "--dist",
-             str(dist), "--queries", str(queries), "--port", str(port), "--workers", "2",
-             "--timeout", "20"], stdout=sink, stderr=sink, start_new_session=True)
+            [
+                sys.executable,
+                "-m",
+                "il2kg.cli",
+                "serve",
+                "--store",
+                str(store),
+                "--dist",
+                str(dist),
+                "--queries",
+                str(queries),
+                "--port",
+                str(port),
+                "--workers",
+                "2",
+                "--timeout",
+                "20",
+            ],
+            stdout=sink,
+            stderr=sink,
+            start_new_session=True,
+        )
     try:
         yield f"http://127.0.0.1:{port}/sparql", process
     finally:
@@ -91,8 +112,9 @@ def check(response: httpx.Response, name: str, expected: dict[str, list[tuple]])
     return "ok" if answers(rows) == expected[name] else "wrong answer"
 
 
-async def load(url: str, expected: dict[str, list[tuple]], *, clients: int,
-               seconds: float) -> tuple[Counter[str], float]:
+async def load(
+    url: str, expected: dict[str, list[tuple]], *, clients: int, seconds: float
+) -> tuple[Counter[str], float]:
     """`clients` concurrent loops cycling through the queries; outcomes and elapsed time."""
     outcomes: Counter[str] = Counter()
     names = list(QUERIES)
@@ -105,8 +127,9 @@ async def load(url: str, expected: dict[str, list[tuple]], *, clients: int,
                 name = names[index % len(names)]
                 index += 1
                 try:
-                    response = await client.post(url, data={"query": QUERIES[name]},
-                                                 headers={"Accept": "application/json"})
+                    response = await client.post(
+                        url, data={"query": QUERIES[name]}, headers={"Accept": "application/json"}
+                    )
                     outcomes[check(response, name, expected)] += 1
                 except httpx.HTTPError as exc:
                     outcomes[type(exc).__name__] += 1
@@ -116,15 +139,22 @@ async def load(url: str, expected: dict[str, list[tuple]], *, clients: int,
         return outcomes, time.monotonic() - begun
 
 
-def test_load_64_clients_zero_errors(store_dir: Path, built_dist: Path, example_dir: Path,
-                                     expected: dict[str, list[tuple]], tmp_path: Path) -> None:
+def test_load_64_clients_zero_errors(
+    store_dir: Path,
+    built_dist: Path,
+    example_dir: Path,
+    expected: dict[str, list[tuple]],
+    tmp_path: Path,
+) -> None:
     log = tmp_path / "serve.log"
     with served(store_dir, built_dist, example_dir, log) as (url, process):
         wait_ready(url, process, log)
         outcomes, elapsed = asyncio.run(load(url, expected, clients=CLIENTS, seconds=SECONDS))
     total = sum(outcomes.values())
-    print(f"\nload: {CLIENTS} clients, {elapsed:.1f} s, {total} requests, "
-          f"{total / elapsed:.0f} req/s, outcomes {dict(outcomes)}")
+    print(
+        f"\nload: {CLIENTS} clients, {elapsed:.1f} s, {total} requests, "
+        f"{total / elapsed:.0f} req/s, outcomes {dict(outcomes)}"
+    )
     assert outcomes["ok"] > 0 and outcomes["ok"] == total, outcomes
 
 
@@ -144,9 +174,16 @@ class Clients:
             name = names[index % len(names)]
             index += 1
             try:
-                outcome = check(httpx.post(self.url, data={"query": QUERIES[name]},
-                                           headers={"Accept": "application/json"}, timeout=30),
-                                name, self.expected)
+                outcome = check(
+                    httpx.post(
+                        self.url,
+                        data={"query": QUERIES[name]},
+                        headers={"Accept": "application/json"},
+                        timeout=30,
+                    ),
+                    name,
+                    self.expected,
+                )
             except httpx.TransportError:
                 outcome = "unreachable"
                 time.sleep(0.05)
@@ -166,12 +203,17 @@ class Clients:
 
 def served_answers(url: str) -> dict[str, list[tuple]]:
     """What a running server answers to each query."""
-    return {name: answers(httpx.post(url, data={"query": query}, timeout=30)
-                          .json()["results"]["bindings"]) for name, query in QUERIES.items()}
+    return {
+        name: answers(
+            httpx.post(url, data={"query": query}, timeout=30).json()["results"]["bindings"]
+        )
+        for name, query in QUERIES.items()
+    }
 
 
-def test_restart_under_load_loses_nothing(built_dist: Path, example_dir: Path, tmp_path: Path,
-                                          expected: dict[str, list[tuple]]) -> None:
+def test_restart_under_load_loses_nothing(
+    built_dist: Path, example_dir: Path, tmp_path: Path, expected: dict[str, list[tuple]]
+) -> None:
     """SIGKILL the server while clients run, start it again on the same store."""
     store, log, port = tmp_path / "store", tmp_path / "serve.log", free_port()
     with served(store, built_dist, example_dir, log, port=port) as (url, first):
@@ -184,8 +226,10 @@ def test_restart_under_load_loses_nothing(built_dist: Path, example_dir: Path, t
             with served(store, built_dist, example_dir, log, port=port) as (_, second):
                 wait_ready(url, second, log)  # the second start reopens it
                 before = clients.outcomes["ok"]
-                wait_until(lambda: clients.outcomes["ok"] >= before + 20,
-                           "the clients are answered by the restarted server")
+                wait_until(
+                    lambda: clients.outcomes["ok"] >= before + 20,
+                    "the clients are answered by the restarted server",
+                )
                 clients.stop.set()
                 assert served_answers(url) == expected
     print(f"\nrestart under load: {dict(clients.outcomes)}")
@@ -194,8 +238,8 @@ def test_restart_under_load_loses_nothing(built_dist: Path, example_dir: Path, t
 
 
 def test_server_killed_while_building_its_store_rebuilds_it(
-        built_dist: Path, example_dir: Path, tmp_path: Path,
-        expected: dict[str, list[tuple]]) -> None:
+    built_dist: Path, example_dir: Path, tmp_path: Path, expected: dict[str, list[tuple]]
+) -> None:
     """SIGKILLed as soon as its first start begins writing the store, the store is absent or
     complete; the next start serves the full graph."""
     store, log = tmp_path / "store", tmp_path / "serve.log"

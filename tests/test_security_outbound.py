@@ -66,7 +66,7 @@ DATASET_SHAPES = [
     "ASK FROM <{url}> { }",
     "DESCRIBE <{url}>",
     "DESCRIBE ?x FROM <{url}> WHERE { BIND(<{url}> AS ?x) }",
-    "SELECT (IRI(\"{url}\") AS ?x) (STRLEN(STR(<{url}>)) AS ?n) WHERE { }",
+    'SELECT (IRI("{url}") AS ?x) (STRLEN(STR(<{url}>)) AS ?n) WHERE { }',
     "LOAD <{url}>",
 ]
 ALL_SHAPES = SERVICE_SHAPES + DATASET_SHAPES
@@ -79,15 +79,20 @@ def fill(shape: str, url: str) -> str:
     return PREFIX + shape.replace("{url}", url).replace("{base}", base).replace("{body}", BODY)
 
 
-def send(client: httpx.Client, method: str, query: str,
-         params: dict[str, str] | None = None) -> httpx.Response:
+def send(
+    client: httpx.Client, method: str, query: str, params: dict[str, str] | None = None
+) -> httpx.Response:
     """The query by GET, form POST or direct POST (dataset parameters in the URL)."""
     if method == "get":
         return client.get("/sparql", params={"query": query, **(params or {})})
     if method == "form":
         return client.post("/sparql", data={"query": query, **(params or {})})
-    return client.post("/sparql", params=params or {}, content=query.encode(),
-                       headers={"Content-Type": "application/sparql-query"})
+    return client.post(
+        "/sparql",
+        params=params or {},
+        content=query.encode(),
+        headers={"Content-Type": "application/sparql-query"},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -107,11 +112,11 @@ def test_no_query_shape_connects_out(client: httpx.Client, shape: str, method: s
 
 @pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("parameter", ["default-graph-uri", "named-graph-uri"])
-def test_dataset_parameters_never_connect(client: httpx.Client, method: str,
-                                          parameter: str) -> None:
+def test_dataset_parameters_never_connect(
+    client: httpx.Client, method: str, parameter: str
+) -> None:
     with listener() as (url, received):
-        response = send(client, method, "SELECT * WHERE { ?s ?p ?o } LIMIT 1",
-                        {parameter: url})
+        response = send(client, method, "SELECT * WHERE { ?s ?p ?o } LIMIT 1", {parameter: url})
     assert response.status_code == 200, response.text
     assert received == []
 
@@ -125,6 +130,7 @@ def test_service_glued_to_a_dot_is_refused_before_it_runs(client: httpx.Client) 
 
 def run_unchecked(store_dir: Path, queries: list[str]) -> list[int]:
     """Each query run by a worker pool directly, with no text check: its HTTP status."""
+
     async def run_all() -> list[int]:
         pool = WorkerPool(str(store_dir), size=1, timeout=10)
         await pool.start()
@@ -158,26 +164,60 @@ def test_the_listener_does_see_an_unsandboxed_engine() -> None:
     assert len(received) == 1 and received[0].startswith(b"POST")
 
 
-FUZZ_BEFORE = ["", ".", " . ", ";", "\n", "#x\n", "BIND(1 AS ?x) .", "BIND(1 AS ?x)",
-               "?s p:a\\#b ?o .", "?s p:a\\'b ?o .", "{}", "OPTIONAL {}", "FILTER(true)",
-               "VALUES ?v { 1 }"]
-FUZZ_KEYWORD = ["SERVICE", "service", "SeRvIcE", "\\u0053ERVICE", "\\u0073ervice",
-                "S\\u0045RVICE", "\\U00000053ERVICE", "SERVIC\\u0045"]
+FUZZ_BEFORE = [
+    "",
+    ".",
+    " . ",
+    ";",
+    "\n",
+    "#x\n",
+    "BIND(1 AS ?x) .",
+    "BIND(1 AS ?x)",
+    "?s p:a\\#b ?o .",
+    "?s p:a\\'b ?o .",
+    "{}",
+    "OPTIONAL {}",
+    "FILTER(true)",
+    "VALUES ?v { 1 }",
+]
+FUZZ_KEYWORD = [
+    "SERVICE",
+    "service",
+    "SeRvIcE",
+    "\\u0053ERVICE",
+    "\\u0073ervice",
+    "S\\u0045RVICE",
+    "\\U00000053ERVICE",
+    "SERVIC\\u0045",
+]
 FUZZ_GAP = [" ", "", "\n", "\t", "#c\n", " #SERVICE\n", "\r\n"]
 
 
 @settings(max_examples=80, deadline=None)
-@given(before=st.lists(st.sampled_from(FUZZ_BEFORE), max_size=3),
-       keyword=st.sampled_from(FUZZ_KEYWORD), gap=st.sampled_from(FUZZ_GAP),
-       silent=st.sampled_from(["", "SILENT", "silent", "SILENT#c\n"]),
-       gap2=st.sampled_from(FUZZ_GAP), noise=st.text(alphabet=" .;\n#{}\\'\"<>", max_size=4),
-       method=st.sampled_from(METHODS))
-def test_fuzzed_service_never_connects(endpoint: str, before: list[str], keyword: str,
-                                       gap: str, silent: str, gap2: str, noise: str,
-                                       method: str) -> None:
+@given(
+    before=st.lists(st.sampled_from(FUZZ_BEFORE), max_size=3),
+    keyword=st.sampled_from(FUZZ_KEYWORD),
+    gap=st.sampled_from(FUZZ_GAP),
+    silent=st.sampled_from(["", "SILENT", "silent", "SILENT#c\n"]),
+    gap2=st.sampled_from(FUZZ_GAP),
+    noise=st.text(alphabet=" .;\n#{}\\'\"<>", max_size=4),
+    method=st.sampled_from(METHODS),
+)
+def test_fuzzed_service_never_connects(
+    endpoint: str,
+    before: list[str],
+    keyword: str,
+    gap: str,
+    silent: str,
+    gap2: str,
+    noise: str,
+    method: str,
+) -> None:
     with listener() as (url, received), httpx.Client(base_url=endpoint, timeout=30) as client:
-        query = (f"{PREFIX}SELECT * WHERE {{ {' '.join(before)}{noise}{keyword}{gap}{silent}"
-                 f"{gap2}<{url}> {BODY} }}")
+        query = (
+            f"{PREFIX}SELECT * WHERE {{ {' '.join(before)}{noise}{keyword}{gap}{silent}"
+            f"{gap2}<{url}> {BODY} }}"
+        )
         response = send(client, method, query)
     assert response.status_code < 500, response.text
     assert received == []
@@ -198,9 +238,23 @@ def test_serve_refuses_to_run_queries_unsandboxed(store_dir: Path) -> None:
     port = free_port()
     script = textwrap.dedent(SECCOMP_DENIED)
     result = subprocess.run(
-        [sys.executable, "-c", script, "serve", "--store", str(store_dir), "--port", str(port),
-         "--workers", "2"],
-        capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        [
+            sys.executable,
+            "-c",
+            script,
+            "serve",
+            "--store",
+            str(store_dir),
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     assert result.returncode != 0
     assert "cannot be sandboxed" in result.stderr and "seccomp" in result.stderr
     assert "Uvicorn running" not in result.stderr

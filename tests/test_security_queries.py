@@ -46,8 +46,11 @@ def hostile(store_dir: Path) -> Iterator[str]:
 @pytest.mark.parametrize("name", HOSTILE)
 def test_hostile_query_is_stopped_while_others_are_answered(hostile: str, name: str) -> None:
     latencies: list[float] = []
-    with httpx.Client(base_url=hostile, timeout=60) as attacker, \
-            httpx.Client(base_url=hostile, timeout=60) as other, ThreadPoolExecutor(1) as run:
+    with (
+        httpx.Client(base_url=hostile, timeout=60) as attacker,
+        httpx.Client(base_url=hostile, timeout=60) as other,
+        ThreadPoolExecutor(1) as run,
+    ):
         runaway = run.submit(attacker.get, "/sparql", params={"query": HOSTILE[name]})
         time.sleep(0.2)  # let it reach a worker
         for _ in range(500):  # bounded: the time limit is 2 s
@@ -59,9 +62,11 @@ def test_hostile_query_is_stopped_while_others_are_answered(hostile: str, name: 
             assert answer.status_code == 200 and answer.json()["boolean"] is True
             time.sleep(0.02)
         stopped = runaway.result(timeout=60)
-    print(f"\n{name}: {len(latencies)} simple queries answered while it ran; latency "
-          f"median {statistics.median(latencies) * 1000:.1f} ms, "
-          f"max {max(latencies) * 1000:.1f} ms")
+    print(
+        f"\n{name}: {len(latencies)} simple queries answered while it ran; latency "
+        f"median {statistics.median(latencies) * 1000:.1f} ms, "
+        f"max {max(latencies) * 1000:.1f} ms"
+    )
     assert stopped.status_code == 503 and f"limit of {TIMEOUT:g} s" in stopped.text
     assert_clean(stopped.status_code, stopped.content)
     assert len(latencies) >= 3
@@ -91,9 +96,11 @@ def test_memory_cap_stops_a_query_before_the_time_limit(store_dir: Path) -> None
 def test_result_past_its_bound_is_cut_off(hostile: str, name: str) -> None:
     query, fmt = HUGE_RESULTS[name]
     received = 0
-    with httpx.Client(base_url=hostile, timeout=60) as client, \
-            pytest.raises(httpx.RemoteProtocolError), client.stream(
-                "GET", "/sparql", params={"query": query, "format": fmt}) as response:
+    with (
+        httpx.Client(base_url=hostile, timeout=60) as client,
+        pytest.raises(httpx.RemoteProtocolError),
+        client.stream("GET", "/sparql", params={"query": query, "format": fmt}) as response,
+    ):
         assert response.status_code == 200
         for chunk in response.iter_raw():
             received += len(chunk)

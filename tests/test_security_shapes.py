@@ -37,14 +37,17 @@ AT_THE_LIMIT = {
 def roomy(store_dir: Path) -> Iterator[str]:
     """An endpoint taking bodies of 1 MB, as `il2kg serve` does."""
     settings = Settings(timeout=20.0)
-    with live_server(create_app(WorkerPool(str(store_dir), size=2, timeout=20.0),
-                                settings)) as url:
+    with live_server(create_app(WorkerPool(str(store_dir), size=2, timeout=20.0), settings)) as url:
         yield url
 
 
 def post(url: str, query: str) -> httpx.Response:
-    return httpx.post(f"{url}/sparql", content=query.encode(), timeout=60,
-                      headers={"Content-Type": "application/sparql-query"})
+    return httpx.post(
+        f"{url}/sparql",
+        content=query.encode(),
+        timeout=60,
+        headers={"Content-Type": "application/sparql-query"},
+    )
 
 
 @pytest.mark.parametrize("name", CRASH_SHAPES)
@@ -69,11 +72,14 @@ def test_the_longest_admitted_chains_are_answered(roomy: str, name: str) -> None
     assert response.status_code == 200, response.text
 
 
-def test_il2kg_query_refuses_a_crashing_query_with_exit_2(built_dist: Path, tmp_path: Path
-                                                        ) -> None:
+def test_il2kg_query_refuses_a_crashing_query_with_exit_2(built_dist: Path, tmp_path: Path) -> None:
     crash = tmp_path / "crash.rq"
     crash.write_text(CRASH_SHAPES["or"], encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "il2kg.cli", "query", str(crash), "--dist",
-                             str(built_dist)], capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "il2kg.cli", "query", str(crash), "--dist", str(built_dist)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 2, result.stderr
     assert "split the query" in result.stderr

@@ -29,10 +29,13 @@ from .server_fixtures import EXAMPLES, live_server
 ROOT = Path(__file__).parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-pytestmark = [pytest.mark.browser, pytest.mark.skipif(
-    not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
-    reason="Debian's chromium and chromium-driver are not installed (.ci/run installs them)",
-)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
+        reason="Debian's chromium and chromium-driver are not installed (.ci/run installs them)",
+    ),
+]
 EDITOR = "return document.querySelector('.CodeMirror').CodeMirror"
 RESOURCE = "https://w3id.org/il2kg/resource/"
 
@@ -51,17 +54,25 @@ def browser(tmp_path_factory: pytest.TempPathFactory, downloads: Path) -> Iterat
 
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
+    ):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
     driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
     driver.set_page_load_timeout(30)
     driver.set_window_size(1400, 1000)
-    driver.execute_cdp_cmd("Browser.setDownloadBehavior",
-                           {"behavior": "allow", "downloadPath": str(downloads)})
+    driver.execute_cdp_cmd(
+        "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
+    )
     try:
         yield driver
     finally:
@@ -72,8 +83,9 @@ def browser(tmp_path_factory: pytest.TempPathFactory, downloads: Path) -> Iterat
 def real_endpoint(built_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """An endpoint over the project's graph and its packaged example queries: the pages a
     new user sees (the screenshots in docs/img/ are of it)."""
-    store = build_store(tmp_path_factory.mktemp("real") / "store", built_dist,
-                        queries_dir=QUERIES_DIR)
+    store = build_store(
+        tmp_path_factory.mktemp("real") / "store", built_dist, queries_dir=QUERIES_DIR
+    )
     settings = Settings(timeout=20.0)
     with live_server(create_app(WorkerPool(str(store), size=2, timeout=20.0), settings)) as url:
         yield url
@@ -94,7 +106,8 @@ def _open(browser: object, url: str) -> None:
 
     browser.get(url)
     WebDriverWait(browser, 20).until(
-        lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready"))
+        lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready")
+    )
 
 
 def _rows(browser: object) -> tuple[list[str], list[list[str]]]:
@@ -102,7 +115,8 @@ def _rows(browser: object) -> tuple[list[str], list[list[str]]]:
     from selenium.webdriver.support.wait import WebDriverWait
 
     WebDriverWait(browser, 20).until(
-        lambda d: d.execute_script("return document.querySelector('.yasr table tbody tr')"))
+        lambda d: d.execute_script("return document.querySelector('.yasr table tbody tr')")
+    )
     return browser.execute_script("""
       const table = document.querySelector('.yasr table');
       const text = (cells) => Array.from(cells).map((c) => c.textContent.trim());
@@ -117,12 +131,15 @@ def _run(browser: object) -> None:
 
 
 def _titles(direct: Store) -> set[str]:
-    return {s["title"].value for s in direct.query(EXAMPLES["publications"],
-                                                   use_default_graph_as_union=True)}
+    return {
+        s["title"].value
+        for s in direct.query(EXAMPLES["publications"], use_default_graph_as_union=True)
+    }
 
 
-def test_example_runs_in_one_click_and_shows_its_rows(browser: object, endpoint: str,
-                                                      direct: Store) -> None:
+def test_example_runs_in_one_click_and_shows_its_rows(
+    browser: object, endpoint: str, direct: Store
+) -> None:
     from selenium.webdriver.common.by import By
 
     _open(browser, f"{endpoint}/")
@@ -151,17 +168,21 @@ def test_the_url_is_a_permalink(browser: object, endpoint: str, direct: Store) -
 
 
 def test_result_iris_paste_back_into_a_query_and_link_to_their_pages(
-        browser: object, endpoint: str, direct: Store) -> None:
+    browser: object, endpoint: str, direct: Store
+) -> None:
 
-    query = ("PREFIX il2kg: <https://w3id.org/il2kg/ontology/>\n"
-             "SELECT DISTINCT ?outcome ?category WHERE { ?outcome il2kg:hasCategory ?category }\n"
-             "ORDER BY ?outcome LIMIT 30")  # one page of the table
+    query = (
+        "PREFIX il2kg: <https://w3id.org/il2kg/ontology/>\n"
+        "SELECT DISTINCT ?outcome ?category WHERE { ?outcome il2kg:hasCategory ?category }\n"
+        "ORDER BY ?outcome LIMIT 30"
+    )  # one page of the table
     _open(browser, f"{endpoint}/?" + urllib.parse.urlencode({"query": query}))
     _run(browser)
     _rows(browser)
     links = browser.execute_script(
         "return Array.from(document.querySelectorAll('.yasr table a.iri'))"
-        ".map((a) => [a.textContent, a.href])")
+        ".map((a) => [a.textContent, a.href])"
+    )
     assert links
     declared = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes().items())
     shown = {}
@@ -170,11 +191,14 @@ def test_result_iris_paste_back_into_a_query_and_link_to_their_pages(
         iri = solution["x"].value
         shown[iri] = href
         local = iri.startswith(RESOURCE)
-        assert href == (f"{endpoint}/resource/{iri[len(RESOURCE):]}" if local else iri)
-    want = {str(s[v].value) for s in direct.query(query, use_default_graph_as_union=True)
-            for v in ("outcome", "category")}
+        assert href == (f"{endpoint}/resource/{iri[len(RESOURCE) :]}" if local else iri)
+    want = {
+        str(s[v].value)
+        for s in direct.query(query, use_default_graph_as_union=True)
+        for v in ("outcome", "category")
+    }
     assert set(shown) == want
-    assert any("/" in iri[len(RESOURCE):] for iri in shown if iri.startswith(RESOURCE))
+    assert any("/" in iri[len(RESOURCE) :] for iri in shown if iri.startswith(RESOURCE))
     outcome = next(iri for iri in shown if iri.startswith(RESOURCE))
     browser.get(shown[outcome])
     assert NamedNode(outcome).value in browser.page_source
@@ -190,8 +214,9 @@ def _downloaded(folder: Path, suffix: str) -> Path:
     raise AssertionError(f"no {suffix} file was downloaded into {folder}")
 
 
-def test_results_download_as_csv_and_json(browser: object, endpoint: str, direct: Store,
-                                          downloads: Path) -> None:
+def test_results_download_as_csv_and_json(
+    browser: object, endpoint: str, direct: Store, downloads: Path
+) -> None:
     from selenium.webdriver.common.by import By
 
     _open(browser, f"{endpoint}/?example=publications")
@@ -213,8 +238,11 @@ def test_page_shows_a_syntax_error(browser: object, endpoint: str) -> None:
     _open(browser, f"{endpoint}/")
     browser.execute_script(EDITOR + ".setValue('SELECT * WHERE {')")
     _run(browser)
-    message = WebDriverWait(browser, 20).until(lambda d: d.execute_script(
-        "const e = document.querySelector('.yasr .errorResult'); return e && e.textContent"))
+    message = WebDriverWait(browser, 20).until(
+        lambda d: d.execute_script(
+            "const e = document.querySelector('.yasr .errorResult'); return e && e.textContent"
+        )
+    )
     assert "syntax error" in message and "1:17" in message  # the parser's message, line:column
 
 
@@ -227,9 +255,11 @@ def test_page_reaches_no_other_server(browser: object, endpoint: str) -> None:
     _open(browser, f"{endpoint}/")
     browser.find_element(By.CSS_SELECTOR, "nav button[data-example]").click()
     _rows(browser)
-    urls = [json.loads(e["message"])["message"]["params"]["request"]["url"]
-            for e in browser.get_log("performance")
-            if json.loads(e["message"])["message"]["method"] == "Network.requestWillBeSent"]
+    urls = [
+        json.loads(e["message"])["message"]["params"]["request"]["url"]
+        for e in browser.get_log("performance")
+        if json.loads(e["message"])["message"]["method"] == "Network.requestWillBeSent"
+    ]
     assert any(u.endswith("/static/yasgui/yasgui.min.js") for u in urls)
     assert all(u.startswith(endpoint + "/") or u.startswith("data:") for u in urls), urls
     errors = [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
@@ -257,8 +287,9 @@ LAYOUT = """
 """
 
 
-def test_real_query_page_example_link_runs_and_reads_well(browser: object,
-                                                         real_endpoint: str) -> None:
+def test_real_query_page_example_link_runs_and_reads_well(
+    browser: object, real_endpoint: str
+) -> None:
     """/?example=NAME opens and runs it; numbers are plain values; nothing is cut or
     overlapped; the pager is one row. The screenshot is docs/img/query-page.png."""
     from selenium.webdriver.common.by import By
@@ -266,8 +297,11 @@ def test_real_query_page_example_link_runs_and_reads_well(browser: object,
     _open(browser, f"{real_endpoint}/?example=adverse-events")
     buttons = browser.find_elements(By.CSS_SELECTOR, "#example-list button[data-example]")
     assert len(buttons) == len(list(QUERIES_DIR.glob("*.rq")))
-    current = [b.get_attribute("data-example") for b in buttons
-               if b.get_attribute("aria-current") == "true"]
+    current = [
+        b.get_attribute("data-example")
+        for b in buttons
+        if b.get_attribute("aria-current") == "true"
+    ]
     assert current == ["adverse-events"]
     _rows(browser)  # it ran without a click
     layout = browser.execute_script(LAYOUT)

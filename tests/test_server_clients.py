@@ -1,6 +1,5 @@
 """Real SPARQL clients against a running endpoint: SPARQLWrapper in every format, SPARQLStore."""
 
-
 from __future__ import annotations
 
 import csv
@@ -33,8 +32,10 @@ def wrapper(endpoint: str, query: str, fmt: str, method: str = "GET") -> SPARQLW
 
 def titles(store: Store) -> set[tuple[str, str]]:
     """The (publication, title) pairs the store holds."""
-    return {(s["publication"].value, s["title"].value)
-            for s in store.query(SELECT, use_default_graph_as_union=True)}
+    return {
+        (s["publication"].value, s["title"].value)
+        for s in store.query(SELECT, use_default_graph_as_union=True)
+    }
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
@@ -64,7 +65,8 @@ def test_sparqlwrapper_graph_formats(endpoint: str, direct: Store, fmt: str) -> 
     if not isinstance(got, Graph):
         got = Graph().parse(data=got, format={TURTLE: "turtle", N3: "n3"}.get(fmt, fmt))
     nt = direct.query(CONSTRUCT, use_default_graph_as_union=True).serialize(
-        format=RdfFormat.N_TRIPLES)
+        format=RdfFormat.N_TRIPLES
+    )
     assert len(got) > 0 and isomorphic(got, Graph().parse(data=nt, format="nt"))
 
 
@@ -87,7 +89,13 @@ def test_rdflib_sparqlstore(endpoint: str, direct: Store) -> None:
     got = {(str(r.publication), str(r.title)) for r in graph.query(SELECT)}
     assert got == titles(direct)
     publication, title = sorted(got)[0]
-    assert (URIRef(publication), URIRef("http://purl.org/dc/terms/title"),
-            Literal(title)) in graph
-    assert len(graph) == int(next(iter(direct.query(
-        "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", use_default_graph_as_union=True)))["n"].value)
+    assert (URIRef(publication), URIRef("http://purl.org/dc/terms/title"), Literal(title)) in graph
+    assert len(graph) == int(
+        next(
+            iter(
+                direct.query(
+                    "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", use_default_graph_as_union=True
+                )
+            )
+        )["n"].value
+    )

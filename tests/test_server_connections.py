@@ -44,17 +44,34 @@ def _low_fd_limit() -> None:
 
 
 @pytest.fixture(scope="module")
-def server(store_dir: Path, built_dist: Path, tmp_path_factory: pytest.TempPathFactory
-           ) -> Iterator[Server]:
+def server(
+    store_dir: Path, built_dist: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
     """`il2kg serve` with a 3 s read timeout, 128 file descriptors and a line per request."""
     port = free_port()
     log = tmp_path_factory.mktemp("connections") / "serve.log"
     exe = str(Path(sys.executable).with_name("il2kg"))
     with open(log, "w", encoding="utf-8") as out:
         process = subprocess.Popen(
-            [exe, "serve", "--store", str(store_dir), "--dist", str(built_dist), "--port",
-             str(port), "--workers", "2", "--read-timeout", str(READ_TIMEOUT), "--access-log"],
-            stdout=out, stderr=subprocess.STDOUT, preexec_fn=_low_fd_limit)
+            [
+                exe,
+                "serve",
+                "--store",
+                str(store_dir),
+                "--dist",
+                str(built_dist),
+                "--port",
+                str(port),
+                "--workers",
+                "2",
+                "--read-timeout",
+                str(READ_TIMEOUT),
+                "--access-log",
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_low_fd_limit,
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
@@ -119,7 +136,7 @@ def new_lines(server: Server, before: int) -> list[str]:
         assert time.monotonic() < deadline, "the marker request never reached the log"
         time.sleep(0.05)
     lines = server.log_lines()[before:]
-    lines = lines[:next(i for i, line in enumerate(lines) if marker in line)]
+    lines = lines[: next(i for i, line in enumerate(lines) if marker in line)]
     return [line for line in lines if not ACCESS.search(line)]
 
 
@@ -146,8 +163,10 @@ def test_a_slow_request_head_is_closed(server: Server) -> None:
 
 def test_a_slow_body_gets_408(server: Server) -> None:
     with connect(server) as sock:
-        sock.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/"
-                     b"sparql-query\r\nContent-Length: 100\r\n\r\nASK")
+        sock.sendall(
+            b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/"
+            b"sparql-query\r\nContent-Length: 100\r\n\r\nASK"
+        )
         reply = sock.recv(65536)
     assert reply.startswith(b"HTTP/1.1 408")
 
@@ -156,8 +175,10 @@ def test_a_client_leaving_mid_body_is_at_most_one_line(server: Server) -> None:
     before = len(server.log_lines())
     for _ in range(5):
         with connect(server) as sock:
-            sock.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/"
-                         b"x-www-form-urlencoded\r\nContent-Length: 10000\r\n\r\nquery=ASK")
+            sock.sendall(
+                b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/"
+                b"x-www-form-urlencoded\r\nContent-Length: 10000\r\n\r\nquery=ASK"
+            )
     assert answers(server)
     assert len(new_lines(server, before)) <= 5
 
@@ -205,8 +226,9 @@ def test_a_huge_request_head_is_431(server: Server) -> None:
 
 
 def test_a_whole_huge_head_in_one_write_is_431(server: Server) -> None:
-    head = (b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * 100_000
-            + b"\r\n\r\n")
+    head = (
+        b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * 100_000 + b"\r\n\r\n"
+    )
     with connect(server) as sock:
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             sock.sendall(head)
@@ -215,13 +237,18 @@ def test_a_whole_huge_head_in_one_write_is_431(server: Server) -> None:
     assert answers(server)
 
 
-def test_a_head_under_the_limit_and_a_large_body_in_one_write_are_answered(
-        server: Server) -> None:
+def test_a_head_under_the_limit_and_a_large_body_in_one_write_are_answered(server: Server) -> None:
     query = b"ASK {} #" + b"a" * 100_000
-    request = (b"POST /sparql HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-               b"Content-Type: application/sparql-query\r\nAccept: application/json\r\n"
-               b"Content-Length: " + str(len(query)).encode() + b"\r\nX-Pad: "
-               + b"a" * 60_000 + b"\r\n\r\n" + query)
+    request = (
+        b"POST /sparql HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+        b"Content-Type: application/sparql-query\r\nAccept: application/json\r\n"
+        b"Content-Length: "
+        + str(len(query)).encode()
+        + b"\r\nX-Pad: "
+        + b"a" * 60_000
+        + b"\r\n\r\n"
+        + query
+    )
     with connect(server) as sock:
         sock.sendall(request)
         reply = b"".join(iter(lambda: sock.recv(65536), b""))
@@ -245,9 +272,22 @@ def test_serve_on_a_port_in_use_stops_before_building(tmp_path: Path) -> None:
         port = taken.getsockname()[1]
         store = tmp_path / "store"
         result = subprocess.run(
-            [sys.executable, "-m", "il2kg.cli", "serve", "--port", str(port), "--store",
-             str(store), "--dist", str(tmp_path / "no-dist")],
-            capture_output=True, text=True, timeout=120)
+            [
+                sys.executable,
+                "-m",
+                "il2kg.cli",
+                "serve",
+                "--port",
+                str(port),
+                "--store",
+                str(store),
+                "--dist",
+                str(tmp_path / "no-dist"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     assert result.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr, result.stderr
     assert not store.exists() and not (tmp_path / "no-dist").exists()

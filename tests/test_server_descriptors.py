@@ -27,15 +27,19 @@ COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 def ask(sock: socket.socket, query: str) -> tuple[int, bytes]:
     """Send one query on a kept-alive connection; its status and body."""
-    sock.sendall(f"GET /sparql?query={quote(query)}&format=json HTTP/1.1\r\nHost: t\r\n\r\n"
-                 .encode())
+    sock.sendall(
+        f"GET /sparql?query={quote(query)}&format=json HTTP/1.1\r\nHost: t\r\n\r\n".encode()
+    )
     data = b""
     while b"\r\n\r\n" not in data:
         data += sock.recv(65536) or b"!"
         assert not data.endswith(b"!"), "the server closed the connection"
     head, body = data.split(b"\r\n\r\n", 1)
-    length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n")
-                  if line.lower().startswith(b"content-length:"))
+    length = next(
+        int(line.split(b":")[1])
+        for line in head.split(b"\r\n")
+        if line.lower().startswith(b"content-length:")
+    )
     while len(body) < length:
         body += sock.recv(65536)
     return int(head.split()[1]), body
@@ -69,44 +73,78 @@ def settle(condition: object, what: str, seconds: float = 180) -> None:
 def connections(port: int, number: int) -> Iterator[list[socket.socket]]:
     """`number` idle connections to the server (those past its cap are refused by it)."""
     with contextlib.ExitStack() as stack:
-        yield [stack.enter_context(socket.create_connection(("127.0.0.1", port)))
-               for _ in range(number)]
+        yield [
+            stack.enter_context(socket.create_connection(("127.0.0.1", port)))
+            for _ in range(number)
+        ]
 
 
 def test_rebuild_out_of_descriptors_keeps_the_pool_whole(
-        tmp_path: Path, built_dist: Path, example_dir: Path) -> None:
+    tmp_path: Path, built_dist: Path, example_dir: Path
+) -> None:
     link, log, port = tmp_path / "store", tmp_path / "serve.log", free_port()
     publish_store(link, built_dist, queries_dir=example_dir)
     with log.open("wb") as sink:
         server = subprocess.Popen(
-            ["prlimit", "--nofile=400:400", sys.executable, "-m", "il2kg.cli", "serve",
-             "--store", str(link), "--dist", str(built_dist), "--port", str(port),
-             "--workers", str(WORKERS), "--timeout", "20", "--read-timeout", "600"],
-            stdout=sink, stderr=sink, start_new_session=True)
+            [
+                "prlimit",
+                "--nofile=400:400",
+                sys.executable,
+                "-m",
+                "il2kg.cli",
+                "serve",
+                "--store",
+                str(link),
+                "--dist",
+                str(built_dist),
+                "--port",
+                str(port),
+                "--workers",
+                str(WORKERS),
+                "--timeout",
+                "20",
+                "--read-timeout",
+                "600",
+            ],
+            stdout=sink,
+            stderr=sink,
+            start_new_session=True,
+        )
     try:
+
         def up() -> bool:
             assert server.poll() is None, log.read_text()[-3000:]
-            with contextlib.suppress(OSError), \
-                    socket.create_connection(("127.0.0.1", port)) as probe:
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", port)) as probe,
+            ):
                 return ask(probe, "ASK {}")[0] == 200
             return False
 
         settle(up, "the server answers")
-        with socket.create_connection(("127.0.0.1", port)) as probe, \
-                connections(port, CONNECTIONS):
+        with socket.create_connection(("127.0.0.1", port)) as probe, connections(port, CONNECTIONS):
             before = count(probe)
             settle(lambda: len(children(server.pid)) == WORKERS + 2, "every worker started")
             first = set(children(server.pid))
             publish_store(link, built_dist)  # as `il2kg build --store` does: fewer triples
             settle(lambda: count(probe) != before, "the new build is served")
-            settle(lambda: not first & set(children(server.pid))
-                   and len(children(server.pid)) == WORKERS + 2, "the old workers are gone")
+            settle(
+                lambda: (
+                    not first & set(children(server.pid))
+                    and len(children(server.pid)) == WORKERS + 2
+                ),
+                "the old workers are gone",
+            )
             status, body = ask(probe, "ASK {}")
             assert status == 200 and json.loads(body)["boolean"] is True
             victim = min(children(server.pid))
             os.kill(victim, signal.SIGKILL)
-            settle(lambda: victim not in children(server.pid)
-                   and len(children(server.pid)) == WORKERS + 2, "the killed worker replaced")
+            settle(
+                lambda: (
+                    victim not in children(server.pid) and len(children(server.pid)) == WORKERS + 2
+                ),
+                "the killed worker replaced",
+            )
             for _ in range(3):
                 assert ask(probe, "ASK {}")[0] == 200
             assert all(state != "Z" for state in children(server.pid).values())

@@ -26,7 +26,7 @@ def resource_path(direct: Store) -> str:
     cohort = NamedNode(str(IL2KG) + "Cohort")
     rdf_type = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
     subject = next(direct.quads_for_pattern(None, rdf_type, cohort)).subject
-    return "/resource/" + subject.value[len(RES):]
+    return "/resource/" + subject.value[len(RES) :]
 
 
 def ask_is_answered(client: httpx.Client) -> bool:
@@ -35,8 +35,11 @@ def ask_is_answered(client: httpx.Client) -> bool:
 
 
 def test_relative_iris_resolve_against_the_resource_base(client: httpx.Client) -> None:
-    response = client.post("/sparql", content=b"CONSTRUCT { <s> <p> 1 } WHERE {}",
-                           headers={**QUERY, "Accept": "application/n-triples"})
+    response = client.post(
+        "/sparql",
+        content=b"CONSTRUCT { <s> <p> 1 } WHERE {}",
+        headers={**QUERY, "Accept": "application/n-triples"},
+    )
     assert response.status_code == 200, response.text
     (triple,) = parse(response.content, format=RdfFormat.N_TRIPLES)
     assert triple.subject == NamedNode(str(RES) + "s")
@@ -44,16 +47,16 @@ def test_relative_iris_resolve_against_the_resource_base(client: httpx.Client) -
 
 def test_a_base_in_the_query_wins(client: httpx.Client) -> None:
     query = b"BASE <http://example.org/> CONSTRUCT { <s> <p> 1 } WHERE {}"
-    response = client.post("/sparql", content=query,
-                           headers={**QUERY, "Accept": "application/n-triples"})
+    response = client.post(
+        "/sparql", content=query, headers={**QUERY, "Accept": "application/n-triples"}
+    )
     (triple,) = parse(response.content, format=RdfFormat.N_TRIPLES)
     assert triple.subject == NamedNode("http://example.org/s")
 
 
 def test_published_prefixes_need_no_prefix_lines(client: httpx.Client) -> None:
     body = "SELECT ?c WHERE { ?c a il2kg:Cohort ; rdfs:label ?l } ORDER BY ?c"
-    declared = (f"PREFIX il2kg: <{prefixes()['il2kg']}>\n"
-                f"PREFIX rdfs: <{prefixes()['rdfs']}>\n{body}")
+    declared = f"PREFIX il2kg: <{prefixes()['il2kg']}>\nPREFIX rdfs: <{prefixes()['rdfs']}>\n{body}"
     bare = client.post("/sparql", content=body.encode(), headers=QUERY)
     full = client.post("/sparql", content=declared.encode(), headers=QUERY)
     assert bare.status_code == 200, bare.text
@@ -61,10 +64,13 @@ def test_published_prefixes_need_no_prefix_lines(client: httpx.Client) -> None:
     assert bare.json()["results"]["bindings"]
 
 
-@pytest.mark.parametrize("query", [
-    "SELECT * WHERE { ?s nope:thing ?o }",
-    "SELECT * WHERE {\n  ?s a il2kg:Cohort .\n  ?s nope:thing ?o\n}",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * WHERE { ?s nope:thing ?o }",
+        "SELECT * WHERE {\n  ?s a il2kg:Cohort .\n  ?s nope:thing ?o\n}",
+    ],
+)
 def test_an_unknown_prefix_is_named_in_one_line(client: httpx.Client, query: str) -> None:
     response = client.post("/sparql", content=query.encode(), headers=QUERY)
     assert response.status_code == 400
@@ -74,10 +80,21 @@ def test_an_unknown_prefix_is_named_in_one_line(client: httpx.Client, query: str
     assert "\\u{" not in message  # no token dump
 
 
-@pytest.mark.parametrize("path", [
-    "/", "/sparql", "/sparql?query=ASK%7B%7D", "/.well-known/void", "/queries", "/evidence",
-    "/ontology/Cohort", "/resource/does-not-exist", "/static/index.html", "/no-such-route",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/sparql",
+        "/sparql?query=ASK%7B%7D",
+        "/.well-known/void",
+        "/queries",
+        "/evidence",
+        "/ontology/Cohort",
+        "/resource/does-not-exist",
+        "/static/index.html",
+        "/no-such-route",
+    ],
+)
 def test_head_answers_like_get_without_a_body(client: httpx.Client, path: str) -> None:
     get, head = client.get(path), client.head(path)
     assert head.status_code == get.status_code
@@ -91,15 +108,18 @@ def test_head_on_a_resource(client: httpx.Client, resource_path: str) -> None:
     assert head.headers["content-type"].startswith("text/turtle")
 
 
-@pytest.mark.parametrize("query", [
-    'SELECT ("\\U00110000" AS ?x) {}',
-    "SELECT * WHERE { ?s <\\U00110000> ?o }",
-    "SELECT * WHERE { ?s \\U00110000 ?o }",
-    "\\UFFFFFFFF",
-    'ASK { FILTER("\\uD800" = "a") }',
-    "SELECT * WHERE { ?s ?p \"\\u12\" }",
-    "SELECT ?\\U0010FFFF WHERE {}",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        'SELECT ("\\U00110000" AS ?x) {}',
+        "SELECT * WHERE { ?s <\\U00110000> ?o }",
+        "SELECT * WHERE { ?s \\U00110000 ?o }",
+        "\\UFFFFFFFF",
+        'ASK { FILTER("\\uD800" = "a") }',
+        'SELECT * WHERE { ?s ?p "\\u12" }',
+        "SELECT ?\\U0010FFFF WHERE {}",
+    ],
+)
 @pytest.mark.parametrize("how", ["get", "post"])
 def test_bad_escapes_are_400(client: httpx.Client, query: str, how: str) -> None:
     if how == "get":
@@ -109,13 +129,16 @@ def test_bad_escapes_are_400(client: httpx.Client, query: str, how: str) -> None
     assert response.status_code == 400, response.text
 
 
-@pytest.mark.parametrize("query", [
-    "SELECT * WHERE " + "{" * 5_000 + "}" * 5_000,
-    "ASK { FILTER(" + "(" * 5_000 + "1" + ")" * 5_000 + ") }",
-    "ASK { FILTER(" + "!" * 10_000 + "true) }",
-    "ASK { " + "<<( " * 1_500 + "<a> <b> <c>" + " )>>" * 1_500 + " <p> ?o }",
-    "SELECT * WHERE " + "\\u007B" * 1_000 + "\\u007D" * 1_000,
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * WHERE " + "{" * 5_000 + "}" * 5_000,
+        "ASK { FILTER(" + "(" * 5_000 + "1" + ")" * 5_000 + ") }",
+        "ASK { FILTER(" + "!" * 10_000 + "true) }",
+        "ASK { " + "<<( " * 1_500 + "<a> <b> <c>" + " )>>" * 1_500 + " <p> ?o }",
+        "SELECT * WHERE " + "\\u007B" * 1_000 + "\\u007D" * 1_000,
+    ],
+)
 def test_deep_nesting_is_400_and_loses_no_worker(client: httpx.Client, query: str) -> None:
     """Unchecked, 4,000 nested groups overflow the parser's stack and kill the worker."""
     response = client.post("/sparql", content=query.encode(), headers=QUERY)
@@ -129,19 +152,28 @@ def test_moderate_nesting_is_answered(client: httpx.Client) -> None:
     assert client.post("/sparql", content=query.encode(), headers=QUERY).status_code == 200
 
 
-@pytest.mark.parametrize("requested", [
-    "content-type",
-    "accept, content-type",
-    "x-requested-with, content-type, accept",
-    "authorization, content-type",
-    "cache-control, pragma, if-none-match",
-])
+@pytest.mark.parametrize(
+    "requested",
+    [
+        "content-type",
+        "accept, content-type",
+        "x-requested-with, content-type, accept",
+        "authorization, content-type",
+        "cache-control, pragma, if-none-match",
+    ],
+)
 @pytest.mark.parametrize("method", ["GET", "POST"])
-def test_cors_preflights_of_common_clients(client: httpx.Client, requested: str,
-                                           method: str) -> None:
-    response = client.options("/sparql", headers={
-        "Origin": "https://yasgui.triply.cc", "Access-Control-Request-Method": method,
-        "Access-Control-Request-Headers": requested})
+def test_cors_preflights_of_common_clients(
+    client: httpx.Client, requested: str, method: str
+) -> None:
+    response = client.options(
+        "/sparql",
+        headers={
+            "Origin": "https://yasgui.triply.cc",
+            "Access-Control-Request-Method": method,
+            "Access-Control-Request-Headers": requested,
+        },
+    )
     assert response.status_code == 200, response.text
     assert response.headers["access-control-allow-origin"] == "*"
     allowed = response.headers["access-control-allow-headers"].lower()
@@ -159,8 +191,9 @@ def test_cors_on_query_answers_and_errors(client: httpx.Client) -> None:
 
 
 @pytest.mark.parametrize("accept", ["text/html", "text/turtle"])
-def test_resource_pages_link_their_rdf(client: httpx.Client, resource_path: str,
-                                       accept: str) -> None:
+def test_resource_pages_link_their_rdf(
+    client: httpx.Client, resource_path: str, accept: str
+) -> None:
     response = client.get(resource_path, headers={"Accept": accept})
     assert response.status_code == 200
     assert 'rel="alternate"; type="text/turtle"' in response.headers["link"]

@@ -27,14 +27,13 @@ def _links(html: str) -> set[str]:
     return set(re.findall(r'href="(/resource/[^"]+)"', html))
 
 
-def test_evidence_page_has_plots_and_links_to_every_outcome(endpoint: str,
-                                                            direct: Store) -> None:
+def test_evidence_page_has_plots_and_links_to_every_outcome(endpoint: str, direct: Store) -> None:
     rows = _rows(direct)
     response = httpx.get(f"{endpoint}/evidence", timeout=60)
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
     html = response.text
     assert html.count("<svg") == 1 and "<?xml" not in html
-    want = {"/resource/" + r.outcome[len(RES):] for r in rows}
+    want = {"/resource/" + r.outcome[len(RES) :] for r in rows}
     assert want <= _links(html)
     for row in rows:
         assert row.counts in html and row.interval in html
@@ -43,24 +42,25 @@ def test_evidence_page_has_plots_and_links_to_every_outcome(endpoint: str,
 def test_publication_page_shows_its_outcomes_only(endpoint: str, direct: Store) -> None:
     rows = _rows(direct)
     for publication in {r.publication for r in rows}:
-        path = "/resource/" + publication[len(RES):]
+        path = "/resource/" + publication[len(RES) :]
         html = httpx.get(endpoint + path, timeout=60, headers={"Accept": "text/html"}).text
         section = _links(html.split("<h2>Response outcomes</h2>", 1)[1])
-        mine = {"/resource/" + r.outcome[len(RES):] for r in rows
-                if r.publication == publication}
-        others = {"/resource/" + r.outcome[len(RES):] for r in rows} - mine
+        mine = {"/resource/" + r.outcome[len(RES) :] for r in rows if r.publication == publication}
+        others = {"/resource/" + r.outcome[len(RES) :] for r in rows} - mine
         assert "<svg" in html and mine <= section and not others & section
 
 
 def test_other_resources_have_no_evidence_section(endpoint: str, direct: Store) -> None:
     outcome = _rows(direct)[0].outcome
-    html = httpx.get(endpoint + "/resource/" + outcome[len(RES):], timeout=60,
-                     headers={"Accept": "text/html"}).text
+    html = httpx.get(
+        endpoint + "/resource/" + outcome[len(RES) :], timeout=60, headers={"Accept": "text/html"}
+    ).text
     assert "<svg" not in html and "Response outcomes" not in html
 
 
-def test_plot_and_fhir_from_the_endpoint_equal_the_local_ones(endpoint: str, built_dist: Path,
-                                                              tmp_path: Path) -> None:
+def test_plot_and_fhir_from_the_endpoint_equal_the_local_ones(
+    endpoint: str, built_dist: Path, tmp_path: Path
+) -> None:
     """The same graph gives the same bytes whichever store answers (GROUP_CONCAT order aside)."""
     for command, name in ((["plot", "forest"], "f.png"), (["export", "fhir"], "b.json")):
         remote, local = tmp_path / f"remote-{name}", tmp_path / f"local-{name}"
@@ -69,15 +69,15 @@ def test_plot_and_fhir_from_the_endpoint_equal_the_local_ones(endpoint: str, bui
         assert remote.read_bytes() == local.read_bytes()
 
 
-def test_a_plot_past_its_deadline_is_left_out_and_the_table_stays(store_dir: Path,
-                                                                   direct: Store) -> None:
+def test_a_plot_past_its_deadline_is_left_out_and_the_table_stays(
+    store_dir: Path, direct: Store
+) -> None:
     """Drawing runs in a child process killed at the deadline (here shorter than Python's
     start): the page still answers, with every row in its table."""
     settings = Settings(draw_timeout=0.01)
-    with live_server(create_app(WorkerPool(str(store_dir), size=1, timeout=10),
-                                settings)) as url:
+    with live_server(create_app(WorkerPool(str(store_dir), size=1, timeout=10), settings)) as url:
         response = httpx.get(f"{url}/evidence", timeout=60)
     assert response.status_code == 200
     assert "<svg" not in response.text and "took longer than 0.01 s to draw" in response.text
-    outcomes = {"/resource/" + r.outcome[len(RES):] for r in _rows(direct)}
+    outcomes = {"/resource/" + r.outcome[len(RES) :] for r in _rows(direct)}
     assert outcomes <= _links(response.text)

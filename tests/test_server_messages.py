@@ -25,8 +25,14 @@ from il2kg.server.messages import (
 from il2kg.server.worker import Link, failure
 
 MESSAGES: list[Message] = [
-    Job(query="ASK {}", accept="application/json", default_graphs=("http://g/1",),
-        named_graphs=("http://g/2", "http://g/3"), max_bytes=10, base_iri="http://b/"),
+    Job(
+        query="ASK {}",
+        accept="application/json",
+        default_graphs=("http://g/1",),
+        named_graphs=("http://g/2", "http://g/3"),
+        max_bytes=10,
+        base_iri="http://b/",
+    ),
     Job(query="SELECT * { ?s ?p ?o } # é ✓"),
     Ready(),
     Unsafe("no seccomp"),
@@ -38,8 +44,9 @@ MESSAGES: list[Message] = [
 
 
 @given(st.lists(st.sampled_from(MESSAGES), max_size=8), st.data())
-def test_frames_decode_to_what_was_sent_in_any_split(sent: list[Message], data: st.DataObject
-                                                     ) -> None:
+def test_frames_decode_to_what_was_sent_in_any_split(
+    sent: list[Message], data: st.DataObject
+) -> None:
     stream = b"".join(frame(n, m) for n, m in enumerate(sent))
     cuts = sorted(data.draw(st.lists(st.integers(0, len(stream)), max_size=6)))
     frames, got = Frames(), []
@@ -48,15 +55,18 @@ def test_frames_decode_to_what_was_sent_in_any_split(sent: list[Message], data: 
     assert got == list(enumerate(sent))
 
 
-@pytest.mark.parametrize("raw", [
-    HEADER.pack(1, 9, 0),  # no such kind
-    HEADER.pack(1, 1, 1) + b"x",  # Ready with a payload
-    HEADER.pack(1, 3, 1) + b"\x07",  # a chunk without its header
-    HEADER.pack(1, 0, 5) + b"[1,2]",  # a job that is not an object
-    HEADER.pack(1, 0, 13) + b'{"query": 1}x',  # not JSON
-    HEADER.pack(1, 2, 2) + b"\xff\xfe",  # not UTF-8
-    HEADER.pack(1, 3, 1 << 30),  # larger than any frame may be
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        HEADER.pack(1, 9, 0),  # no such kind
+        HEADER.pack(1, 1, 1) + b"x",  # Ready with a payload
+        HEADER.pack(1, 3, 1) + b"\x07",  # a chunk without its header
+        HEADER.pack(1, 0, 5) + b"[1,2]",  # a job that is not an object
+        HEADER.pack(1, 0, 13) + b'{"query": 1}x',  # not JSON
+        HEADER.pack(1, 2, 2) + b"\xff\xfe",  # not UTF-8
+        HEADER.pack(1, 3, 1 << 30),  # larger than any frame may be
+    ],
+)
 def test_malformed_frames_are_refused(raw: bytes) -> None:
     with pytest.raises(Malformed):
         Frames().feed(raw)
@@ -76,8 +86,9 @@ def test_a_fault_in_a_worker_is_a_500_with_its_trace_and_a_query_error_a_400() -
         fault = failure(FailingStore(), Job(query="ASK {}"), link, 1)  # type: ignore[arg-type]
         assert isinstance(fault, Failed) and fault.status == 500
         assert "OSError: input/output error" in fault.message
-        refused = failure(Store(), Job(query="SELECT (<http://example.org/f>(1) AS ?x) {}"),
-                          link, 2)
+        refused = failure(
+            Store(), Job(query="SELECT (<http://example.org/f>(1) AS ?x) {}"), link, 2
+        )
         assert isinstance(refused, Failed) and refused.status == 400, refused
         syntax = failure(Store(), Job(query="SELECT * {"), link, 3)
         assert isinstance(syntax, Failed) and syntax.status == 400, syntax

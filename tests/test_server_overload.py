@@ -86,8 +86,7 @@ def slow_readers(url: str, query: str, count: int) -> Iterator[list[socket.socke
             sock = stack.enter_context(socket.socket())
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
             sock.connect(("127.0.0.1", port))
-            sock.sendall(f"GET /sparql?query={quote(query)} HTTP/1.1\r\nHost: t\r\n\r\n"
-                         .encode())
+            sock.sendall(f"GET /sparql?query={quote(query)} HTTP/1.1\r\nHost: t\r\n\r\n".encode())
             sockets.append(sock)
         yield sockets
 
@@ -95,35 +94,48 @@ def slow_readers(url: str, query: str, count: int) -> Iterator[list[socket.socke
 def test_slow_readers_do_not_hold_the_short_query_lane(store_dir: Path) -> None:
     pool = WorkerPool(str(store_dir), size=2, timeout=30)
     latencies = []
-    with live_server(create_app(pool, Settings(timeout=30))) as url, \
-            slow_readers(url, CROSS, 10), httpx.Client(base_url=url, timeout=60) as client:
-        wait_until(lambda: len(pool.waiting) == 8, "two queries hold the general workers, "
-                   "eight wait for them")
+    with (
+        live_server(create_app(pool, Settings(timeout=30))) as url,
+        slow_readers(url, CROSS, 10),
+        httpx.Client(base_url=url, timeout=60) as client,
+    ):
+        wait_until(
+            lambda: len(pool.waiting) == 8,
+            "two queries hold the general workers, eight wait for them",
+        )
         for _ in range(5):
             started = time.perf_counter()
             answer = client.get("/sparql", params={"query": "ASK {}"})
             latencies.append(time.perf_counter() - started)
             assert answer.status_code == 200 and answer.json()["boolean"] is True, answer.text
         assert pool.quick is not None and not pool.quick.retired
-    print(f"\nASK {{}} beside 10 clients that never read: "
-          f"{[round(x * 1000) for x in latencies]} ms")
+    print(
+        f"\nASK {{}} beside 10 clients that never read: {[round(x * 1000) for x in latencies]} ms"
+    )
 
 
 def test_a_crash_costs_only_the_query_that_caused_it(
-        store_dir: Path, monkeypatch: pytest.MonkeyPatch,
-        caplog: pytest.LogCaptureFixture) -> None:
+    store_dir: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     """With the general worker busy, three queries run on the reserved worker when a fourth
     crashes it: the three are answered, the fourth alone gets the crash."""
     monkeypatch.setenv("IL2KG_TEST_CRASH_MARK", MARK)  # the workers read it when they start
     pool = WorkerPool(str(store_dir), size=1, timeout=120, quick=60)
-    with caplog.at_level(logging.ERROR), ThreadPoolExecutor(4) as run, \
-            live_server(create_app(pool, Settings(timeout=120))) as url:
+    with (
+        caplog.at_level(logging.ERROR),
+        ThreadPoolExecutor(4) as run,
+        live_server(create_app(pool, Settings(timeout=120))) as url,
+    ):
         run.submit(httpx.get, f"{url}/sparql", params={"query": RUNAWAY}, timeout=150)
         wait_until(lambda: any(w.since for w in pool.workers), "the general worker is busy")
-        bystanders = [run.submit(httpx.get, f"{url}/sparql", params={"query": SLOWISH},
-                                 timeout=150) for _ in range(3)]
-        wait_until(lambda: pool.quick is not None and pool.quick.jobs == 3,
-                   "three queries run on the reserved worker")
+        bystanders = [
+            run.submit(httpx.get, f"{url}/sparql", params={"query": SLOWISH}, timeout=150)
+            for _ in range(3)
+        ]
+        wait_until(
+            lambda: pool.quick is not None and pool.quick.jobs == 3,
+            "three queries run on the reserved worker",
+        )
         crash = httpx.get(f"{url}/sparql", params={"query": f"ASK {{}} # {MARK}"}, timeout=150)
         answers = [b.result() for b in bystanders]
     crashed = [r.getMessage() for r in caplog.records if "crashed" in r.getMessage()]
@@ -139,11 +151,14 @@ def test_every_killed_worker_is_reaped(store_dir: Path) -> None:
     with live_server(create_app(pool, Settings(timeout=1))) as url:
         first = {w.process.pid for w in pool.workers}
         for _ in range(2):
-            assert httpx.get(f"{url}/sparql", params={"query": RUNAWAY},
-                             timeout=60).status_code == 503
+            assert (
+                httpx.get(f"{url}/sparql", params={"query": RUNAWAY}, timeout=60).status_code == 503
+            )
         wait_until(lambda: not pool.dying, "every killed worker is reaped")
         gone = first - {w.process.pid for w in pool.workers}
         assert gone
         for pid in gone:
-            assert not Path(f"/proc/{pid}").exists() or "Z" not in Path(
-                f"/proc/{pid}/stat").read_text().split()[2]
+            assert (
+                not Path(f"/proc/{pid}").exists()
+                or "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2]
+            )

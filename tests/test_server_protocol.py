@@ -1,7 +1,5 @@
 """SPARQL 1.1 Protocol against a running endpoint, with httpx: one test per case."""
 
-
-
 from __future__ import annotations
 
 import csv
@@ -22,8 +20,10 @@ DATA = "https://w3id.org/il2kg/graph/data"
 ONTOLOGY = "https://w3id.org/il2kg/graph/ontology"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
-CONSTRUCT = ("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <https://w3id.org/il2kg/graph/data> "
-             "{ ?s a <https://w3id.org/il2kg/ontology/Publication> ; ?p ?o } }")
+CONSTRUCT = (
+    "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <https://w3id.org/il2kg/graph/data> "
+    "{ ?s a <https://w3id.org/il2kg/ontology/Publication> ; ?p ?o } }"
+)
 PUBLICATIONS = EXAMPLES["publications"]
 
 
@@ -70,8 +70,11 @@ def test_post_form(client: httpx.Client, direct: Store) -> None:
 
 
 def test_post_sparql_query_body(client: httpx.Client, direct: Store) -> None:
-    response = client.post("/sparql", content=PUBLICATIONS.encode(),
-                           headers={"Content-Type": "application/sparql-query"})
+    response = client.post(
+        "/sparql",
+        content=PUBLICATIONS.encode(),
+        headers={"Content-Type": "application/sparql-query"},
+    )
     assert rows(response) == expected(direct, PUBLICATIONS)
 
 
@@ -88,21 +91,28 @@ def test_default_graph_uri(client: httpx.Client, direct: Store) -> None:
 
 
 def test_named_graph_uri(client: httpx.Client) -> None:
-    response = client.post("/sparql", content=GRAPHS.encode(), params={"named-graph-uri": DATA},
-                           headers={"Content-Type": "application/sparql-query"})
+    response = client.post(
+        "/sparql",
+        content=GRAPHS.encode(),
+        params={"named-graph-uri": DATA},
+        headers={"Content-Type": "application/sparql-query"},
+    )
     assert rows(response) == [{"g": DATA}]
 
 
-@pytest.mark.parametrize(("accept", "media"), [
-    ("application/sparql-results+json", "application/sparql-results+json"),
-    ("application/sparql-results+xml", "application/sparql-results+xml"),
-    ("text/csv", "text/csv"),
-    ("text/tab-separated-values", "text/tab-separated-values"),
-    ("text/csv;q=0.5, text/tab-separated-values;q=0.9", "text/tab-separated-values"),
-    ("text/*", "text/csv"),
-    ("*/*", "application/sparql-results+json"),
-    ("application/sparql-results+json;q=0, */*;q=0.1", "application/sparql-results+xml"),
-])
+@pytest.mark.parametrize(
+    ("accept", "media"),
+    [
+        ("application/sparql-results+json", "application/sparql-results+json"),
+        ("application/sparql-results+xml", "application/sparql-results+xml"),
+        ("text/csv", "text/csv"),
+        ("text/tab-separated-values", "text/tab-separated-values"),
+        ("text/csv;q=0.5, text/tab-separated-values;q=0.9", "text/tab-separated-values"),
+        ("text/*", "text/csv"),
+        ("*/*", "application/sparql-results+json"),
+        ("application/sparql-results+json;q=0, */*;q=0.1", "application/sparql-results+xml"),
+    ],
+)
 def test_select_accept_negotiation(client: httpx.Client, accept: str, media: str) -> None:
     response = client.get("/sparql", params={"query": PUBLICATIONS}, headers={"Accept": accept})
     assert response.status_code == 200, response.text
@@ -128,13 +138,20 @@ def test_ask_in_each_results_format(client: httpx.Client) -> None:
         assert response.status_code == 200 and marker in response.text
 
 
-@pytest.mark.parametrize(("accept", "parser"), [
-    ("text/turtle", "turtle"), ("application/n-triples", "nt"),
-    ("application/ld+json", "json-ld"), ("application/rdf+xml", "xml"),
-    ("application/n-quads", "nquads"), ("application/trig", "trig"),
-])
-def test_construct_in_each_rdf_format(client: httpx.Client, direct: Store, accept: str,
-                                      parser: str) -> None:
+@pytest.mark.parametrize(
+    ("accept", "parser"),
+    [
+        ("text/turtle", "turtle"),
+        ("application/n-triples", "nt"),
+        ("application/ld+json", "json-ld"),
+        ("application/rdf+xml", "xml"),
+        ("application/n-quads", "nquads"),
+        ("application/trig", "trig"),
+    ],
+)
+def test_construct_in_each_rdf_format(
+    client: httpx.Client, direct: Store, accept: str, parser: str
+) -> None:
     response = client.get("/sparql", params={"query": CONSTRUCT}, headers={"Accept": accept})
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].split(";")[0] == accept
@@ -157,16 +174,20 @@ def test_describe_as_a_dataset_format(client: httpx.Client, name: str, parser: s
 
 
 def test_406_when_no_format_fits(client: httpx.Client) -> None:
-    response = client.get("/sparql", params={"query": PUBLICATIONS},
-                          headers={"Accept": "image/png"})
+    response = client.get(
+        "/sparql", params={"query": PUBLICATIONS}, headers={"Accept": "image/png"}
+    )
     assert response.status_code == 406
     response = client.get("/sparql", params={"query": CONSTRUCT}, headers={"Accept": "text/csv"})
     assert response.status_code == 406
 
 
 def test_format_parameter_overrides_accept(client: httpx.Client) -> None:
-    response = client.get("/sparql", params={"query": CONSTRUCT, "format": "jsonld"},
-                          headers={"Accept": "text/turtle"})
+    response = client.get(
+        "/sparql",
+        params={"query": CONSTRUCT, "format": "jsonld"},
+        headers={"Accept": "text/turtle"},
+    )
     assert response.headers["content-type"].split(";")[0] == "application/ld+json"
 
 
@@ -203,9 +224,14 @@ def test_void_counts(client: httpx.Client, direct: Store) -> None:
 
 def test_cors_preflight_and_simple_request(client: httpx.Client) -> None:
     origin = {"Origin": "https://example.org"}
-    preflight = client.options("/sparql", headers={
-        **origin, "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "content-type"})
+    preflight = client.options(
+        "/sparql",
+        headers={
+            **origin,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
     assert preflight.status_code == 200
     assert preflight.headers["access-control-allow-origin"] == "*"
     assert "access-control-allow-credentials" not in preflight.headers
@@ -241,8 +267,9 @@ def test_resource_html(client: httpx.Client) -> None:
     assert response.status_code == 200 and iri in response.text
 
 
-@pytest.mark.parametrize(("accept", "parser"), [("text/turtle", "turtle"),
-                                                ("application/ld+json", "json-ld")])
+@pytest.mark.parametrize(
+    ("accept", "parser"), [("text/turtle", "turtle"), ("application/ld+json", "json-ld")]
+)
 def test_resource_rdf(client: httpx.Client, accept: str, parser: str) -> None:
     iri = _a_resource(client)
     path = iri.removeprefix("https://w3id.org/il2kg/resource/")
@@ -257,6 +284,7 @@ def test_unknown_resource_is_404(client: httpx.Client) -> None:
 
 
 # Error cases: each gets its 4xx and a message saying why.
+
 
 def test_syntax_error_is_400_with_position(client: httpx.Client) -> None:
     response = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p }"})
@@ -279,21 +307,26 @@ def test_form_without_query_is_400(client: httpx.Client) -> None:
 
 
 def test_wrong_media_type_is_415(client: httpx.Client) -> None:
-    response = client.post("/sparql", content=COUNT.encode(),
-                           headers={"Content-Type": "text/plain"})
+    response = client.post(
+        "/sparql", content=COUNT.encode(), headers={"Content-Type": "text/plain"}
+    )
     assert response.status_code == 415
 
 
 def test_non_utf8_body_is_400(client: httpx.Client) -> None:
-    response = client.post("/sparql", content=b"SELECT * { ?s ?p \xff }",
-                           headers={"Content-Type": "application/sparql-query"})
+    response = client.post(
+        "/sparql",
+        content=b"SELECT * { ?s ?p \xff }",
+        headers={"Content-Type": "application/sparql-query"},
+    )
     assert response.status_code == 400 and "UTF-8" in response.text
 
 
 def test_body_too_large_is_413(client: httpx.Client) -> None:
     big = "# " + "x" * 30_000 + "\n" + COUNT
-    response = client.post("/sparql", content=big.encode(),
-                           headers={"Content-Type": "application/sparql-query"})
+    response = client.post(
+        "/sparql", content=big.encode(), headers={"Content-Type": "application/sparql-query"}
+    )
     assert response.status_code == 413
 
 
@@ -302,8 +335,11 @@ def test_updates_are_refused(client: httpx.Client, direct: Store, how: str) -> N
     update = "INSERT DATA { GRAPH <urn:x> { <urn:a> <urn:b> <urn:c> } }"
     before = count(direct, use_default_graph_as_union=True)
     if how == "post-update":
-        response = client.post("/sparql", content=update.encode(),
-                               headers={"Content-Type": "application/sparql-update"})
+        response = client.post(
+            "/sparql",
+            content=update.encode(),
+            headers={"Content-Type": "application/sparql-update"},
+        )
     elif how == "form-update":
         response = client.post("/sparql", data={"update": update})
     else:
@@ -318,9 +354,14 @@ def test_update_as_query_is_400(client: httpx.Client) -> None:
     assert response.status_code == 400
 
 
-@pytest.mark.parametrize("form", ["SERVICE <{url}> {{ ?s ?p ?o }}",
-                                  "SERVICE SILENT <{url}> {{ ?s ?p ?o }}",
-                                  "\\u0053ERVICE <{url}> {{ ?s ?p ?o }}"])
+@pytest.mark.parametrize(
+    "form",
+    [
+        "SERVICE <{url}> {{ ?s ?p ?o }}",
+        "SERVICE SILENT <{url}> {{ ?s ?p ?o }}",
+        "\\u0053ERVICE <{url}> {{ ?s ?p ?o }}",
+    ],
+)
 def test_service_is_refused_without_outbound_request(client: httpx.Client, form: str) -> None:
     with listener() as (url, received):
         query = "SELECT * WHERE { " + form.format(url=url) + " }"
@@ -339,8 +380,10 @@ def test_from_url_never_fetches(client: httpx.Client) -> None:
 
 def test_result_past_the_limit_is_cut_off(client: httpx.Client) -> None:
     query = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
-    with pytest.raises(httpx.RemoteProtocolError), client.stream(
-            "GET", "/sparql", params={"query": query}) as response:
+    with (
+        pytest.raises(httpx.RemoteProtocolError),
+        client.stream("GET", "/sparql", params={"query": query}) as response,
+    ):
         assert response.status_code == 200
         for _ in response.iter_bytes():
             pass

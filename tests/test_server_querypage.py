@@ -15,8 +15,10 @@ from il2kg.server.querypage import STATIC
 def test_page_may_reach_only_this_server(endpoint: str) -> None:
     for path in ("/", "/sparql"):
         response = httpx.get(endpoint + path, headers={"Accept": "text/html"}, timeout=30)
-        policy = dict(part.strip().split(" ", 1) for part in
-                      response.headers["content-security-policy"].split(";"))
+        policy = dict(
+            part.strip().split(" ", 1)
+            for part in response.headers["content-security-policy"].split(";")
+        )
         assert response.status_code == 200 and "yasgui.min.js" in response.text
         assert policy["default-src"] == policy["connect-src"] == "'self'"
         assert "http" not in response.headers["content-security-policy"]

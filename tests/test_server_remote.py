@@ -1,6 +1,5 @@
 """Remote stores: `il2kg load --to` a real Oxigraph server, then serve it with --endpoint."""
 
-
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -36,36 +35,77 @@ def per_graph(rows: list[dict]) -> dict[str, int]:
 @pytest.fixture(scope="module")
 def loaded(oxigraph: str, built_dist: Path, example_dir: Path) -> str:
     """The Oxigraph server after `il2kg load --to` its Graph Store Protocol URL."""
-    status = main(["load", "--to", f"{oxigraph}/store", "--dist", str(built_dist),
-                   "--queries", str(example_dir)])
+    status = main(
+        [
+            "load",
+            "--to",
+            f"{oxigraph}/store",
+            "--dist",
+            str(built_dist),
+            "--queries",
+            str(example_dir),
+        ]
+    )
     assert status == 0
     return oxigraph
 
 
 def test_load_puts_every_named_graph(loaded: str, direct: Store) -> None:
-    response = httpx.get(f"{loaded}/query", params={"query": PER_GRAPH},
-                         headers={"Accept": "application/sparql-results+json"})
+    response = httpx.get(
+        f"{loaded}/query",
+        params={"query": PER_GRAPH},
+        headers={"Accept": "application/sparql-results+json"},
+    )
     want = {s["g"].value: int(s["n"].value) for s in direct.query(PER_GRAPH)}
     assert len(want) >= 4 and per_graph(response.json()["results"]["bindings"]) == want
 
 
-def test_load_streams_a_graph_in_chunks(oxigraph: str, built_dist: Path, example_dir: Path,
-                                       direct: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_load_streams_a_graph_in_chunks(
+    oxigraph: str,
+    built_dist: Path,
+    example_dir: Path,
+    direct: Store,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Graphs of many chunks and several requests arrive whole."""
     monkeypatch.setattr(upload, "CHUNK_TRIPLES", 97)
     monkeypatch.setattr(upload, "REQUEST_TRIPLES", 250)  # a PUT, then POSTs
-    assert main(["load", "--to", f"{oxigraph}/store", "--dist", str(built_dist),
-                 "--queries", str(example_dir)]) == 0
-    response = httpx.get(f"{oxigraph}/query", params={"query": PER_GRAPH},
-                         headers={"Accept": "application/sparql-results+json"})
+    assert (
+        main(
+            [
+                "load",
+                "--to",
+                f"{oxigraph}/store",
+                "--dist",
+                str(built_dist),
+                "--queries",
+                str(example_dir),
+            ]
+        )
+        == 0
+    )
+    response = httpx.get(
+        f"{oxigraph}/query",
+        params={"query": PER_GRAPH},
+        headers={"Accept": "application/sparql-results+json"},
+    )
     want = {s["g"].value: int(s["n"].value) for s in direct.query(PER_GRAPH)}
     assert max(want.values()) > 10 * 97
     assert per_graph(response.json()["results"]["bindings"]) == want
 
 
 def test_load_to_an_unreachable_store_exits_2(built_dist: Path, example_dir: Path) -> None:
-    status = main(["load", "--to", f"http://127.0.0.1:{free_port()}/store",
-                   "--dist", str(built_dist), "--queries", str(example_dir)])
+    status = main(
+        [
+            "load",
+            "--to",
+            f"http://127.0.0.1:{free_port()}/store",
+            "--dist",
+            str(built_dist),
+            "--queries",
+            str(example_dir),
+        ]
+    )
     assert status == 2
 
 
@@ -101,7 +141,8 @@ def test_remote_mode_still_refuses_service(proxy: str) -> None:
 
 
 def test_a_syntax_error_is_reported_at_its_place_in_the_users_text(
-        oxigraph: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    oxigraph: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """`il2kg query --endpoint` adds PREFIX lines; the error still points into the user's text."""
     query = tmp_path / "bad.rq"
     text = "SELECT ?s WHERE { ?s a il2kg:Outcome } LIMIT 1 ORDER BY ?s"

@@ -1,6 +1,5 @@
 """The time limit is real: a runaway query is stopped while other clients are still served."""
 
-
 from __future__ import annotations
 
 import time
@@ -34,7 +33,6 @@ def test_runaway_query_is_stopped_while_others_are_served(endpoint: str) -> None
 
 def test_endpoint_recovers_after_several_runaway_queries(endpoint: str) -> None:
     with httpx.Client(base_url=endpoint, timeout=60) as client, ThreadPoolExecutor(3) as pool:
-        runaways = [pool.submit(client.get, "/sparql", params={"query": RUNAWAY})
-                    for _ in range(3)]
+        runaways = [pool.submit(client.get, "/sparql", params={"query": RUNAWAY}) for _ in range(3)]
         assert {r.result(timeout=60).status_code for r in runaways} == {503}
         assert client.get("/sparql", params={"query": SIMPLE}).json()["boolean"] is True

@@ -33,20 +33,24 @@ def labels(tiny_store_dir: Path) -> set[tuple[str, str]]:
 
 
 def test_get_select_as_json(client: httpx.Client, labels: set[tuple[str, str]]) -> None:
-    response = client.get("/sparql", params={"query": SELECT},
-                          headers={"Accept": "application/sparql-results+json"})
+    response = client.get(
+        "/sparql", params={"query": SELECT}, headers={"Accept": "application/sparql-results+json"}
+    )
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/sparql-results+json")
     bindings = response.json()["results"]["bindings"]
     assert {(b["s"]["value"], b["label"]["value"]) for b in bindings} == labels
 
 
-def test_post_form_and_direct_post_agree(client: httpx.Client,
-                                        labels: set[tuple[str, str]]) -> None:
+def test_post_form_and_direct_post_agree(
+    client: httpx.Client, labels: set[tuple[str, str]]
+) -> None:
     form = client.post("/sparql", data={"query": SELECT}, headers={"Accept": "text/csv"})
-    direct = client.post("/sparql", content=SELECT.encode(),
-                         headers={"Content-Type": "application/sparql-query",
-                                  "Accept": "text/csv"})
+    direct = client.post(
+        "/sparql",
+        content=SELECT.encode(),
+        headers={"Content-Type": "application/sparql-query", "Accept": "text/csv"},
+    )
     assert form.status_code == direct.status_code == 200
     assert form.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(form.text)))
@@ -57,8 +61,9 @@ def test_post_form_and_direct_post_agree(client: httpx.Client,
 def test_ask(client: httpx.Client) -> None:
     present = "ASK { <https://w3id.org/il2kg/resource/tiny/p2> ?p ?o }"
     absent = "ASK { <https://w3id.org/il2kg/resource/tiny/p3> ?p ?o }"
-    answers = [client.get("/sparql", params={"query": q}).json()["boolean"]
-               for q in (present, absent)]
+    answers = [
+        client.get("/sparql", params={"query": q}).json()["boolean"] for q in (present, absent)
+    ]
     assert answers == [True, False]
 
 

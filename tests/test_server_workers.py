@@ -29,6 +29,7 @@ COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 def hammer(url: str, stop: threading.Event, threads: int) -> list[threading.Thread]:
     """Threads sending runaway queries, one after the other, until `stop` is set."""
+
     def loop() -> None:
         with httpx.Client(base_url=url, timeout=60) as client:
             while not stop.is_set():
@@ -67,14 +68,17 @@ def test_new_build_reaches_a_running_server_only_whole(link: Path, built_dist: P
         before = len(seen)
         publish_store(link, built_dist)  # the new build has no example queries: fewer triples
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and (len(seen) <= before or seen[-1] == seen[0]
-                                               or len(seen) - seen.index(seen[-1]) < 20):
+        while time.monotonic() < deadline and (
+            len(seen) <= before or seen[-1] == seen[0] or len(seen) - seen.index(seen[-1]) < 20
+        ):
             time.sleep(0.1)
         stop.set()
         for thread in [*runaways, counter]:
             thread.join(30)
-        wait_until(lambda: {w.generation for w in pool.workers} == {1},
-                   "the old generation's last busy workers are replaced")
+        wait_until(
+            lambda: {w.generation for w in pool.workers} == {1},
+            "the old generation's last busy workers are replaced",
+        )
     old, new = seen[0], seen[-1]
     assert before > 0 and new != old, seen
     switch = seen.index(new)
@@ -85,11 +89,15 @@ def test_simple_query_is_answered_while_runaways_hold_every_worker(store_dir: Pa
     pool = WorkerPool(str(store_dir), size=2, timeout=4.0)
     latencies = []
     stop = threading.Event()
-    with live_server(create_app(pool, Settings(timeout=4.0))) as url, \
-            httpx.Client(base_url=url, timeout=30) as client:
+    with (
+        live_server(create_app(pool, Settings(timeout=4.0))) as url,
+        httpx.Client(base_url=url, timeout=30) as client,
+    ):
         runaways = hammer(url, stop, 5)  # more than the 2 general workers and the reserved one
-        wait_until(lambda: all(w.since is not None for w in pool.workers if not w.shared),
-                   "every general worker runs a runaway query")
+        wait_until(
+            lambda: all(w.since is not None for w in pool.workers if not w.shared),
+            "every general worker runs a runaway query",
+        )
         for _ in range(8):
             started = time.perf_counter()
             answer = client.get("/sparql", params={"query": "ASK {}"})
@@ -98,17 +106,23 @@ def test_simple_query_is_answered_while_runaways_hold_every_worker(store_dir: Pa
         stop.set()
         for thread in runaways:
             thread.join(30)
-    print(f"\nASK {{}} beside 5 runaway queries on 2+1 workers: max "
-          f"{max(latencies) * 1000:.0f} ms, all {[round(x * 1000) for x in latencies]} ms")
+    print(
+        f"\nASK {{}} beside 5 runaway queries on 2+1 workers: max "
+        f"{max(latencies) * 1000:.0f} ms, all {[round(x * 1000) for x in latencies]} ms"
+    )
 
 
-def test_crashed_worker_is_reported_as_a_crash(store_dir: Path,
-                                               caplog: pytest.LogCaptureFixture) -> None:
+def test_crashed_worker_is_reported_as_a_crash(
+    store_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     pool = WorkerPool(str(store_dir), size=2, timeout=30)
     result: list[httpx.Response] = []
     with live_server(create_app(pool, Settings(timeout=30))) as url:
-        runner = threading.Thread(target=lambda: result.append(
-            httpx.get(f"{url}/sparql", params={"query": RUNAWAY}, timeout=60)))
+        runner = threading.Thread(
+            target=lambda: result.append(
+                httpx.get(f"{url}/sparql", params={"query": RUNAWAY}, timeout=60)
+            )
+        )
         runner.start()
         deadline = time.monotonic() + 10
         while not (busy := [w for w in pool.workers if w.since is not None]):
@@ -128,16 +142,34 @@ def temporary_stores(folder: Path) -> list[Path]:
 
 @pytest.fixture
 def serve_command(built_dist: Path, example_dir: Path) -> Iterator[list[str]]:
-    yield [sys.executable, "-m", "il2kg.cli", "serve", "--dist", str(built_dist),
-           "--queries", str(example_dir), "--port", str(free_port()), "--workers", "2"]
+    yield [
+        sys.executable,
+        "-m",
+        "il2kg.cli",
+        "serve",
+        "--dist",
+        str(built_dist),
+        "--queries",
+        str(example_dir),
+        "--port",
+        str(free_port()),
+        "--workers",
+        "2",
+    ]
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 @pytest.mark.parametrize("when", ["building", "serving"])
-def test_signal_leaves_no_temporary_store(tmp_path: Path, serve_command: list[str],
-                                          sig: signal.Signals, when: str) -> None:
-    process = subprocess.Popen(serve_command, env={**os.environ, "TMPDIR": str(tmp_path)},
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+def test_signal_leaves_no_temporary_store(
+    tmp_path: Path, serve_command: list[str], sig: signal.Signals, when: str
+) -> None:
+    process = subprocess.Popen(
+        serve_command,
+        env={**os.environ, "TMPDIR": str(tmp_path)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     url = f"http://127.0.0.1:{serve_command[serve_command.index('--port') + 1]}"
     deadline = time.monotonic() + 120
     try:
@@ -146,8 +178,12 @@ def test_signal_leaves_no_temporary_store(tmp_path: Path, serve_command: list[st
                 break
             if when == "serving":
                 with contextlib.suppress(httpx.HTTPError):
-                    if httpx.get(f"{url}/sparql", params={"query": "ASK {}"},
-                                 timeout=5).status_code == 200:
+                    if (
+                        httpx.get(
+                            f"{url}/sparql", params={"query": "ASK {}"}, timeout=5
+                        ).status_code
+                        == 200
+                    ):
                         break
             time.sleep(0.01)
         assert process.poll() is None and temporary_stores(tmp_path)

@@ -68,8 +68,10 @@ def test_justifications_and_set_metadata_reach_the_rdf() -> None:
     assert len(axioms) == len(mapping_set.rows)
     for axiom in axioms:
         assert graph.value(axiom, SSSOM.mapping_justification) is not None
-        source, prop, target = (graph.value(axiom, p) for p in (
-            OWL.annotatedSource, OWL.annotatedProperty, OWL.annotatedTarget))
+        source, prop, target = (
+            graph.value(axiom, p)
+            for p in (OWL.annotatedSource, OWL.annotatedProperty, OWL.annotatedTarget)
+        )
         assert (source, prop, target) in graph
     (mapping_set_node,) = graph.subjects(RDF.type, SSSOM.MappingSet)
     version = mapping_set.metadata["mapping_set_version"]

@@ -43,14 +43,18 @@ def dump_graphs(dist: Path) -> dict[str, Graph]:
 def read_back(query_url: str) -> dict[str, Graph]:
     """Every named graph a SPARQL endpoint holds, each fetched with a CONSTRUCT."""
     with httpx.Client(timeout=120) as client:
-        listed = client.post(query_url, data={"query": GRAPHS},
-                             headers={"Accept": "application/sparql-results+json"})
+        listed = client.post(
+            query_url, data={"query": GRAPHS}, headers={"Accept": "application/sparql-results+json"}
+        )
         listed.raise_for_status()
         names = [b["g"]["value"] for b in listed.json()["results"]["bindings"]]
         graphs = {}
         for name in names:
-            answer = client.post(query_url, data={"query": ONE_GRAPH % name},
-                                 headers={"Accept": "application/n-triples"})
+            answer = client.post(
+                query_url,
+                data={"query": ONE_GRAPH % name},
+                headers={"Accept": "application/n-triples"},
+            )
             answer.raise_for_status()
             graphs[name] = Graph().parse(data=answer.text, format="nt")
     return graphs
@@ -62,12 +66,18 @@ def assert_same_and_conforming(back: dict[str, Graph], dump: dict[str, Graph]) -
         assert name in back, f"{name} did not come back"
         if not isomorphic(graph, back[name]):
             _, lost, gained = graph_diff(to_isomorphic(graph), to_isomorphic(back[name]))
-            raise AssertionError(f"{name} changed: lost {sorted(lost)[:3]}, "
-                                 f"gained {sorted(gained)[:3]}")
+            raise AssertionError(
+                f"{name} changed: lost {sorted(lost)[:3]}, gained {sorted(gained)[:3]}"
+            )
     data = back[str(DATA_GRAPH)] + back[str(MAPPINGS_GRAPH)]
-    conforms, _, text = validate(data, shacl_graph=Graph().parse(SHAPES_FILE),
-                                 ont_graph=back[str(ONTOLOGY_GRAPH)], inference="none",
-                                 advanced=True, allow_warnings=True)
+    conforms, _, text = validate(
+        data,
+        shacl_graph=Graph().parse(SHAPES_FILE),
+        ont_graph=back[str(ONTOLOGY_GRAPH)],
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+    )
     assert conforms, text
 
 
@@ -82,12 +92,14 @@ def test_embedded_store_gives_back_the_dump(built_dist: Path, dump: dict[str, Gr
     for name in store.named_graphs():
         triples = [q.triple for q in store.quads_for_pattern(None, None, None, name)]
         back[name.value] = Graph().parse(
-            data=serialize(triples, format=RdfFormat.N_TRIPLES), format="nt")
+            data=serialize(triples, format=RdfFormat.N_TRIPLES), format="nt"
+        )
     assert_same_and_conforming(back, dump)
 
 
-def test_oxigraph_server_gives_back_the_dump(tmp_path: Path, built_dist: Path,
-                                             dump: dict[str, Graph]) -> None:
+def test_oxigraph_server_gives_back_the_dump(
+    tmp_path: Path, built_dist: Path, dump: dict[str, Graph]
+) -> None:
     with oxigraph_server(tmp_path / "oxigraph") as url:
         assert main(["load", "--to", f"{url}/store", "--dist", str(built_dist)]) == 0
         assert_same_and_conforming(read_back(f"{url}/query"), dump)
@@ -98,8 +110,10 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory, built_dist: Path) -> Iter
     """A real Virtuoso holding the build, loaded with `il2kg load --to`."""
     if shutil.which("virtuoso-t") is None:
         pytest.skip("Virtuoso is optional here (Debian virtuoso-opensource; .ci/run installs it)")
-    with virtuoso_server(tmp_path_factory.mktemp("virtuoso")) as url, \
-            pytest.MonkeyPatch.context() as patch:
+    with (
+        virtuoso_server(tmp_path_factory.mktemp("virtuoso")) as url,
+        pytest.MonkeyPatch.context() as patch,
+    ):
         patch.setattr(upload, "CHUNK_TRIPLES", 97)  # every graph sent in several chunks
         patch.setattr(upload, "REQUEST_TRIPLES", 250)  # and large ones in a PUT, then POSTs
         assert main(["load", "--to", f"{url}/sparql-graph-crud", "--dist", str(built_dist)]) == 0
@@ -110,8 +124,9 @@ def test_virtuoso_gives_back_the_dump(virtuoso: str, dump: dict[str, Graph]) -> 
     assert_same_and_conforming(read_back(f"{virtuoso}/sparql"), dump)
 
 
-def test_il2kg_endpoint_over_virtuoso_gives_back_the_dump(virtuoso: str,
-                                                          dump: dict[str, Graph]) -> None:
+def test_il2kg_endpoint_over_virtuoso_gives_back_the_dump(
+    virtuoso: str, dump: dict[str, Graph]
+) -> None:
     """`il2kg serve --endpoint` with Virtuoso as the store."""
     app = create_app(RemoteEngine(f"{virtuoso}/sparql", timeout=60), Settings(timeout=60))
     with live_server(app) as url:
@@ -122,8 +137,12 @@ def test_a_changed_literal_is_noticed(dump: dict[str, Graph]) -> None:
     """The comparison sees a lexical change a store could make (`12` read back as `12.0`)."""
     data = dump[str(DATA_GRAPH)]
     s, p, o = next(t for t in data if str(getattr(t[2], "datatype", "")).endswith("#decimal"))
-    changed = {**dump, str(DATA_GRAPH): (data - Graph().add((s, p, o))).add(
-        (s, p, type(o)(f"{o}.0" if "." not in o else f"{o}0", datatype=o.datatype)))}
+    changed = {
+        **dump,
+        str(DATA_GRAPH): (data - Graph().add((s, p, o))).add(
+            (s, p, type(o)(f"{o}.0" if "." not in o else f"{o}0", datatype=o.datatype))
+        ),
+    }
     with pytest.raises(AssertionError, match="changed"):
         assert_same_and_conforming(changed, dump)
     assert isinstance(s, URIRef)

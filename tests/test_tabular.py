@@ -12,8 +12,14 @@ from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, Store
 from il2kg.query.tabular import neutral, write_csv, write_tsv
 
 XSD_INTEGER = NamedNode("http://www.w3.org/2001/XMLSchema#integer")
-RISKY = ['=HYPERLINK("https://x.example","a, b")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(1)",
-         "\tx", "\r=1"]
+RISKY = [
+    '=HYPERLINK("https://x.example","a, b")',
+    "+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1)",
+    "\tx",
+    "\r=1",
+]
 
 
 @pytest.mark.parametrize("text", RISKY)
@@ -29,10 +35,22 @@ def test_numbers_and_plain_text_are_left_alone(text: str) -> None:
 def store() -> Store:
     s = Store()
     for i, text in enumerate(RISKY):
-        s.add(Quad(NamedNode(f"http://x.example/{i}"), NamedNode("http://x.example/p"),
-                   Literal(text), DefaultGraph()))
-    s.add(Quad(NamedNode("http://x.example/n"), NamedNode("http://x.example/p"),
-               Literal("-1", datatype=XSD_INTEGER), DefaultGraph()))
+        s.add(
+            Quad(
+                NamedNode(f"http://x.example/{i}"),
+                NamedNode("http://x.example/p"),
+                Literal(text),
+                DefaultGraph(),
+            )
+        )
+    s.add(
+        Quad(
+            NamedNode("http://x.example/n"),
+            NamedNode("http://x.example/p"),
+            Literal("-1", datatype=XSD_INTEGER),
+            DefaultGraph(),
+        )
+    )
     return s
 
 

@@ -130,13 +130,16 @@ def test_a_triple_crossing_records_is_refused_for_batches() -> None:
 
 def test_a_sparql_constraint_on_a_property_shape_falls_back() -> None:
     """The fast path refuses what it does not implement instead of skipping it."""
-    shapes = Graph().parse(data="""
+    shapes = Graph().parse(
+        data="""
         @prefix sh: <http://www.w3.org/ns/shacl#> .
         @prefix ex: <http://example.org/> .
         ex:S a sh:NodeShape ; sh:targetClass ex:C ;
             sh:property [ sh:path ex:p ; sh:message "m" ;
                           sh:sparql [ sh:select "SELECT $this WHERE { $this ?p ?o }" ] ] .
-        """, format="turtle")
+        """,
+        format="turtle",
+    )
     with pytest.raises(Unsupported, match="SPARQL constraint"):
         validate_fast(Graph(), shapes, Graph())
 
@@ -196,8 +199,17 @@ def _add_list(shapes: Graph, node: Node, predicate: URIRef, members: list[Node])
 def _constraint(draw: st.DrawFn, shapes: Graph, node: Node, *, nested: bool = False) -> None:
     """One value constraint on a shape; an sh:or of two constrained shapes unless nested."""
     pick = st.sampled_from
-    kinds = [SH.datatype, SH["class"], SH.pattern, SH["in"], SH.minInclusive, SH.minExclusive,
-             SH.maxInclusive, SH.maxExclusive, SH.hasValue]
+    kinds = [
+        SH.datatype,
+        SH["class"],
+        SH.pattern,
+        SH["in"],
+        SH.minInclusive,
+        SH.minExclusive,
+        SH.maxInclusive,
+        SH.maxExclusive,
+        SH.hasValue,
+    ]
     kind = draw(pick(kinds if nested else [*kinds, SH["or"]]))
     if kind in (SH.datatype, SH["in"]) and (node, kind, None) in shapes:
         return  # a well-formed shape has at most one of each (pySHACL refuses a second)
@@ -264,9 +276,16 @@ def test_generated_shapes_over_overlapping_graphs_give_the_same_results(
 
 def test_a_triple_in_data_and_ontology_counts_once() -> None:
     """`sh:maxCount 1` holds for a label that both graphs state, as pySHACL mixes them."""
-    shapes = _graph([(EX.S, RDF.type, SH.NodeShape), (EX.S, SH.targetClass, EX.C),
-                     (EX.S, SH.property, EX.P), (EX.P, SH.path, RDFS.label),
-                     (EX.P, SH.maxCount, Literal(1)), (EX.P, SH.message, Literal("one label"))])
+    shapes = _graph(
+        [
+            (EX.S, RDF.type, SH.NodeShape),
+            (EX.S, SH.targetClass, EX.C),
+            (EX.S, SH.property, EX.P),
+            (EX.P, SH.path, RDFS.label),
+            (EX.P, SH.maxCount, Literal(1)),
+            (EX.P, SH.message, Literal("one label")),
+        ]
+    )
     label = (EX.a, RDFS.label, Literal("a"))
     data = _graph([(EX.a, RDF.type, EX.C), label])
     ontology = _graph([(EX.a, RDF.type, OWL.NamedIndividual), label])
@@ -279,9 +298,16 @@ def test_a_triple_in_data_and_ontology_counts_once() -> None:
 
 def test_only_what_pyshacl_mixes_in_is_read_from_the_ontology() -> None:
     """An ontology triple pySHACL leaves out of the data graph (here ex:p) is not seen."""
-    shapes = _graph([(EX.S, RDF.type, SH.NodeShape), (EX.S, SH.targetNode, EX.C),
-                     (EX.S, SH.property, EX.P), (EX.P, SH.path, EX.p),
-                     (EX.P, SH.minCount, Literal(1)), (EX.P, SH.message, Literal("needs p"))])
+    shapes = _graph(
+        [
+            (EX.S, RDF.type, SH.NodeShape),
+            (EX.S, SH.targetNode, EX.C),
+            (EX.S, SH.property, EX.P),
+            (EX.P, SH.path, EX.p),
+            (EX.P, SH.minCount, Literal(1)),
+            (EX.P, SH.message, Literal("needs p")),
+        ]
+    )
     ontology = _graph([(EX.C, RDF.type, OWL.Class), (EX.C, EX.p, Literal("x"))])
     (row,) = _results(validate_fast(Graph(), shapes, ontology))
     assert row[2] == SH.MinCountConstraintComponent
@@ -289,8 +315,13 @@ def test_only_what_pyshacl_mixes_in_is_read_from_the_ontology() -> None:
 
 
 def test_a_fallback_to_pyshacl_is_logged_with_its_reason(caplog: pytest.LogCaptureFixture) -> None:
-    shapes = _graph([(EX.S, RDF.type, SH.NodeShape), (EX.S, SH.targetNode, EX.a),
-                     (EX.S, SH.closed, Literal(True))])
+    shapes = _graph(
+        [
+            (EX.S, RDF.type, SH.NodeShape),
+            (EX.S, SH.targetNode, EX.a),
+            (EX.S, SH.closed, Literal(True)),
+        ]
+    )
     data = _graph([(EX.a, EX.p, Literal(1))])
     with caplog.at_level(logging.WARNING, logger="il2kg.checks.shacl"):
         report = validate_graph(data, shapes, Graph())
@@ -315,56 +346,88 @@ def test_validate_command_gives_the_same_report_with_either_engine(
 
 def test_a_rule_binding_no_value_reports_the_focus_node_as_pyshacl_does() -> None:
     rule = BNode()
-    shapes = _graph([(EX.S, RDF.type, SH.NodeShape), (EX.S, SH.targetNode, EX.a),
-                     (EX.S, SH.sparql, rule), (rule, SH.select, Literal(RULES[1])),
-                     (rule, SH.message, Literal("two values on {?value}"))])
+    shapes = _graph(
+        [
+            (EX.S, RDF.type, SH.NodeShape),
+            (EX.S, SH.targetNode, EX.a),
+            (EX.S, SH.sparql, rule),
+            (rule, SH.select, Literal(RULES[1])),
+            (rule, SH.message, Literal("two values on {?value}")),
+        ]
+    )
     data = _graph([(EX.a, EX.p, Literal(1)), (EX.a, EX.p, Literal(2))])
     (row,) = _results(validate_fast(data, shapes, Graph()))
     assert row[5] == EX.a and row[7] == frozenset({f"two values on {EX.a}"})
     assert _results(pyshacl_report(data, shapes, Graph())) == {row}
 
 
-@pytest.mark.parametrize(("where", "safe"), [
-    ("OPTIONAL { $this :name ?n } FILTER(!BOUND(?n))", False),
-    ("FILTER ($this = :i)", False),
-    ("?x :p ?v FILTER (?x = $this)", False),
-    ("{ $this :a ?x } UNION { ?y :b ?x }", False),
-    ("$this :a ?x . { ?x :b ?y FILTER(?y != $this) }", False),
-    ("$this :a ?x . OPTIONAL { { ?x :b ?y FILTER(?y != $this) } } FILTER(!BOUND(?y))", False),
-    ("GRAPH ?g { $this :a ?x }", False),
-    ("BIND (:i AS ?t) FILTER (?t = $this)", False),
-    ("$this :a ?x", True),
-    ("{ $this :a ?x } UNION { $this :b/:c ?x }", True),
-    ("$this :a ?x OPTIONAL { ?x :b ?y FILTER(?y != $this) } FILTER(!BOUND(?y))", True),
-    ("$this :s ?s . { SELECT $this (COUNT(?c) AS ?n) WHERE { ?c :o $this } GROUP BY $this }",
-     True),
-])
+@pytest.mark.parametrize(
+    ("where", "safe"),
+    [
+        ("OPTIONAL { $this :name ?n } FILTER(!BOUND(?n))", False),
+        ("FILTER ($this = :i)", False),
+        ("?x :p ?v FILTER (?x = $this)", False),
+        ("{ $this :a ?x } UNION { ?y :b ?x }", False),
+        ("$this :a ?x . { ?x :b ?y FILTER(?y != $this) }", False),
+        ("$this :a ?x . OPTIONAL { { ?x :b ?y FILTER(?y != $this) } } FILTER(!BOUND(?y))", False),
+        ("GRAPH ?g { $this :a ?x }", False),
+        ("BIND (:i AS ?t) FILTER (?t = $this)", False),
+        ("$this :a ?x", True),
+        ("{ $this :a ?x } UNION { $this :b/:c ?x }", True),
+        ("$this :a ?x OPTIONAL { ?x :b ?y FILTER(?y != $this) } FILTER(!BOUND(?y))", True),
+        (
+            "$this :s ?s . { SELECT $this (COUNT(?c) AS ?n) WHERE { ?c :o $this } GROUP BY $this }",
+            True,
+        ),
+    ],
+)
 def test_a_rule_is_prefiltered_only_where_this_is_bound_by_its_pattern(
     where: str, safe: bool
 ) -> None:
     assert prefilter_safe(prepareQuery(f"PREFIX : <urn:> SELECT $this WHERE {{ {where} }}")) == safe
-    assert not prefilter_safe(prepareQuery(f"PREFIX : <urn:> SELECT $this WHERE {{ {where} }} "
-                                           "LIMIT 1"))
+    assert not prefilter_safe(
+        prepareQuery(f"PREFIX : <urn:> SELECT $this WHERE {{ {where} }} LIMIT 1")
+    )
 
 
 def _rule_shapes(select: str) -> Graph:
     rule = BNode()
-    return _graph([(EX.S, RDF.type, SH.NodeShape), (EX.S, SH.targetClass, EX.C),
-                   (EX.S, SH.sparql, rule), (rule, SH.select, Literal(select)),
-                   (rule, SH.message, Literal("rule on {$this}"))])
+    return _graph(
+        [
+            (EX.S, RDF.type, SH.NodeShape),
+            (EX.S, SH.targetClass, EX.C),
+            (EX.S, SH.sparql, rule),
+            (rule, SH.select, Literal(select)),
+            (rule, SH.message, Literal("rule on {$this}")),
+        ]
+    )
 
 
-@pytest.mark.parametrize(("select", "data", "why"), [
-    ("SELECT $this WHERE { OPTIONAL { $this <http://example.org/name> ?n } "
-     "FILTER(!BOUND(?n)) }", [], "not bound by a required triple pattern"),
-    ("SELECT $this WHERE { $this <http://example.org/p> ?v FILTER(STR(?v) = '50.0') }",
-     [(EX.a, EX.p, Literal("50.0", datatype=XSD.decimal))], "as another term"),
-    ("SELECT $this WHERE { $this <http://example.org/p> ?v , ?w FILTER(!sameTerm(?v, ?w)) }",
-     [(EX.a, EX.p, Literal("x")), (EX.a, EX.p, Literal("x", datatype=XSD.string))],
-     "as another term"),
-])
+@pytest.mark.parametrize(
+    ("select", "data", "why"),
+    [
+        (
+            "SELECT $this WHERE { OPTIONAL { $this <http://example.org/name> ?n } "
+            "FILTER(!BOUND(?n)) }",
+            [],
+            "not bound by a required triple pattern",
+        ),
+        (
+            "SELECT $this WHERE { $this <http://example.org/p> ?v FILTER(STR(?v) = '50.0') }",
+            [(EX.a, EX.p, Literal("50.0", datatype=XSD.decimal))],
+            "as another term",
+        ),
+        (
+            "SELECT $this WHERE { $this <http://example.org/p> ?v , ?w FILTER(!sameTerm(?v, ?w)) }",
+            [(EX.a, EX.p, Literal("x")), (EX.a, EX.p, Literal("x", datatype=XSD.string))],
+            "as another term",
+        ),
+    ],
+)
 def test_a_rule_that_cannot_be_prefiltered_runs_per_focus_node_logged(
-    select: str, data: list[tuple[Node, Node, Node]], why: str,
+    select: str,
+    data: list[tuple[Node, Node, Node]],
+    why: str,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """pyoxigraph with $this unbound would find no candidate here; pySHACL reports EX.a."""
@@ -377,8 +440,10 @@ def test_a_rule_that_cannot_be_prefiltered_runs_per_focus_node_logged(
 
 
 def test_a_query_shacl_forbids_with_pre_bound_this_is_refused() -> None:
-    for select in ("SELECT $this WHERE { $this ?p ?o MINUS { $this ?p 1 } }",
-                   "SELECT $this WHERE { $this ?p ?o { SELECT ?o WHERE { ?s ?q ?o } } }",
-                   "SELECT $this WHERE { BIND (1 AS $this) }"):
+    for select in (
+        "SELECT $this WHERE { $this ?p ?o MINUS { $this ?p 1 } }",
+        "SELECT $this WHERE { $this ?p ?o { SELECT ?o WHERE { ?s ?q ?o } } }",
+        "SELECT $this WHERE { BIND (1 AS $this) }",
+    ):
         with pytest.raises(Unsupported, match="SHACL does not allow"):
             validate_fast(Graph(), _rule_shapes(select), Graph())

@@ -29,12 +29,21 @@ DATA = Path(__file__).parent / "data" / "protocol" / "dataset.nq"
 KASEI = "http://kasei.us/2009/09/sparql/data/"
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
-BOOLEAN = {"application/sparql-results+json": QueryResultsFormat.JSON,
-           "application/sparql-results+xml": QueryResultsFormat.XML}
-TABULAR = {**BOOLEAN, "text/csv": QueryResultsFormat.CSV,
-           "text/tab-separated-values": QueryResultsFormat.TSV}
-RDF = {"application/rdf+xml": RdfFormat.RDF_XML, "text/turtle": RdfFormat.TURTLE,
-       "application/n-triples": RdfFormat.N_TRIPLES, "application/ld+json": RdfFormat.JSON_LD}
+BOOLEAN = {
+    "application/sparql-results+json": QueryResultsFormat.JSON,
+    "application/sparql-results+xml": QueryResultsFormat.XML,
+}
+TABULAR = {
+    **BOOLEAN,
+    "text/csv": QueryResultsFormat.CSV,
+    "text/tab-separated-values": QueryResultsFormat.TSV,
+}
+RDF = {
+    "application/rdf+xml": RdfFormat.RDF_XML,
+    "text/turtle": RdfFormat.TURTLE,
+    "application/n-triples": RdfFormat.N_TRIPLES,
+    "application/ld+json": RdfFormat.JSON_LD,
+}
 
 
 def graph(n: int) -> str:
@@ -62,52 +71,89 @@ class Case:
 
 
 CASES = {
-    "query_post_form": Case("POST", f"default-graph-uri={graph(0)}", b"query=ASK%20%7B%7D",
-                            {"Content-Type": FORM}),
+    "query_post_form": Case(
+        "POST", f"default-graph-uri={graph(0)}", b"query=ASK%20%7B%7D", {"Content-Type": FORM}
+    ),
     "query_dataset_default_graphs_get": Case(
-        "GET", f"query={quote(f'ASK {{ {both_typed(1, 2)} }}')}"
-               f"&default-graph-uri={graph(1)}&default-graph-uri={graph(2)}"),
+        "GET",
+        f"query={quote(f'ASK {{ {both_typed(1, 2)} }}')}"
+        f"&default-graph-uri={graph(1)}&default-graph-uri={graph(2)}",
+    ),
     "query_dataset_default_graphs_post": Case(
-        "POST", f"default-graph-uri={graph(1)}&default-graph-uri={graph(2)}",
-        f"ASK {{ {both_typed(1, 2)} }}".encode(), {"Content-Type": DIRECT}),
+        "POST",
+        f"default-graph-uri={graph(1)}&default-graph-uri={graph(2)}",
+        f"ASK {{ {both_typed(1, 2)} }}".encode(),
+        {"Content-Type": DIRECT},
+    ),
     "query_dataset_named_graphs_post": Case(
-        "POST", f"named-graph-uri={graph(1)}&named-graph-uri={graph(2)}",
-        f"ASK {{ {named(1, 2)} }}".encode(), {"Content-Type": DIRECT}),
+        "POST",
+        f"named-graph-uri={graph(1)}&named-graph-uri={graph(2)}",
+        f"ASK {{ {named(1, 2)} }}".encode(),
+        {"Content-Type": DIRECT},
+    ),
     "query_dataset_named_graphs_get": Case(
-        "GET", f"query={quote(f'ASK {{ {named(1, 2)} }}')}"
-               f"&named-graph-uri={graph(1)}&named-graph-uri={graph(2)}"),
+        "GET",
+        f"query={quote(f'ASK {{ {named(1, 2)} }}')}"
+        f"&named-graph-uri={graph(1)}&named-graph-uri={graph(2)}",
+    ),
     "query_dataset_full": Case(
-        "POST", f"default-graph-uri={graph(3)}&named-graph-uri={graph(1)}"
-                f"&named-graph-uri={graph(2)}",
-        f"ASK {{ {both_typed(3)} {named(1, 2)} }}".encode(), {"Content-Type": DIRECT}),
+        "POST",
+        f"default-graph-uri={graph(3)}&named-graph-uri={graph(1)}&named-graph-uri={graph(2)}",
+        f"ASK {{ {both_typed(3)} {named(1, 2)} }}".encode(),
+        {"Content-Type": DIRECT},
+    ),
     # The manifest's URL encodes the second `&named-graph-uri=` by mistake (%26...%3D), which
     # would name one graph that does not exist; its intent, two named graphs, is sent here.
     "query_multiple_dataset": Case(
-        "POST", f"named-graph-uri={graph(1)}&named-graph-uri={graph(2)}",
-        f"ASK FROM <{KASEI}data3.rdf> {{ {named(1, 2)} }}".encode(), {"Content-Type": DIRECT}),
+        "POST",
+        f"named-graph-uri={graph(1)}&named-graph-uri={graph(2)}",
+        f"ASK FROM <{KASEI}data3.rdf> {{ {named(1, 2)} }}".encode(),
+        {"Content-Type": DIRECT},
+    ),
     "query_get": Case("GET", f"query=ASK%20%7B%7D&default-graph-uri={graph(0)}"),
-    "query_content_type_select": Case("POST", f"default-graph-uri={graph(0)}",
-                                      b"SELECT (1 AS ?value) {}", {"Content-Type": DIRECT},
-                                      "tabular"),
-    "query_content_type_ask": Case("POST", f"default-graph-uri={graph(0)}", b"ASK {}",
-                                   {"Content-Type": DIRECT}),
-    "query_content_type_describe": Case("POST", f"default-graph-uri={graph(0)}",
-                                        b"DESCRIBE <http://example.org/>",
-                                        {"Content-Type": DIRECT}, "rdf"),
-    "query_content_type_construct": Case("POST", f"default-graph-uri={graph(0)}",
-                                         b"CONSTRUCT { <s> <p> 1 } WHERE {}",
-                                         {"Content-Type": DIRECT}, "rdf"),
+    "query_content_type_select": Case(
+        "POST",
+        f"default-graph-uri={graph(0)}",
+        b"SELECT (1 AS ?value) {}",
+        {"Content-Type": DIRECT},
+        "tabular",
+    ),
+    "query_content_type_ask": Case(
+        "POST", f"default-graph-uri={graph(0)}", b"ASK {}", {"Content-Type": DIRECT}
+    ),
+    "query_content_type_describe": Case(
+        "POST",
+        f"default-graph-uri={graph(0)}",
+        b"DESCRIBE <http://example.org/>",
+        {"Content-Type": DIRECT},
+        "rdf",
+    ),
+    "query_content_type_construct": Case(
+        "POST",
+        f"default-graph-uri={graph(0)}",
+        b"CONSTRUCT { <s> <p> 1 } WHERE {}",
+        {"Content-Type": DIRECT},
+        "rdf",
+    ),
     "query_post_direct": Case("POST", "", b"ASK {}", {"Content-Type": DIRECT}),
-    "bad_query_method": Case("PUT", f"query=ASK%20%7B%7D&default-graph-uri={graph(0)}", b"",
-                             {"Content-Type": FORM}, "4xx"),
-    "bad_multiple_queries": Case("GET", "query=ASK%20%7B%7D&query=SELECT%20%2A%20%7B%7D",
-                                 expect="4xx"),
-    "bad_query_wrong_media_type": Case("POST", "", b"ASK {}", {"Content-Type": "text/plain"},
-                                       "4xx"),
+    "bad_query_method": Case(
+        "PUT",
+        f"query=ASK%20%7B%7D&default-graph-uri={graph(0)}",
+        b"",
+        {"Content-Type": FORM},
+        "4xx",
+    ),
+    "bad_multiple_queries": Case(
+        "GET", "query=ASK%20%7B%7D&query=SELECT%20%2A%20%7B%7D", expect="4xx"
+    ),
+    "bad_query_wrong_media_type": Case(
+        "POST", "", b"ASK {}", {"Content-Type": "text/plain"}, "4xx"
+    ),
     "bad_query_missing_form_type": Case("POST", "", b"query=ASK%20%7B%7D", expect="4xx"),
     "bad_query_missing_direct_type": Case("POST", "", b"ASK {}", expect="4xx"),
-    "bad_query_non_utf8": Case("POST", "", "ASK {}".encode("utf-16"),
-                               {"Content-Type": f"{DIRECT}; charset=UTF-16"}, "4xx"),
+    "bad_query_non_utf8": Case(
+        "POST", "", "ASK {}".encode("utf-16"), {"Content-Type": f"{DIRECT}; charset=UTF-16"}, "4xx"
+    ),
     "bad_query_syntax": Case("GET", "query=ASK%20%7B", expect="4xx"),
 }
 
@@ -117,9 +163,22 @@ def endpoint(built_dist: Path) -> Iterator[str]:
     """`il2kg serve --data` with the suite's graphs beside the build: its /sparql URL."""
     port = free_port()
     exe = str(Path(sys.executable).with_name("il2kg"))
-    process = subprocess.Popen([exe, "serve", "--dist", str(built_dist), "--data", str(DATA),
-                                "--port", str(port), "--workers", "2"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [
+            exe,
+            "serve",
+            "--dist",
+            str(built_dist),
+            "--data",
+            str(DATA),
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}/sparql"
     try:
         deadline = time.monotonic() + 180
@@ -154,8 +213,7 @@ def boolean_of(response: httpx.Response) -> bool:
 def test_w3c_protocol(endpoint: str, name: str) -> None:
     case = CASES[name]
     url = f"{endpoint}?{case.params}" if case.params else endpoint
-    response = httpx.request(case.method, url, content=case.body, headers=case.headers,
-                             timeout=30)
+    response = httpx.request(case.method, url, content=case.body, headers=case.headers, timeout=30)
     if case.expect == "4xx":
         assert 400 <= response.status_code < 500, response.text
         return

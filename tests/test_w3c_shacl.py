@@ -35,8 +35,14 @@ CASES = 120  # the entries of every manifest under core/ and sparql/
 # is not under test here, only that the engine hands the case to it, saying why.
 PYSHACL_REFUSALS = (ValueError, NotImplementedError)
 Row = tuple[Node | None, ...]
-KEYS = (SH.focusNode, SH.resultPath, SH.value, SH.resultSeverity, SH.sourceShape,
-        SH.sourceConstraintComponent)
+KEYS = (
+    SH.focusNode,
+    SH.resultPath,
+    SH.value,
+    SH.resultSeverity,
+    SH.sourceShape,
+    SH.sourceConstraintComponent,
+)
 
 # What the engine declines, by case, with the reason it gives (the shapes use a feature it
 # does not implement); `shacl.report_graph_of` then validates with pySHACL, logged.
@@ -181,11 +187,12 @@ def _parse(path: Path) -> Graph:
 
 def _rows(report: Graph, node: Node | None, same_graph: bool) -> frozenset[Row]:
     """A report's results as rows; blank nodes kept only when both graphs are one parse."""
+
     def term(value: Node | None) -> Node | None:
         return None if isinstance(value, BNode) and not same_graph else value
+
     return frozenset(
-        tuple(term(report.value(r, k)) for k in KEYS)
-        for r in report.objects(node, SH.result)
+        tuple(term(report.value(r, k)) for k in KEYS) for r in report.objects(node, SH.result)
     )
 
 
@@ -209,14 +216,23 @@ def _case(path: Path, entry: Node) -> Case:
         return Case(name, _parse(data), _parse(shapes), None, frozenset(), one_file)
     conforms = manifest.value(expected, SH.conforms)
     assert isinstance(conforms, Literal)
-    return Case(name, _parse(data), _parse(shapes), bool(conforms.value),
-                _rows(manifest, expected, one_file), one_file)
+    return Case(
+        name,
+        _parse(data),
+        _parse(shapes),
+        bool(conforms.value),
+        _rows(manifest, expected, one_file),
+        one_file,
+    )
 
 
 @cache
 def cases() -> tuple[Case, ...]:
-    return tuple(_case(path, e) for path, e in _entries(SUITE / "manifest.ttl")
-                 if (e, RDF.type, SHT.Validate) in _parse(path))
+    return tuple(
+        _case(path, e)
+        for path, e in _entries(SUITE / "manifest.ttl")
+        if (e, RDF.type, SHT.Validate) in _parse(path)
+    )
 
 
 def test_every_case_of_the_suite_is_found() -> None:
@@ -241,8 +257,7 @@ def test_the_engine_gives_the_expected_report_or_declines_as_listed(
     assert case.name not in DECLINED, "listed as declined but accepted"
     assert case.conforms is not None, "the case expects a failure, the engine gave a report"
     node = report.value(predicate=RDF.type, object=SH.ValidationReport)
-    per_node = any("runs in rdflib for every focus node" in r.getMessage()
-                   for r in caplog.records)
+    per_node = any("runs in rdflib for every focus node" in r.getMessage() for r in caplog.records)
     assert per_node == (case.name in PER_FOCUS_NODE)
     assert report.value(node, SH.conforms) == Literal(case.conforms)
     assert _rows(report, node, case.one_file) == case.results
@@ -251,14 +266,17 @@ def test_the_engine_gives_the_expected_report_or_declines_as_listed(
 
 def _falls_back_logged(case: Case, caplog: pytest.LogCaptureFixture) -> None:
     """The engine's choice falls back to pySHACL for a declined case, saying why."""
-    with caplog.at_level(logging.WARNING, logger="il2kg.checks.shacl"), \
-            suppress(*PYSHACL_REFUSALS):
+    with caplog.at_level(logging.WARNING, logger="il2kg.checks.shacl"), suppress(*PYSHACL_REFUSALS):
         report_graph_of(case.data, case.shapes, Graph(), "fast")
     assert any("validating with pySHACL instead" in r.getMessage() for r in caplog.records)
 
 
 def _with_messages(report: Graph) -> set[tuple[object, ...]]:
     """Every result with its messages, to compare with pySHACL's own report."""
-    return {(*(report.value(r, k) for k in KEYS),
-             frozenset(map(str, report.objects(r, SH.resultMessage))))
-            for r in report.subjects(RDF.type, SH.ValidationResult)}
+    return {
+        (
+            *(report.value(r, k) for k in KEYS),
+            frozenset(map(str, report.objects(r, SH.resultMessage))),
+        )
+        for r in report.subjects(RDF.type, SH.ValidationResult)
+    }

@@ -36,9 +36,12 @@ from il2kg.publish.store import open_store
 IL2KG = str(IL2KG_NS)
 SOURCE_GRAPH = "urn:il2kg:reference:ontology-source"
 REFERENCE_FILE = Path(__file__).resolve().parents[1] / "docs" / "ontology-reference.md"
-KINDS = (("Class", "Classes"), ("ObjectProperty", "Object properties"),
-         ("DatatypeProperty", "Datatype properties"),
-         ("AnnotationProperty", "Annotation properties"))
+KINDS = (
+    ("Class", "Classes"),
+    ("ObjectProperty", "Object properties"),
+    ("DatatypeProperty", "Datatype properties"),
+    ("AnnotationProperty", "Annotation properties"),
+)
 VOCABULARIES = {  # namespace -> the vocabulary that defines its terms
     "http://www.w3.org/1999/02/22-rdf-syntax-ns#": "RDF 1.1 (W3C)",
     "http://www.w3.org/2000/01/rdf-schema#": "RDF Schema 1.1 (W3C)",
@@ -57,9 +60,14 @@ VOCABULARIES = {  # namespace -> the vocabulary that defines its terms
     "http://purl.obolibrary.org/obo/IAO_": "the Information Artifact Ontology (IAO)",
 }
 GRAPH_ORDER = (DATA_GRAPH, INFERRED_GRAPH, MAPPINGS_GRAPH)  # examples from these come first
-ALIGNMENTS = (("rdfs:subClassOf", "subclass of"), ("owl:equivalentClass", "equivalent to"),
-              ("rdfs:subPropertyOf", "sub-property of"), ("skos:exactMatch", "exact match"),
-              ("skos:closeMatch", "close match"), ("skos:broadMatch", "broad match"))
+ALIGNMENTS = (
+    ("rdfs:subClassOf", "subclass of"),
+    ("owl:equivalentClass", "equivalent to"),
+    ("rdfs:subPropertyOf", "sub-property of"),
+    ("skos:exactMatch", "exact match"),
+    ("skos:closeMatch", "close match"),
+    ("skos:broadMatch", "broad match"),
+)
 LOCAL_NAME = re.compile(r"\w[\w-]*")
 HEADER = f"""# il2kg ontology reference
 
@@ -112,9 +120,12 @@ def term_text(term: object, names: dict[str, str]) -> str:
 
 def terms(store: Store, kind: str) -> list[NamedNode]:
     """The il2kg: terms the ontology declares of one kind (owl:Class, owl:ObjectProperty, ...)."""
-    rows = select(store, f"""SELECT DISTINCT ?t WHERE {{
+    rows = select(
+        store,
+        f"""SELECT DISTINCT ?t WHERE {{
         GRAPH <{SOURCE_GRAPH}> {{ ?t a owl:{kind} }}
-        FILTER STRSTARTS(STR(?t), "{IL2KG}") }} ORDER BY ?t""")
+        FILTER STRSTARTS(STR(?t), "{IL2KG}") }} ORDER BY ?t""",
+    )
     return [t for r in rows if isinstance(t := r["t"], NamedNode)]
 
 
@@ -167,14 +178,20 @@ def example(store: Store, term: NamedNode, kind: str, names: dict[str, str]) -> 
         pattern = f"?s a <{term.value}> . BIND(<{term.value}> AS ?o) BIND(rdf:type AS ?p)"
     else:
         pattern = f"?s <{term.value}> ?o . BIND(<{term.value}> AS ?p)"
-    rows = select(store, f"""SELECT ?s ?p ?o (COUNT(*) AS ?n) WHERE {{
+    rows = select(
+        store,
+        f"""SELECT ?s ?p ?o (COUNT(*) AS ?n) WHERE {{
         {{ SELECT ?s ?p ?o WHERE {{ {pattern}
            FILTER NOT EXISTS {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}
            FILTER NOT EXISTS {{ GRAPH <{SOURCE_GRAPH}> {{ ?s ?p ?o }} }} }}
-           ORDER BY STR(?s) STR(?o) LIMIT 1 }} }} GROUP BY ?s ?p ?o""")
-    count = select(store, f"""SELECT (COUNT(*) AS ?n) WHERE {{ {pattern}
+           ORDER BY STR(?s) STR(?o) LIMIT 1 }} }} GROUP BY ?s ?p ?o""",
+    )
+    count = select(
+        store,
+        f"""SELECT (COUNT(*) AS ?n) WHERE {{ {pattern}
         FILTER NOT EXISTS {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}
-        FILTER NOT EXISTS {{ GRAPH <{SOURCE_GRAPH}> {{ ?s ?p ?o }} }} }}""")
+        FILTER NOT EXISTS {{ GRAPH <{SOURCE_GRAPH}> {{ ?s ?p ?o }} }} }}""",
+    )
     uses = int(lexical(count[0]["n"]))
     if not rows and kind == "Class":
         return vocabulary_example(store, term, names)
@@ -189,10 +206,13 @@ def example(store: Store, term: NamedNode, kind: str, names: dict[str, str]) -> 
 
 def vocabulary_example(store: Store, cls: NamedNode, names: dict[str, str]) -> str:
     """For a controlled-vocabulary class: the first data triple whose object is one of its terms."""
-    rows = select(store, f"""SELECT ?s ?p ?o WHERE {{
+    rows = select(
+        store,
+        f"""SELECT ?s ?p ?o WHERE {{
         GRAPH <{SOURCE_GRAPH}> {{ ?o a <{cls.value}> }}
         GRAPH <{DATA_GRAPH}> {{ ?s ?p ?o }}
-        }} ORDER BY STR(?s) STR(?p) STR(?o) LIMIT 1""")
+        }} ORDER BY STR(?s) STR(?p) STR(?o) LIMIT 1""",
+    )
     if not rows:
         return "- Example: none in the built graph (no data uses its terms yet)"
     s, p, o = (term_text(rows[0][k], names) for k in ("s", "p", "o"))
@@ -207,8 +227,9 @@ def listing(store: Store, term: NamedNode, predicate: str, names: dict[str, str]
 def section(store: Store, term: NamedNode, kind: str, names: dict[str, str]) -> list[str]:
     """The Markdown of one term."""
     label = next((lexical(v) for v in values(store, term, "rdfs:label")), "")
-    definition = next((lexical(v) for v in values(store, term, "obo:IAO_0000115")),
-                      "(no definition)")
+    definition = next(
+        (lexical(v) for v in values(store, term, "obo:IAO_0000115")), "(no definition)"
+    )
     defined = " (defined class)" if values(store, term, "owl:equivalentClass") else ""
     lines = [f"### {term_text(term, names)}", "", f"**{label}**{defined}: {definition}", ""]
     if kind != "Class":
@@ -229,10 +250,13 @@ def section(store: Store, term: NamedNode, kind: str, names: dict[str, str]) -> 
 
 def vocabulary(store: Store, cls: NamedNode, names: dict[str, str]) -> list[str]:
     """The controlled-vocabulary terms of a class with their external identifiers."""
-    rows = select(store, f"""SELECT ?t ?label ?relation ?external WHERE {{
+    rows = select(
+        store,
+        f"""SELECT ?t ?label ?relation ?external WHERE {{
         GRAPH <{SOURCE_GRAPH}> {{ ?t a owl:NamedIndividual, <{cls.value}> ; rdfs:label ?label }}
         OPTIONAL {{ GRAPH <{MAPPINGS_GRAPH}> {{ ?t ?relation ?external }} }}
-        }} ORDER BY STR(?t) STR(?relation) STR(?external)""")
+        }} ORDER BY STR(?t) STR(?relation) STR(?external)""",
+    )
     mapped: dict[str, list[str]] = {}
     for row in rows:
         entry = f"`{term_text(row['t'], names)}` {lexical(row['label'])}"
@@ -249,8 +273,11 @@ def vocabulary(store: Store, cls: NamedNode, names: dict[str, str]) -> list[str]
 
 def other_properties(store: Store, declared: set[str]) -> list[NamedNode]:
     """Every predicate of the build, in any named graph, that has no il2kg: section."""
-    rows = select(store, f"""SELECT DISTINCT ?p WHERE {{ GRAPH ?g {{ ?s ?p ?o }}
-        FILTER (?g != <{SOURCE_GRAPH}>) }}""")
+    rows = select(
+        store,
+        f"""SELECT DISTINCT ?p WHERE {{ GRAPH ?g {{ ?s ?p ?o }}
+        FILTER (?g != <{SOURCE_GRAPH}>) }}""",
+    )
     return [p for r in rows if isinstance(p := r["p"], NamedNode) and p.value not in declared]
 
 
@@ -276,8 +303,11 @@ def defined_by(term: NamedNode) -> str:
 
 def usage(store: Store, term: NamedNode) -> str:
     """The named graphs that use a predicate, with the number of triples in each."""
-    rows = select(store, f"""SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s <{term.value}> ?o }}
-        FILTER (?g != <{SOURCE_GRAPH}>) }} GROUP BY ?g ORDER BY STR(?g)""")
+    rows = select(
+        store,
+        f"""SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s <{term.value}> ?o }}
+        FILTER (?g != <{SOURCE_GRAPH}>) }} GROUP BY ?g ORDER BY STR(?g)""",
+    )
     return ", ".join(f"{graph_name(r['g'])} ({lexical(r['n'])})" for r in rows)
 
 
@@ -289,11 +319,14 @@ def graph_name(graph: Term | None) -> str:
 def graph_example(store: Store, term: NamedNode, names: dict[str, str]) -> str:
     """The first triple using a predicate: from data, inferred, mappings, then other graphs."""
     ranks = " ".join(f"(<{g}> {rank})" for rank, g in enumerate(GRAPH_ORDER))
-    rows = select(store, f"""SELECT ?g ?s ?o WHERE {{ GRAPH ?g {{ ?s <{term.value}> ?o }}
+    rows = select(
+        store,
+        f"""SELECT ?g ?s ?o WHERE {{ GRAPH ?g {{ ?s <{term.value}> ?o }}
         FILTER (?g != <{SOURCE_GRAPH}>)
         OPTIONAL {{ VALUES (?g ?rank) {{ {ranks} }} }} }}
         ORDER BY COALESCE(?rank, {len(GRAPH_ORDER)}) STR(?g) isBlank(?s) STR(?s) isBlank(?o)
-                 STR(?o) STR(DATATYPE(?o)) LANG(?o) LIMIT 1""")
+                 STR(?o) STR(DATATYPE(?o)) LANG(?o) LIMIT 1""",
+    )
     g, s, o = (rows[0][k] for k in ("g", "s", "o"))
     triple = f"{term_text(s, names)} {term_text(term, names)} {term_text(o, names)} ."
     return f"- Example (graph {graph_name(g)}): `{triple}`"
@@ -341,8 +374,9 @@ def render_reference(store: Store) -> str:
         lines += [f"## {heading} ({len(found)})", ""]
         for term in found:
             lines += section(store, term, kind, names)
-    others = sorted(other_properties(store, declared),
-                    key=lambda t: heading_order(term_text(t, names)))
+    others = sorted(
+        other_properties(store, declared), key=lambda t: heading_order(term_text(t, names))
+    )
     lines += [f"## Properties from other vocabularies ({len(others)})", ""]
     for term in others:
         lines += other_section(store, term, names)
@@ -351,8 +385,9 @@ def render_reference(store: Store) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Write the reference (or, with --check, fail when the file is out of date)."""
-    parser = argparse.ArgumentParser(prog="python tools/reference_docs.py",
-                                     description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python tools/reference_docs.py", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--dist", type=Path, default=Path("dist"), help="built graph (dist)")
     parser.add_argument("--out", type=Path, default=REFERENCE_FILE, help="Markdown file to write")
     parser.add_argument("--check", action="store_true", help="exit 1 if the file is not up to date")

@@ -25,8 +25,10 @@ ENGINES = ("fast", "pyshacl")  # checks.shacl.ShaclEngine, not imported: it woul
 REPORT_FORMATS = ("text", "turtle", "json", "github", "junit", "sarif")  # report.FORMATS
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
-DIST_HELP = ("built graph (default: the project's dist/; outside any project, a build kept in "
-             "the user's cache, $XDG_CACHE_HOME/il2kg)")
+DIST_HELP = (
+    "built graph (default: the project's dist/; outside any project, a build kept in "
+    "the user's cache, $XDG_CACHE_HOME/il2kg)"
+)
 EXPORT_SCOPE = (
     "fhir: a FHIR R5 Bundle in the EBM-on-FHIR style (docs/fhir.md): a Citation per "
     "publication, a StudyGroup per cohort (diseases with their NCIt/MONDO codes, selection "
@@ -40,7 +42,8 @@ EXPORT_SCOPE = (
     "nanopub: DIR/<outcome>.trig per curated outcome (assertion: the outcome with cohort, "
     "treatment, counts, time and intervals; provenance: publication, source sentences, "
     "reported or derived, curation notes; pubinfo: licence, release, creator) and "
-    "DIR/index.trig, with Trusty URIs, signed with --key, offline (docs/nanopub.md).")
+    "DIR/index.trig, with Trusty URIs, signed with --key, offline (docs/nanopub.md)."
+)
 
 
 def _inputs(args: argparse.Namespace) -> Inputs:
@@ -65,8 +68,10 @@ def _seed_files(files: list[Path], inputs: Inputs) -> tuple[Path, ...]:
     seeds = inputs.seeds_dir.resolve()
     for file in files:
         if file.resolve().parent != seeds or file.suffix != ".yaml" or not file.is_file():
-            raise UsageError(f"{file} is not a seed file of the project: expected a *.yaml "
-                             f"file in {inputs.seeds_dir}")
+            raise UsageError(
+                f"{file} is not a seed file of the project: expected a *.yaml "
+                f"file in {inputs.seeds_dir}"
+            )
     return tuple(files)
 
 
@@ -91,8 +96,10 @@ def _seed_paths(inputs: Inputs, names: list[str]) -> list[Path]:
         if scan.errors:
             raise UsageError("; ".join(map(str, scan.errors)))
         return list(scan.seeds)
-    paths = [Path(n) if Path(n).is_file() else inputs.seeds_dir / f"{n.removesuffix('.yaml')}.yaml"
-             for n in names]
+    paths = [
+        Path(n) if Path(n).is_file() else inputs.seeds_dir / f"{n.removesuffix('.yaml')}.yaml"
+        for n in names
+    ]
     if missing := [str(p) for p in paths if not p.is_file()]:
         raise UsageError(f"no such record: {', '.join(missing)} (give a seed file or record id)")
     return paths
@@ -114,10 +121,13 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
         for path in paths:
             fixed, problems = fix_offsets(path, inputs.sources_dir)
-            print("\n".join([*problems, f"{display_path(path)}: {fixed} offset(s) set"]),
-                  file=sys.stderr)
-    loaded = load_seeds(paths, vocabulary_from(read_graph(inputs.ontology_file)),
-                        inputs.sources_dir)
+            print(
+                "\n".join([*problems, f"{display_path(path)}: {fixed} offset(s) set"]),
+                file=sys.stderr,
+            )
+    loaded = load_seeds(
+        paths, vocabulary_from(read_graph(inputs.ontology_file)), inputs.sources_dir
+    )
     if loaded.errors:
         print("\n".join(map(str, loaded.errors)), file=sys.stderr)
         raise UsageError("records with errors cannot be audited (see `il2kg validate`)")
@@ -146,13 +156,21 @@ def cmd_build(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     _progress(args, "writing artifacts")
     examples = {EXAMPLES_GRAPH: examples_graph(inputs.queries_dir)}
-    files = render(result.graph, result.ontology, result.mappings, prefixes(),
-                   extra={**result.extra_graphs, **examples},
-                   dataset=dataset_of(inputs.dataset_file))
+    files = render(
+        result.graph,
+        result.ontology,
+        result.mappings,
+        prefixes(),
+        extra={**result.extra_graphs, **examples},
+        dataset=dataset_of(inputs.dataset_file),
+    )
     target = publish(files, args.out)
-    print(f"il2kg build: wrote {args.out.absolute()} (-> {target.name}): "
-          f"{', '.join(sorted(files))}; the data graph has {len(result.graph)} triples "
-          f"from {len(result.loaded.records)} record(s)", file=sys.stderr)
+    print(
+        f"il2kg build: wrote {args.out.absolute()} (-> {target.name}): "
+        f"{', '.join(sorted(files))}; the data graph has {len(result.graph)} triples "
+        f"from {len(result.loaded.records)} record(s)",
+        file=sys.stderr,
+    )
     if args.store:
         from il2kg.publish.disk_store import publish_store
 
@@ -214,8 +232,11 @@ def cmd_plot(args: argparse.Namespace) -> int:
     rows = select(every, **wanted)
     if not rows:
         given = [f"--{key} {' '.join(names)}" for key, names in wanted.items() if names]
-        print(f"il2kg plot: no response estimates to plot{' for ' if given else ''}"
-              f"{', '.join(given)}", file=sys.stderr)
+        print(
+            f"il2kg plot: no response estimates to plot{' for ' if given else ''}"
+            f"{', '.join(given)}",
+            file=sys.stderr,
+        )
         for key in (k for k, names in wanted.items() if names):
             print(f"  --{key} takes: {'; '.join(choices(every, key))}", file=sys.stderr)
         return EXIT_INVALID
@@ -232,8 +253,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     from il2kg.evidence.fhir import bundle
     from il2kg.files import write_atomic
 
-    text = json.dumps(bundle(lambda query: _run(args, query).payload), indent=2,
-                      ensure_ascii=False) + "\n"
+    text = (
+        json.dumps(bundle(lambda query: _run(args, query).payload), indent=2, ensure_ascii=False)
+        + "\n"
+    )
     if args.out is None:
         sys.stdout.write(text)
     else:
@@ -252,8 +275,11 @@ def _export_nanopub(args: argparse.Namespace) -> int:
     previous = Previous.read(args.supersedes) if args.supersedes else None
     files = export(lambda query: _run(args, query).payload, signer, previous, args.timestamp)
     written = write(files, args.out)
-    print(f"il2kg export: wrote {len(written)} signed nanopublications to {args.out} "
-          "(nothing published)", file=sys.stderr)
+    print(
+        f"il2kg export: wrote {len(written)} signed nanopublications to {args.out} "
+        "(nothing published)",
+        file=sys.stderr,
+    )
     return EXIT_OK
 
 
@@ -271,8 +297,11 @@ def _ensure_built(args: argparse.Namespace) -> int:
     if (args.dist / "il2kg.nq").is_file():
         return EXIT_OK
     if args.dist.is_relative_to(cache_root()):
-        print(f"il2kg {args.command}: no project here (no seeds/ in {Path.cwd()} or above): "
-              f"building into the cache {args.dist} (--dist DIR to choose)", file=sys.stderr)
+        print(
+            f"il2kg {args.command}: no project here (no seeds/ in {Path.cwd()} or above): "
+            f"building into the cache {args.dist} (--dist DIR to choose)",
+            file=sys.stderr,
+        )
     return cmd_build(argparse.Namespace(**{**vars(args), "out": args.dist, "store": None}))
 
 
@@ -296,12 +325,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if not args.endpoint:
             if not has_store(args.store) and (status := _ensure_built(args)) != EXIT_OK:
                 return status
-            store = prepare_store(stack, args.store, args.dist, extra=args.data,
-                                  queries_dir=_queries(args))
-        settings = Settings(timeout=args.timeout, endpoint_url=args.public_url,
-                            read_timeout=args.read_timeout)
-        engine = engine_for(store, args.endpoint, workers=args.workers or default_workers(),
-                            timeout=args.timeout)
+            store = prepare_store(
+                stack, args.store, args.dist, extra=args.data, queries_dir=_queries(args)
+            )
+        settings = Settings(
+            timeout=args.timeout, endpoint_url=args.public_url, read_timeout=args.read_timeout
+        )
+        engine = engine_for(
+            store, args.endpoint, workers=args.workers or default_workers(), timeout=args.timeout
+        )
         serve(engine, settings, host=args.host, port=args.port, access_log=args.access_log)
     return EXIT_OK
 
@@ -333,8 +365,10 @@ def cmd_init(args: argparse.Namespace) -> int:
 
     for path in scaffold(args.directory, args.source):
         print(f"wrote {path}")
-    print(f"ontology, shapes and queries come from {ROOT}; a file at the same path in "
-          f"{args.directory} replaces the packaged one")
+    print(
+        f"ontology, shapes and queries come from {ROOT}; a file at the same path in "
+        f"{args.directory} replaces the packaged one"
+    )
     return EXIT_OK
 
 
@@ -358,26 +392,47 @@ def parser() -> argparse.ArgumentParser:
     commands = top.add_subparsers(dest="command", required=True)
 
     project = argparse.ArgumentParser(add_help=False)  # commands that read a project
-    project.add_argument("--seeds", type=Path,
-                         help="seed YAML directory (default: seeds/ of the nearest directory "
-                         "upwards that has one, else the bundled studies)")
+    project.add_argument(
+        "--seeds",
+        type=Path,
+        help="seed YAML directory (default: seeds/ of the nearest directory "
+        "upwards that has one, else the bundled studies)",
+    )
     checking = argparse.ArgumentParser(add_help=False)  # commands that run the pipeline
-    checking.add_argument("--engine", choices=ENGINES, default="fast",
-                          help="SHACL engine when validating (default: fast, which falls back "
-                               "to pySHACL, with a warning, on shapes it cannot run)")
-    checking.add_argument("--no-reasoning", dest="reasoning", action="store_false",
-                          help="skip HermiT (needs no Java; a build then has no inferred graph)")
-    checking.add_argument("--no-cache", dest="cache", action="store_false",
-                          help="reason every record again: neither read nor write the reasoning "
-                               "cache ($IL2KG_CACHE_DIR, else ~/.cache/il2kg)")
+    checking.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="fast",
+        help="SHACL engine when validating (default: fast, which falls back "
+        "to pySHACL, with a warning, on shapes it cannot run)",
+    )
+    checking.add_argument(
+        "--no-reasoning",
+        dest="reasoning",
+        action="store_false",
+        help="skip HermiT (needs no Java; a build then has no inferred graph)",
+    )
+    checking.add_argument(
+        "--no-cache",
+        dest="cache",
+        action="store_false",
+        help="reason every record again: neither read nor write the reasoning "
+        "cache ($IL2KG_CACHE_DIR, else ~/.cache/il2kg)",
+    )
     building = argparse.ArgumentParser(add_help=False, parents=[project, checking])
-    building.add_argument("-v", "--verbose", action="store_true",  # commands that may build
-                          help="report progress on stderr")
+    building.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",  # commands that may build
+        help="report progress on stderr",
+    )
 
-    def command(name: str, handler: Callable[[argparse.Namespace], int],
-                *parents: argparse.ArgumentParser) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=(handler.__doc__ or "").splitlines()[0],
-                                  parents=list(parents))
+    def command(
+        name: str, handler: Callable[[argparse.Namespace], int], *parents: argparse.ArgumentParser
+    ) -> argparse.ArgumentParser:
+        sub = commands.add_parser(
+            name, help=(handler.__doc__ or "").splitlines()[0], parents=list(parents)
+        )
         sub.set_defaults(handler=handler)
         return sub
 
@@ -385,22 +440,45 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--out", type=Path, default=Path("dist"), help="output (default: dist)")
     build.add_argument("--store", type=Path, help="also write an on-disk store, for serve --store")
     validate = command("validate", cmd_validate, project, checking)
-    validate.add_argument("files", type=Path, nargs="*", metavar="FILE",
-                          help="report only these seed files (the whole project is validated)")
-    validate.add_argument("--format", choices=REPORT_FORMATS, default="text",
-                          help="text (default), turtle (a SHACL report), json, github (workflow "
-                               "commands), junit (JUnit XML) or sarif (SARIF 2.1.0)")
-    validate.add_argument("-q", "--quiet", action="store_true",
-                          help="print the problems only: nothing when there are none")
-    validate.add_argument("--strict", action="store_true",
-                          help="warnings fail too (exit 1); by default only errors do")
+    validate.add_argument(
+        "files",
+        type=Path,
+        nargs="*",
+        metavar="FILE",
+        help="report only these seed files (the whole project is validated)",
+    )
+    validate.add_argument(
+        "--format",
+        choices=REPORT_FORMATS,
+        default="text",
+        help="text (default), turtle (a SHACL report), json, github (workflow "
+        "commands), junit (JUnit XML) or sarif (SARIF 2.1.0)",
+    )
+    validate.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="print the problems only: nothing when there are none",
+    )
+    validate.add_argument(
+        "--strict",
+        action="store_true",
+        help="warnings fail too (exit 1); by default only errors do",
+    )
     audit = command("audit", cmd_audit, project)
-    audit.add_argument("records", nargs="*", metavar="RECORD",
-                       help="seed files or record ids (default: every seed)")
+    audit.add_argument(
+        "records",
+        nargs="*",
+        metavar="RECORD",
+        help="seed files or record ids (default: every seed)",
+    )
     audit.add_argument("--format", choices=("text", "json"), default="text")
-    audit.add_argument("--fix-offsets", action="store_true",
-                       help="first set each quote's start to where its words occur (edits the "
-                            "seed files; a quote found nowhere or twice is named, not changed)")
+    audit.add_argument(
+        "--fix-offsets",
+        action="store_true",
+        help="first set each quote's start to where its words occur (edits the "
+        "seed files; a quote found nowhere or twice is named, not changed)",
+    )
     query = command("query", cmd_query, building)
     query.add_argument("source", metavar="FILE.rq|NAME|-", help="query file, example name or -")
     query.add_argument("--format", choices=("table", "csv", "tsv", "json"), default="table")
@@ -410,8 +488,12 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     serve.add_argument("--timeout", type=float, default=30.0, help="query time limit in s (30)")
-    serve.add_argument("--read-timeout", type=float, default=10.0,
-                       help="time for a request's head, and for its body, in s (10)")
+    serve.add_argument(
+        "--read-timeout",
+        type=float,
+        default=10.0,
+        help="time for a request's head, and for its body, in s (10)",
+    )
     serve.add_argument("--workers", type=int, default=None, help="query worker processes")
     serve.add_argument("--store", type=Path, help="on-disk store directory to use or create")
     serve.add_argument("--endpoint", metavar="URL", help="a remote SPARQL endpoint as the store")
@@ -419,51 +501,100 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--access-log", action="store_true", help="log a line per request")
     plot = command("plot", cmd_plot, building)
     plot.add_argument("kind", choices=("forest",), help="the kind of plot")
-    plot.add_argument("--out", type=Path, default=Path("forest.png"),
-                      help="FILE.png or FILE.svg (default: forest.png)")
-    for key, example in (("category", "objective-response"), ("disease", "metastatic-melanoma"),
-                         ("context", "after-checkpoint-inhibition"), ("study", "atkins-1999")):
-        plot.add_argument(f"--{key}", action="append", default=[], metavar="NAME",
-                          help=f"only this {key}, e.g. {example} (repeatable; name or label, "
-                               "any case, '-' for spaces)")
+    plot.add_argument(
+        "--out",
+        type=Path,
+        default=Path("forest.png"),
+        help="FILE.png or FILE.svg (default: forest.png)",
+    )
+    for key, example in (
+        ("category", "objective-response"),
+        ("disease", "metastatic-melanoma"),
+        ("context", "after-checkpoint-inhibition"),
+        ("study", "atkins-1999"),
+    ):
+        plot.add_argument(
+            f"--{key}",
+            action="append",
+            default=[],
+            metavar="NAME",
+            help=f"only this {key}, e.g. {example} (repeatable; name or label, "
+            "any case, '-' for spaces)",
+        )
     export = command("export", cmd_export, building)
     export.description = EXPORT_SCOPE
-    export.add_argument("kind", choices=("fhir", "nanopub"),
-                        help="fhir: FHIR R5 JSON; nanopub: signed nanopublications (TriG)")
-    export.add_argument("--out", type=Path,
-                        help="fhir: output file (default: standard output); nanopub: DIR")
-    export.add_argument("--key", type=Path, metavar="FILE",
-                        help="nanopub: RSA private key to sign with (PEM or base64 PKCS#8)")
+    export.add_argument(
+        "kind",
+        choices=("fhir", "nanopub"),
+        help="fhir: FHIR R5 JSON; nanopub: signed nanopublications (TriG)",
+    )
+    export.add_argument(
+        "--out", type=Path, help="fhir: output file (default: standard output); nanopub: DIR"
+    )
+    export.add_argument(
+        "--key",
+        type=Path,
+        metavar="FILE",
+        help="nanopub: RSA private key to sign with (PEM or base64 PKCS#8)",
+    )
     export.add_argument("--creator", metavar="IRI", help="nanopub: the creator, e.g. an ORCID")
-    export.add_argument("--supersedes", type=Path, metavar="DIR",
-                        help="nanopub: the former release's DIR; changed outcomes' "
-                             "nanopublications supersede theirs (errata)")
-    export.add_argument("--timestamp", action="store_true",
-                        help="nanopub: date them now, not on the release date (not byte-stable)")
+    export.add_argument(
+        "--supersedes",
+        type=Path,
+        metavar="DIR",
+        help="nanopub: the former release's DIR; changed outcomes' "
+        "nanopublications supersede theirs (errata)",
+    )
+    export.add_argument(
+        "--timestamp",
+        action="store_true",
+        help="nanopub: date them now, not on the release date (not byte-stable)",
+    )
     init = command("init", cmd_init)
     init.add_argument("directory", type=Path, metavar="DIR", help="new or empty directory")
-    init.add_argument("--source", metavar="REQUIREMENT|FILE.whl",
-                      help="where the CI workflow installs il2kg from: a pip requirement (e.g. "
-                           "'il2kg @ git+https://host/owner/il2kg@TAG') or a wheel, copied into "
-                           "the project (default: where this il2kg was installed from, if CI "
-                           "can reach it)")
+    init.add_argument(
+        "--source",
+        metavar="REQUIREMENT|FILE.whl",
+        help="where the CI workflow installs il2kg from: a pip requirement (e.g. "
+        "'il2kg @ git+https://host/owner/il2kg@TAG') or a wheel, copied into "
+        "the project (default: where this il2kg was installed from, if CI "
+        "can reach it)",
+    )
     command("schema", cmd_schema)
     load = command("load", cmd_load, building)
-    load.add_argument("--to", metavar="URL", required=True,
-                      help="Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store")
-    load.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
-                      help="how long to wait for the store at each step of a graph's upload "
-                           "(default 60; a store takes longer to commit a large graph)")
+    load.add_argument(
+        "--to",
+        metavar="URL",
+        required=True,
+        help="Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store",
+    )
+    load.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="how long to wait for the store at each step of a graph's upload "
+        "(default 60; a store takes longer to commit a large graph)",
+    )
     for sub in (plot, export):
         sub.add_argument("--endpoint", metavar="URL", help="a SPARQL endpoint to query instead")
         sub.add_argument("--dist", type=Path, help=DIST_HELP)
     for sub in (serve, load):
         sub.add_argument("--dist", type=Path, help=DIST_HELP)
-        sub.add_argument("--data", type=Path, nargs="+", action="extend", default=[],
-                         help="further RDF files, each in its own named graph")
-        sub.add_argument("--queries", type=Path, default=None,
-                         help="example queries directory (default: the project's, "
-                              "else the packaged queries/)")
+        sub.add_argument(
+            "--data",
+            type=Path,
+            nargs="+",
+            action="extend",
+            default=[],
+            help="further RDF files, each in its own named graph",
+        )
+        sub.add_argument(
+            "--queries",
+            type=Path,
+            default=None,
+            help="example queries directory (default: the project's, else the packaged queries/)",
+        )
     return top
 
 
@@ -481,8 +612,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "dist" in vars(args):
         args.dist = _dist(args)
     if not (ROOT / ONTOLOGY).is_file():
-        print(f"il2kg: {ROOT / ONTOLOGY} is missing: this il2kg was installed without its "
-              "data files; install it from a wheel or a source checkout", file=sys.stderr)
+        print(
+            f"il2kg: {ROOT / ONTOLOGY} is missing: this il2kg was installed without its "
+            "data files; install it from a wheel or a source checkout",
+            file=sys.stderr,
+        )
         return EXIT_ERROR
     signal.signal(signal.SIGTERM, _stop)  # like Ctrl-C: temporary files are removed
     try:

@@ -25,8 +25,12 @@ def inside(path: Path, root: Path) -> Path:
     otherwise, never where it leads."""
     resolved = path.resolve()
     if not resolved.is_relative_to(root.resolve()):
-        raise OutsideProject(errno.EPERM, f"not read: it resolves outside {root} (a link out of "
-                             "the project?); only files inside the project are read", str(path))
+        raise OutsideProject(
+            errno.EPERM,
+            f"not read: it resolves outside {root} (a link out of "
+            "the project?); only files inside the project are read",
+            str(path),
+        )
     return resolved
 
 
@@ -50,8 +54,9 @@ def read_inside(path: Path, root: Path, limit: int) -> bytes:
 def write_atomic(path: Path, data: bytes) -> Path:
     """Write `data` to `path` through a temporary file beside it, synced, then renamed over
     it: `path` holds its previous content or all of `data`, never part of it."""
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}-", suffix=".tmp",
-                                             dir=path.absolute().parent)
+    descriptor, temporary = tempfile.mkstemp(
+        prefix=f".{path.name}-", suffix=".tmp", dir=path.absolute().parent
+    )
     try:
         with os.fdopen(descriptor, "wb") as stream:
             stream.write(data)

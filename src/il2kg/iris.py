@@ -56,8 +56,9 @@ def bind_prefixes(graph: Graph) -> Graph:
     return graph
 
 
-def compact(iri: str, prefix_map: Mapping[str, str] | None = None,
-            local: re.Pattern[str] = ANY_LOCAL) -> str | None:
+def compact(
+    iri: str, prefix_map: Mapping[str, str] | None = None, local: re.Pattern[str] = ANY_LOCAL
+) -> str | None:
     """The CURIE of an IRI by the longest namespace whose local part fits `local`, or None."""
     for prefix, namespace in sorted((prefix_map or prefixes()).items(), key=lambda kv: -len(kv[1])):
         rest = iri[len(namespace) :]

@@ -70,6 +70,7 @@ class Inputs:
     sources_dir: Path | None = SOURCES_DIR  # None: records whose sources are not at hand
     dataset_file: Path = DATASET_FILE  # what the graph says of itself (a project's may be missing)
     origin: str = "the studies bundled with il2kg"
+
     def seeds_line(self) -> str:
         """The first line of every report: which seeds directory was read, and why that one."""
         return f"seeds: {self.seeds_dir.absolute()} ({self.origin})"
@@ -108,11 +109,17 @@ def locate(start: Path, seeds: Path | None = None) -> Inputs:
     beside = seeds_dir.parent / SOURCES
     if project is not None and beside == project / SOURCES and beside.is_dir():
         beside = pick(SOURCES)  # checked to lie inside the project, entry by entry
-    return Inputs(seeds_dir=seeds_dir, ontology_file=pick(ONTOLOGY),
-                  mappings_file=pick(MAPPINGS), shapes_file=pick(SHAPES),
-                  imports_dir=pick(IMPORTS), queries_dir=pick(QUERIES),
-                  sources_dir=beside if beside.is_dir() else None, origin=origin,
-                  dataset_file=dataset_file)
+    return Inputs(
+        seeds_dir=seeds_dir,
+        ontology_file=pick(ONTOLOGY),
+        mappings_file=pick(MAPPINGS),
+        shapes_file=pick(SHAPES),
+        imports_dir=pick(IMPORTS),
+        queries_dir=pick(QUERIES),
+        sources_dir=beside if beside.is_dir() else None,
+        origin=origin,
+        dataset_file=dataset_file,
+    )
 
 
 def cache_root() -> Path:

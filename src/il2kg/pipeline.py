@@ -82,7 +82,10 @@ def _locate(report: ShaclReport, maps: Mapping[str, SourceMap]) -> ShaclReport:
 
 
 def run(
-    inputs: Inputs | None = None, *, reasoning: bool = True, engine: ShaclEngine = "fast",
+    inputs: Inputs | None = None,
+    *,
+    reasoning: bool = True,
+    engine: ShaclEngine = "fast",
     cache: bool = True,
 ) -> PipelineResult:
     """Load, convert, validate and (unless told not to) reason; stop early on broken records.
@@ -97,18 +100,31 @@ def run(
     loaded = scanned.merge(load_seeds(paths, vocabulary_from(ontology), inputs.sources_dir))
     if loaded.errors:
         return PipelineResult(loaded, ontology, mappings, None, None, inputs=inputs)
-    audited = None if inputs.sources_dir is None else audit(
-        ((loaded.source_maps[r.id].file, r) for r in loaded.records), inputs.sources_dir)
+    audited = (
+        None
+        if inputs.sources_dir is None
+        else audit(((loaded.source_maps[r.id].file, r) for r in loaded.records), inputs.sources_dir)
+    )
     sources = partial(read_source, inputs.sources_dir) if inputs.sources_dir else None
     graph = records_to_graph(loaded.records, sources)
     with ThreadPoolExecutor(max_workers=1) as background:
         # HermiT runs in a Java process, so SHACL proceeds meanwhile on this thread.
         kept = ReasoningCache.of(inputs) if cache else None
-        reasoning_run = (background.submit(reason, ontology, graph, cache=kept)
-                         if reasoning else None)
+        reasoning_run = (
+            background.submit(reason, ontology, graph, cache=kept) if reasoning else None
+        )
         shapes = read_graph(inputs.shapes_file)
         report = validate_graph(graph + mappings, shapes, ontology, engine)
         report = _locate(report, loaded.source_maps)
         reasoned = reasoning_run.result() if reasoning_run else None
-    return PipelineResult(loaded, ontology, mappings, graph, report, reasoned,
-                          import_graphs(inputs.imports_dir), inputs, audited)
+    return PipelineResult(
+        loaded,
+        ontology,
+        mappings,
+        graph,
+        report,
+        reasoned,
+        import_graphs(inputs.imports_dir),
+        inputs,
+        audited,
+    )

@@ -131,7 +131,8 @@ def _workflow_source(source: str | None) -> tuple[str, dict[Path, bytes]]:
             "this il2kg was installed from a path on this machine, which CI cannot reach: give "
             "--source, a pip requirement CI can install (a git URL such as 'il2kg @ "
             "git+https://host/owner/il2kg@<tag>', or a wheel file, which is copied into the "
-            f"project's {WHEELS}/)")
+            f"project's {WHEELS}/)"
+        )
     wheel = Path(source)
     if wheel.suffix == ".whl" and wheel.is_file():
         return f"./{WHEELS}/{wheel.name}", {Path(WHEELS, wheel.name): wheel.read_bytes()}
@@ -153,11 +154,13 @@ def scaffold(directory: Path, source: str | None = None) -> list[Path]:
         Path(SEEDS, EXAMPLE): (SEEDS_DIR / EXAMPLE).read_bytes(),
         Path(SOURCES, source_file): (SOURCES_DIR / source_file).read_bytes(),
         Path(RECORD_SCHEMA): RECORD_SCHEMA_FILE.read_bytes(),
-        Path(".github", "workflows", "validate.yml"):
-            WORKFLOW.format(source=requirement.replace('"', '\\"')).encode(),
+        Path(".github", "workflows", "validate.yml"): WORKFLOW.format(
+            source=requirement.replace('"', '\\"')
+        ).encode(),
         Path("README.md"): README.encode(),
-        Path(DATASET):
-            DATASET_TEMPLATE.format(title=json.dumps(directory.absolute().name)).encode(),
+        Path(DATASET): DATASET_TEMPLATE.format(
+            title=json.dumps(directory.absolute().name)
+        ).encode(),
         **extra,
     }
     for relative, content in files.items():

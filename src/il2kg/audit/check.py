@@ -68,8 +68,12 @@ class Coverage:
     listed: int = 0
 
     def __add__(self, other: Coverage) -> Coverage:
-        return Coverage(self.sources + other.sources, self.numbers + other.numbers,
-                        self.used + other.used, self.listed + other.listed)
+        return Coverage(
+            self.sources + other.sources,
+            self.numbers + other.numbers,
+            self.used + other.used,
+            self.listed + other.listed,
+        )
 
 
 @dataclass(frozen=True)
@@ -115,12 +119,27 @@ class _RecordAudit:
         name = quote.source or self.record.source_file
         return name, read_source(self.sources_dir, name)
 
-    def find(self, element: Element | None, field: str, message: str, number: str = "",
-             at: int = 0, source: str = "") -> None:
+    def find(
+        self,
+        element: Element | None,
+        field: str,
+        message: str,
+        number: str = "",
+        at: int = 0,
+        source: str = "",
+    ) -> None:
         """Record a finding, with the sentence of `source` (default: the record's) at `at`."""
         text = source or read_source(self.sources_dir, self.record.source_file)
-        self.findings.append(Finding(self.file, element.ref if element else "source", field,
-                                     message, number, sentence_at(text, min(at, len(text)))))
+        self.findings.append(
+            Finding(
+                self.file,
+                element.ref if element else "source",
+                field,
+                message,
+                number,
+                sentence_at(text, min(at, len(text))),
+            )
+        )
 
     def locate(self, element: Element | None, where: str, quote: Quote) -> _Span | None:
         """The span of a quote, or None (and a finding naming where its words are) if off."""
@@ -129,34 +148,58 @@ class _RecordAudit:
         if end is not None:
             return _Span(name, quote.start, end)
         found = occurrences(source, quote.text)
-        hint = (f"they occur at {', '.join(map(str, found))}" if found
-                else f"they occur nowhere in {name} ({NORMALISED})")
-        self.find(element, where, f"quote {quote.text!r} is not at offset {quote.start}: {hint}",
-                  at=quote.start, source=source)
+        hint = (
+            f"they occur at {', '.join(map(str, found))}"
+            if found
+            else f"they occur nowhere in {name} ({NORMALISED})"
+        )
+        self.find(
+            element,
+            where,
+            f"quote {quote.text!r} is not at offset {quote.start}: {hint}",
+            at=quote.start,
+            source=source,
+        )
         return None
 
     def element(self, element: Element, spans: list[_Span]) -> None:
         """An element's stated numbers against the numbers in its quotes."""
         if not element.quotes:
-            self.find(element, element.path, "no quote: every curated element quotes the words "
-                      "of the source it was curated from")
+            self.find(
+                element,
+                element.path,
+                "no quote: every curated element quotes the words "
+                "of the source it was curated from",
+            )
             return
-        quoted = [(span, m) for span in spans
-                  for m in mentions_in(self.sources_dir, span.source)
-                  if span.holds(span.source, m)]
+        quoted = [
+            (span, m)
+            for span in spans
+            for m in mentions_in(self.sources_dir, span.source)
+            if span.holds(span.source, m)
+        ]
         stated = list(stated_numbers(element.model))
         self.stated += len(stated)
         have = Counter(m.value for _, m in quoted)
         need = Counter(s.value for s in stated if not s.in_text)
         at, source = self.place(element.quotes)
         for item in stated:
-            short = need[item.value] - have[item.value] if not item.in_text else (
-                1 if not have[item.value] else 0)
+            short = (
+                need[item.value] - have[item.value]
+                if not item.in_text
+                else (1 if not have[item.value] else 0)
+            )
             if short > 0:
                 times = f" {need[item.value]} times" if need[item.value] > 1 else ""
-                self.find(element, f"{element.path}.{item.field}", f"states {_show(item.value)}"
-                          f"{times}, but its quotes hold it {have[item.value]} time(s)",
-                          _show(item.value), at, source)
+                self.find(
+                    element,
+                    f"{element.path}.{item.field}",
+                    f"states {_show(item.value)}"
+                    f"{times}, but its quotes hold it {have[item.value]} time(s)",
+                    _show(item.value),
+                    at,
+                    source,
+                )
                 need[item.value] = have[item.value]  # one finding per value
         values = {s.value for s in stated}
         self.used |= {(span.source, m.start) for span, m in quoted if m.value in values}
@@ -168,13 +211,22 @@ class _RecordAudit:
         rows: list[tuple[str, int | None, int | None, Decimal | None]] = []
         for o in self.record.outcomes:
             d = derived.get(o.id, Derived())
-            rows.append((f"outcome/{o.id}", d.count if o.count is None else o.count,
-                         o.denominator or d.denominator, o.percent))
-        rows += [(f"adverse-event/{a.id}", a.count, a.denominator, a.percent)
-                 for a in self.record.adverse_events]
+            rows.append(
+                (
+                    f"outcome/{o.id}",
+                    d.count if o.count is None else o.count,
+                    o.denominator or d.denominator,
+                    o.percent,
+                )
+            )
+        rows += [
+            (f"adverse-event/{a.id}", a.count, a.denominator, a.percent)
+            for a in self.record.adverse_events
+        ]
         for ref, count, denominator, percent in rows:
-            explained = any(n.about == "percent" for n in
-                            getattr(elements[ref].model, "curation_notes", []))
+            explained = any(
+                n.about == "percent" for n in getattr(elements[ref].model, "curation_notes", [])
+            )
             if count is None or not denominator or percent is None or explained:
                 continue
             self.recomputed += 1
@@ -182,10 +234,15 @@ class _RecordAudit:
             shown = exact.quantize(Decimal(1).scaleb(min(0, _exponent(percent))), ROUND_HALF_UP)
             if shown != percent:
                 element = elements[ref]
-                self.find(element, f"{element.path}.percent", f"reported percent "
-                          f"{_show(percent)} is not {count}/{denominator} = {exact}% rounded as "
-                          f"reported ({_show(shown)})", _show(percent),
-                          *self.place(element.quotes))
+                self.find(
+                    element,
+                    f"{element.path}.percent",
+                    f"reported percent "
+                    f"{_show(percent)} is not {count}/{denominator} = {exact}% rounded as "
+                    f"reported ({_show(shown)})",
+                    _show(percent),
+                    *self.place(element.quotes),
+                )
 
     def place(self, quotes: list[Quote]) -> tuple[int, str]:
         """Where an element's findings point: its first quote (offset, source text)."""
@@ -202,19 +259,30 @@ class _RecordAudit:
         left = [m for m in found if (name, m.start) not in self.used]
         unlisted = [m for m in left if not any(span.holds(name, m) for span in listed)]
         for m in unlisted:
-            self.find(None, "not_curated", f"the source's number {m.text!r} (at {m.start}) is "
-                      "neither stated by an element quoting it nor in a span listed as not "
-                      "curated", _show(m.value), at=m.start, source=source)
+            self.find(
+                None,
+                "not_curated",
+                f"the source's number {m.text!r} (at {m.start}) is "
+                "neither stated by an element quoting it nor in a span listed as not "
+                "curated",
+                _show(m.value),
+                at=m.start,
+                source=source,
+            )
         return Coverage(1, len(found), len(used), len(left) - len(unlisted))
 
     def run(self) -> Coverage:
         for element in curated_elements(self.record):
-            located = [self.locate(element, f"{element.path}.quotes[{i}]", quote)
-                       for i, quote in enumerate(element.quotes)]
+            located = [
+                self.locate(element, f"{element.path}.quotes[{i}]", quote)
+                for i, quote in enumerate(element.quotes)
+            ]
             self.element(element, [span for span in located if span is not None])
         self.percents()
-        listed = [self.locate(None, f"not_curated[{i}]", span)
-                  for i, span in enumerate(self.record.not_curated)]
+        listed = [
+            self.locate(None, f"not_curated[{i}]", span)
+            for i, span in enumerate(self.record.not_curated)
+        ]
         return self.coverage([span for span in listed if span is not None])
 
 
@@ -254,20 +322,33 @@ def audit(records: Iterable[tuple[str, PublicationRecord]], sources_dir: Path) -
 def summary(report: AuditReport) -> Iterator[str]:
     """The lines saying what was checked and how the sources' numbers are accounted for."""
     c = report.coverage
-    yield (f"{report.records} record(s), {report.quotes} quote(s) checked at their offsets "
-           f"({NORMALISED}); {report.stated} number(s) stated by elements checked against "
-           f"their quotes; "
-           f"{report.recomputed} reported percent(s) recomputed from count / denominator")
-    yield (f"{c.numbers} number(s) in {c.sources} source(s): {c.used} used by curated elements, "
-           f"{c.listed} listed as not curated, {c.numbers - c.used - c.listed} unaccounted for")
+    yield (
+        f"{report.records} record(s), {report.quotes} quote(s) checked at their offsets "
+        f"({NORMALISED}); {report.stated} number(s) stated by elements checked against "
+        f"their quotes; "
+        f"{report.recomputed} reported percent(s) recomputed from count / denominator"
+    )
+    yield (
+        f"{c.numbers} number(s) in {c.sources} source(s): {c.used} used by curated elements, "
+        f"{c.listed} listed as not curated, {c.numbers - c.used - c.listed} unaccounted for"
+    )
 
 
 def render(report: AuditReport, form: str = "text") -> str:
     """The report as text for people (findings, then a summary) or as JSON."""
     if form == "json":
-        return json.dumps({"ok": report.ok, "findings": [asdict(f) for f in report.findings],
-                           "records": report.records, "quotes": report.quotes,
-                           "stated_numbers": report.stated, "recomputed": report.recomputed,
-                           "coverage": asdict(report.coverage)}, indent=2, ensure_ascii=False)
+        return json.dumps(
+            {
+                "ok": report.ok,
+                "findings": [asdict(f) for f in report.findings],
+                "records": report.records,
+                "quotes": report.quotes,
+                "stated_numbers": report.stated,
+                "recomputed": report.recomputed,
+                "coverage": asdict(report.coverage),
+            },
+            indent=2,
+            ensure_ascii=False,
+        )
     verdict = "audit passed" if report.ok else f"audit failed: {len(report.findings)} finding(s)"
     return "\n".join([*map(str, report.findings), *summary(report), verdict])

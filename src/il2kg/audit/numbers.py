@@ -19,23 +19,48 @@ from pydantic import BaseModel
 
 from il2kg.records.model import CurationNote, Quote
 
-UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-         "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
-         "eighteen", "nineteen"]
+UNITS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
 TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 ORDINALS = ["second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"]
 MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
-WORD_VALUES = {**{w: n for n, w in enumerate(UNITS)},
-               **{w: 20 + 10 * n for n, w in enumerate(TENS)},
-               **{w: n + 2 for n, w in enumerate(ORDINALS)}, "hundred": 100, "thousand": 1000}
+WORD_VALUES = {
+    **{w: n for n, w in enumerate(UNITS)},
+    **{w: 20 + 10 * n for n, w in enumerate(TENS)},
+    **{w: n + 2 for n, w in enumerate(ORDINALS)},
+    "hundred": 100,
+    "thousand": 1000,
+}
 
 DOI = re.compile(r"10\.\d{4,9}/\S+")
 DIGITS = re.compile(r"(?<![\d.,])(?:\d{1,3}(?:,\d{3})+(?![\d,])|\d+)(?:\.\d+)?(?!\d)")
 # A name the digits belong to: IL-2, interleukin-2, interleukin 2, PD1, mg/m2, S55.
 NAMED = re.compile(r"(?:[A-Za-z]-|[A-Z][A-Za-z]*|\b[a-z]{1,3}|[Ii]nterleukin )$")
 WORD = re.compile(r"[A-Za-z]+")
-MONTH = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
-                   r"(?=\s+\d)|(?<=\d\s)(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b")
+MONTH = re.compile(
+    r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
+    r"(?=\s+\d)|(?<=\d\s)(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b"
+)
 DATE_FIELDS = {"date", "start", "end"}
 SKIPPED_FIELDS = {"id", "quotes", "curation_notes", "metadata_source"}
 
@@ -72,7 +97,7 @@ def _number_words(text: str) -> Iterator[Mention]:
         total, current, last = 0, value, index
         while last + 1 < len(words):
             following, number = words[last + 1]
-            gap = text[words[last][0].end():following.start()]
+            gap = text[words[last][0].end() : following.start()]
             if number is None or gap not in (" ", "-") or not _follows(words[last][1], number):
                 break
             if number in (100, 1000):
@@ -82,8 +107,12 @@ def _number_words(text: str) -> Iterator[Mention]:
             else:
                 current += number
             last += 1
-        yield Mention(Decimal(total + current), first.start(), words[last][0].end(),
-                      text[first.start():words[last][0].end()])
+        yield Mention(
+            Decimal(total + current),
+            first.start(),
+            words[last][0].end(),
+            text[first.start() : words[last][0].end()],
+        )
         index = last + 1
 
 
@@ -102,8 +131,15 @@ def mentions(text: str) -> list[Mention]:
     """Every number written in `text`, in order."""
     blocked = [range(m.start(), m.end()) for m in DOI.finditer(text)]
     found = [*_digits(text, blocked), *_number_words(text)]
-    found += [Mention(Decimal(MONTHS.index((m.group(1) or m.group(2)).lower()) + 1),
-                      m.start(), m.end(), m.group()) for m in MONTH.finditer(text)]
+    found += [
+        Mention(
+            Decimal(MONTHS.index((m.group(1) or m.group(2)).lower()) + 1),
+            m.start(),
+            m.end(),
+            m.group(),
+        )
+        for m in MONTH.finditer(text)
+    ]
     return sorted(found, key=lambda m: m.start)
 
 

@@ -31,8 +31,9 @@ class Edit:
 
 
 def _scalar(mapping: yaml.MappingNode, key: str) -> yaml.ScalarNode | None:
-    return next((v for k, v in mapping.value if k.value == key
-                 and isinstance(v, yaml.ScalarNode)), None)
+    return next(
+        (v for k, v in mapping.value if k.value == key and isinstance(v, yaml.ScalarNode)), None
+    )
 
 
 def _quote_nodes(node: yaml.Node) -> Iterator[yaml.MappingNode]:
@@ -87,7 +88,7 @@ def fix_offsets(seed: Path, sources_dir: Path) -> tuple[int, list[str]]:
             where = f"at {found}; quote more words" if found else "nowhere in " + name
             problems.append(f"{seed}:{quote.start_mark.line + 1}: {words.value!r} occurs {where}")
     for edit in sorted(edits, key=lambda e: e.begin, reverse=True):
-        text = text[:edit.begin] + edit.text + text[edit.end:]
+        text = text[: edit.begin] + edit.text + text[edit.end :]
     if edits:
         write_atomic(seed, text.encode("utf-8"))  # the curator's seed: whole or as it was
     return len(edits), problems

@@ -56,8 +56,9 @@ SUB_SELECT = re.compile(r"\{\s*SELECT\b(.*?)\bWHERE\b", re.IGNORECASE | re.DOTAL
 PRE_BOUND = re.compile(r"[?$]this\b")
 THIS = Variable("this")
 TARGETS = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode, SH.target)
-RULE_PREDICATES = frozenset({RDF.type, SH.select, SH.message, SH.prefixes, RDFS.label,
-                             RDFS.comment})
+RULE_PREDICATES = frozenset(
+    {RDF.type, SH.select, SH.message, SH.prefixes, RDFS.label, RDFS.comment}
+)
 log = logging.getLogger(__name__)
 CONSTRAINTS = (
     SH.minCount,
@@ -216,7 +217,8 @@ def _binds_this(node: Any) -> bool:
     if name == "Join":
         sides = (node["p1"], node["p2"])
         return any(map(_binds_this, sides)) and all(
-            _binds_this(p) or not _mentions_this(p) for p in sides)
+            _binds_this(p) or not _mentions_this(p) for p in sides
+        )
     if name == "LeftJoin":
         right = node["p2"]
         return _binds_this(node["p1"]) and (_binds_this(right) or not _mentions_this(right))
@@ -252,8 +254,10 @@ def restated_literal(literals: Iterable[Literal]) -> Literal | None:
         if lit.language is not None or (lit.datatype is not None and lit.datatype != XSD.string):
             typed.append(lit)
     scratch = ox.Store()
-    scratch.bulk_extend(ox.Quad(ox.NamedNode(f"urn:i:{i}"), ox.NamedNode("urn:p"), _ox_term(lit))
-                        for i, lit in enumerate(typed))
+    scratch.bulk_extend(
+        ox.Quad(ox.NamedNode(f"urn:i:{i}"), ox.NamedNode("urn:p"), _ox_term(lit))
+        for i, lit in enumerate(typed)
+    )
     for quad in scratch:
         stored, lit = quad.object, typed[int(quad.subject.value[6:])]
         if (stored.value, stored.language) != (str(lit), lit.language):
@@ -332,8 +336,10 @@ class _Index:
             else:
                 triples = (t for p in wanted for t in graph.triples((None, p, None)))
             # Subjects and predicates of rdflib triples are never literals.
-            store.bulk_extend(ox.Quad(*map(_ox_term, self._noted(t)))  # type: ignore[arg-type]
-                              for t in triples)
+            store.bulk_extend(
+                ox.Quad(*map(_ox_term, self._noted(t)))  # type: ignore[arg-type]
+                for t in triples
+            )
         return store
 
     def _noted(self, triple: tuple[Node, Node, Node]) -> tuple[Node, Node, Node]:
@@ -392,11 +398,15 @@ class _Shapes:
         if UNSUPPORTED_SPARQL.search(text):
             raise Unsupported(f"SPARQL constraint {constraint} needs more than $this")
         if forbidden := FORBIDDEN_SPARQL.search(text):
-            raise Unsupported(f"SPARQL constraint {constraint}: SHACL does not allow "
-                              f"{' '.join(forbidden.group(0).split())} with $this pre-bound")
+            raise Unsupported(
+                f"SPARQL constraint {constraint}: SHACL does not allow "
+                f"{' '.join(forbidden.group(0).split())} with $this pre-bound"
+            )
         if any(not PRE_BOUND.search(m.group(1)) for m in SUB_SELECT.finditer(text)):
-            raise Unsupported(f"SPARQL constraint {constraint}: SHACL does not allow a "
-                              "sub-SELECT that does not return $this")
+            raise Unsupported(
+                f"SPARQL constraint {constraint}: SHACL does not allow a "
+                "sub-SELECT that does not return $this"
+            )
         full = f"{self._prefixes(constraint)}\n{text}"
         try:
             return full, _prepared(full)
@@ -530,8 +540,9 @@ class _Shapes:
                     if not test(v):
                         yield self._result(shape, f, component, path, v)
 
-    def _or(self, shape: Node, path: Node | None,
-            pairs: dict[Any, list[Any]]) -> Iterator[ValidationResult]:
+    def _or(
+        self, shape: Node, path: Node | None, pairs: dict[Any, list[Any]]
+    ) -> Iterator[ValidationResult]:
         values = {v for vs in pairs.values() for v in vs}
         for choices in self.g.objects(shape, SH["or"]):
             members = list(Collection(self.g, choices))
@@ -556,8 +567,9 @@ class _Shapes:
         """SPARQL-based constraints: candidates from pyoxigraph, then rdflib with $this bound."""
         for constraint in self.g.objects(shape, SH.sparql):
             text, query = self.rules[constraint]
-            declined = self._once("declined", constraint, None,
-                                  partial(self._declined, shape, constraint, query))
+            declined = self._once(
+                "declined", constraint, None, partial(self._declined, shape, constraint, query)
+            )
             candidates = None if declined else self.index.candidates(text)
             checked = focus if candidates is None else focus & candidates
             for this in sorted(checked, key=str):
@@ -576,9 +588,13 @@ class _Shapes:
             reason = f"pyoxigraph would store the literal {restated.n3()} as another term"
         else:
             return False
-        log.warning("fast SHACL engine: SPARQL constraint %s of %s: %s; it runs in rdflib "
-                    "for every focus node instead, as pySHACL does (slower)",
-                    constraint, shape, reason)
+        log.warning(
+            "fast SHACL engine: SPARQL constraint %s of %s: %s; it runs in rdflib "
+            "for every focus node instead, as pySHACL does (slower)",
+            constraint,
+            shape,
+            reason,
+        )
         return True
 
     def _sparql_result(

@@ -39,8 +39,9 @@ def _entailed(asserted: Graph, reported: Graph) -> Graph:
     """The reported facts with their named superclasses and super-properties, minus the asserted."""
     both = asserted + reported
     named = lambda t: isinstance(t, URIRef) and not str(t).startswith(str(OWL))  # noqa: E731
-    class_edges = [(c, d) for c, d in both.subject_objects(RDFS.subClassOf)
-                   if named(c) and named(d)]
+    class_edges = [
+        (c, d) for c, d in both.subject_objects(RDFS.subClassOf) if named(c) and named(d)
+    ]
     for c, d in both.subject_objects(OWL.equivalentClass):
         if named(c) and named(d):
             class_edges += [(c, d), (d, c)]
@@ -66,9 +67,17 @@ def provenance(ontology: Graph, reasoner: str) -> Graph:
     g = Graph()
     g.add((INFERRED_GRAPH, RDF.type, PROV.Entity))
     g.add((INFERRED_GRAPH, RDFS.label, Literal("il2kg facts inferred by HermiT")))
-    g.add((INFERRED_GRAPH, DCTERMS.description, Literal(
-        "Types and object property values that HermiT infers from the data and the ontology and "
-        "that are not asserted, with the named superclasses and super-properties of each.")))
+    g.add(
+        (
+            INFERRED_GRAPH,
+            DCTERMS.description,
+            Literal(
+                "Types and object property values that HermiT infers from the data and the "
+                "ontology and that are not asserted, with the named superclasses and "
+                "super-properties of each."
+            ),
+        )
+    )
     g.add((INFERRED_GRAPH, PROV.wasGeneratedBy, ACTIVITY))
     g.add((INFERRED_GRAPH, PROV.wasDerivedFrom, DATA_GRAPH))
     g.add((INFERRED_GRAPH, PROV.wasDerivedFrom, ONTOLOGY_GRAPH))

@@ -40,8 +40,14 @@ from il2kg.iris import (
     seed_file_of,
 )
 
-BUILTIN_ANNOTATIONS = {RDFS.label, RDFS.comment, RDFS.seeAlso, RDFS.isDefinedBy,
-                       OWL.versionInfo, OWL.deprecated}
+BUILTIN_ANNOTATIONS = {
+    RDFS.label,
+    RDFS.comment,
+    RDFS.seeAlso,
+    RDFS.isDefinedBy,
+    OWL.versionInfo,
+    OWL.deprecated,
+}
 OWLREADY_INFERENCES = "http://inferrences/"
 log = logging.getLogger(__name__)
 
@@ -69,12 +75,17 @@ class ReasoningReport:
     @property
     def problems(self) -> tuple[str, ...]:
         """One line per problem, naming the class or resource and where to look."""
-        lines = [f"ontology/il2kg.ttl: {iri}: unsatisfiable class (equivalent to owl:Nothing)"
-                 for iri in self.unsatisfiable]
-        lines += ["ontology/il2kg.ttl: the ontology alone is inconsistent" if iri == ONTOLOGY_IRI
-                  else f"{seed_file_of(iri)}: {iri}: inconsistent with the ontology "
-                  "(HermiT finds no model with this resource's description)"
-                  for iri in self.culprits]
+        lines = [
+            f"ontology/il2kg.ttl: {iri}: unsatisfiable class (equivalent to owl:Nothing)"
+            for iri in self.unsatisfiable
+        ]
+        lines += [
+            "ontology/il2kg.ttl: the ontology alone is inconsistent"
+            if iri == ONTOLOGY_IRI
+            else f"{seed_file_of(iri)}: {iri}: inconsistent with the ontology "
+            "(HermiT finds no model with this resource's description)"
+            for iri in self.culprits
+        ]
         return tuple(lines)
 
     def summary(self) -> str:
@@ -82,8 +93,10 @@ class ReasoningReport:
         if not self.consistent:
             return f"{self.reasoner}: inconsistent ontology and data"
         cached = f" ({self.cached} record(s) from the reasoning cache)" if self.cached else ""
-        return (f"{self.reasoner}: consistent, {len(self.unsatisfiable)} unsatisfiable class(es), "
-                f"{len(self.inferred)} triple(s) in <{INFERRED_GRAPH}>{cached}")
+        return (
+            f"{self.reasoner}: consistent, {len(self.unsatisfiable)} unsatisfiable class(es), "
+            f"{len(self.inferred)} triple(s) in <{INFERRED_GRAPH}>{cached}"
+        )
 
 
 JVM_FAST_START = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
@@ -95,8 +108,11 @@ def hermit_version() -> str:
     jar = Path(owlready2.__file__).parent / "hermit" / "HermiT.jar"
     with zipfile.ZipFile(jar) as archive:
         manifest = archive.read("META-INF/MANIFEST.MF").decode()
-    found = [line.split(":", 1)[1].strip() for line in manifest.splitlines()
-             if line.startswith("Implementation-Version:")]
+    found = [
+        line.split(":", 1)[1].strip()
+        for line in manifest.splitlines()
+        if line.startswith("Implementation-Version:")
+    ]
     return found[0] if found else "unknown"
 
 
@@ -285,8 +301,14 @@ def _joined(answers: list[Answer]) -> ReasoningReport:
     )
 
 
-def reason(ontology: Graph, data: Graph, *, batch_triples: int = BATCH_TRIPLES,
-           workers: int | None = None, cache: ReasoningCache | None = None) -> ReasoningReport:
+def reason(
+    ontology: Graph,
+    data: Graph,
+    *,
+    batch_triples: int = BATCH_TRIPLES,
+    workers: int | None = None,
+    cache: ReasoningCache | None = None,
+) -> ReasoningReport:
     """Run HermiT on the ontology and data; name what is wrong, or return what it infers.
 
     Data of more than `batch_triples` triples is reasoned in batches of whole records, in
@@ -302,9 +324,14 @@ def reason(ontology: Graph, data: Graph, *, batch_triples: int = BATCH_TRIPLES,
     return _joined(_run_batches(ontology, batches(parts, batch_triples), workers))
 
 
-def _reason_cached(ontology: Graph, parts: dict[str, Graph], shared: Graph,
-                   cache: ReasoningCache, batch_triples: int,
-                   workers: int | None) -> ReasoningReport:
+def _reason_cached(
+    ontology: Graph,
+    parts: dict[str, Graph],
+    shared: Graph,
+    cache: ReasoningCache,
+    batch_triples: int,
+    workers: int | None,
+) -> ReasoningReport:
     """Inferences per record from the cache; HermiT only for the records it lacks.
 
     A record's entry holds the inferred triples about its IRIs; the entry of the ontology

@@ -51,8 +51,11 @@ class ReasoningCache:
     def of(cls, inputs: Inputs, directory: Path | None = None) -> ReasoningCache:
         """The cache for a run over these inputs' ontology and imports."""
         files = [inputs.ontology_file, *sorted(inputs.imports_dir.glob("*.ttl"))]
-        context = _digest(FORMAT.encode(), __version__.encode(),
-                          *(p.name.encode() + b"\0" + p.read_bytes() for p in files))
+        context = _digest(
+            FORMAT.encode(),
+            __version__.encode(),
+            *(p.name.encode() + b"\0" + p.read_bytes() for p in files),
+        )
         return cls((directory or default_dir()) / "hermit", context)
 
     def key(self, module: Graph, reasoner: str) -> str | None:
@@ -75,8 +78,9 @@ class ReasoningCache:
             return
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=self.directory, suffix=".tmp",
-                                             delete=False) as out:
+            with tempfile.NamedTemporaryFile(
+                dir=self.directory, suffix=".tmp", delete=False
+            ) as out:
                 out.write(triples.serialize(format="nt", encoding="utf-8"))
             os.replace(out.name, self.directory / f"{key}.nt")
         except OSError as exc:

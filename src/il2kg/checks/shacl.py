@@ -53,8 +53,11 @@ class Finding:
     def explained(self) -> str:
         """The message, with the offending value when the message does not give it."""
         shown = self.value if len(self.value) <= 80 else self.value[:77] + "..."
-        return f"{self.message} Found {shown}." if shown and shown not in self.message \
+        return (
+            f"{self.message} Found {shown}."
+            if shown and shown not in self.message
             else self.message
+        )
 
 
 @dataclass(frozen=True)

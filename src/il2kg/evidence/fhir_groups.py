@@ -46,21 +46,28 @@ def by_key(rows: Rows, key: str) -> dict[str, Rows]:
 
 def note_annotations(notes: Rows, prefix: str = "") -> list[Json]:
     """Curation notes as Annotations, each saying which property of its element it explains."""
-    return [{"extension": [extension(NOTE_ABOUT, valueUri=n["property"])],
-             "text": prefix + n["basis"]} for n in notes]
+    return [
+        {"extension": [extension(NOTE_ABOUT, valueUri=n["property"])], "text": prefix + n["basis"]}
+        for n in notes
+    ]
 
 
 def citation(row: dict[str, str], cites: Rows | None = None) -> Json:
     """A Citation of one publication, with only what the graph records; the works it cites
     (cito:cites, by DOI IRI), referring to their Citation where the graph curates them."""
     form: Json = {"publishedIn": {"title": row["journal"]}} if "journal" in row else {}
-    for field, var in (("volume", "volume"), ("issue", "issue"), ("pageString", "pages"),
-                       ("publicationDateText", "issued")):
+    for field, var in (
+        ("volume", "volume"),
+        ("issue", "issue"),
+        ("pageString", "pages"),
+        ("publicationDateText", "issued"),
+    ):
         if var in row:
             form[field] = row[var]
     artifact: Json = {"title": [{"text": row["title"]}]}
     identifiers: list[Json] = (
-        [{"system": "https://doi.org", "value": row["doi"]}] if "doi" in row else [])
+        [{"system": "https://doi.org", "value": row["doi"]}] if "doi" in row else []
+    )
     if "articleNumber" in row:
         identifiers.append({"type": {"text": "article number"}, "value": row["articleNumber"]})
     if identifiers:
@@ -69,21 +76,37 @@ def citation(row: dict[str, str], cites: Rows | None = None) -> Json:
         artifact["publicationForm"] = [form]
     if cites:
         artifact["relatesTo"] = [
-            {"type": "cites", "resource": c["work"],
-             **({"resourceReference": reference("Citation", c["cited"])} if "cited" in c else {})}
-            for c in cites]
+            {
+                "type": "cites",
+                "resource": c["work"],
+                **(
+                    {"resourceReference": reference("Citation", c["cited"])} if "cited" in c else {}
+                ),
+            }
+            for c in cites
+        ]
     if "authors" in row:
         artifact["contributorship"] = {
-            "entry": [{"contributor": {"display": name}} for name in row["authors"].split("; ")]}
+            "entry": [{"contributor": {"display": name}} for name in row["authors"].split("; ")]
+        }
         if "authorsComplete" in row:  # unknown stays absent, never false
             artifact["contributorship"]["complete"] = row["authorsComplete"] == "true"
-    resource: Json = {**base("Citation", row["publication"]), "status": "active",
-                      "title": row["label"], "citedArtifact": artifact}
+    resource: Json = {
+        **base("Citation", row["publication"]),
+        "status": "active",
+        "title": row["label"],
+        "citedArtifact": artifact,
+    }
     if "metadataSource" in row:  # e.g. Atkins: taken from another paper's reference list
-        resource["note"] = [{"text": "The bibliographic metadata of this citation are not from "
-                                     f"the curated source but from: {row['metadataSource']}"}]
-        resource["relatedArtifact"] = [{"type": "derived-from", "label": "metadata source",
-                                        "citation": row["metadataSource"]}]
+        resource["note"] = [
+            {
+                "text": "The bibliographic metadata of this citation are not from "
+                f"the curated source but from: {row['metadataSource']}"
+            }
+        ]
+        resource["relatedArtifact"] = [
+            {"type": "derived-from", "label": "metadata source", "citation": row["metadataSource"]}
+        ]
     return resource
 
 
@@ -101,30 +124,40 @@ def _diseases(cohort: str, label: str, diseases: Rows, mapped: Mapped) -> list[J
     alternatives = {
         **base("Group", cohort, "cohort-definition", suffix=".diseases"),
         "extension": [extension(EXTENSIONS["combination-method"], valueCode="any-of")],
-        "type": "person", "membership": "definitional",
+        "type": "person",
+        "membership": "definitional",
         "name": f"Diseases of {label} (each patient has one of them)",
-        "characteristic": [_characteristic(code, valueCodeableConcept=v) for v in values]}
-    return [_characteristic(code, valueReference=reference(
-        "Group", cohort, alternatives["name"], suffix=".diseases")), alternatives]
+        "characteristic": [_characteristic(code, valueCodeableConcept=v) for v in values],
+    }
+    return [
+        _characteristic(
+            code,
+            valueReference=reference("Group", cohort, alternatives["name"], suffix=".diseases"),
+        ),
+        alternatives,
+    ]
 
 
 def _criterion(row: dict[str, str]) -> Json:
     """A selection criterion: its basis as code, its threshold (or true) as value."""
     value: dict[str, Json | bool] = {"valueBoolean": True}
     if "tValue" in row:
-        value = {"valueQuantity": quantity(row["tValue"], row.get("tUnit"),
-                                           row.get("tComparator"))}
+        value = {"valueQuantity": quantity(row["tValue"], row.get("tUnit"), row.get("tComparator"))}
     described = row.get("text", row["basisLabel"])
     if row["outcomeSelection"] == "true":
-        described += " This criterion selects on an outcome: counts in this group are not " \
-                     "rates among all the patients treated."
-    return {"extension": [extension(EXTENSIONS["characteristic-description"],
-                                    valueMarkdown=described)],
-            **_characteristic(term(row["basis"], row["basisLabel"]), **value)}
+        described += (
+            " This criterion selects on an outcome: counts in this group are not "
+            "rates among all the patients treated."
+        )
+    return {
+        "extension": [extension(EXTENSIONS["characteristic-description"], valueMarkdown=described)],
+        **_characteristic(term(row["basis"], row["basisLabel"]), **value),
+    }
 
 
-def groups(cohorts: Rows, diseases: Rows, criteria: Rows, priors: Rows, notes: Rows,
-           mapped: Mapped) -> list[Json]:
+def groups(
+    cohorts: Rows, diseases: Rows, criteria: Rows, priors: Rows, notes: Rows, mapped: Mapped
+) -> list[Json]:
     """A StudyGroup per cohort (every characteristic holds: all-of), and the any-of Groups of
     cohorts with several diseases."""
     by_cohort, by_criteria = by_key(diseases, "cohort"), by_key(criteria, "cohort")
@@ -133,23 +166,43 @@ def groups(cohorts: Rows, diseases: Rows, criteria: Rows, priors: Rows, notes: R
     for row in cohorts:
         cohort = row["cohort"]
         found = _diseases(cohort, row["label"], by_cohort.get(cohort, []), mapped)
-        parent = [] if "parent" not in row else [_characteristic(
-            term(str(IL2KG.subCohortOf), "sub-cohort of"),
-            valueReference=reference("Group", row["parent"], row["parentLabel"]))]
-        characteristics = [found[0], *parent,
-                           *(_criterion(c) for c in by_criteria.get(cohort, [])),
-                           *(_characteristic(term(str(IL2KG.hadPriorTherapy), "had prior therapy"),
-                                             valueReference=reference("EvidenceVariable",
-                                                                      p["regimen"], p["label"]))
-                             for p in by_prior.get(cohort, []))]
+        parent = (
+            []
+            if "parent" not in row
+            else [
+                _characteristic(
+                    term(str(IL2KG.subCohortOf), "sub-cohort of"),
+                    valueReference=reference("Group", row["parent"], row["parentLabel"]),
+                )
+            ]
+        )
+        characteristics = [
+            found[0],
+            *parent,
+            *(_criterion(c) for c in by_criteria.get(cohort, [])),
+            *(
+                _characteristic(
+                    term(str(IL2KG.hadPriorTherapy), "had prior therapy"),
+                    valueReference=reference("EvidenceVariable", p["regimen"], p["label"]),
+                )
+                for p in by_prior.get(cohort, [])
+            ),
+        ]
         group: Json = {
             **base("Group", cohort, "study-group"),
-            "extension": [extension(EXTENSIONS["combination-method"], valueCode="all-of"),
-                          *(extension(CURATION_NOTE, valueAnnotation=a)
-                            for a in note_annotations(by_notes.get(cohort, [])))],
-            "type": "person", "membership": "enumerated", "name": row["label"],
+            "extension": [
+                extension(EXTENSIONS["combination-method"], valueCode="all-of"),
+                *(
+                    extension(CURATION_NOTE, valueAnnotation=a)
+                    for a in note_annotations(by_notes.get(cohort, []))
+                ),
+            ],
+            "type": "person",
+            "membership": "enumerated",
+            "name": row["label"],
             **({"quantity": int(row["size"])} if "size" in row else {}),
-            "characteristic": characteristics}
+            "characteristic": characteristics,
+        }
         resources += [group, *found[1:]]
     return resources
 
@@ -157,18 +210,25 @@ def groups(cohorts: Rows, diseases: Rows, criteria: Rows, priors: Rows, notes: R
 def variable(row: dict[str, str], mapped: Mapped) -> Json:
     """An EvidenceVariable (VariableDefinition) for an exposure or a measured variable."""
     iri = row["variable"]
-    defined = term(iri, row["label"], mapped) if iri.startswith(str(IL2KG)) else \
-        {"text": row["label"]}
-    return {**base("EvidenceVariable", iri, "variable-definition"),
-            "extension": [extension(EXTENSIONS["evidence-variable-definition"],
-                                    valueCodeableReference={"concept": defined})],
-            "status": "active", "title": row["label"],
-            "description": f"{row['role']} variable in il2kg",
-            "handling": "continuous" if row["continuous"] == "true" else "dichotomous"}
+    defined = (
+        term(iri, row["label"], mapped) if iri.startswith(str(IL2KG)) else {"text": row["label"]}
+    )
+    return {
+        **base("EvidenceVariable", iri, "variable-definition"),
+        "extension": [
+            extension(
+                EXTENSIONS["evidence-variable-definition"],
+                valueCodeableReference={"concept": defined},
+            )
+        ],
+        "status": "active",
+        "title": row["label"],
+        "description": f"{row['role']} variable in il2kg",
+        "handling": "continuous" if row["continuous"] == "true" else "dichotomous",
+    }
 
 
 def variables(rows: Rows, mapped: Mapped) -> list[Json]:
     """One EvidenceVariable per variable (a term used in both roles is one variable)."""
     first = {r["variable"]: r for r in reversed(rows)}
     return [variable(first[iri], mapped) for iri in sorted(first, key=resource_id)]
-

@@ -32,7 +32,9 @@ def _quantity(name: str) -> str:
     return QUANTITY.replace("{q}", name)
 
 
-PUBLICATIONS = PREFIXES + """SELECT DISTINCT ?publication ?label ?title ?journal ?issued ?volume
+PUBLICATIONS = (
+    PREFIXES
+    + """SELECT DISTINCT ?publication ?label ?title ?journal ?issued ?volume
        ?issue ?pages ?articleNumber ?doi ?authors ?authorsComplete ?metadataSource WHERE {
   ?publication a il2kg:Publication ; rdfs:label ?label ; dcterms:title ?title .
   OPTIONAL { ?publication il2kg:journalTitle ?journal }
@@ -46,19 +48,31 @@ PUBLICATIONS = PREFIXES + """SELECT DISTINCT ?publication ?label ?title ?journal
   OPTIONAL { ?publication il2kg:authorListComplete ?authorsComplete }
   OPTIONAL { ?publication il2kg:metadataSource ?metadataSource }
 } ORDER BY ?publication"""
-CITES = PREFIXES + """SELECT DISTINCT ?publication ?work ?cited WHERE {
+)
+CITES = (
+    PREFIXES
+    + """SELECT DISTINCT ?publication ?work ?cited WHERE {
   ?publication a il2kg:Publication ; cito:cites ?work .
   OPTIONAL { ?cited a il2kg:Publication ; rdfs:seeAlso ?work }
 } ORDER BY ?publication ?work"""
-COHORTS = PREFIXES + """SELECT DISTINCT ?cohort ?label ?size ?parent ?parentLabel WHERE {
+)
+COHORTS = (
+    PREFIXES
+    + """SELECT DISTINCT ?cohort ?label ?size ?parent ?parentLabel WHERE {
   ?cohort a il2kg:Cohort ; rdfs:label ?label .
   OPTIONAL { ?cohort il2kg:size ?size }
   OPTIONAL { ?cohort il2kg:subCohortOf ?parent . ?parent rdfs:label ?parentLabel }
 } ORDER BY ?cohort"""
-DISEASES = PREFIXES + """SELECT DISTINCT ?cohort ?disease ?label WHERE {
+)
+DISEASES = (
+    PREFIXES
+    + """SELECT DISTINCT ?cohort ?disease ?label WHERE {
   ?cohort a il2kg:Cohort ; il2kg:hasDisease ?disease . ?disease rdfs:label ?label .
 } ORDER BY ?cohort ?disease"""
-CRITERIA = PREFIXES + """SELECT DISTINCT ?cohort ?criterion ?basis ?basisLabel ?text
+)
+CRITERIA = (
+    PREFIXES
+    + """SELECT DISTINCT ?cohort ?criterion ?basis ?basisLabel ?text
        ?outcomeSelection ?tValue ?tUnit ?tComparator WHERE {
   ?cohort il2kg:selectedBy ?criterion . ?criterion il2kg:selectionBasis ?basis .
   ?basis rdfs:label ?basisLabel .
@@ -69,19 +83,31 @@ CRITERIA = PREFIXES + """SELECT DISTINCT ?cohort ?criterion ?basis ?basisLabel ?
     OPTIONAL { ?t il2kg:comparator ?tComparator } }
   BIND (EXISTS { ?basis a il2kg:OutcomeSelection } AS ?outcomeSelection)
 } ORDER BY ?cohort ?criterion"""
-PRIOR_THERAPIES = PREFIXES + """SELECT DISTINCT ?holder ?regimen ?label WHERE {
+)
+PRIOR_THERAPIES = (
+    PREFIXES
+    + """SELECT DISTINCT ?holder ?regimen ?label WHERE {
   ?holder il2kg:hadPriorTherapy ?regimen . ?regimen rdfs:label ?label .
 } ORDER BY ?holder ?regimen"""
-NOTES = PREFIXES + """SELECT DISTINCT ?element ?note ?property ?basis WHERE {
+)
+NOTES = (
+    PREFIXES
+    + """SELECT DISTINCT ?element ?note ?property ?basis WHERE {
   ?element il2kg:hasCurationNote ?note .
   ?note il2kg:concernsProperty ?property ; il2kg:curationBasis ?basis .
 } ORDER BY ?element ?note"""
-MAPPINGS = PREFIXES + """SELECT DISTINCT ?term ?external ?label WHERE {
+)
+MAPPINGS = (
+    PREFIXES
+    + """SELECT DISTINCT ?term ?external ?label WHERE {
   ?term skos:exactMatch ?external .
   OPTIONAL { ?axiom owl:annotatedSource ?term ; owl:annotatedProperty skos:exactMatch ;
                     owl:annotatedTarget ?external ; sssom:object_label ?label }
 } ORDER BY ?term ?external"""
-VARIABLES = PREFIXES + """SELECT DISTINCT ?variable ?label ?role ?continuous WHERE {
+)
+VARIABLES = (
+    PREFIXES
+    + """SELECT DISTINCT ?variable ?label ?role ?continuous WHERE {
   { ?x il2kg:afterTreatment|il2kg:hadPriorTherapy|il2kg:originRegimen ?variable .
     BIND ("exposure" AS ?role) }
   UNION { ?x a/rdfs:subClassOf* il2kg:Outcome ; il2kg:hasCategory ?variable .
@@ -93,16 +119,23 @@ VARIABLES = PREFIXES + """SELECT DISTINCT ?variable ?label ?role ?continuous WHE
           BIND ("outcome" AS ?role) }
   ?variable rdfs:label ?label .
   BIND (EXISTS { ?timed il2kg:hasCategory ?variable ; a ?timedClass
-                 VALUES ?timedClass { """ + TIMED + """ } } AS ?continuous)
+                 VALUES ?timedClass { """
+    + TIMED
+    + """ } } AS ?continuous)
 } ORDER BY ?variable ?role"""
-OUTCOMES = PREFIXES + """SELECT DISTINCT ?outcome ?label ?kind ?publication ?cohort ?treatment
+)
+OUTCOMES = (
+    PREFIXES
+    + """SELECT DISTINCT ?outcome ?label ?kind ?publication ?cohort ?treatment
        ?treatmentLabel ?category ?categoryLabel ?count ?denominator ?percent
        ?ciLevel ?ciLower ?ciUpper ?derived ?derivedCount ?derivedDenominator ?derivedPercent
        ?dLevel ?dLower ?dUpper ?methods ?timeValue ?timeLower ?timeUpper ?timeUnit
        ?timeStatistic ?timeComparator ?timeNotReached ?timeLowerOpen ?timeUpperOpen
        ?origin ?originLabel ?originRegimen ?originRegimenLabel ?among ?amongLabel ?note
        ?selectedOnTreatment WHERE {
-  VALUES (?class ?kind) { """ + KINDS + """ }
+  VALUES (?class ?kind) { """
+    + KINDS
+    + """ }
   ?outcome a ?class ; rdfs:label ?label ; il2kg:reportedIn ?publication ;
            il2kg:inCohort ?cohort ; il2kg:afterTreatment ?treatment ;
            il2kg:hasCategory ?category .
@@ -121,7 +154,9 @@ OUTCOMES = PREFIXES + """SELECT DISTINCT ?outcome ?label ?kind ?publication ?coh
     { SELECT ?derived (GROUP_CONCAT(DISTINCT ?method; separator="; ") AS ?methods)
       WHERE { ?derived il2kg:derivationMethod ?method } GROUP BY ?derived } }
   OPTIONAL { ?outcome il2kg:hasTime ?time .
-    """ + _quantity("time") + """ }
+    """
+    + _quantity("time")
+    + """ }
   OPTIONAL { ?outcome il2kg:measuredFrom ?origin . ?origin rdfs:label ?originLabel }
   OPTIONAL { ?outcome il2kg:originRegimen ?originRegimen .
              ?originRegimen rdfs:label ?originRegimenLabel }
@@ -129,7 +164,10 @@ OUTCOMES = PREFIXES + """SELECT DISTINCT ?outcome ?label ?kind ?publication ?coh
   OPTIONAL { ?outcome rdfs:comment ?note }
   BIND (EXISTS { ?cohort il2kg:hadPriorTherapy ?treatment } AS ?selectedOnTreatment)
 } ORDER BY ?outcome"""
-ADVERSE_EVENTS = PREFIXES + """SELECT DISTINCT ?event ?label ?publication ?cohort ?condition
+)
+ADVERSE_EVENTS = (
+    PREFIXES
+    + """SELECT DISTINCT ?event ?label ?publication ?cohort ?condition
        ?conditionLabel ?count ?denominator ?percent ?fatal ?attributed ?treatment
        ?treatmentLabel ?among ?amongLabel ?note WHERE {
   ?event a il2kg:AdverseEventReport ; rdfs:label ?label ; il2kg:reportedIn ?publication ;
@@ -144,10 +182,14 @@ ADVERSE_EVENTS = PREFIXES + """SELECT DISTINCT ?event ?label ?publication ?cohor
   OPTIONAL { ?event il2kg:amongOutcome ?among . ?among rdfs:label ?amongLabel }
   OPTIONAL { ?event rdfs:comment ?note }
 } ORDER BY ?event"""
-FACTORS = PREFIXES + """SELECT DISTINCT ?association ?label ?publication ?cohort ?factor
+)
+FACTORS = (
+    PREFIXES
+    + """SELECT DISTINCT ?association ?label ?publication ?cohort ?factor
        ?level ?levelLabel ?target ?kind WHERE {
   ?association a il2kg:FactorAssociation ; rdfs:label ?label ; il2kg:reportedIn ?publication ;
                il2kg:inCohort ?cohort ; il2kg:factor ?factor ; il2kg:associatedWith ?target ;
                il2kg:associationKind ?kind .
   OPTIONAL { ?association il2kg:factorLevel ?level . ?level rdfs:label ?levelLabel }
 } ORDER BY ?association"""
+)

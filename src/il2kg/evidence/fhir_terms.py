@@ -19,42 +19,64 @@ SEVCO = "https://fevir.net/sevco"  # replaces statistic-type and attribute-estim
 VARIABLE_ROLE = "http://terminology.hl7.org/CodeSystem/variable-role"
 SYNTHESIS_TYPE = "http://terminology.hl7.org/CodeSystem/synthesis-type"
 EXTERNAL_SYSTEMS = {  # SSSOM object namespace -> HL7 Terminology code system, code form
-    "http://purl.obolibrary.org/obo/NCIT_": ("http://ncicb.nci.nih.gov/xml/owl/EVS/Thesaurus.owl",
-                                             ""),
-    "http://purl.obolibrary.org/obo/MONDO_": ("http://purl.obolibrary.org/obo/mondo.owl",
-                                              "MONDO:"),
+    "http://purl.obolibrary.org/obo/NCIT_": (
+        "http://ncicb.nci.nih.gov/xml/owl/EVS/Thesaurus.owl",
+        "",
+    ),
+    "http://purl.obolibrary.org/obo/MONDO_": ("http://purl.obolibrary.org/obo/mondo.owl", "MONDO:"),
 }
 EBM = "http://hl7.org/fhir/uv/ebm/StructureDefinition/"
-PROFILES = {name: EBM + name for name in (
-    "non-comparative-evidence", "single-study-evidence", "baseline-measure-evidence",
-    "study-group", "cohort-definition", "variable-definition")}
-EXTENSIONS = {name: EBM + name for name in (
-    "variable-definition-variable-role-code", "combination-method", "combination-threshold",
-    "characteristic-description", "characteristic-timing", "evidence-variable-definition")}
+PROFILES = {
+    name: EBM + name
+    for name in (
+        "non-comparative-evidence",
+        "single-study-evidence",
+        "baseline-measure-evidence",
+        "study-group",
+        "cohort-definition",
+        "variable-definition",
+    )
+}
+EXTENSIONS = {
+    name: EBM + name
+    for name in (
+        "variable-definition-variable-role-code",
+        "combination-method",
+        "combination-threshold",
+        "characteristic-description",
+        "characteristic-timing",
+        "evidence-variable-definition",
+    )
+}
 IL2KG_EXTENSION = BASE + "fhir/StructureDefinition/"
 VALUE_ORIGIN = IL2KG_EXTENSION + "value-origin"  # reported | derived, defined in docs/fhir.md
 CURATION_NOTE = IL2KG_EXTENSION + "curation-note"
 STATISTICS = {  # SEVCO (STATO-based) codes as the EBM-on-FHIR guide's examples use them
-    "percentage": ("STATO:0000639", "percentage"), "count": ("STATO:0000047", "count"),
-    "median": ("STATO:0000574", "median"), "mean": ("STATO:0000573", "mean"),
+    "percentage": ("STATO:0000639", "percentage"),
+    "count": ("STATO:0000047", "count"),
+    "median": ("STATO:0000574", "median"),
+    "mean": ("STATO:0000573", "mean"),
     "confidence interval": ("STATO:0000196", "confidence interval"),
-    "range": ("STATO:0000035", "range"), "observed range": ("STATO:0000035", "range")}
-UCUM_UNITS = {"year": "a", "month": "mo", "week": "wk", "day": "d", "hour": "h",
-              "minute": "min"}
+    "range": ("STATO:0000035", "range"),
+    "observed range": ("STATO:0000035", "range"),
+}
+UCUM_UNITS = {"year": "a", "month": "mo", "week": "wk", "day": "d", "hour": "h", "minute": "min"}
 
 
 def resource_id(iri: str) -> str:
     """A FHIR id for a graph IRI: its path under the resource or ontology namespace."""
     for namespace, prefix in ((str(RES), ""), (str(IL2KG), "il2kg.")):
         if iri.startswith(namespace):
-            return prefix + iri[len(namespace):].replace("/", ".")
+            return prefix + iri[len(namespace) :].replace("/", ".")
     raise ValueError(f"{iri} is not an il2kg IRI")
 
 
 def reference(kind: str, iri: str, display: str | None = None, suffix: str = "") -> Json:
     """A relative reference to a resource of the bundle (`suffix`: one made for `iri`)."""
-    return {"reference": f"{kind}/{resource_id(iri)}{suffix}",
-            **({"display": display} if display else {})}
+    return {
+        "reference": f"{kind}/{resource_id(iri)}{suffix}",
+        **({"display": display} if display else {}),
+    }
 
 
 def base(kind: str, iri: str, *profiles: str, suffix: str = "") -> Json:
@@ -82,8 +104,10 @@ def concept(system: str, code: str, display: str) -> Json:
 
 def term(iri: str, label: str, mapped: dict[str, list[Json]] | None = None) -> Json:
     """An il2kg term as a CodeableConcept, with the NCIt/MONDO codings it maps to exactly."""
-    codings = [coding(str(IL2KG), iri.removeprefix(str(IL2KG)), label),
-               *(mapped or {}).get(iri, [])]
+    codings = [
+        coding(str(IL2KG), iri.removeprefix(str(IL2KG)), label),
+        *(mapped or {}).get(iri, []),
+    ]
     return {"coding": codings, "text": label}
 
 
@@ -92,7 +116,7 @@ def external_coding(iri: str, label: str | None) -> Json | None:
     for namespace, system in EXTERNAL_SYSTEMS.items():
         if iri.startswith(namespace):
             url, prefix = system
-            found = {"system": url, "code": prefix + iri[len(namespace):]}
+            found = {"system": url, "code": prefix + iri[len(namespace) :]}
             return {**found, "display": label} if label else found
     return None
 

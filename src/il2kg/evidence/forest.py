@@ -27,12 +27,14 @@ TEXT_COLUMNS = ((0.01, "study"), (0.2, "disease"), (0.41, "context"), (0.57, "n/
 PLOT_LEFT, PLOT_RIGHT = 0.62, 0.79
 # Every string is drawn as the text it is: a '$' in a label is a dollar, never mathematics.
 LITERAL: dict[str, Any] = {"parse_math": False, "usetex": False}
-NOTE = ("Filled square: 95% interval reported by the source; open square: exact "
-        "(Clopper-Pearson, CP) 95% interval derived from n/N; dot: estimate without an interval "
-        "(no n/N). * derived by il2kg. ‡ reported, differs from n/N (see the record's curation "
-        "note): no interval derived for it. Context 'how the cohort was selected': the outcome "
-        "of a prior treatment the cohort was chosen on, not an effect of it. Each row has its own "
-        "treatment. No pooled estimate.")
+NOTE = (
+    "Filled square: 95% interval reported by the source; open square: exact "
+    "(Clopper-Pearson, CP) 95% interval derived from n/N; dot: estimate without an interval "
+    "(no n/N). * derived by il2kg. ‡ reported, differs from n/N (see the record's curation "
+    "note): no interval derived for it. Context 'how the cohort was selected': the outcome "
+    "of a prior treatment the cohort was chosen on, not an effect of it. Each row has its own "
+    "treatment. No pooled estimate."
+)
 TITLE = "Response outcomes by category"
 TEXT_SIZE, HEADING_SIZE = 9.5, 10.5
 
@@ -47,7 +49,7 @@ def _lines(rows: list[EvidenceRow]) -> list[EvidenceRow | str]:
 
 def _short(text: str, width: int) -> str:
     """Text cut to `width` characters, with an ellipsis when cut."""
-    return text if len(text) <= width else text[:width - 1] + "…"
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _estimate_text(row: EvidenceRow) -> str:
@@ -75,16 +77,32 @@ def figure(rows: list[EvidenceRow], title: str | None = TITLE) -> Figure:
         ax.spines[side].set_visible(False)
     text = blended_transform_factory(fig.transFigure, ax.transData)
     for x, heading in (*TEXT_COLUMNS, (PLOT_RIGHT + 0.01, "estimate, 95% interval")):
-        ax.text(x, -1, heading, transform=text, weight="bold", va="center",
-                fontsize=TEXT_SIZE, **LITERAL)
+        ax.text(
+            x,
+            -1,
+            heading,
+            transform=text,
+            weight="bold",
+            va="center",
+            fontsize=TEXT_SIZE,
+            **LITERAL,
+        )
     for y, line in enumerate(lines):
         if isinstance(line, str):
-            ax.text(0.01, y, line.capitalize(), transform=text, weight="bold", va="center",
-                    fontsize=HEADING_SIZE, color="#124", **LITERAL)
+            ax.text(
+                0.01,
+                y,
+                line.capitalize(),
+                transform=text,
+                weight="bold",
+                va="center",
+                fontsize=HEADING_SIZE,
+                color="#124",
+                **LITERAL,
+            )
             continue
         _draw_row(ax, text, y, line)
-    fig.text(0.01, 0.1 / height, NOTE, fontsize=TEXT_SIZE - 1, color="#444", wrap=True,
-             **LITERAL)
+    fig.text(0.01, 0.1 / height, NOTE, fontsize=TEXT_SIZE - 1, color="#444", wrap=True, **LITERAL)
     if title is not None:
         fig.text(0.01, 1 - 0.3 / height, title, fontsize=12, weight="bold", **LITERAL)
     return fig
@@ -92,27 +110,41 @@ def figure(rows: list[EvidenceRow], title: str | None = TITLE) -> Figure:
 
 def _draw_row(ax: Axes, text: Transform, y: int, row: EvidenceRow) -> None:
     """One study row: its text columns, interval and point estimate."""
-    cells = (_short(row.publication_label, 28), _short(row.diseases, 32), row.context,
-             row.counts)
+    cells = (_short(row.publication_label, 28), _short(row.diseases, 32), row.context, row.counts)
     for (x, _), cell in zip(TEXT_COLUMNS, cells, strict=True):
         ax.text(x, y, cell, transform=text, va="center", fontsize=TEXT_SIZE, **LITERAL)
-    ax.text(PLOT_RIGHT + 0.01, y, _estimate_text(row), transform=text, va="center",
-            fontsize=TEXT_SIZE, **LITERAL)
+    ax.text(
+        PLOT_RIGHT + 0.01,
+        y,
+        _estimate_text(row),
+        transform=text,
+        va="center",
+        fontsize=TEXT_SIZE,
+        **LITERAL,
+    )
     if row.lower is None or row.upper is None:
         ax.plot([float(row.percent)], [y], marker="o", markersize=4, color="#777")
         return
     ax.plot([float(row.lower), float(row.upper)], [y, y], color="#333", linewidth=1.2)
     face = "white" if row.interval_derived else "#124"
-    ax.plot([float(row.percent)], [y], marker="s", markersize=6, color="#124",
-            markerfacecolor=face, linestyle="none")
+    ax.plot(
+        [float(row.percent)],
+        [y],
+        marker="s",
+        markersize=6,
+        color="#124",
+        markerfacecolor=face,
+        linestyle="none",
+    )
 
 
 def render(rows: list[EvidenceRow], fmt: str, title: str | None = TITLE) -> bytes:
     """The forest plot as PNG or SVG bytes."""
     buffer = io.BytesIO()
     with rc_context({"svg.fonttype": "none", "svg.hashsalt": "il2kg"}):
-        figure(rows, title).savefig(buffer, format=fmt, dpi=110,
-                                        metadata={"Date": None} if fmt == "svg" else None)
+        figure(rows, title).savefig(
+            buffer, format=fmt, dpi=110, metadata={"Date": None} if fmt == "svg" else None
+        )
     return buffer.getvalue()
 
 
@@ -125,20 +157,25 @@ def write(rows: list[EvidenceRow], out: Path) -> Path:
     return write_atomic(out, render(rows, fmt))
 
 
-def render_within(payload: bytes, publication: str | None, fmt: str,
-                  seconds: float) -> bytes | None:
+def render_within(
+    payload: bytes, publication: str | None, fmt: str, seconds: float
+) -> bytes | None:
     """The forest plot of a rows query's SPARQL JSON result (all rows, or one publication's),
     untitled (a page has its own title), drawn by a child process; None when it takes longer
     than `seconds` (the child is killed: a large plot takes minutes and gigabytes)."""
     command = [sys.executable, "-m", "il2kg.evidence.forest", fmt, *filter(None, [publication])]
     try:
-        return subprocess.run(command, input=payload, capture_output=True, timeout=seconds,
-                              check=True).stdout
+        return subprocess.run(
+            command, input=payload, capture_output=True, timeout=seconds, check=True
+        ).stdout
     except subprocess.TimeoutExpired:
         return None
 
 
 if __name__ == "__main__":  # render_within's child: FORMAT [PUBLICATION], the rows on stdin
-    chosen = [row for row in rows_from_json(sys.stdin.buffer.read())
-              if len(sys.argv) < 3 or row.publication == sys.argv[2]]
+    chosen = [
+        row
+        for row in rows_from_json(sys.stdin.buffer.read())
+        if len(sys.argv) < 3 or row.publication == sys.argv[2]
+    ]
     sys.stdout.buffer.write(render(chosen, sys.argv[1], title=None))

@@ -35,11 +35,16 @@ NP = Namespace("http://www.nanopub.org/nschema#")
 NPX = Namespace("http://purl.org/nanopub/x/")
 TEMP = "http://purl.org/nanopub/temp/np/"  # nanopub-sign replaces it by the trusty URI
 THIS, HEAD = URIRef(TEMP), URIRef(TEMP + "Head")
-ASSERTION, PROVENANCE, PUBINFO = (URIRef(TEMP + part)
-                                  for part in ("assertion", "provenance", "pubinfo"))
+ASSERTION, PROVENANCE, PUBINFO = (
+    URIRef(TEMP + part) for part in ("assertion", "provenance", "pubinfo")
+)
 INDEX = "index"
-PREFIXES = {"il2kg": str(IL2KG), "prov": str(PROV), "dct": str(DCTERMS),
-            "npx": str(NPX)}  # for the signed TriG's readability; the triples are the same
+PREFIXES = {
+    "il2kg": str(IL2KG),
+    "prov": str(PROV),
+    "dct": str(DCTERMS),
+    "npx": str(NPX),
+}  # for the signed TriG's readability; the triples are the same
 OUTCOMES = f"""PREFIX il2kg: <{IL2KG}>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT DISTINCT ?outcome ?label ?publication WHERE {{
@@ -86,8 +91,9 @@ class Signer:
         try:
             import nanopub_sign
         except ImportError as exc:  # an optional extra: say how to get it
-            raise UsageError("signing nanopublications needs nanopub-sign: "
-                             "pip install 'il2kg[nanopub]'") from exc
+            raise UsageError(
+                "signing nanopublications needs nanopub-sign: pip install 'il2kg[nanopub]'"
+            ) from exc
         try:
             profile = nanopub_sign.NpProfile(self.key, self.creator, "", None)
             return str(nanopub_sign.Nanopub(trig).sign(profile).rdf())
@@ -109,8 +115,10 @@ class Previous:
         """Read an `il2kg export nanopub` directory (an error naming what is missing)."""
         index = directory / f"{INDEX}.trig"
         if not index.is_file():
-            raise UsageError(f"{directory}: no {INDEX}.trig; expected an earlier "
-                             "`il2kg export nanopub --out` directory")
+            raise UsageError(
+                f"{directory}: no {INDEX}.trig; expected an earlier "
+                "`il2kg export nanopub --out` directory"
+            )
         uris, assertions, texts = {}, {}, {}
         for path in sorted(directory.glob("*.trig")):
             text = path.read_text(encoding="utf-8")
@@ -123,8 +131,9 @@ def _parts(text: str) -> tuple[str, Graph]:
     """A signed nanopublication's URI and its assertion graph."""
     dataset = Dataset()
     dataset.parse(data=text, format="trig")
-    [(uri, graph)] = [(str(s), o) for s, _, o, _ in
-                      dataset.quads((None, NP.hasAssertion, None, None))]
+    [(uri, graph)] = [
+        (str(s), o) for s, _, o, _ in dataset.quads((None, NP.hasAssertion, None, None))
+    ]
     assertion = Graph()
     for triple in dataset.graph(URIRef(str(graph))):
         assertion.add(triple)
@@ -149,8 +158,11 @@ def _trig(graphs: dict[URIRef, Graph]) -> str:
 def _head() -> Graph:
     head = Graph()
     head.add((THIS, RDF.type, NP.Nanopublication))
-    for predicate, graph in ((NP.hasAssertion, ASSERTION), (NP.hasProvenance, PROVENANCE),
-                             (NP.hasPublicationInfo, PUBINFO)):
+    for predicate, graph in (
+        (NP.hasAssertion, ASSERTION),
+        (NP.hasProvenance, PROVENANCE),
+        (NP.hasPublicationInfo, PUBINFO),
+    ):
         head.add((THIS, predicate, graph))
     return head
 
@@ -158,17 +170,20 @@ def _head() -> Graph:
 def _pubinfo(signer: Signer, label: str, created: Literal, supersedes: str | None) -> Graph:
     """Licence, release, creator, creation date and the nanopublication it supersedes."""
     info = Graph()
-    for predicate, value in ((DCTERMS.license, LICENSE), (DCTERMS.creator, URIRef(signer.creator)),
-                             (DCTERMS.isPartOf, URIRef(f"{RELEASE_BASE}{__version__}/")),
-                             (DCTERMS.created, created), (RDFS.label, Literal(label))):
+    for predicate, value in (
+        (DCTERMS.license, LICENSE),
+        (DCTERMS.creator, URIRef(signer.creator)),
+        (DCTERMS.isPartOf, URIRef(f"{RELEASE_BASE}{__version__}/")),
+        (DCTERMS.created, created),
+        (RDFS.label, Literal(label)),
+    ):
         info.add((THIS, predicate, value))
     if supersedes is not None:
         info.add((THIS, NPX.supersedes, URIRef(supersedes)))
     return info
 
 
-def _provenance(outcome: URIRef, publication: URIRef, sourced: Graph,
-                assertion: Graph) -> Graph:
+def _provenance(outcome: URIRef, publication: URIRef, sourced: Graph, assertion: Graph) -> Graph:
     """Where the assertion comes from: the publication, its sentences, the curation notes;
     what the source reports (primary source) and what il2kg derived (attributed to il2kg)."""
     provenance = Graph()
@@ -187,8 +202,9 @@ def created_literal(timestamp: bool) -> Literal:
     return Literal(__released__, datatype=XSD.date)
 
 
-def export(run: Run, signer: Signer, previous: Previous | None = None,
-           timestamp: bool = False) -> dict[str, str]:
+def export(
+    run: Run, signer: Signer, previous: Previous | None = None, timestamp: bool = False
+) -> dict[str, str]:
     """Every outcome's signed nanopublication and the release's index, by file stem. With a
     former release, an unchanged outcome keeps its nanopublication and a changed one gets a
     new one superseding it (an erratum); the index supersedes the former index."""
@@ -197,30 +213,47 @@ def export(run: Run, signer: Signer, previous: Previous | None = None,
     for row in text_rows(run(OUTCOMES)):
         outcome, stem = URIRef(row["outcome"]), resource_id(row["outcome"])
         assertion = _graph(run(ASSERTED.replace("OUTCOME", str(outcome))))
-        if previous is not None and stem in previous.assertions and \
-                set(previous.assertions[stem]) == set(assertion):
+        if (
+            previous is not None
+            and stem in previous.assertions
+            and set(previous.assertions[stem]) == set(assertion)
+        ):
             files[stem] = previous.texts[stem]
             continue
         sourced = _graph(run(SOURCED.replace("OUTCOME", str(outcome))))
         replaced = previous.uris.get(stem) if previous is not None else None
-        files[stem] = signer.sign(_trig({
-            HEAD: _head(), ASSERTION: assertion,
-            PROVENANCE: _provenance(outcome, URIRef(row["publication"]), sourced, assertion),
-            PUBINFO: _pubinfo(signer, f"il2kg {__version__}: {row['label']}", created,
-                              replaced)}))
+        files[stem] = signer.sign(
+            _trig(
+                {
+                    HEAD: _head(),
+                    ASSERTION: assertion,
+                    PROVENANCE: _provenance(
+                        outcome, URIRef(row["publication"]), sourced, assertion
+                    ),
+                    PUBINFO: _pubinfo(
+                        signer, f"il2kg {__version__}: {row['label']}", created, replaced
+                    ),
+                }
+            )
+        )
     files[INDEX] = signer.sign(_index(files, signer, created, previous))
     return files
 
 
-def _index(files: dict[str, str], signer: Signer, created: Literal,
-           previous: Previous | None) -> str:
+def _index(
+    files: dict[str, str], signer: Signer, created: Literal, previous: Previous | None
+) -> str:
     """The unsigned index nanopublication listing every outcome's nanopublication."""
     assertion, provenance = Graph(), Graph()
     for text in files.values():
         assertion.add((THIS, NPX.includesElement, URIRef(_parts(text)[0])))
     provenance.add((ASSERTION, RDF.type, NPX.IndexAssertion))
-    info = _pubinfo(signer, f"il2kg {__version__}: a nanopublication per curated outcome",
-                    created, previous.index if previous is not None else None)
+    info = _pubinfo(
+        signer,
+        f"il2kg {__version__}: a nanopublication per curated outcome",
+        created,
+        previous.index if previous is not None else None,
+    )
     info.add((THIS, RDF.type, NPX.NanopubIndex))
     info.add((THIS, DCTERMS.title, Literal(f"il2kg {__version__} outcomes")))
     return _trig({HEAD: _head(), ASSERTION: assertion, PROVENANCE: provenance, PUBINFO: info})
@@ -230,5 +263,7 @@ def write(files: dict[str, str], directory: Path) -> list[Path]:
     """Write each nanopublication to DIR/<stem>.trig, each whole or not at all (the
     directory is created)."""
     directory.mkdir(parents=True, exist_ok=True)
-    return [write_atomic(directory / f"{stem}.trig", text.encode("utf-8"))
-            for stem, text in files.items()]
+    return [
+        write_atomic(directory / f"{stem}.trig", text.encode("utf-8"))
+        for stem, text in files.items()
+    ]

@@ -14,7 +14,9 @@ from il2kg.graph.derive import agrees
 from il2kg.iris import IL2KG
 from il2kg.query.result import text_rows
 
-ROWS_QUERY = f"PREFIX il2kg: <{IL2KG}>\n" + """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+ROWS_QUERY = (
+    f"PREFIX il2kg: <{IL2KG}>\n"
+    + """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT DISTINCT ?outcome ?outcomeLabel ?publication ?publicationLabel ?cohort ?cohortLabel
        ?diseases ?category ?categoryLabel ?treatment ?treatmentLabel
        ?count ?countDerived ?denominator ?denominatorDerived ?percent ?percentDerived
@@ -67,6 +69,7 @@ WHERE {
   FILTER (BOUND(?percent))
 }
 ORDER BY ?categoryLabel ?publicationLabel ?cohortLabel ?outcome"""
+)
 """The rows behind the forest plots and evidence tables."""
 
 
@@ -108,10 +111,14 @@ class EvidenceRow:
     @property
     def counts(self) -> str:
         """n/N as text, '?' for a part the graph does not have, '*' after a derived part."""
+
         def part(value: int | None, derived: bool) -> str:
             return "?" if value is None else f"{value}{'*' if derived else ''}"
-        return f"{part(self.count, self.count_derived)}/" \
-               f"{part(self.denominator, self.denominator_derived)}"
+
+        return (
+            f"{part(self.count, self.count_derived)}/"
+            f"{part(self.denominator, self.denominator_derived)}"
+        )
 
     @property
     def interval(self) -> str:
@@ -162,25 +169,43 @@ def _row(values: dict[str, str]) -> EvidenceRow:
     reported = optional("reportedLower") is not None and optional("reportedUpper") is not None
     percent, percent_derived = Decimal(values["percent"]), flag("percentDerived")
     count, denominator = integer("count"), integer("denominator")
-    differs = (not percent_derived and count is not None and denominator is not None
-               and denominator > 0 and not agrees(percent, count, denominator))
+    differs = (
+        not percent_derived
+        and count is not None
+        and denominator is not None
+        and denominator > 0
+        and not agrees(percent, count, denominator)
+    )
     derived = not reported and not differs and optional("derivedLower") is not None
     return EvidenceRow(
-        outcome=values["outcome"], outcome_label=values["outcomeLabel"],
-        publication=values["publication"], publication_label=values["publicationLabel"],
-        cohort=values["cohort"], cohort_label=values["cohortLabel"],
+        outcome=values["outcome"],
+        outcome_label=values["outcomeLabel"],
+        publication=values["publication"],
+        publication_label=values["publicationLabel"],
+        cohort=values["cohort"],
+        cohort_label=values["cohortLabel"],
         diseases=", ".join(sorted(values["diseases"].split(", "))),  # GROUP_CONCAT: no order
-        category=values["category"], category_label=values["categoryLabel"],
-        treatment=values["treatment"], treatment_label=values["treatmentLabel"],
-        percent=percent, percent_derived=percent_derived,
-        count=count, count_derived=flag("countDerived"),
-        denominator=denominator, denominator_derived=flag("denominatorDerived"),
+        category=values["category"],
+        category_label=values["categoryLabel"],
+        treatment=values["treatment"],
+        treatment_label=values["treatmentLabel"],
+        percent=percent,
+        percent_derived=percent_derived,
+        count=count,
+        count_derived=flag("countDerived"),
+        denominator=denominator,
+        denominator_derived=flag("denominatorDerived"),
         lower=number("reportedLower") if reported else number("derivedLower") if derived else None,
         upper=number("reportedUpper") if reported else number("derivedUpper") if derived else None,
         interval_derived=derived,
-        context=_context(flag("afterCheckpoint"), flag("il2Failed"), flag("afterIl2"),
-                         flag("selectedOnTreatment")),
-        outcome_selected=flag("selectedOnTreatment"), differs=differs,
+        context=_context(
+            flag("afterCheckpoint"),
+            flag("il2Failed"),
+            flag("afterIl2"),
+            flag("selectedOnTreatment"),
+        ),
+        outcome_selected=flag("selectedOnTreatment"),
+        differs=differs,
     )
 
 
@@ -213,9 +238,14 @@ SELECTORS = {  # selector -> the names a row answers to
 def select(rows: list[EvidenceRow], **wanted: list[str]) -> list[EvidenceRow]:
     """The rows matching every selector given (category, disease, context, study), each
     one of its names (e.g. disease=['metastatic-melanoma'], study=['atkins-1999'])."""
+
     def keep(row: EvidenceRow) -> bool:
-        return all({_names(n) for n in SELECTORS[key](row)} & {_names(n) for n in names}
-                   for key, names in wanted.items() if names)
+        return all(
+            {_names(n) for n in SELECTORS[key](row)} & {_names(n) for n in names}
+            for key, names in wanted.items()
+            if names
+        )
+
     return [row for row in rows if keep(row)]
 
 

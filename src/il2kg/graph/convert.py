@@ -48,6 +48,8 @@ STATISTICS = {  # a record's statistic -> its il2kg:SummaryStatistic term
     "range": "observed-range",
     "typical": "typical-value",
 }
+
+
 def term(name: str) -> URIRef:
     """The IRI of a controlled-vocabulary term."""
     return IL2KG[name]
@@ -75,8 +77,9 @@ Sources = Callable[[str], str]  # a source file's name -> its text
 class _Writer:
     """Adds one record's triples to a graph; skips absent values."""
 
-    def __init__(self, graph: Graph, record: PublicationRecord,
-                 sources: Sources | None = None) -> None:
+    def __init__(
+        self, graph: Graph, record: PublicationRecord, sources: Sources | None = None
+    ) -> None:
         self.g = graph
         self.record = record
         self.sources = sources
@@ -103,8 +106,9 @@ class _Writer:
             self.g.add((node, IL2KG.concernsProperty, IL2KG[NOTE_PROPERTIES[note.about]]))
             self.add(node, IL2KG.curationBasis, " ".join(note.basis.split()))
 
-    def quotes(self, owner: URIRef, quotes: list[Quote] | list[NotCurated],
-               slot: str = "quote") -> None:
+    def quotes(
+        self, owner: URIRef, quotes: list[Quote] | list[NotCurated], slot: str = "quote"
+    ) -> None:
         """Each quote as a W3C Web Annotation of its source text with the element as body:
         a TextQuoteSelector (the exact words, and the rest of their sentence as prefix and
         suffix) and, where the source text is at hand, a TextPositionSelector."""
@@ -132,8 +136,8 @@ class _Writer:
                 self.add(exact, OA.exact, " ".join(q.text.split()))
                 continue
             first, last = sentence_bounds(text, q.start, end)
-            self.add(exact, OA.exact, text[q.start:end])
-            self.add(exact, OA.prefix, text[first:q.start].lstrip() or None)
+            self.add(exact, OA.exact, text[q.start : end])
+            self.add(exact, OA.prefix, text[first : q.start].lstrip() or None)
             self.add(exact, OA.suffix, text[end:last] or None)
             position = URIRef(f"{note}/text-position")
             self.g.add((target, OA.hasSelector, position))
@@ -442,8 +446,10 @@ class _Writer:
             (IL2KG.identifiedAntigenClass, s.antigen_classes),
             (IL2KG.recommendedFor, s.recommended_for),
             (IL2KG.recommendsLineOfTherapy, [s.recommended_line] if s.recommended_line else []),
-            (IL2KG.recommendationStrength,
-             [s.recommendation_strength] if s.recommendation_strength else []),
+            (
+                IL2KG.recommendationStrength,
+                [s.recommendation_strength] if s.recommendation_strength else [],
+            ),
             (IL2KG.observedEvent, [s.event] if s.event else []),
         ):
             for name in terms:
@@ -513,8 +519,7 @@ class _Writer:
         self.quotes(self.pub, r.not_curated, "not-curated")
 
 
-def records_to_graph(records: Iterable[PublicationRecord], sources: Sources | None = None
-                     ) -> Graph:
+def records_to_graph(records: Iterable[PublicationRecord], sources: Sources | None = None) -> Graph:
     """The RDF graph of all records, with derived values marked as such; `sources` gives the
     text of a source file, for the offsets and sentences of quotes."""
     graph = bind_prefixes(Graph())

@@ -71,8 +71,10 @@ def agrees(percent: Decimal, count: int, total: int) -> bool:
     """True when a reported percent is count/total rounded half up to 0 to 3 decimals (the
     rule of the `PercentMatchesCounts` shape)."""
     exact = Decimal(count) * 100 / Decimal(total)
-    return any(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) == percent
-               for places in range(4))
+    return any(
+        exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) == percent
+        for places in range(4)
+    )
 
 
 def derive_outcomes(outcomes: list[Outcome]) -> dict[str, Derived]:

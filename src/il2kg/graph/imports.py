@@ -16,5 +16,7 @@ def import_graph_name(path: Path) -> URIRef:
 
 def import_graphs(imports_dir: Path) -> dict[URIRef, Graph]:
     """Every Turtle module of a directory, parsed, by its named graph."""
-    return {import_graph_name(path): bind_prefixes(Graph()).parse(path, format="turtle")
-            for path in sorted(imports_dir.glob("*.ttl"))}
+    return {
+        import_graph_name(path): bind_prefixes(Graph()).parse(path, format="turtle")
+        for path in sorted(imports_dir.glob("*.ttl"))
+    }

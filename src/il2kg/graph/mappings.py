@@ -15,11 +15,18 @@ from il2kg.errors import UsageError
 from il2kg.iris import bind_prefixes
 
 SSSOM = Namespace("https://w3id.org/sssom/")
-SET_LITERALS = {"mapping_set_version": OWL.versionInfo, "mapping_set_title": DCTERMS.title,
-                "mapping_date": SSSOM.mapping_date, "comment": RDFS.comment}
+SET_LITERALS = {
+    "mapping_set_version": OWL.versionInfo,
+    "mapping_set_title": DCTERMS.title,
+    "mapping_date": SSSOM.mapping_date,
+    "comment": RDFS.comment,
+}
 SET_IRIS = {"license": DCTERMS.license}
-ROW_LITERALS = {"subject_label": SSSOM.subject_label, "object_label": SSSOM.object_label,
-                "comment": RDFS.comment}
+ROW_LITERALS = {
+    "subject_label": SSSOM.subject_label,
+    "object_label": SSSOM.object_label,
+    "comment": RDFS.comment,
+}
 
 
 @dataclass(frozen=True)
@@ -62,17 +69,20 @@ def mapping_graph(mapping_set: MappingSet) -> Graph:
         elif slot in SET_IRIS:
             graph.add((mapping_set_iri, SET_IRIS[slot], URIRef(str(value))))
     for row in mapping_set.rows:
-        subject, predicate, obj = (mapping_set.expand(row[k])
-                                   for k in ("subject_id", "predicate_id", "object_id"))
+        subject, predicate, obj = (
+            mapping_set.expand(row[k]) for k in ("subject_id", "predicate_id", "object_id")
+        )
         triple = (subject, predicate, obj)
         graph.add(triple)
         axiom = BNode()
         graph.add((axiom, RDF.type, OWL.Axiom))
-        for slot, term in zip((OWL.annotatedSource, OWL.annotatedProperty, OWL.annotatedTarget),
-                              triple, strict=True):
+        for slot, term in zip(
+            (OWL.annotatedSource, OWL.annotatedProperty, OWL.annotatedTarget), triple, strict=True
+        ):
             graph.add((axiom, slot, term))
-        graph.add((axiom, SSSOM.mapping_justification,
-                   mapping_set.expand(row["mapping_justification"])))
+        graph.add(
+            (axiom, SSSOM.mapping_justification, mapping_set.expand(row["mapping_justification"]))
+        )
         for slot, prop in ROW_LITERALS.items():
             if row.get(slot):
                 graph.add((axiom, prop, Literal(row[slot])))

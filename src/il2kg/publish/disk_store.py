@@ -15,8 +15,9 @@ from il2kg.publish.dist import build_dir, locked, point, staging
 from il2kg.publish.store import fill
 
 
-def build_store(path: Path, dist: Path, *, extra: Sequence[Path] = (),
-                queries_dir: Path | None = None) -> Path:
+def build_store(
+    path: Path, dist: Path, *, extra: Sequence[Path] = (), queries_dir: Path | None = None
+) -> Path:
     """Write an on-disk store at `path` (which must not exist yet or be empty), all or
     nothing: it is built in a directory beside `path` and renamed into place when complete."""
     if path.exists() and any(path.iterdir()):

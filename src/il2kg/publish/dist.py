@@ -37,8 +37,10 @@ def locked(out: Path) -> Iterator[Path]:
     removed. An output that exists and is not a link is refused before anything is written."""
     out = out.absolute()
     if out.exists() and not out.is_symlink():
-        raise FileExistsError(f"{out} exists and is not a link to an il2kg build; "
-                              "move it away or choose another output")
+        raise FileExistsError(
+            f"{out} exists and is not a link to an il2kg build; "
+            "move it away or choose another output"
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out.parent / f".{out.name}.lock", "a") as lock:
         fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
@@ -111,8 +113,14 @@ STAGING_TOKEN = re.compile(r"[a-z0-9_]{8}")
 def _siblings(out: Path, kind: str, token: re.Pattern[str]) -> list[Path]:
     """The directories beside `out` named `.{out.name}-{kind}-{token}` (links are not)."""
     prefix = f".{out.name}-{kind}-"
-    return [p for p in out.parent.iterdir() if p.name.startswith(prefix)
-            and token.fullmatch(p.name[len(prefix):]) and p.is_dir() and not p.is_symlink()]
+    return [
+        p
+        for p in out.parent.iterdir()
+        if p.name.startswith(prefix)
+        and token.fullmatch(p.name[len(prefix) :])
+        and p.is_dir()
+        and not p.is_symlink()
+    ]
 
 
 def _remove(directories: Iterable[Path]) -> None:

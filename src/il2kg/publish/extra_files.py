@@ -29,9 +29,11 @@ def check_entities(path: Path, limit: int = MAX_ENTITY_TEXT) -> None:
     values: dict[bytes, bytes] = {}
     for parameter, name, value in ENTITY_DECLARATION.findall(text):
         if parameter or value[:1] not in (b'"', b"'"):
-            raise UsageError(f"{path}: entity '{name.decode(errors='replace')}' is external "
-                             "or a parameter entity; external entities are never loaded: "
-                             "write its text into the file instead")
+            raise UsageError(
+                f"{path}: entity '{name.decode(errors='replace')}' is external "
+                "or a parameter entity; external entities are never loaded: "
+                "write its text into the file instead"
+            )
         values[name] = value[1:-1]
     sizes: dict[bytes, int] = {}
 
@@ -39,16 +41,21 @@ def check_entities(path: Path, limit: int = MAX_ENTITY_TEXT) -> None:
         if name not in values:  # predefined (&amp;) or undeclared: the parser says so
             return 0
         if depth > MAX_ENTITY_DEPTH:
-            raise UsageError(f"{path}: entities nest deeper than {MAX_ENTITY_DEPTH} levels "
-                             "or refer to themselves")
+            raise UsageError(
+                f"{path}: entities nest deeper than {MAX_ENTITY_DEPTH} levels "
+                "or refer to themselves"
+            )
         if name not in sizes:
             sizes[name] = len(values[name]) + sum(
-                size(ref, depth + 1) for ref in ENTITY_REFERENCE.findall(values[name]))
+                size(ref, depth + 1) for ref in ENTITY_REFERENCE.findall(values[name])
+            )
         return sizes[name]
 
     if values and sum(size(ref, 0) for ref in ENTITY_REFERENCE.findall(text)) > limit:
-        raise UsageError(f"{path}: its entities expand to more than {limit} characters "
-                         "(an entity bomb?); write the text out instead")
+        raise UsageError(
+            f"{path}: its entities expand to more than {limit} characters "
+            "(an entity bomb?); write the text out instead"
+        )
 
 
 def load_file(store: Store, path: Path) -> None:
@@ -65,6 +72,9 @@ def load_file(store: Store, path: Path) -> None:
     try:
         store.bulk_load(path=path, format=fmt, to_graph=to_graph)
     except SyntaxError as exc:
-        hint = "; remote contexts are never fetched: inline the context" if (
-            "remote context" in str(exc)) else ""
+        hint = (
+            "; remote contexts are never fetched: inline the context"
+            if ("remote context" in str(exc))
+            else ""
+        )
         raise UsageError(f"{path}: not valid {fmt.name}: {exc}{hint}") from exc

@@ -92,16 +92,21 @@ def read_dataset(path: Path, project: str) -> DatasetInfo:
     except yaml.YAMLError as exc:
         raise UsageError(f"{path}: not YAML: {exc}") from None
     if not isinstance(data, dict):
-        raise UsageError(f"{path}: expected a mapping of fields ({', '.join(TEXT_FIELDS)}, "
-                         "publisher, keywords)")
+        raise UsageError(
+            f"{path}: expected a mapping of fields ({', '.join(TEXT_FIELDS)}, publisher, keywords)"
+        )
     unknown = set(data) - {*TEXT_FIELDS, "publisher", "keywords"}
     if unknown:
-        raise UsageError(f"{path}: unknown field {sorted(unknown)[0]!r}; the fields are "
-                         f"{', '.join(TEXT_FIELDS)}, publisher (name, url) and keywords")
+        raise UsageError(
+            f"{path}: unknown field {sorted(unknown)[0]!r}; the fields are "
+            f"{', '.join(TEXT_FIELDS)}, publisher (name, url) and keywords"
+        )
     publisher = data.get("publisher") or {}
-    fields: dict[str, Any] = {**{k: data.get(k) for k in TEXT_FIELDS},
-              "publisher": publisher.get("name") if isinstance(publisher, dict) else publisher,
-              "publisher_url": publisher.get("url") if isinstance(publisher, dict) else None}
+    fields: dict[str, Any] = {
+        **{k: data.get(k) for k in TEXT_FIELDS},
+        "publisher": publisher.get("name") if isinstance(publisher, dict) else publisher,
+        "publisher_url": publisher.get("url") if isinstance(publisher, dict) else None,
+    }
     for name, value in fields.items():
         if value is not None and not isinstance(value, str):
             raise UsageError(f"{path}: field {name!r}: expected text, found {value!r} (quote it)")
@@ -183,8 +188,11 @@ def description(quads: Sequence[ox.Quad], dataset: DatasetInfo | None = None) ->
         d.add((subset, SD.name, subset))
         _counts(d, subset, graph_quads)
     rdf_type = ox.NamedNode(str(RDF.type))
-    typed = {(q.subject, q.object.value) for q in quads
-             if q.predicate == rdf_type and isinstance(q.object, ox.NamedNode)}
+    typed = {
+        (q.subject, q.object.value)
+        for q in quads
+        if q.predicate == rdf_type and isinstance(q.object, ox.NamedNode)
+    }
     entities = Counter(cls for _, cls in typed)
     d.add((DATASET_IRI, VOID.classes, Literal(len(entities), datatype=XSD.integer)))
     for cls in sorted(entities):
@@ -200,7 +208,8 @@ def dataset_from_void(triples: Iterable[ox.Triple | ox.Quad]) -> DatasetInfo:
     for t in triples:
         if isinstance(t.subject, ox.NamedNode) and not isinstance(t.object, ox.Triple):
             by_subject.setdefault(t.subject.value, {}).setdefault(t.predicate.value, []).append(
-                t.object.value)
+                t.object.value
+            )
     own = by_subject.get(str(DATASET_IRI), {})
 
     def first(predicate: URIRef, subject: dict[str, list[str]] = own) -> str | None:
@@ -209,31 +218,54 @@ def dataset_from_void(triples: Iterable[ox.Triple | ox.Quad]) -> DatasetInfo:
     publisher_url = first(DCTERMS.publisher)
     publisher = by_subject.get(publisher_url or "", {})
     dump = first(VOID.dataDump)
-    values = {"description": first(DCTERMS.description), "license": first(DCTERMS.license),
-              "version": first(DCAT3.version), "issued": first(DCTERMS.issued),
-              "endpoint": first(VOID.sparqlEndpoint),
-              "downloads": dump.rsplit("/", 1)[0] + "/" if dump else None,
-              "publisher": first(FOAF.name, publisher),
-              "publisher_url": publisher_url if publisher_url and not publisher_url.startswith(
-                  f"{DATASET_IRI}/") else None}
-    return DatasetInfo(title=first(DCTERMS.title) or "", keywords=tuple(sorted(
-        own.get(str(DCAT.keyword), []))), **values)
+    values = {
+        "description": first(DCTERMS.description),
+        "license": first(DCTERMS.license),
+        "version": first(DCAT3.version),
+        "issued": first(DCTERMS.issued),
+        "endpoint": first(VOID.sparqlEndpoint),
+        "downloads": dump.rsplit("/", 1)[0] + "/" if dump else None,
+        "publisher": first(FOAF.name, publisher),
+        "publisher_url": publisher_url
+        if publisher_url and not publisher_url.startswith(f"{DATASET_IRI}/")
+        else None,
+    }
+    return DatasetInfo(
+        title=first(DCTERMS.title) or "",
+        keywords=tuple(sorted(own.get(str(DCAT.keyword), []))),
+        **values,
+    )
 
 
 def schema_org(dataset: DatasetInfo) -> dict[str, Any]:
     """The dataset as a schema.org `Dataset` (JSON-LD), for search engines and home pages;
     only what its metadata gives."""
     found: dict[str, Any] = {
-        "@context": "https://schema.org/", "@type": "Dataset", "@id": str(DATASET_IRI),
-        "name": dataset.title, "url": str(DATASET_IRI), "description": dataset.description,
-        "license": dataset.license, "version": dataset.version,
-        "datePublished": dataset.issued, "keywords": list(dataset.keywords) or None}
+        "@context": "https://schema.org/",
+        "@type": "Dataset",
+        "@id": str(DATASET_IRI),
+        "name": dataset.title,
+        "url": str(DATASET_IRI),
+        "description": dataset.description,
+        "license": dataset.license,
+        "version": dataset.version,
+        "datePublished": dataset.issued,
+        "keywords": list(dataset.keywords) or None,
+    }
     if dataset.publisher:
-        found["publisher"] = {"@type": "Organization", "name": dataset.publisher,
-                              **({"@id": dataset.publisher_url} if dataset.publisher_url else {})}
+        found["publisher"] = {
+            "@type": "Organization",
+            "name": dataset.publisher,
+            **({"@id": dataset.publisher_url} if dataset.publisher_url else {}),
+        }
     if dataset.downloads:
         found["distribution"] = [
-            {"@type": "DataDownload", "contentUrl": str(download_url(name, dataset)),
-             "encodingFormat": media, "description": holds}
-            for name, (media, holds) in DOWNLOADS.items()]
+            {
+                "@type": "DataDownload",
+                "contentUrl": str(download_url(name, dataset)),
+                "encodingFormat": media,
+                "description": holds,
+            }
+            for name, (media, holds) in DOWNLOADS.items()
+        ]
     return {key: value for key, value in found.items() if value is not None}

@@ -37,8 +37,9 @@ def as_quads(lines: Sequence[str], name: URIRef) -> list[str]:
     return [f"{line[: line.rindex('.')]}<{name}> .\n" for line in lines]
 
 
-def serialized(triples: Sequence[ox.Triple], fmt: ox.RdfFormat,
-               prefixes: dict[str, str] | None = None) -> bytes:
+def serialized(
+    triples: Sequence[ox.Triple], fmt: ox.RdfFormat, prefixes: dict[str, str] | None = None
+) -> bytes:
     """pyoxigraph's serialisation of triples, as bytes."""
     out = io.BytesIO()
     ox.serialize(triples, out, fmt, prefixes=prefixes)
@@ -57,8 +58,7 @@ def ontology_files(ontology: Graph) -> dict[str, bytes]:
 
     horned-owl's RDF reader skips `owl:AllDisjointClasses`; those axioms are added to what it
     read (a test compares the axioms of both files in the OWL API)."""
-    canonical = ox.parse("".join(sorted(ntriples_lines(ontology))),
-                         format=ox.RdfFormat.N_TRIPLES)
+    canonical = ox.parse("".join(sorted(ntriples_lines(ontology))), format=ox.RdfFormat.N_TRIPLES)
     rdfxml = serialized([q.triple for q in canonical], ox.RdfFormat.RDF_XML)
     parsed = pyhornedowl.open_ontology_from_string(rdfxml.decode(), "rdf")
     for node in ontology.subjects(RDF.type, OWL.AllDisjointClasses):

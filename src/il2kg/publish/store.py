@@ -16,8 +16,9 @@ from il2kg.publish.extra_files import load_file
 from il2kg.query.examples import EXAMPLES, example_quads, load_examples
 
 
-def fill(store: Store, dist: Path, *, extra: Sequence[Path] = (),
-         queries_dir: Path | None = None) -> Store:
+def fill(
+    store: Store, dist: Path, *, extra: Sequence[Path] = (), queries_dir: Path | None = None
+) -> Store:
     """Load the build in `dist` (its N-Quads), any extra files and the example queries."""
     quads = dist / "il2kg.nq"
     if not quads.is_file():

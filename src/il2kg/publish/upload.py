@@ -36,8 +36,9 @@ def load_to(store: Store, url: str, *, timeout: float = 60.0) -> dict[str, int]:
     return counts
 
 
-def _send(client: httpx.Client, method: str, url: str, graph: NamedNode | BlankNode,
-          quads: Iterator[Quad]) -> int:
+def _send(
+    client: httpx.Client, method: str, url: str, graph: NamedNode | BlankNode, quads: Iterator[Quad]
+) -> int:
     """Send the quads' triples (the next part of a graph) in one request; how many."""
     with tempfile.TemporaryFile() as body:
         count = _spool(quads, body)
@@ -45,13 +46,19 @@ def _send(client: httpx.Client, method: str, url: str, graph: NamedNode | BlankN
             return 0
         body.seek(0)
         try:
-            response = client.request(method, url, params={"graph": graph.value}, content=body,
-                                      headers={"Content-Type": "application/n-triples"})
+            response = client.request(
+                method,
+                url,
+                params={"graph": graph.value},
+                content=body,
+                headers={"Content-Type": "application/n-triples"},
+            )
         except httpx.HTTPError as exc:
             raise OSError(f"could not reach {url}: {exc}") from exc
     if response.status_code >= 300:
-        raise OSError(f"{url} refused graph {graph.value}: HTTP {response.status_code} "
-                      f"{response.text[:500]}")
+        raise OSError(
+            f"{url} refused graph {graph.value}: HTTP {response.status_code} {response.text[:500]}"
+        )
     return count
 
 

@@ -18,15 +18,25 @@ FORM = "application/x-www-form-urlencoded"
 DETAIL = 2000  # characters of an endpoint's error text kept in a message
 
 
-def query_request(client: httpx.Client | httpx.AsyncClient, endpoint: str, text: str, *,
-                  accept: str, default_graphs: Sequence[str] = (),
-                  named_graphs: Sequence[str] = ()) -> httpx.Request:
+def query_request(
+    client: httpx.Client | httpx.AsyncClient,
+    endpoint: str,
+    text: str,
+    *,
+    accept: str,
+    default_graphs: Sequence[str] = (),
+    named_graphs: Sequence[str] = (),
+) -> httpx.Request:
     """The POST of a query (and its dataset) as a form."""
     form = [("query", text)]
     form += [("default-graph-uri", g) for g in default_graphs]
     form += [("named-graph-uri", g) for g in named_graphs]
-    return client.build_request("POST", endpoint, content=urlencode(form).encode(),
-                                headers={"Content-Type": FORM, "Accept": accept})
+    return client.build_request(
+        "POST",
+        endpoint,
+        content=urlencode(form).encode(),
+        headers={"Content-Type": FORM, "Accept": accept},
+    )
 
 
 def unreachable(name: str, exc: httpx.HTTPError, timeout: float) -> QueryError:
@@ -51,8 +61,9 @@ def media_type(response: httpx.Response) -> str:
     return response.headers.get("content-type", "application/octet-stream").split(";")[0].strip()
 
 
-def post_query(endpoint: str, text: str, *, accept: str,
-               timeout: float = 60.0) -> tuple[str, bytes]:
+def post_query(
+    endpoint: str, text: str, *, accept: str, timeout: float = 60.0
+) -> tuple[str, bytes]:
     """Send a query and wait for the whole answer: its media type and body."""
     with httpx.Client(timeout=timeout) as client:
         try:

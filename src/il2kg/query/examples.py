@@ -88,8 +88,10 @@ def example_quads(examples: Iterable[Example]) -> list[Quad]:
             (RDF_TYPE, NamedNode(SH + "SPARQLExecutable")),
             (RDF_TYPE, NamedNode(f"{SH}SPARQL{form.capitalize()}Executable")),
             (NamedNode(RDFS + "label"), Literal(example.summary, language="en")),
-            (NamedNode(RDFS + "comment"),
-             Literal(example.description or example.summary, language="en")),
+            (
+                NamedNode(RDFS + "comment"),
+                Literal(example.description or example.summary, language="en"),
+            ),
             (NamedNode(SH + TEXT_PROPERTY[form]), Literal(example.text)),
         ]
         triples += [(NamedNode(SCHEMA + "keywords"), Literal(k)) for k in example.keywords]

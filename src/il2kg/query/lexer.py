@@ -36,10 +36,32 @@ MAX_NESTING = 256  # the parser's stack overflows near 4,000 nested groups
 MAX_LINKS = 2000  # a chain of 4,000 BINDs or MINUS clauses overflows a worker's 8 MiB stack
 OPENERS = frozenset({"{", "(", "[", "<<", "{|"})
 CLOSERS = frozenset({"}", ")", "]", ">>", "|}"})
-LINK_OPS = frozenset({"||", "&&", "=", "!=", "<", ">", "<=", ">=", "+", "-", "*", "/", "|", "^",
-                      "!", ".", ";", ",", *OPENERS})
-LINK_WORDS = frozenset({"UNION", "OPTIONAL", "MINUS", "BIND", "FILTER", "GRAPH", "SERVICE",
-                        "EXISTS", "VALUES"})
+LINK_OPS = frozenset(
+    {
+        "||",
+        "&&",
+        "=",
+        "!=",
+        "<",
+        ">",
+        "<=",
+        ">=",
+        "+",
+        "-",
+        "*",
+        "/",
+        "|",
+        "^",
+        "!",
+        ".",
+        ";",
+        ",",
+        *OPENERS,
+    }
+)
+LINK_WORDS = frozenset(
+    {"UNION", "OPTIONAL", "MINUS", "BIND", "FILTER", "GRAPH", "SERVICE", "EXISTS", "VALUES"}
+)
 LINK_CHARS = "|&=!<>+-*/^.;,{(["  # every LINK_OPS token holds one
 
 
@@ -114,7 +136,7 @@ def _target(keyword: Token, following: list[Token]) -> str:
     """What a SERVICE clause names: the next token but SILENT (an IRI without its brackets),
     or the rest of a prefixed name read as SERVICE and a target."""
     if keyword.kind == "pname":
-        return keyword.text[keyword.text.index(":"):]
+        return keyword.text[keyword.text.index(":") :]
     for token in following:
         if token.kind != "comment" and token.text.upper() != "SILENT":
             return token.text[1:-1] if token.kind == "iri" else token.text
@@ -129,7 +151,7 @@ def _services(text: str) -> list[str]:
     for i, token in enumerate(read):
         parens += (token.text == "(") - (token.text == ")")
         if _keyword(token):
-            found.append(_target(token, read[i + 1:i + 6]))
+            found.append(_target(token, read[i + 1 : i + 6]))
         elif token.kind == "iri" and parens > 0 and _hides_service(token.text):
             found.append(token.text)
     return found
@@ -158,8 +180,10 @@ def services(query: str) -> list[str]:
 def check_services(query: str) -> None:
     """Refuse a query in which a parser may read a SERVICE clause."""
     for target in services(query):
-        raise ServiceRefused(f"SERVICE {target or '(missing target)'} is not allowed on this "
-                             "endpoint: it makes no outbound requests")
+        raise ServiceRefused(
+            f"SERVICE {target or '(missing target)'} is not allowed on this "
+            "endpoint: it makes no outbound requests"
+        )
 
 
 def shape(query: str) -> tuple[int, int]:
@@ -185,7 +209,8 @@ def shape(query: str) -> tuple[int, int]:
         if word == "VALUES":
             values = 1
         if (token.kind == "op" and text in LINK_OPS and (text != "," or parens == 0)) or (
-                word in LINK_WORDS):
+            word in LINK_WORDS
+        ):
             links += 1
     return deepest, links
 
@@ -193,17 +218,21 @@ def shape(query: str) -> tuple[int, int]:
 def check_bounds(query: str) -> None:
     """Refuse a query nested or chained past what the parser and evaluator can take (400)."""
     text = unescape(query)
-    if (sum(map(text.count, "{([<!")) <= MAX_NESTING
-            and sum(map(text.count, LINK_CHARS)) + len(text) // 4 <= MAX_LINKS):
+    if (
+        sum(map(text.count, "{([<!")) <= MAX_NESTING
+        and sum(map(text.count, LINK_CHARS)) + len(text) // 4 <= MAX_LINKS
+    ):
         return  # too few brackets, operators and keywords to pass either bound
     deepest, links = shape(text)
     if deepest > MAX_NESTING:
         raise QueryError(f"the query nests more than {MAX_NESTING} levels deep")
     if links > MAX_LINKS:
-        raise QueryError(f"the query chains {links} operators, triple patterns and clauses "
-                         f"(||, &&, /, |, UNION, OPTIONAL, MINUS, BIND, FILTER, '.', ';', ...); "
-                         f"this endpoint takes at most {MAX_LINKS}: split the query, or list "
-                         "values in VALUES")
+        raise QueryError(
+            f"the query chains {links} operators, triple patterns and clauses "
+            f"(||, &&, /, |, UNION, OPTIONAL, MINUS, BIND, FILTER, '.', ';', ...); "
+            f"this endpoint takes at most {MAX_LINKS}: split the query, or list "
+            "values in VALUES"
+        )
 
 
 def admit(query: str) -> None:

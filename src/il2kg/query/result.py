@@ -38,8 +38,7 @@ class QueryError(UsageError):
     """A query that could not be run or answered: a message saying why, and the HTTP status
     an endpoint answers it with (and, for 503, the seconds after which to try again)."""
 
-    def __init__(self, message: str, status: int = 400, *,
-                 retry_after: int | None = None) -> None:
+    def __init__(self, message: str, status: int = 400, *, retry_after: int | None = None) -> None:
         super().__init__(message)
         self.message, self.status, self.retry_after = message, status, retry_after
 

@@ -88,8 +88,9 @@ class NeutralTsv:
 
 
 def _tsv_line(line: bytes) -> bytes:
-    return b"\t".join(b"\"'" + cell[1:] if cell.startswith(TSV_RISKY) else cell
-                      for cell in line.split(b"\t"))
+    return b"\t".join(
+        b"\"'" + cell[1:] if cell.startswith(TSV_RISKY) else cell for cell in line.split(b"\t")
+    )
 
 
 def write_tsv(result: QuerySolutions | QueryBoolean, output: IO[bytes]) -> None:

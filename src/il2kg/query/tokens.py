@@ -13,8 +13,10 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
-BASE = ("A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
-        "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff")
+BASE = (
+    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
+    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
+)
 CHARS_U = BASE + "_"
 CHARS = CHARS_U + r"\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
 PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
@@ -22,8 +24,10 @@ PREFIX = f"[{BASE}](?:[{CHARS}.]*[{CHARS}])?"
 LOCAL = f"(?:[{CHARS_U}:0-9]|{PLX})(?:(?:[{CHARS}.:]|{PLX})*(?:[{CHARS}:]|{PLX}))?"
 VARNAME = f"[{CHARS_U}0-9][{CHARS_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*"
 IRI = r"<[^<>\"{}|^`\\\x00-\x20]*>"
-STRING = (r"'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^\"\\]|\\.|\"(?!\"\"))*\"\"\""
-          r"|'(?:[^'\\\n\r]|\\.)*'|\"(?:[^\"\\\n\r]|\\.)*\"")
+STRING = (
+    r"'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^\"\\]|\\.|\"(?!\"\"))*\"\"\""
+    r"|'(?:[^'\\\n\r]|\\.)*'|\"(?:[^\"\\\n\r]|\\.)*\""
+)
 COMMENT = r"#[^\r\n]*"
 TERMINALS = re.compile(
     r"(?P<space>[\x20\t\r\n]+)"

@@ -216,18 +216,36 @@ def _components(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> 
             parts = vocab.parts(part.category)
             overlap = sorted({counted[c] for c in parts if c in counted})
             if part.cohort != total.cohort:
-                yield where, (f"expected an outcome of cohort '{total.cohort}'; component "
-                              f"{named} is of cohort '{part.cohort}'")
+                yield (
+                    where,
+                    (
+                        f"expected an outcome of cohort '{total.cohort}'; component "
+                        f"{named} is of cohort '{part.cohort}'"
+                    ),
+                )
             elif part.kind != total.kind:
-                yield where, (f"expected a {total.kind} outcome; component {named} is a "
-                              f"{part.kind} outcome")
+                yield (
+                    where,
+                    (
+                        f"expected a {total.kind} outcome; component {named} is a "
+                        f"{part.kind} outcome"
+                    ),
+                )
             elif not parts < whole:
-                yield where, (f"expected a category that is part of {total.category} "
-                              f"({', '.join(sorted(whole)) if len(whole) > 1 else 'not a sum'})"
-                              f"; component {named} is {part.category}")
+                yield (
+                    where,
+                    (
+                        f"expected a category that is part of {total.category} "
+                        f"({', '.join(sorted(whole)) if len(whole) > 1 else 'not a sum'})"
+                        f"; component {named} is {part.category}"
+                    ),
+                )
             elif overlap:
-                twice = ("is listed twice" if overlap == [part_id]
-                         else f"counts patients '{overlap[0]}' already counts")
+                twice = (
+                    "is listed twice"
+                    if overlap == [part_id]
+                    else f"counts patients '{overlap[0]}' already counts"
+                )
                 yield where, f"expected distinct components that do not overlap; {named} {twice}"
             counted.update(dict.fromkeys(parts, part_id))
 
@@ -279,8 +297,9 @@ def _notes(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> Itera
         for i, element in enumerate(getattr(record, field)):  # each element type has notes
             allowed = sorted(set(type(element).model_fields) & set(NOTE_PROPERTIES))
             for j, note in enumerate(element.curation_notes):
-                yield from _known(f"{field}[{i}].curation_notes[{j}].about", note.about,
-                                  allowed, "field")
+                yield from _known(
+                    f"{field}[{i}].curation_notes[{j}].about", note.about, allowed, "field"
+                )
 
 
 def _sentences(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> Iterator[Problem]:

@@ -77,8 +77,12 @@ class SeedScan:
 
     def merge(self, loaded: LoadResult) -> LoadResult:
         """The loaded records with this scan's errors and warnings first."""
-        return LoadResult(loaded.records, self.errors + loaded.errors,
-                          self.warnings + loaded.warnings, loaded.source_maps)
+        return LoadResult(
+            loaded.records,
+            self.errors + loaded.errors,
+            self.warnings + loaded.warnings,
+            loaded.source_maps,
+        )
 
 
 class _SeedLoader(yaml.SafeLoader):
@@ -118,8 +122,11 @@ class Refused:
 def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int | Refused:
     text = loader.construct_scalar(node)
     if not DECIMAL_INTEGER.fullmatch(text):
-        return Refused(text, "an integer in decimal notation without leading zeros (YAML 1.1 "
-                       "and 1.2 read 0777, 0o17 or 0x9 differently); quote it if it is text")
+        return Refused(
+            text,
+            "an integer in decimal notation without leading zeros (YAML 1.1 "
+            "and 1.2 read 0777, 0o17 or 0x9 differently); quote it if it is text",
+        )
     if len(text.lstrip("+-")) > MAX_DIGITS:
         return Refused(text[:30], f"an integer of at most {MAX_DIGITS} digits")
     return int(text)
@@ -220,9 +227,13 @@ def _scalar_problems(
     elif isinstance(value, Refused):
         yield location, f"expected: {value.reason}; found {value.text!r}"
     elif isinstance(value, str) and (hidden := _hidden(value)):
-        yield location, (
-            "expected text without control or invisible formatting characters (bidi "
-            f"controls, zero-width); found U+{ord(hidden[1]):04X} at character {hidden[0] + 1}")
+        yield (
+            location,
+            (
+                "expected text without control or invisible formatting characters (bidi "
+                f"controls, zero-width); found U+{ord(hidden[1]):04X} at character {hidden[0] + 1}"
+            ),
+        )
 
 
 def _shown(found: object) -> str:
@@ -299,8 +310,19 @@ def parse_seed(path: Path) -> tuple[Any, SourceMap, list[RecordError]]:
         return None, empty, [RecordError(name, "", "file is empty; expected a publication record")]
     if not isinstance(data, dict):
         found = _shown(data) if isinstance(data, list) else repr(data)
-        return None, empty, [RecordError(name, "", "expected a mapping at the top (a record's "
-                                         f"fields); found {found}", 1, 1)]
+        return (
+            None,
+            empty,
+            [
+                RecordError(
+                    name,
+                    "",
+                    f"expected a mapping at the top (a record's fields); found {found}",
+                    1,
+                    1,
+                )
+            ],
+        )
     marks = source_map(name, node)
     return data, marks, [located(marks, where, what) for where, what in _scalar_problems(data)]
 
@@ -327,15 +349,24 @@ def _load_record(
     problems = list(check_references(record, vocabulary))
     elements = {name: len(getattr(record, name)) for name in ELEMENT_KINDS}
     if sum(elements.values()) > MAX_ELEMENTS:
-        problems.append((max(elements, key=elements.__getitem__), (
-            f"expected at most {MAX_ELEMENTS} elements ({', '.join(ELEMENT_KINDS)}) in one "
-            f"record; found {sum(elements.values())}: split the record")))
+        problems.append(
+            (
+                max(elements, key=elements.__getitem__),
+                (
+                    f"expected at most {MAX_ELEMENTS} elements ({', '.join(ELEMENT_KINDS)}) in one "
+                    f"record; found {sum(elements.values())}: split the record"
+                ),
+            )
+        )
     if record.id != path.stem:
         problems.append(("id", f"expected the file name '{path.stem}'; found '{record.id}'"))
     if sources_dir is not None:
         shown = Path(display_path(sources_dir))
-        problems += [(where, problem) for where, name in source_names(record)
-                     if (problem := file_problem(shown, name))]
+        problems += [
+            (where, problem)
+            for where, name in source_names(record)
+            if (problem := file_problem(shown, name))
+        ]
     return record, marks, [located(marks, where, what) for where, what in problems]
 
 
@@ -344,13 +375,29 @@ def scan_seeds(seeds_dir: Path) -> SeedScan:
     entries = sorted(seeds_dir.iterdir())
     seeds = tuple(p for p in entries if p.suffix == SEED_SUFFIX)
     misnamed = [p for p in entries if p.suffix.lower() in YAML_SUFFIXES and p not in seeds]
-    errors = [RecordError(display_path(p), "", f"not read: a seed is a file named *{SEED_SUFFIX}"
-                          f" (rename it to {p.stem}{SEED_SUFFIX})") for p in misnamed]
+    errors = [
+        RecordError(
+            display_path(p),
+            "",
+            f"not read: a seed is a file named *{SEED_SUFFIX} (rename it to {p.stem}{SEED_SUFFIX})",
+        )
+        for p in misnamed
+    ]
     if not seeds:
-        errors.append(RecordError(display_path(seeds_dir), "", f"no seed files (*{SEED_SUFFIX}):"
-                                  " refusing to build an empty graph"))
-    unread = [RecordError(display_path(p), "", f"Warning: not read (a seed is a file named "
-                          f"*{SEED_SUFFIX})") for p in entries if p not in seeds + tuple(misnamed)]
+        errors.append(
+            RecordError(
+                display_path(seeds_dir),
+                "",
+                f"no seed files (*{SEED_SUFFIX}): refusing to build an empty graph",
+            )
+        )
+    unread = [
+        RecordError(
+            display_path(p), "", f"Warning: not read (a seed is a file named *{SEED_SUFFIX})"
+        )
+        for p in entries
+        if p not in seeds + tuple(misnamed)
+    ]
     return SeedScan(seeds, tuple(errors), tuple(unread))
 
 
@@ -358,14 +405,17 @@ def _shared(
     records: Iterable[PublicationRecord], source_maps: Mapping[str, SourceMap]
 ) -> Iterator[RecordError]:
     """A warning for each record whose DOI or source file an earlier record already has."""
-    for where, key in ((("publication", "doi"), lambda r: (r.publication.doi or "").lower()),
-                       (("source_file",), lambda r: r.source_file)):
+    for where, key in (
+        (("publication", "doi"), lambda r: (r.publication.doi or "").lower()),
+        (("source_file",), lambda r: r.source_file),
+    ):
         first: dict[str, str] = {}
         for record in records:
             value, name = key(record), source_maps[record.id].file
             if value and value in first:
-                yield located(source_maps[record.id], where,
-                              f"Warning: {value} is also in {first[value]}")
+                yield located(
+                    source_maps[record.id], where, f"Warning: {value} is also in {first[value]}"
+                )
             first.setdefault(value, name)
 
 
@@ -383,5 +433,6 @@ def load_seeds(
         if record is not None and not problems:
             records.append(record)
             source_maps[record.id] = marks
-    return LoadResult(tuple(records), tuple(errors), tuple(_shared(records, source_maps)),
-                      source_maps)
+    return LoadResult(
+        tuple(records), tuple(errors), tuple(_shared(records, source_maps)), source_maps
+    )

@@ -73,8 +73,10 @@ class Strict(BaseModel):
 def _check_fits(count: int | None, denominator: int | None) -> None:
     """Refuse a count above its denominator."""
     if count is not None and denominator is not None and count > denominator:
-        raise ValueError(f"count {count} is above denominator {denominator}; expected a count "
-                         "of at most its denominator")
+        raise ValueError(
+            f"count {count} is above denominator {denominator}; expected a count "
+            "of at most its denominator"
+        )
 
 
 class Quantity(Strict):
@@ -252,11 +254,15 @@ class Regimen(Strict):
         """Alternatives ('600,000 or 720,000 IU/kg') come at least in twos, never beside a dose."""
         for field in ("alternative_agents", "alternative_doses"):
             if len(getattr(self, field)) == 1:
-                raise ValueError(f"{field} lists two or more alternatives; give one in "
-                                 f"{field.removeprefix('alternative_')}")
+                raise ValueError(
+                    f"{field} lists two or more alternatives; give one in "
+                    f"{field.removeprefix('alternative_')}"
+                )
         if len(self.doses) > 1:
-            raise ValueError("doses holds the one dose level given; list dose levels the source "
-                             "joins with 'or' in alternative_doses")
+            raise ValueError(
+                "doses holds the one dose level given; list dose levels the source "
+                "joins with 'or' in alternative_doses"
+            )
         if self.doses and self.alternative_doses:
             raise ValueError("give either doses (one dose level) or alternative_doses, not both")
         return self

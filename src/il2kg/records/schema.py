@@ -20,8 +20,10 @@ SCHEMA_COMMENT = f"# yaml-language-server: $schema=../{RECORD_SCHEMA}"
 
 def record_schema() -> str:
     """The JSON Schema (draft 2020-12) of one publication record, as committed and shipped."""
-    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema",
-              **PublicationRecord.model_json_schema()}
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        **PublicationRecord.model_json_schema(),
+    }
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 

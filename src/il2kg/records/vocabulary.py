@@ -52,5 +52,7 @@ def vocabulary_from(ontology: Graph) -> Vocabulary:
     for term, broader in ontology.subject_objects(SKOS.broader):
         if (name := _local(term)) and (wider := _local(broader)):
             narrower.setdefault(wider, set()).add(name)
-    return Vocabulary({cls: frozenset(names) for cls, names in terms.items()},
-                      {term: frozenset(names) for term, names in narrower.items()})
+    return Vocabulary(
+        {cls: frozenset(names) for cls, names in terms.items()},
+        {term: frozenset(names) for term, names in narrower.items()},
+    )

@@ -10,8 +10,14 @@ from il2kg.report.problems import Problem, Style, failed, problems
 
 __all__ = ["FORMATS", "Problem", "Style", "failed", "problems", "render_report"]
 
-RENDERERS = {"text": text, "turtle": turtle, "json": json_report, "github": github,
-             "junit": junit, "sarif": sarif}
+RENDERERS = {
+    "text": text,
+    "turtle": turtle,
+    "json": json_report,
+    "github": github,
+    "junit": junit,
+    "sarif": sarif,
+}
 FORMATS = tuple(RENDERERS)
 
 

@@ -16,7 +16,9 @@ from il2kg.records.load import display_path
 from il2kg.report.problems import RULES, Problem, Style, failed, fails
 
 PROJECT = "(project)"  # the JUnit test case of problems not in one seed file
-SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+SARIF_SCHEMA = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
 
 
 def _escape(text: str, *, prop: bool = False) -> str:
@@ -36,8 +38,10 @@ def github(result: PipelineResult, found: list[Problem], style: Style) -> str:
     if not style.quiet:
         errors = sum(p.severity == "error" for p in found)
         verdict = "does not conform" if failed(found, style) else "conforms"
-        lines.append(f"il2kg validate: {verdict}: {errors} error(s), "
-                     f"{len(found) - errors} warning(s) ({result.inputs.seeds_line()})")
+        lines.append(
+            f"il2kg validate: {verdict}: {errors} error(s), "
+            f"{len(found) - errors} warning(s) ({result.inputs.seeds_line()})"
+        )
     return "\n".join(lines)
 
 
@@ -45,8 +49,11 @@ def junit(result: PipelineResult, found: list[Problem], style: Style) -> str:
     """JUnit XML: a test case per seed file (and one for the project as a whole when it has
     problems), failed by its errors (and, strict, its warnings); other warnings as output."""
     by_file: dict[str, list[Problem]] = defaultdict(list)
-    for file in map(display_path, style.files) if style.files else (
-            source.file for source in result.loaded.source_maps.values()):
+    for file in (
+        map(display_path, style.files)
+        if style.files
+        else (source.file for source in result.loaded.source_maps.values())
+    ):
         by_file[file] = []
     for p in found:
         by_file[p.file or PROJECT].append(p)
@@ -63,8 +70,11 @@ def junit(result: PipelineResult, found: list[Problem], style: Style) -> str:
             if first:
                 case.set("line", str(first.line))
             failure = ElementTree.SubElement(
-                case, "failure", type=failing[0].rule,
-                message=f"{len(failing)} problem(s); first: {failing[0].text}")
+                case,
+                "failure",
+                type=failing[0].rule,
+                message=f"{len(failing)} problem(s); first: {failing[0].text}",
+            )
             failure.text = "\n".join(str(p) for p in failing)
         others = [p for p in listed if p not in failing]
         if others:
@@ -72,8 +82,9 @@ def junit(result: PipelineResult, found: list[Problem], style: Style) -> str:
     suite.set("tests", str(len(by_file)))
     suite.set("failures", str(failures))
     suite.set("errors", "0")
-    suites = ElementTree.Element("testsuites", name="il2kg", tests=str(len(by_file)),
-                                 failures=str(failures), errors="0")
+    suites = ElementTree.Element(
+        "testsuites", name="il2kg", tests=str(len(by_file)), failures=str(failures), errors="0"
+    )
     suites.append(suite)
     ElementTree.indent(suites)
     return ElementTree.tostring(suites, encoding="unicode", xml_declaration=True)
@@ -88,8 +99,11 @@ def _location(p: Problem) -> list[dict[str, object]]:
     if not p.file:
         return []
     file = Path(p.file)  # relative to the working directory unless outside it
-    artifact = ({"uri": file.as_uri()} if file.is_absolute()
-                else {"uri": quote(file.as_posix()), "uriBaseId": "%SRCROOT%"})
+    artifact = (
+        {"uri": file.as_uri()}
+        if file.is_absolute()
+        else {"uri": quote(file.as_posix()), "uriBaseId": "%SRCROOT%"}
+    )
     physical: dict[str, object] = {"artifactLocation": artifact}
     if p.line:
         physical["region"] = {"startLine": p.line, "startColumn": p.column or 1}
@@ -123,11 +137,13 @@ def sarif(result: PipelineResult, found: list[Problem], style: Style) -> str:
     log = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": driver},
-            "originalUriBaseIds": {"%SRCROOT%": {"uri": _cwd_uri()}},
-            "results": results,
-        }],
+        "runs": [
+            {
+                "tool": {"driver": driver},
+                "originalUriBaseIds": {"%SRCROOT%": {"uri": _cwd_uri()}},
+                "results": results,
+            }
+        ],
     }
     return json.dumps(log, indent=2, ensure_ascii=False)
 

@@ -28,12 +28,16 @@ def text(result: PipelineResult, found: list[Problem], style: Style) -> str:
     if result.audit is not None:
         lines += [f"audit: {line}" for line in summary(result.audit)]
     elif result.loaded.records:
-        lines.append(f"audit: not run: no {SOURCES}/ directory beside "
-                     f"{display_path(result.inputs.seeds_dir)}")
+        lines.append(
+            f"audit: not run: no {SOURCES}/ directory beside "
+            f"{display_path(result.inputs.seeds_dir)}"
+        )
     errors = sum(p.severity == "error" for p in found)
     verdict = "does not conform" if failed(found, style) else "conforms"
-    lines.append(f"{verdict}: {errors} error(s), {len(found) - errors} warning(s), "
-                 f"{len(result.loaded.records)} record(s) loaded")
+    lines.append(
+        f"{verdict}: {errors} error(s), {len(found) - errors} warning(s), "
+        f"{len(result.loaded.records)} record(s) loaded"
+    )
     return "\n".join([result.inputs.seeds_line(), *lines])
 
 
@@ -78,8 +82,10 @@ def turtle(result: PipelineResult, found: list[Problem], style: Style) -> str:
     graph.set((report, SH.conforms, Literal(result.ok)))
     results = [
         (URIRef(Path(error.file).absolute().as_uri()), f"{error.path}: {error.message}", severity)
-        for errors, severity in ((result.loaded.errors, SH.Violation),
-                                 (result.loaded.warnings, SH.Warning))
+        for errors, severity in (
+            (result.loaded.errors, SH.Violation),
+            (result.loaded.warnings, SH.Warning),
+        )
         for error in errors
     ]
     if result.reasoning is not None:

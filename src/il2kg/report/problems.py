@@ -18,11 +18,11 @@ REASONING_RULE = "reasoning"  # the rule id of what HermiT finds
 AUDIT_RULE = "audit"  # the rule id of what `il2kg audit` finds
 RULES = {
     RECORD_RULE: "A seed file is a publication record: the record schema "
-                 "(shapes/record.schema.json), known ids and vocabulary terms.",
+    "(shapes/record.schema.json), known ids and vocabulary terms.",
     REASONING_RULE: "The records are consistent with the ontology (HermiT).",
     AUDIT_RULE: "Every curated element quotes its source's words at their offset, every number "
-                "it states is in its quotes, and every number of the source is used or listed "
-                "as not curated (il2kg audit).",
+    "it states is in its quotes, and every number of the source is used or listed "
+    "as not curated (il2kg audit).",
 }
 
 
@@ -66,8 +66,15 @@ class Problem:
 
 def _records(errors: tuple[RecordError, ...], severity: Severity) -> Iterator[Problem]:
     for e in errors:
-        yield Problem(severity, e.message.removeprefix("Warning: "), RECORD_RULE, e.file,
-                      e.path, e.line, e.column)
+        yield Problem(
+            severity,
+            e.message.removeprefix("Warning: "),
+            RECORD_RULE,
+            e.file,
+            e.path,
+            e.line,
+            e.column,
+        )
 
 
 def _shacl(result: PipelineResult) -> Iterator[Problem]:
@@ -84,17 +91,26 @@ def _reasoning(result: PipelineResult) -> Iterator[Problem]:
         return
     ontology = display_path(result.inputs.ontology_file)
     for iri in result.reasoning.unsatisfiable:
-        yield Problem("error", f"{curie(iri)} is an unsatisfiable class (equivalent to "
-                      "owl:Nothing)", REASONING_RULE, ontology)
+        yield Problem(
+            "error",
+            f"{curie(iri)} is an unsatisfiable class (equivalent to owl:Nothing)",
+            REASONING_RULE,
+            ontology,
+        )
     if not result.reasoning.consistent and not result.reasoning.culprits:
-        yield Problem("error", "the ontology and the records are inconsistent (HermiT named no "
-                      "element)", REASONING_RULE)
+        yield Problem(
+            "error",
+            "the ontology and the records are inconsistent (HermiT named no element)",
+            REASONING_RULE,
+        )
     for iri in result.reasoning.culprits:
         if iri == ONTOLOGY_IRI:
             yield Problem("error", "the ontology alone is inconsistent", REASONING_RULE, ontology)
             continue
-        message = (f"{iri} is inconsistent with the ontology (HermiT finds no model "
-                   "with this element's description)")
+        message = (
+            f"{iri} is inconsistent with the ontology (HermiT finds no model "
+            "with this element's description)"
+        )
         where = locate(result.loaded.source_maps, iri)
         yield Problem("error", message, REASONING_RULE, *(vars(where).values() if where else ()))
 
@@ -103,8 +119,9 @@ def _audit(result: PipelineResult) -> Iterator[Problem]:
     maps = {m.file: m for m in result.loaded.source_maps.values()}
     for f in result.audit.findings if result.audit else ():
         # a number of the source nobody accounts for: at the record's not_curated or source_file
-        where = [maps[f.file].at(p)[1] for p in (parse_path(f.field), ("source_file",))
-                 if f.file in maps]
+        where = [
+            maps[f.file].at(p)[1] for p in (parse_path(f.field), ("source_file",)) if f.file in maps
+        ]
         mark = next((m for m in where if m), None)
         message = f"{f.message} (sentence: {f.sentence})" if f.sentence else f.message
         yield Problem("error", message, AUDIT_RULE, f.file, f.field, *(mark or (None, None)))
@@ -117,17 +134,27 @@ def _same(file: str, paths: Collection[Path]) -> bool:
 def problems(result: PipelineResult, only: Collection[Path] = ()) -> list[Problem]:
     """Every problem of a run, in the order of the pipeline; with `only`, those of the named
     seed files and of the project as a whole."""
-    found = [*_records(result.loaded.errors, "error"), *_records(result.loaded.warnings, "warning"),
-             *_shacl(result), *_reasoning(result), *_audit(result)]
+    found = [
+        *_records(result.loaded.errors, "error"),
+        *_records(result.loaded.warnings, "warning"),
+        *_shacl(result),
+        *_reasoning(result),
+        *_audit(result),
+    ]
     if not only:
         return found
     named = {path.resolve() for path in only}
     kept = [p for p in found if _same(p.file, named)]
     others = sorted({e.file for e in result.loaded.errors if not _same(e.file, named)})
     if result.report is None and others:
-        kept.append(Problem("error", f"not checked against the shapes and the ontology: "
-                            f"{len(others)} other seed file(s) have errors ({', '.join(others)})",
-                            RECORD_RULE))
+        kept.append(
+            Problem(
+                "error",
+                f"not checked against the shapes and the ontology: "
+                f"{len(others)} other seed file(s) have errors ({', '.join(others)})",
+                RECORD_RULE,
+            )
+        )
     return kept
 
 

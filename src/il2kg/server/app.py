@@ -35,8 +35,16 @@ RDF_MEDIA = list(dict.fromkeys(GRAPH_FORMATS))
 RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 IL2KG_PUBLICATION = NamedNode(f"{IL2KG}Publication")
 # Headers browsers may ask to send cross-origin (YASGUI, fetch clients, SPARQLWrapper).
-CORS_HEADERS = ["Accept", "Content-Type", "Authorization", "X-Requested-With",
-                "Cache-Control", "Pragma", "If-None-Match", "If-Modified-Since"]
+CORS_HEADERS = [
+    "Accept",
+    "Content-Type",
+    "Authorization",
+    "X-Requested-With",
+    "Cache-Control",
+    "Pragma",
+    "If-None-Match",
+    "If-Modified-Since",
+]
 
 
 class QueryEngine(Protocol):
@@ -83,8 +91,10 @@ class PageHeaders:
                 headers = list(message.get("headers", []))
                 names = {name.lower() for name, _ in headers}
                 headers.append((b"x-content-type-options", b"nosniff"))
-                html = any(name.lower() == b"content-type" and value.startswith(b"text/html")
-                           for name, value in headers)
+                html = any(
+                    name.lower() == b"content-type" and value.startswith(b"text/html")
+                    for name, value in headers
+                )
                 if html and b"content-security-policy" not in names:
                     headers.append((b"content-security-policy", pages.POLICY.encode()))
                 message = {**message, "headers": headers}
@@ -108,10 +118,15 @@ def _negotiate(request: Request, offered: list[str]) -> str | None:
 
 def _alternates(path: str) -> str:
     """A Link header naming the RDF serialisations of a resource page."""
-    return ", ".join(f'<{path}?format={name}>; rel="alternate"; type="{media}"'
-                     for name, media in (("ttl", "text/turtle"), ("nt", "application/n-triples"),
-                                         ("jsonld", "application/ld+json"),
-                                         ("rdfxml", "application/rdf+xml")))
+    return ", ".join(
+        f'<{path}?format={name}>; rel="alternate"; type="{media}"'
+        for name, media in (
+            ("ttl", "text/turtle"),
+            ("nt", "application/n-triples"),
+            ("jsonld", "application/ld+json"),
+            ("rdfxml", "application/rdf+xml"),
+        )
+    )
 
 
 def create_app(store: QueryEngine, settings: Settings) -> SparqlRoute:
@@ -130,10 +145,21 @@ def create_api(store: QueryEngine, settings: Settings) -> FastAPI:
         finally:
             await store.stop()
 
-    app = FastAPI(title="il2kg SPARQL endpoint", lifespan=lifespan, docs_url=None,
-                  redoc_url=None, openapi_url=None)
-    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST"],
-                       allow_headers=CORS_HEADERS, allow_credentials=False, max_age=86400)
+    app = FastAPI(
+        title="il2kg SPARQL endpoint",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "HEAD", "POST"],
+        allow_headers=CORS_HEADERS,
+        allow_credentials=False,
+        max_age=86400,
+    )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(PageHeaders)
 
@@ -157,8 +183,9 @@ def create_api(store: QueryEngine, settings: Settings) -> FastAPI:
         answer = await store.run(job)
         if isinstance(answer.body, bytes):
             return Response(answer.body, media_type=answer.media_type, headers={"Vary": "Accept"})
-        return StreamingResponse(answer.body, media_type=answer.media_type,
-                                 headers={"Vary": "Accept"})
+        return StreamingResponse(
+            answer.body, media_type=answer.media_type, headers={"Vary": "Accept"}
+        )
 
     @app.get("/sparql", name="sparql")
     async def sparql(request: Request) -> Response:
@@ -178,18 +205,26 @@ def create_api(store: QueryEngine, settings: Settings) -> FastAPI:
     @app.get("/.well-known/void")
     async def void(request: Request) -> Response:
         """The dataset's VoID and DCAT description, as the build published it."""
-        return await stream(Job(query=describe.VOID_QUERY,
-                                accept=request.headers.get("accept"),
-                                format=request.query_params.get("format"),
-                                max_bytes=settings.max_result_bytes))
+        return await stream(
+            Job(
+                query=describe.VOID_QUERY,
+                accept=request.headers.get("accept"),
+                format=request.query_params.get("format"),
+                max_bytes=settings.max_result_bytes,
+            )
+        )
 
     @app.get("/queries")
     async def queries(request: Request) -> Response:
         """The example queries: HTML for browsers, JSON otherwise."""
         rows = text_rows(await collect(describe.EXAMPLES_QUERY, "json"))
-        examples = [{"name": r["example"].rsplit("/", 1)[-1],
-                     **{k: r[k] for k in ("label", "comment", "query", "keywords")}}
-                    for r in rows]
+        examples = [
+            {
+                "name": r["example"].rsplit("/", 1)[-1],
+                **{k: r[k] for k in ("label", "comment", "query", "keywords")},
+            }
+            for r in rows
+        ]
         if _negotiate(request, ["application/json", "text/html"]) == "text/html":
             return HTMLResponse(pages.examples_page(examples))
         return JSONResponse(examples)
@@ -211,11 +246,14 @@ def create_api(store: QueryEngine, settings: Settings) -> FastAPI:
             return _error(404, f"no resource {iri.value} in this graph")
         headers = {"Vary": "Accept", "Link": _alternates(request.url.path)}
         if media == "text/html":  # the evidence query runs for publications only
-            publication = any(t.subject == iri and t.predicate == RDF_TYPE
-                              and t.object == IL2KG_PUBLICATION for t in triples)
+            publication = any(
+                t.subject == iri and t.predicate == RDF_TYPE and t.object == IL2KG_PUBLICATION
+                for t in triples
+            )
             draw = settings.draw_timeout
-            section = (await evidence.publication_section(collect, draw, iri.value)
-                       if publication else "")
+            section = (
+                await evidence.publication_section(collect, draw, iri.value) if publication else ""
+            )
             return HTMLResponse(pages.resource_page(iri.value, triples, section), headers=headers)
         body = serialize(triples, format=GRAPH_FORMATS[media], prefixes=prefixes())
         return Response(body, media_type=media, headers=headers)

@@ -9,8 +9,16 @@ from il2kg.iris import DATASET_IRI, EXAMPLES_GRAPH, VOID_GRAPH
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS = "http://www.w3.org/ns/formats/"
 RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
-                  "SPARQL_Results_TSV", "Turtle", "N-Triples", "JSON-LD", "RDF_XML")
+RESULT_FORMATS = (
+    "SPARQL_Results_JSON",
+    "SPARQL_Results_XML",
+    "SPARQL_Results_CSV",
+    "SPARQL_Results_TSV",
+    "Turtle",
+    "N-Triples",
+    "JSON-LD",
+    "RDF_XML",
+)
 
 GRAPHS_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } } ORDER BY ?g"
 
@@ -28,18 +36,28 @@ def service_description(endpoint: str, graphs: list[str]) -> list[Triple]:
         Triple(dataset, RDF_TYPE, sd("Dataset")),
         Triple(dataset, sd("defaultGraph"), default),
         Triple(default, RDF_TYPE, sd("Graph")),
-        Triple(service, NamedNode("http://rdfs.org/ns/void#inDataset"),
-               NamedNode(str(DATASET_IRI))),
+        Triple(
+            service, NamedNode("http://rdfs.org/ns/void#inDataset"), NamedNode(str(DATASET_IRI))
+        ),
     ]
     triples += [Triple(service, sd("resultFormat"), NamedNode(FORMATS + f)) for f in RESULT_FORMATS]
     for graph in graphs:
         node = BlankNode()
-        triples += [Triple(dataset, sd("namedGraph"), node),
-                    Triple(node, RDF_TYPE, sd("NamedGraph")),
-                    Triple(node, sd("name"), NamedNode(graph))]
-    triples.append(Triple(service, NamedNode("http://www.w3.org/2000/01/rdf-schema#comment"),
-                          Literal("The default graph is the union of the named graphs, unless "
-                                  "default-graph-uri or named-graph-uri say otherwise.")))
+        triples += [
+            Triple(dataset, sd("namedGraph"), node),
+            Triple(node, RDF_TYPE, sd("NamedGraph")),
+            Triple(node, sd("name"), NamedNode(graph)),
+        ]
+    triples.append(
+        Triple(
+            service,
+            NamedNode("http://www.w3.org/2000/01/rdf-schema#comment"),
+            Literal(
+                "The default graph is the union of the named graphs, unless "
+                "default-graph-uri or named-graph-uri say otherwise."
+            ),
+        )
+    )
     return triples
 
 

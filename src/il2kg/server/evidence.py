@@ -17,17 +17,32 @@ from il2kg.server.pages import link, page
 
 Collect = Callable[[str, str], Awaitable[bytes]]
 PROLOG = re.compile(rb"^.*?(?=<svg)", re.DOTALL)
-COLUMNS = ("study", "cohort", "disease", "treatment", "context", "n/N", "estimate",
-           "95% interval", "outcome")
+COLUMNS = (
+    "study",
+    "cohort",
+    "disease",
+    "treatment",
+    "context",
+    "n/N",
+    "estimate",
+    "95% interval",
+    "outcome",
+)
 
 
 def _cells(row: EvidenceRow) -> tuple[str, ...]:
     """The table cells of one row, as HTML."""
-    return (link(row.publication, row.publication_label), link(row.cohort, row.cohort_label),
-            escape(row.diseases), link(row.treatment, row.treatment_label),
-            escape(row.context), escape(row.counts),
-            f"{row.percent.normalize():f}%{row.mark}", escape(row.interval),
-            link(row.outcome, row.outcome_label))
+    return (
+        link(row.publication, row.publication_label),
+        link(row.cohort, row.cohort_label),
+        escape(row.diseases),
+        link(row.treatment, row.treatment_label),
+        escape(row.context),
+        escape(row.counts),
+        f"{row.percent.normalize():f}%{row.mark}",
+        escape(row.interval),
+        link(row.outcome, row.outcome_label),
+    )
 
 
 def _table(rows: list[EvidenceRow]) -> str:
@@ -36,8 +51,9 @@ def _table(rows: list[EvidenceRow]) -> str:
     body = ""
     for category, members in by_category(rows).items():
         body += f'<tr><th colspan="{len(COLUMNS)}">{escape(category)}</th></tr>'
-        body += "".join("<tr>" + "".join(f"<td>{c}</td>" for c in _cells(r)) + "</tr>"
-                        for r in members)
+        body += "".join(
+            "<tr>" + "".join(f"<td>{c}</td>" for c in _cells(r)) + "</tr>" for r in members
+        )
     return f'<table class="evidence"><tr>{head}</tr>{body}</table>'
 
 
@@ -46,12 +62,17 @@ def evidence_html(rows: list[EvidenceRow], svg: bytes | None, seconds: float) ->
     then the table behind it ('' without rows)."""
     if not rows:
         return ""
-    figure = (f'<figure class="forest">{PROLOG.sub(b"", svg).decode()}</figure>' if svg
-              else f"<p>The forest plot took longer than {seconds:g} s to draw and is left out; "
-                   "the table has every row.</p>")
-    return (f"{figure}{_table(rows)}"
-            "<p><small>n/N: count over denominator; * derived by il2kg (an il2kg:DerivedValue "
-            f"in the graph); ? not given by the source. {escape(NOTE)}</small></p>")
+    figure = (
+        f'<figure class="forest">{PROLOG.sub(b"", svg).decode()}</figure>'
+        if svg
+        else f"<p>The forest plot took longer than {seconds:g} s to draw and is left out; "
+        "the table has every row.</p>"
+    )
+    return (
+        f"{figure}{_table(rows)}"
+        "<p><small>n/N: count over denominator; * derived by il2kg (an il2kg:DerivedValue "
+        f"in the graph); ? not given by the source. {escape(NOTE)}</small></p>"
+    )
 
 
 @lru_cache(maxsize=64)
@@ -63,8 +84,7 @@ def _rendered(payload: bytes, publication: str | None, seconds: float) -> str:
     return evidence_html(rows, svg, seconds)
 
 
-async def evidence_section(collect: Collect, seconds: float,
-                           publication: str | None = None) -> str:
+async def evidence_section(collect: Collect, seconds: float, publication: str | None = None) -> str:
     """The evidence HTML of the graph, or of one publication's outcomes ('' if none)."""
     payload = await collect(ROWS_QUERY, "json")
     return await run_in_threadpool(_rendered, payload, publication, seconds)
@@ -84,10 +104,18 @@ def router(collect: Collect, seconds: float) -> APIRouter:
     @routes.get("/evidence")
     async def evidence() -> HTMLResponse:
         """Forest plots of every response outcome and the table behind them."""
-        body = (await evidence_section(collect, seconds)
-                or "<p>No response outcome has an estimate.</p>")
-        return HTMLResponse(page("il2kg evidence", f"<h1>Response outcomes</h1><p>Every "
-                                 "response outcome in the graph, by category; each row has its "
-                                 f"own treatment and context.</p>{body}", wide=True))
+        body = (
+            await evidence_section(collect, seconds)
+            or "<p>No response outcome has an estimate.</p>"
+        )
+        return HTMLResponse(
+            page(
+                "il2kg evidence",
+                f"<h1>Response outcomes</h1><p>Every "
+                "response outcome in the graph, by category; each row has its "
+                f"own treatment and context.</p>{body}",
+                wide=True,
+            )
+        )
 
     return routes

@@ -30,12 +30,16 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 MAX_HEAD = 64 * 1024
 RESERVED_FDS = 64  # for store and static files, the log; the query engine's come on top
 LOG_INTERVAL = 10.0
-BUSY = (b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\n"
-        b"connection: close\r\ncontent-length: 44\r\n\r\n"
-        b"too many connections open; try again later\n")
-TOO_LARGE = (b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: text/plain; "
-             b"charset=utf-8\r\nconnection: close\r\ncontent-length: 36\r\n\r\n"
-             b"request head larger than 65536 bytes")
+BUSY = (
+    b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\n"
+    b"connection: close\r\ncontent-length: 44\r\n\r\n"
+    b"too many connections open; try again later\n"
+)
+TOO_LARGE = (
+    b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: text/plain; "
+    b"charset=utf-8\r\nconnection: close\r\ncontent-length: 36\r\n\r\n"
+    b"request head larger than 65536 bytes"
+)
 
 
 class CoalescingTransport:
@@ -68,8 +72,9 @@ class CoalescingTransport:
 class ServerConfig(uvicorn.Config):
     """uvicorn's configuration plus the head deadline and the connection cap."""
 
-    def __init__(self, app: Any, *, head_timeout: float, max_connections: int,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, app: Any, *, head_timeout: float, max_connections: int, **kwargs: Any
+    ) -> None:
         super().__init__(app, **kwargs)
         self.head_timeout, self.max_connections = head_timeout, max_connections
 
@@ -182,10 +187,26 @@ def quiet_floods() -> None:
         logging.getLogger(name).addFilter(limiter)
 
 
-def config(app: Any, *, host: str, port: int, read_timeout: float, access_log: bool = False,
-           log_level: str = "info", engine_fds: int = 0) -> ServerConfig:
+def config(
+    app: Any,
+    *,
+    host: str,
+    port: int,
+    read_timeout: float,
+    access_log: bool = False,
+    log_level: str = "info",
+    engine_fds: int = 0,
+) -> ServerConfig:
     """The uvicorn configuration every il2kg server uses (the tests' too); `engine_fds`
     descriptors are kept for the query engine."""
-    return ServerConfig(app, host=host, port=port, http=HttpProtocol, loop="uvloop",
-                        log_level=log_level, access_log=access_log, head_timeout=read_timeout,
-                        max_connections=connection_limit(engine_fds))
+    return ServerConfig(
+        app,
+        host=host,
+        port=port,
+        http=HttpProtocol,
+        loop="uvloop",
+        log_level=log_level,
+        access_log=access_log,
+        head_timeout=read_timeout,
+        max_connections=connection_limit(engine_fds),
+    )

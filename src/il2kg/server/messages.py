@@ -114,7 +114,12 @@ def _ready(payload: bytes) -> Ready:
 
 
 DECODERS: tuple[Callable[[bytes], Message], ...] = (
-    _job, _ready, lambda payload: Unsafe(payload.decode()), _chunk, _failed)
+    _job,
+    _ready,
+    lambda payload: Unsafe(payload.decode()),
+    _chunk,
+    _failed,
+)
 
 
 def decode(kind: int, payload: bytes) -> Message:
@@ -142,7 +147,7 @@ class Frames:
             end = start + HEADER.size + length
             if len(self.buffer) < end:
                 break
-            done.append((number, decode(kind, bytes(self.buffer[start + HEADER.size:end]))))
+            done.append((number, decode(kind, bytes(self.buffer[start + HEADER.size : end]))))
             start = end
         del self.buffer[:start]
         return done

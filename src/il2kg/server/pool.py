@@ -131,8 +131,16 @@ class WorkerPool:
     """Worker processes each holding the store; queries run with a deadline and each worker's
     memory is capped at `memory` bytes (0: no cap)."""
 
-    def __init__(self, store_path: str, *, size: int, timeout: float, memory: int = 0,
-                 queue: int = QUEUE, quick: float = QUICK) -> None:
+    def __init__(
+        self,
+        store_path: str,
+        *,
+        size: int,
+        timeout: float,
+        memory: int = 0,
+        queue: int = QUEUE,
+        quick: float = QUICK,
+    ) -> None:
         self.link, self.size, self.timeout, self.memory = store_path, size, timeout, memory
         self.queue, self.quick_time = queue, quick
         self.build, self.generation, self.failed = os.path.realpath(store_path), 0, ""
@@ -186,13 +194,19 @@ class WorkerPool:
 
     # -- the workers of a generation
 
-    def _new(self, build: str = "", generation: int | None = None, *,
-             shared: bool = False) -> Worker | None:
+    def _new(
+        self, build: str = "", generation: int | None = None, *, shared: bool = False
+    ) -> Worker | None:
         """Start a worker (of the current generation unless told) and its opening; None
         (logged) if the system has no descriptor or process left for it."""
         try:
-            w = Worker(build or self.build, self.generation if generation is None else generation,
-                       self.memory, shared=shared, on_lost=self._lost)
+            w = Worker(
+                build or self.build,
+                self.generation if generation is None else generation,
+                self.memory,
+                shared=shared,
+                on_lost=self._lost,
+            )
         except OSError as exc:
             log.error("a query worker could not be started (%s); trying again", exc)
             return None
@@ -207,10 +221,16 @@ class WorkerPool:
             await w.connect()
             message = await self._next(w, w.channel.start, time.monotonic() + START_TIMEOUT)
             if isinstance(message, Unsafe):
-                log.critical("query worker %s cannot sandbox itself, so it runs no query: %s",
-                             w.process.pid, message.reason)
-                raise QueryError(f"the query workers cannot be sandboxed on this server "
-                                 f"({message.reason}), so no query runs", 503)
+                log.critical(
+                    "query worker %s cannot sandbox itself, so it runs no query: %s",
+                    w.process.pid,
+                    message.reason,
+                )
+                raise QueryError(
+                    f"the query workers cannot be sandboxed on this server "
+                    f"({message.reason}), so no query runs",
+                    503,
+                )
             if not isinstance(message, Ready):
                 raise QueryError("a query worker failed to open the store", 503)
             w.ready = True
@@ -232,8 +252,7 @@ class WorkerPool:
             self.quick, self.spare = self.spare, None
         self.quick = self.quick or self._new(shared=True)
         self.spare = self.spare or self._new(shared=True)
-        general = [w for w in self.workers
-                   if w.generation == self.generation and not w.shared]
+        general = [w for w in self.workers if w.generation == self.generation and not w.shared]
         for _ in range(self.size - len(general)):
             if self._new() is None:
                 return
@@ -301,8 +320,12 @@ class WorkerPool:
             for w in started:
                 await _started(w)
         except QueryError as exc:
-            log.error("the new build %s cannot be served (%s); still serving %s",
-                      build, exc.message, self.build)
+            log.error(
+                "the new build %s cannot be served (%s); still serving %s",
+                build,
+                exc.message,
+                self.build,
+            )
             self.failed = build
             return self._drop(started)
         except OSError as exc:
@@ -360,8 +383,7 @@ class WorkerPool:
     def _lane(self) -> Worker | None:
         """The reserved worker if it takes another query now."""
         q = self._reserved()
-        if (q is None or not q.ready or q.retired or q.alone or self.alone
-                or q.jobs >= SHARED_JOBS):
+        if q is None or not q.ready or q.retired or q.alone or self.alone or q.jobs >= SHARED_JOBS:
             return None
         q.jobs += 1
         return q
@@ -384,7 +406,7 @@ class WorkerPool:
             if waiter.done() and not waiter.cancelled():  # handed one just as it gave up
                 self._give_back(waiter.result())
             with contextlib.suppress(ValueError):  # no stale place in line (it would hold
-                waiters.remove(waiter)             # back free workers and the lane)
+                waiters.remove(waiter)  # back free workers and the lane)
             if isinstance(exc, TimeoutError):
                 raise busy("every query worker is busy; try again later") from None
             raise
@@ -428,8 +450,9 @@ class WorkerPool:
         try:
             message = await inbox.next(deadline - time.monotonic())
         except TimeoutError:
-            raise Overran(f"query stopped: it ran past this endpoint's limit of "
-                          f"{self.timeout:g} s", 503) from None
+            raise Overran(
+                f"query stopped: it ran past this endpoint's limit of {self.timeout:g} s", 503
+            ) from None
         if message is None:
             raise await self._died(w)
         return message
@@ -452,12 +475,20 @@ class WorkerPool:
         cause, report = exit_cause(w.process.poll()), w.report()
         if any(words in report for words in OUT_OF_MEMORY):
             log.warning("query worker %s ran out of memory (%s)", w.process.pid, cause)
-            return "query stopped: it needed more memory than this endpoint allows; simplify " \
-                   "the query"
-        log.error("query worker %s crashed (%s) with %d queries on it; it wrote:\n%s",
-                  w.process.pid, cause, w.channel.open_when_lost, report)
-        return (f"query stopped: its worker process crashed ({cause}); the crash is logged on "
-                f"the server. Try again or simplify the query")
+            return (
+                "query stopped: it needed more memory than this endpoint allows; simplify the query"
+            )
+        log.error(
+            "query worker %s crashed (%s) with %d queries on it; it wrote:\n%s",
+            w.process.pid,
+            cause,
+            w.channel.open_when_lost,
+            report,
+        )
+        return (
+            f"query stopped: its worker process crashed ({cause}); the crash is logged on "
+            f"the server. Try again or simplify the query"
+        )
 
     # -- running a query
 
@@ -471,8 +502,10 @@ class WorkerPool:
             with contextlib.suppress(TooLong):
                 return await self._quickly(job, deadline)
             if len(self.waiting) >= self.queue:
-                raise busy(f"the line of queries waiting for a worker is full ({self.queue}); "
-                       "try again later")
+                raise busy(
+                    f"the line of queries waiting for a worker is full ({self.queue}); "
+                    "try again later"
+                )
             w = await self._wait(self.waiting, deadline)
         return await self._start(w, job, deadline)
 
@@ -488,15 +521,18 @@ class WorkerPool:
             if not exc.others:
                 raise
         if len(self.alone) >= self.queue:
-            raise busy(f"the line of queries waiting for a worker is full ({self.queue}); "
-                       "try again later")
+            raise busy(
+                f"the line of queries waiting for a worker is full ({self.queue}); try again later"
+            )
         return await self._whole(await self._wait(self.alone, deadline), job, deadline)
 
     async def _whole(self, w: Worker, job: Job, deadline: float) -> Answer:
         """Run a job on a shared worker and collect its whole answer within `quick` s and
         `QUICK_BYTES`; TooLong otherwise."""
-        lease = Lease(w, w.channel.open(replace(job, max_bytes=min(
-            job.max_bytes or QUICK_BYTES, QUICK_BYTES))))
+        lease = Lease(
+            w,
+            w.channel.open(replace(job, max_bytes=min(job.max_bytes or QUICK_BYTES, QUICK_BYTES))),
+        )
         by, ok, chunks = min(deadline, time.monotonic() + self.quick_time), False, []
         try:
             while True:
@@ -504,7 +540,7 @@ class WorkerPool:
                 ok = isinstance(message, (Chunk, Failed))
                 if isinstance(message, Failed):
                     if message.status == 507:  # a general worker streams it (and cuts it off
-                        raise TooLong          # at the job's own limit, if it has one)
+                        raise TooLong  # at the job's own limit, if it has one)
                     raise self._error(message)
                 if not isinstance(message, Chunk):
                     raise self._unexpected(w, message)
@@ -548,8 +584,9 @@ class WorkerPool:
             if now > deadline + 1.0 and self.lent.pop(lease, None) is not None:
                 self._end(lease, ok=False)
 
-    async def _stream(self, lease: Lease, first: Chunk, deadline: float
-                      ) -> AsyncGenerator[bytes, None]:
+    async def _stream(
+        self, lease: Lease, first: Chunk, deadline: float
+    ) -> AsyncGenerator[bytes, None]:
         """Yield chunks until the last; on an error or a timeout, abort the response."""
         done = False
         try:
@@ -577,6 +614,7 @@ class WorkerPool:
 
     @staticmethod
     def _unexpected(w: Worker, message: Message) -> QueryError:
-        log.error("query worker %s sent %s in answer to a query", w.process.pid,
-                  type(message).__name__)
+        log.error(
+            "query worker %s sent %s in answer to a query", w.process.pid, type(message).__name__
+        )
         return QueryError("internal error while running the query (logged)", 500)

@@ -34,8 +34,10 @@ class QueryRequest:
 def parse_content_type(content_type: str) -> tuple[str, str | None]:
     """A Content-Type's media type and charset parameter."""
     media, *params = (p.strip() for p in content_type.split(";"))
-    charset = next((p.split("=", 1)[1].strip('"').lower() for p in params
-                    if p.lower().startswith("charset=")), None)
+    charset = next(
+        (p.split("=", 1)[1].strip('"').lower() for p in params if p.lower().startswith("charset=")),
+        None,
+    )
     return media.lower(), charset
 
 
@@ -72,14 +74,20 @@ def _params(pairs: list[tuple[str, str]], query: str | None = None) -> QueryRequ
 def url_params(query_string: str) -> list[tuple[str, str]]:
     """The parameters of a URL's query string; 400 when they are not UTF-8."""
     try:
-        return parse_qsl(query_string, keep_blank_values=True, strict_parsing=False,
-                         encoding="utf-8", errors="strict")
+        return parse_qsl(
+            query_string,
+            keep_blank_values=True,
+            strict_parsing=False,
+            encoding="utf-8",
+            errors="strict",
+        )
     except UnicodeDecodeError as exc:
         raise ProtocolError(400, f"the query string is not valid UTF-8: {exc}") from exc
 
 
-def read_request(method: str, params: list[tuple[str, str]], content_type: str,
-                 body: bytes) -> QueryRequest:
+def read_request(
+    method: str, params: list[tuple[str, str]], content_type: str, body: bytes
+) -> QueryRequest:
     """Read a protocol request from its parts; raise ProtocolError with the status the
     protocol asks for."""
     if method in ("GET", "HEAD"):
@@ -118,5 +126,7 @@ def explain(message: str, query: str, known: Mapping[str, str]) -> str:
     before = lines[min(line, len(lines)) - 1][: column - 1]
     name = PREFIXED.search(before)
     prefix = f"'{name.group(1) or ''}:'" if name else "a prefix"
-    return (f"unknown prefix {prefix} at line {line}, column {column}: declare it with PREFIX "
-            f"or use a known one ({', '.join(sorted(known))})")
+    return (
+        f"unknown prefix {prefix} at line {line}, column {column}: declare it with PREFIX "
+        f"or use a known one ({', '.join(sorted(known))})"
+    )

@@ -19,9 +19,11 @@ from il2kg.server.describe import VOID_QUERY
 from il2kg.server.evidence import Collect
 
 STATIC = Path(__file__).parent / "static"
-POLICY = ("default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-          "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-          "form-action 'self'; frame-ancestors 'none'")
+POLICY = (
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
 """The page loads, fetches and submits only from this server: the browser enforces it."""
 
 
@@ -32,8 +34,11 @@ def page_html(void: bytes) -> str:
     dataset = dataset_from_void(parse(void, format=RdfFormat.N_TRIPLES))
     data = json.dumps(schema_org(dataset), indent=1).replace("</", "<\\/")
     script = f'<script type="application/ld+json">\n{data}\n</script>\n'
-    return (STATIC / "index.html").read_text(encoding="utf-8").replace("</head>",
-                                                                      script + "</head>", 1)
+    return (
+        (STATIC / "index.html")
+        .read_text(encoding="utf-8")
+        .replace("</head>", script + "</head>", 1)
+    )
 
 
 async def query_page(collect: Collect) -> HTMLResponse:

@@ -28,8 +28,9 @@ class RemoteEngine:
 
     async def start(self) -> None:
         """Open the connection pool."""
-        self.client = httpx.AsyncClient(timeout=self.timeout,
-                                        limits=httpx.Limits(max_connections=CONNECTIONS))
+        self.client = httpx.AsyncClient(
+            timeout=self.timeout, limits=httpx.Limits(max_connections=CONNECTIONS)
+        )
 
     async def stop(self) -> None:
         """Close the connection pool."""
@@ -40,9 +41,14 @@ class RemoteEngine:
         """Send the query; stream the answer back, or raise the remote error as a QueryError."""
         assert self.client is not None, "start() the engine first"
         accept = ALIASES.get(job.format.lower(), job.format) if job.format else job.accept
-        request = query_request(self.client, self.url, job.query, accept=accept or "*/*",
-                                default_graphs=job.default_graphs,
-                                named_graphs=job.named_graphs)
+        request = query_request(
+            self.client,
+            self.url,
+            job.query,
+            accept=accept or "*/*",
+            default_graphs=job.default_graphs,
+            named_graphs=job.named_graphs,
+        )
         deadline = time.monotonic() + self.timeout
         try:
             response = await self.client.send(request, stream=True)
@@ -54,8 +60,9 @@ class RemoteEngine:
             raise refused(REMOTE, response, text)
         return Answer(media_type(response), self._body(response, deadline, job.max_bytes))
 
-    async def _body(self, response: httpx.Response, deadline: float,
-                    limit: int) -> AsyncGenerator[bytes, None]:
+    async def _body(
+        self, response: httpx.Response, deadline: float, limit: int
+    ) -> AsyncGenerator[bytes, None]:
         size = 0
         try:
             async for chunk in response.aiter_bytes():

@@ -32,8 +32,10 @@ def confine() -> None:
     try:
         import pyseccomp as seccomp
     except (ImportError, RuntimeError) as exc:  # RuntimeError: libseccomp.so.2 not found
-        raise SandboxError(f"libseccomp cannot be loaded ({exc}); install the Debian package "
-                           "libseccomp2 (or your system's libseccomp)") from exc
+        raise SandboxError(
+            f"libseccomp cannot be loaded ({exc}); install the Debian package "
+            "libseccomp2 (or your system's libseccomp)"
+        ) from exc
     try:
         rules = seccomp.SyscallFilter(seccomp.ALLOW)
         rules.set_attr(seccomp.Attr.CTL_TSYNC, 1)
@@ -55,6 +57,7 @@ def check() -> None:
         except OSError as exc:
             if exc.errno == DENIED:
                 continue
-            raise SandboxError(f"opening a {family.name} socket failed with {exc}, not with "
-                               "the sandbox's refusal") from exc
+            raise SandboxError(
+                f"opening a {family.name} socket failed with {exc}, not with the sandbox's refusal"
+            ) from exc
         raise SandboxError(f"a {family.name} socket could still be opened")

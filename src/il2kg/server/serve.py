@@ -41,8 +41,10 @@ def check_port(host: str, port: int) -> None:
         try:
             sock.bind((host, port))
         except OSError as exc:
-            raise OSError(f"cannot listen on {host}:{port}: {exc.strerror or exc}; is another "
-                          "server running there? Choose another --port") from None
+            raise OSError(
+                f"cannot listen on {host}:{port}: {exc.strerror or exc}; is another "
+                "server running there? Choose another --port"
+            ) from None
 
 
 def has_store(store_dir: Path | None) -> bool:
@@ -50,8 +52,14 @@ def has_store(store_dir: Path | None) -> bool:
     return store_dir is not None and store_dir.is_dir() and any(store_dir.iterdir())
 
 
-def prepare_store(stack: ExitStack, store_dir: Path | None, dist: Path, *,
-                  extra: Sequence[Path] = (), queries_dir: Path | None = None) -> Path:
+def prepare_store(
+    stack: ExitStack,
+    store_dir: Path | None,
+    dist: Path,
+    *,
+    extra: Sequence[Path] = (),
+    queries_dir: Path | None = None,
+) -> Path:
     """An on-disk store to serve: `store_dir` if it holds one, else one built there or in a
     temporary directory removed on exit."""
     if store_dir is not None and has_store(store_dir):
@@ -63,21 +71,31 @@ def prepare_store(stack: ExitStack, store_dir: Path | None, dist: Path, *,
     return build_store(store_dir, dist, extra=extra, queries_dir=queries_dir)
 
 
-def engine_for(store: Path | None, endpoint: str | None, *, workers: int,
-               timeout: float) -> QueryEngine:
+def engine_for(
+    store: Path | None, endpoint: str | None, *, workers: int, timeout: float
+) -> QueryEngine:
     """Worker processes over the local store, or the remote endpoint if one is given."""
     if endpoint:
         return RemoteEngine(endpoint, timeout=timeout)
     assert store is not None, "a local engine needs a store"
-    return WorkerPool(str(store), size=workers, timeout=timeout,
-                      memory=default_worker_memory(workers + 2))  # + the reserved one and its spare
+    return WorkerPool(
+        str(store), size=workers, timeout=timeout, memory=default_worker_memory(workers + 2)
+    )  # + the reserved one and its spare
 
 
-def serve(engine: QueryEngine, settings: Settings, *, host: str, port: int,
-          access_log: bool = False) -> None:
+def serve(
+    engine: QueryEngine, settings: Settings, *, host: str, port: int, access_log: bool = False
+) -> None:
     """Serve until interrupted; a line per request only with `access_log` (it costs 20-40%
     of the requests per second of small queries)."""
     quiet_floods()
-    uvicorn.Server(config(create_app(engine, settings), host=host, port=port,
-                          read_timeout=settings.read_timeout, access_log=access_log,
-                          engine_fds=engine.descriptors)).run()
+    uvicorn.Server(
+        config(
+            create_app(engine, settings),
+            host=host,
+            port=port,
+            read_timeout=settings.read_timeout,
+            access_log=access_log,
+            engine_fds=engine.descriptors,
+        )
+    ).run()

@@ -45,14 +45,23 @@ class Disconnected(Exception):
 class SparqlRoute:
     """ASGI application answering SPARQL queries at /sparql, the rest by `fallback`."""
 
-    def __init__(self, run: Callable[[Job], Awaitable[Answer]], settings: Settings,
-                 fallback: ASGIApp, prefixes: dict[str, str], base_iri: str) -> None:
+    def __init__(
+        self,
+        run: Callable[[Job], Awaitable[Answer]],
+        settings: Settings,
+        fallback: ASGIApp,
+        prefixes: dict[str, str],
+        base_iri: str,
+    ) -> None:
         self.run, self.settings, self.fallback = run, settings, fallback
         self.prefixes, self.base_iri = prefixes, base_iri
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (scope["type"] != "http" or scope["path"] != "/sparql"
-                or scope["method"] not in ("GET", "HEAD", "POST")):
+        if (
+            scope["type"] != "http"
+            or scope["path"] != "/sparql"
+            or scope["method"] not in ("GET", "HEAD", "POST")
+        ):
             return await self._fallback(scope, receive, send)
         headers = {k.decode(): v.decode("latin-1") for k, v in scope["headers"] if k in WANTED}
         extra = CORS if "origin" in headers else []
@@ -84,9 +93,15 @@ class SparqlRoute:
     async def _answer(self, req: QueryRequest, accept: str | None) -> Answer:
         query = req.query or ""
         admit(query)  # SERVICE and the size bounds, whatever engine runs it
-        job = Job(query=query, accept=accept, format=req.format, default_graphs=req.default_graphs,
-                  named_graphs=req.named_graphs, max_bytes=self.settings.max_result_bytes,
-                  base_iri=self.base_iri)
+        job = Job(
+            query=query,
+            accept=accept,
+            format=req.format,
+            default_graphs=req.default_graphs,
+            named_graphs=req.named_graphs,
+            max_bytes=self.settings.max_result_bytes,
+            base_iri=self.base_iri,
+        )
         try:
             return await self.run(job)
         except QueryError as exc:
@@ -113,12 +128,14 @@ class SparqlRoute:
                     if not message.get("more_body", False):
                         return bytes(body)
         except TimeoutError:
-            raise ProtocolError(408, f"the request body did not arrive within "
-                                     f"{self.settings.read_timeout:g} s") from None
+            raise ProtocolError(
+                408, f"the request body did not arrive within {self.settings.read_timeout:g} s"
+            ) from None
 
 
-def _start(status: int, media_type: str, extra: list[tuple[bytes, bytes]],
-           length: int | None = None) -> Message:
+def _start(
+    status: int, media_type: str, extra: list[tuple[bytes, bytes]], length: int | None = None
+) -> Message:
     content_type = media_type + ("; charset=utf-8" if media_type.startswith("text/") else "")
     headers = [(b"content-type", content_type.encode("latin-1")), (b"vary", b"Accept"), *extra]
     if length is not None:
@@ -137,8 +154,9 @@ async def _plain(send: Send, status: int, message: str, extra: list[tuple[bytes,
     await send({"type": "http.response.body", "body": body})
 
 
-async def _respond(send: Send, receive: Receive, answer: Answer,
-                   extra: list[tuple[bytes, bytes]]) -> None:
+async def _respond(
+    send: Send, receive: Receive, answer: Answer, extra: list[tuple[bytes, bytes]]
+) -> None:
     """Send an answer: whole, or streamed chunk by chunk until done or the client leaves."""
     if isinstance(answer.body, bytes):
         await send(_start(200, answer.media_type, extra, len(answer.body)))

@@ -129,8 +129,7 @@ class Sender:
             self.buffer.clear()
 
 
-def stream(result: QuerySolutions | QueryBoolean | QueryTriples, fmt: Format,
-           sink: Sender) -> None:
+def stream(result: QuerySolutions | QueryBoolean | QueryTriples, fmt: Format, sink: Sender) -> None:
     """Serialise a result into the sink (negotiation offers each form only its own formats)."""
     output = cast(IO[bytes], sink)  # pyoxigraph writes to any object with write(); stub: IO
     match result, fmt:
@@ -173,9 +172,13 @@ def run(store: Store, job: Job, sender: Sender) -> None:
     try:
         check_bounds(job.query)
         result = store.query(
-            job.query, prefixes=PREFIXES, base_iri=job.base_iri,
-            use_default_graph_as_union=union, default_graph=defaults or None,
-            named_graphs=named or None)
+            job.query,
+            prefixes=PREFIXES,
+            base_iri=job.base_iri,
+            use_default_graph_as_union=union,
+            default_graph=defaults or None,
+            named_graphs=named or None,
+        )
         form = form_of(result)
         chosen = choose(form, job.accept, job.format)
         if chosen is None:
@@ -185,9 +188,12 @@ def run(store: Store, job: Job, sender: Sender) -> None:
     except SyntaxError as exc:
         raise Refusal(400, f"syntax error: {exc}") from exc
     except PermissionError as exc:  # the sandbox refused a socket: SERVICE
-        raise Refusal(403, f"query refused: it tried to open a network connection "
-                           f"(SERVICE), which this endpoint's query workers cannot do "
-                           f"({exc})") from exc
+        raise Refusal(
+            403,
+            f"query refused: it tried to open a network connection "
+            f"(SERVICE), which this endpoint's query workers cannot do "
+            f"({exc})",
+        ) from exc
     except RuntimeError as exc:  # pyoxigraph's evaluation errors (e.g. an unknown function)
         raise Refusal(400, f"query failed: {exc}") from exc
 
@@ -204,8 +210,10 @@ def failure(store: Store, job: Job, link: Link, number: int) -> Failed | None:
     except TooLarge as exc:
         return Failed(507, str(exc))
     except MemoryError:
-        return Failed(503, "query stopped: it needed more memory than this endpoint allows; "
-                           "simplify the query")
+        return Failed(
+            503,
+            "query stopped: it needed more memory than this endpoint allows; simplify the query",
+        )
     except Gone:
         raise
     except Exception:  # OSError (the store's files), bugs: logged by the server, a 500
@@ -279,5 +287,9 @@ def threads(store: Store, link: Link) -> queue.SimpleQueue[tuple[int, Job]]:
 
 
 if __name__ == "__main__":
-    serve_jobs(socket.socket(fileno=int(sys.argv[1])), sys.argv[2], int(sys.argv[3]),
-          sys.argv[4] == "shared")
+    serve_jobs(
+        socket.socket(fileno=int(sys.argv[1])),
+        sys.argv[2],
+        int(sys.argv[3]),
+        sys.argv[4] == "shared",
+    )

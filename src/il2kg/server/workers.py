@@ -137,17 +137,34 @@ class Worker:
     """One worker process on one build, and the server's end of its socket. A shared worker
     runs several jobs at once."""
 
-    def __init__(self, build: str, generation: int, memory: int, *, shared: bool,
-                 on_lost: Callable[[Worker], None]) -> None:
+    def __init__(
+        self,
+        build: str,
+        generation: int,
+        memory: int,
+        *,
+        shared: bool,
+        on_lost: Callable[[Worker], None],
+    ) -> None:
         mine, child = socket.socketpair()
         try:
             self.errors = tempfile.TemporaryFile()  # noqa: SIM115 (closed once reaped)
             try:
                 with child:
                     self.process = subprocess.Popen(
-                        [sys.executable, "-m", "il2kg.server.worker", str(child.fileno()),
-                         build, str(memory), "shared" if shared else "single"],
-                        pass_fds=[child.fileno()], stdin=subprocess.DEVNULL, stderr=self.errors)
+                        [
+                            sys.executable,
+                            "-m",
+                            "il2kg.server.worker",
+                            str(child.fileno()),
+                            build,
+                            str(memory),
+                            "shared" if shared else "single",
+                        ],
+                        pass_fds=[child.fileno()],
+                        stdin=subprocess.DEVNULL,
+                        stderr=self.errors,
+                    )
             except BaseException:
                 self.errors.close()
                 raise
@@ -169,8 +186,9 @@ class Worker:
 
     async def connect(self) -> None:
         """Attach the channel to the socket."""
-        await asyncio.get_running_loop().create_unix_connection(lambda: self.channel,
-                                                                sock=self.socket)
+        await asyncio.get_running_loop().create_unix_connection(
+            lambda: self.channel, sock=self.socket
+        )
 
     def kill(self) -> None:
         """SIGKILL the process and close its socket (jobs waiting on it see it go); no wait."""
