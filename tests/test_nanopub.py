@@ -121,6 +121,24 @@ def test_curation_notes_are_in_the_provenance(files: dict[str, str], seed_result
     assert checked
 
 
+def test_the_quoted_words_are_in_the_provenance(files: dict[str, str], seed_result: object) -> None:
+    """Each outcome's provenance carries the exact words of every quote it was curated from
+    (W3C Web Annotation with the outcome as body), read back from the record."""
+    OA = Namespace("http://www.w3.org/ns/oa#")
+    checked = 0
+    for record in seed_result.loaded.records:
+        for outcome in record.outcomes:
+            provenance = _graph(_dataset(files[f"{record.id}.outcome.{outcome.id}"]), "provenance")
+            iri = URIRef(f"{RES}{record.id}/outcome/{outcome.id}")
+            assert {s for s, p, o in provenance if p == OA.hasBody and o == iri} == {
+                URIRef(f"{iri}/quote/{i}") for i in range(1, len(outcome.quotes) + 1)
+            }
+            exact = {" ".join(str(o).split()) for _, p, o in provenance if p == OA.exact}
+            assert exact == {" ".join(q.text.split()) for q in outcome.quotes}
+            checked += len(exact)
+    assert checked
+
+
 def test_two_exports_with_the_same_key_are_byte_identical(
     store: Store, key_file: Path, files: dict[str, str]
 ) -> None:

@@ -44,6 +44,7 @@ PREFIXES = {
     "prov": str(PROV),
     "dct": str(DCTERMS),
     "npx": str(NPX),
+    "oa": "http://www.w3.org/ns/oa#",
 }  # for the signed TriG's readability; the triples are the same
 OUTCOMES = f"""PREFIX il2kg: <{IL2KG}>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -66,6 +67,7 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{DATA_GRAPH}> {{
   {{ ?s ?p ?o FILTER (?s = <OUTCOME> && ?p IN (il2kg:hasCurationNote, il2kg:sourceSentence)) }}
   UNION {{ ?s ?p ?o FILTER (STRSTARTS(STR(?s), "OUTCOME/note/")) }}
+  UNION {{ ?s ?p ?o FILTER (STRSTARTS(STR(?s), "OUTCOME/quote/")) }}
   UNION {{ <OUTCOME> il2kg:reportedIn ?s . ?s ?p ?o
           FILTER (?p IN (il2kg:curationSource, rdfs:seeAlso, rdfs:label)) }}
 }} }}"""
