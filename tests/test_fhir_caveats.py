@@ -257,6 +257,25 @@ def test_time_outcomes_keep_kind_and_open_ends(parsed: dict, seed_result: object
     assert {"median", "typical", "range"} <= checked
 
 
+def test_every_outcome_carries_its_source_quotes(parsed: dict, seed_result: object) -> None:
+    """Each outcome's Evidence notes the exact words it was curated from, with the source file
+    and offsets in the source-quote extension (Atkins: "17 complete responses")."""
+    url = "https://w3id.org/il2kg/fhir/StructureDefinition/source-quote"
+    checked = 0
+    for record in seed_result.loaded.records:
+        for outcome in record.outcomes:
+            evidence = _get(parsed, f"Evidence/{record.id}.outcome.{outcome.id}")
+            quoted = [n for n in evidence.note or [] if _ext(n, url)]
+            assert len(quoted) == len(outcome.quotes), (record.id, outcome.id)
+            for note, quote in zip(quoted, outcome.quotes, strict=True):
+                assert f'"{" ".join(quote.text.split())}"' in " ".join(note.text.split())
+                where = {e.url: e for e in _ext(note, url)[0].extension}
+                assert where["start"].valueInteger == quote.start
+                assert where["source"].valueUri.endswith(quote.source or record.source_file)
+            checked += len(quoted)
+    assert checked
+
+
 def test_atkins_sepsis_deaths_are_six_of_270(parsed: dict, seed_result: object) -> None:
     atkins = next(r for r in seed_result.loaded.records if r.id == "atkins-1999")
     event = next(a for a in atkins.adverse_events if a.event == "sepsis")

@@ -18,6 +18,7 @@ from il2kg.evidence.fhir_groups import (
     groups,
     mapped_codings,
     note_annotations,
+    quote_annotations,
     variables,
 )
 from il2kg.evidence.fhir_terms import (
@@ -64,19 +65,24 @@ class Context:
         self.cohorts = text_rows(run(q.COHORTS))
         self.parents = {c["cohort"]: c["parent"] for c in self.cohorts if "parent" in c}
         self.notes = by_key(text_rows(run(q.NOTES)), "element")
+        self.quotes = by_key(text_rows(run(q.QUOTES)), "element")
         self.priors = by_key(text_rows(run(q.PRIOR_THERAPIES)), "holder")
         self.mapped: Mapped = mapped_codings(text_rows(run(q.MAPPINGS)))
 
     def notes_of(self, row: dict[str, str], element: str) -> list[Json]:
-        """An element's curation notes, its cohort's and their parents' (prefixed), and the
-        source's note."""
+        """An element's source quotes and curation notes, its cohort's and their parents'
+        notes (prefixed), and the source's note."""
         chain, cohort = [row["cohort"]], []
         while chain[-1] in self.parents:
             chain.append(self.parents[chain[-1]])
         for member in chain:
             cohort += note_annotations(self.notes.get(member, []), "About the population: ")
         source = [{"text": f"Note: {row['note']}"}] if "note" in row else []
-        return [*note_annotations(self.notes.get(element, [])), *cohort, *source]
+        own = [
+            *quote_annotations(self.quotes.get(element, [])),
+            *note_annotations(self.notes.get(element, [])),
+        ]
+        return [*own, *cohort, *source]
 
 
 def _sorted(listed: str) -> str:

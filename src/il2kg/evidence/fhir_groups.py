@@ -9,6 +9,7 @@ from collections import defaultdict
 from il2kg.evidence.fhir_terms import (
     EXTENSIONS,
     IL2KG_EXTENSION,
+    SOURCE_QUOTE,
     Json,
     base,
     extension,
@@ -50,6 +51,27 @@ def note_annotations(notes: Rows, prefix: str = "") -> list[Json]:
         {"extension": [extension(NOTE_ABOUT, valueUri=n["property"])], "text": prefix + n["basis"]}
         for n in notes
     ]
+
+
+def quote_annotations(quotes: Rows) -> list[Json]:
+    """The exact source words an element was curated from, as Annotations: the words in their
+    sentence as text, and the source file and character offsets in the source-quote extension."""
+    found = []
+    for row in quotes:
+        where = [extension("source", valueUri=row["source"])]
+        if "start" in row:
+            where += [
+                extension("start", valueInteger=int(row["start"])),
+                extension("end", valueInteger=int(row["end"])),
+            ]
+        sentence = row.get("prefix", "") + row["exact"] + row.get("suffix", "")
+        found.append(
+            {
+                "extension": [{"url": SOURCE_QUOTE, "extension": where}],
+                "text": f'Source quote: "{row["exact"]}" (in: "{sentence.strip()}")',
+            }
+        )
+    return found
 
 
 def citation(row: dict[str, str], cites: Rows | None = None) -> Json:

@@ -13,6 +13,7 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX sssom: <https://w3id.org/sssom/>
 PREFIX cito: <http://purl.org/spar/cito/>
+PREFIX oa: <http://www.w3.org/ns/oa#>
 """
 KINDS = " ".join(f'(il2kg:{k.outcome_class} "{k.name}")' for k in OUTCOME_KINDS.values())
 TIMED = " ".join(f"il2kg:{k.outcome_class}" for k in OUTCOME_KINDS.values() if k.timed)
@@ -96,6 +97,17 @@ NOTES = (
   ?element il2kg:hasCurationNote ?note .
   ?note il2kg:concernsProperty ?property ; il2kg:curationBasis ?basis .
 } ORDER BY ?element ?note"""
+)
+QUOTES = (
+    PREFIXES
+    + """SELECT ?element ?quote ?source ?exact ?prefix ?suffix ?start ?end WHERE {
+  ?quote oa:hasBody ?element ; oa:motivatedBy oa:describing ; oa:hasTarget ?target .
+  ?target oa:hasSource ?source ; oa:hasSelector ?words .
+  ?words a oa:TextQuoteSelector ; oa:exact ?exact .
+  OPTIONAL { ?words oa:prefix ?prefix }
+  OPTIONAL { ?words oa:suffix ?suffix }
+  OPTIONAL { ?target oa:hasSelector [ a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end ] }
+} ORDER BY ?element ?quote"""
 )
 MAPPINGS = (
     PREFIXES

@@ -51,6 +51,7 @@ EXTENSIONS = {
 IL2KG_EXTENSION = BASE + "fhir/StructureDefinition/"
 VALUE_ORIGIN = IL2KG_EXTENSION + "value-origin"  # reported | derived, defined in docs/fhir.md
 CURATION_NOTE = IL2KG_EXTENSION + "curation-note"
+SOURCE_QUOTE = IL2KG_EXTENSION + "source-quote"  # the exact source words, docs/fhir.md
 STATISTICS = {  # SEVCO (STATO-based) codes as the EBM-on-FHIR guide's examples use them
     "percentage": ("STATO:0000639", "percentage"),
     "count": ("STATO:0000047", "count"),
