@@ -12,7 +12,7 @@ from rdflib.compare import isomorphic
 
 from il2kg.checks.reasoning_cache import ReasoningCache
 from il2kg.cli import main
-from il2kg.paths import SEEDS_DIR, Inputs
+from il2kg.paths import SEEDS_DIR, SOURCES_DIR, Inputs
 from il2kg.pipeline import PipelineResult, run
 
 pytestmark = [pytest.mark.java, pytest.mark.slow]
@@ -20,10 +20,12 @@ pytestmark = [pytest.mark.java, pytest.mark.slow]
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Inputs:
-    """A copy of the seeds, with a reasoning cache of its own."""
+    """A copy of the seeds and their sources, with a reasoning cache of its own (the graph, so
+    the cache key, holds the quotes' sentences only where the sources are at hand)."""
     monkeypatch.setenv("IL2KG_CACHE_DIR", str(tmp_path / "cache"))
     shutil.copytree(SEEDS_DIR, tmp_path / "seeds")
-    return Inputs(seeds_dir=tmp_path / "seeds")
+    shutil.copytree(SOURCES_DIR, tmp_path / "sources")
+    return Inputs(seeds_dir=tmp_path / "seeds", sources_dir=tmp_path / "sources")
 
 
 def _reasoned(inputs: Inputs, *, cache: bool = True) -> PipelineResult:
