@@ -142,8 +142,8 @@ class _Writer:
             position = URIRef(f"{note}/text-position")
             self.g.add((target, OA.hasSelector, position))
             self.g.add((position, RDF.type, OA.TextPositionSelector))
-            self.add(position, OA.start, q.start, XSD.nonNegativeInteger)
-            self.add(position, OA.end, end, XSD.nonNegativeInteger)
+            self.add(position, OA.start, q.start, XSD.integer)
+            self.add(position, OA.end, end, XSD.integer)
 
     def label(self, node: URIRef) -> str:
         return str(self.g.value(node, RDFS.label))
