@@ -9,14 +9,16 @@ from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
 from rdflib.namespace import PROV
 
 from il2kg.graph.convert import records_to_graph
-from il2kg.iris import IL2KG, RES, record_of, seed_file_of
+from il2kg.iris import IL2KG, OA, RES, record_of, seed_file_of
 from il2kg.pipeline import PipelineResult
 
 from .conftest import DATA
 
 NUMERIC = {XSD.decimal, XSD.integer}
-STRUCTURAL = {  # positions, not findings: step orders and sentence numbers of the abstract
+STRUCTURAL = {  # positions, not findings: step orders, sentence numbers, quotes' offsets
     IL2KG.stepOrder,
+    OA.start,
+    OA.end,
     IL2KG.sourceSentence,
     IL2KG.sentenceNumber,
     IL2KG.abstractSentenceCount,
