@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pyoxigraph as ox
 import yaml
-from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.namespace import PROV
 
-from il2kg.graph.convert import records_to_graph
+from il2kg.graph.convert import record_triples, records_to_graph
+from il2kg.graph.quads import records_to_quads
 from il2kg.iris import IL2KG, OA, RES, record_of, seed_file_of
 from il2kg.pipeline import PipelineResult
 
@@ -114,6 +116,26 @@ def test_conversion_is_deterministic(seed_result: PipelineResult) -> None:
     first = records_to_graph(records).serialize(format="nt")
     second = records_to_graph(reversed(records)).serialize(format="nt")
     assert sorted(first.splitlines()) == sorted(second.splitlines())
+
+
+def test_stream_of_quads_is_the_graph(seed_result: PipelineResult) -> None:
+    """The build's stream (one record's triples at a time, as pyoxigraph quads) holds exactly
+    the triples of the rdflib graph, term for term."""
+    records = seed_result.loaded.records
+    graph = ox.NamedNode("https://example.org/graph")
+    streamed = {q.triple for q in records_to_quads(records, graph)}
+    parsed = ox.parse(records_to_graph(records).serialize(format="nt"), ox.RdfFormat.N_TRIPLES)
+    assert streamed == {q.triple for q in parsed}
+    assert len(streamed) > 1000
+
+
+def test_labels_come_from_the_writer_not_a_graph(seed_result: PipelineResult) -> None:
+    """A quote's and a quantity's label name their owner by the label the writer gave it."""
+    record = next(r for r in seed_result.loaded.records if r.regimens)
+    labels = {str(s): str(o) for s, p, o in record_triples(record) if p == RDFS.label}
+    regimen = RES[f"{record.id}/regimen/{record.regimens[0].id}"]
+    quote = labels[f"{regimen}/quote/1"]
+    assert quote == f"quote 1 of {record.regimens[0].label}"
 
 
 def test_sequences_are_ordered_with_gaps_recorded(seed_result: PipelineResult) -> None:

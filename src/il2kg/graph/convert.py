@@ -74,13 +74,19 @@ def doi_iri(doi: str) -> URIRef:
 Sources = Callable[[str], str]  # a source file's name -> its text
 
 
+Triple = tuple[URIRef, URIRef, URIRef | Literal]
+Emit = Callable[[Triple], object]  # where the writer sends each triple: a list, a graph
+
+
 class _Writer:
-    """Adds one record's triples to a graph; skips absent values."""
+    """Sends one record's triples to `emit`, in a fixed order; skips absent values. The
+    labels it gives are its own state, so nothing is read back from where triples went."""
 
     def __init__(
-        self, graph: Graph, record: PublicationRecord, sources: Sources | None = None
+        self, emit: Emit, record: PublicationRecord, sources: Sources | None = None
     ) -> None:
-        self.g = graph
+        self.emit = emit
+        self.labels: dict[URIRef, str] = {}
         self.record = record
         self.sources = sources
         self.pub = RES[record.id]
@@ -99,11 +105,9 @@ class _Writer:
         """Curation notes, each linked to its element and to the property it explains."""
         for index, note in enumerate(notes, start=1):
             node = URIRef(f"{owner}/note/{index}")
-            self.g.add((owner, IL2KG.hasCurationNote, node))
-            self.node(
-                node, "CurationNote", f"curation note {index} of {self.g.value(owner, RDFS.label)}"
-            )
-            self.g.add((node, IL2KG.concernsProperty, IL2KG[NOTE_PROPERTIES[note.about]]))
+            self.emit((owner, IL2KG.hasCurationNote, node))
+            self.node(node, "CurationNote", f"curation note {index} of {self.label(owner)}")
+            self.emit((node, IL2KG.concernsProperty, IL2KG[NOTE_PROPERTIES[note.about]]))
             self.add(node, IL2KG.curationBasis, " ".join(note.basis.split()))
 
     def quotes(
@@ -115,21 +119,21 @@ class _Writer:
         for index, q in enumerate(quotes, start=1):
             note = URIRef(f"{owner}/{slot}/{index}")
             target = URIRef(f"{note}/target")
-            self.g.add((note, RDF.type, OA.Annotation))
-            self.g.add((note, RDFS.label, Literal(f"{slot} {index} of {self.label(owner)}")))
-            self.g.add((note, OA.hasTarget, target))
+            self.emit((note, RDF.type, OA.Annotation))
+            self.emit((note, RDFS.label, Literal(f"{slot} {index} of {self.label(owner)}")))
+            self.emit((note, OA.hasTarget, target))
             if isinstance(q, NotCurated):  # a comment on the source: why it was left out
-                self.g.add((note, OA.motivatedBy, OA.commenting))
+                self.emit((note, OA.motivatedBy, OA.commenting))
                 self.add(note, OA.bodyValue, " ".join(q.reason.split()))
             else:  # the element describes the words it was curated from
-                self.g.add((note, OA.motivatedBy, OA.describing))
-                self.g.add((note, OA.hasBody, owner))
-            self.g.add((target, RDF.type, OA.SpecificResource))
+                self.emit((note, OA.motivatedBy, OA.describing))
+                self.emit((note, OA.hasBody, owner))
+            self.emit((target, RDF.type, OA.SpecificResource))
             name = q.source or self.record.source_file
-            self.g.add((target, OA.hasSource, SOURCE[quote(name)]))
+            self.emit((target, OA.hasSource, SOURCE[quote(name)]))
             exact = URIRef(f"{note}/text-quote")
-            self.g.add((target, OA.hasSelector, exact))
-            self.g.add((exact, RDF.type, OA.TextQuoteSelector))
+            self.emit((target, OA.hasSelector, exact))
+            self.emit((exact, RDF.type, OA.TextQuoteSelector))
             text = self.sources(name) if self.sources else None
             end = quote_end(text, q.text, q.start) if text is not None else None
             if text is None or end is None:
@@ -140,13 +144,14 @@ class _Writer:
             self.add(exact, OA.prefix, text[first : q.start].lstrip() or None)
             self.add(exact, OA.suffix, text[end:last] or None)
             position = URIRef(f"{note}/text-position")
-            self.g.add((target, OA.hasSelector, position))
-            self.g.add((position, RDF.type, OA.TextPositionSelector))
+            self.emit((target, OA.hasSelector, position))
+            self.emit((position, RDF.type, OA.TextPositionSelector))
             self.add(position, OA.start, q.start, XSD.integer)
             self.add(position, OA.end, end, XSD.integer)
 
     def label(self, node: URIRef) -> str:
-        return str(self.g.value(node, RDFS.label))
+        """The label this writer gave `node`."""
+        return self.labels[node]
 
     def add(
         self, subject: URIRef, predicate: URIRef, value: object, datatype: URIRef | None = None
@@ -162,26 +167,25 @@ class _Writer:
             obj = Literal(str(value), datatype=datatype)
         else:
             obj = Literal(value)
-        self.g.add((subject, predicate, obj))
+        self.emit((subject, predicate, obj))
 
     def node(self, subject: URIRef, cls: str, label: str) -> None:
-        self.g.add((subject, RDF.type, IL2KG[cls]))
-        self.g.add((subject, RDFS.label, Literal(label)))
+        self.labels[subject] = label
+        self.emit((subject, RDF.type, IL2KG[cls]))
+        self.emit((subject, RDFS.label, Literal(label)))
 
     def element(self, subject: URIRef, cls: str, label: str, link: str) -> None:
         """A curated element of the study, typed, labelled, linked and sourced."""
         self.node(subject, cls, label)
-        self.g.add((self.study, IL2KG[link], subject))
-        self.g.add((subject, IL2KG.reportedIn, self.pub))
+        self.emit((self.study, IL2KG[link], subject))
+        self.emit((subject, IL2KG.reportedIn, self.pub))
 
     def quantity(self, owner: URIRef, predicate: URIRef, slot: str, q: Quantity | None) -> None:
         if q is None:
             return
         node = URIRef(f"{owner}/{slot}")
-        self.g.add((owner, predicate, node))
-        self.node(
-            node, "Quantity", f"{slot.replace('-', ' ')} of {self.g.value(owner, RDFS.label)}"
-        )
+        self.emit((owner, predicate, node))
+        self.node(node, "Quantity", f"{slot.replace('-', ' ')} of {self.label(owner)}")
         self.add(node, IL2KG.numericValue, q.value, XSD.decimal)
         self.add(node, IL2KG.lowerValue, q.lower, XSD.decimal)
         self.add(node, IL2KG.upperValue, q.upper, XSD.decimal)
@@ -203,7 +207,7 @@ class _Writer:
         self.add(self.pub, IL2KG.authorListComplete, p.authors_complete)
         self.add(self.pub, IL2KG.journalTitle, p.journal)
         self.add(self.pub, IL2KG.journalTitleExpansion, p.journal_expansion)
-        self.g.add((self.pub, DCTERMS.issued, date_literal(p.date)))
+        self.emit((self.pub, DCTERMS.issued, date_literal(p.date)))
         self.add(self.pub, BIBO.volume, p.volume)
         self.add(self.pub, BIBO.issue, p.issue)
         self.add(self.pub, BIBO.pages, p.pages)
@@ -212,9 +216,9 @@ class _Writer:
             self.add(self.pub, BIBO.doi, p.doi)
             self.add(self.pub, RDFS.seeAlso, doi_iri(p.doi))
         for kind in p.publication_types:
-            self.g.add((self.pub, IL2KG.publicationType, term(kind)))
+            self.emit((self.pub, IL2KG.publicationType, term(kind)))
         for cited in p.cites:
-            self.g.add((self.pub, CITO.cites, doi_iri(cited)))
+            self.emit((self.pub, CITO.cites, doi_iri(cited)))
         self.add(self.pub, IL2KG.metadataSource, p.metadata_source)
         self.add(self.pub, IL2KG.curationSource, r.source_file)
         self.quotes(self.pub, p.quotes)
@@ -222,10 +226,10 @@ class _Writer:
     def study_node(self) -> None:
         s = self.record.study
         self.node(self.study, "Study", s.label)
-        self.g.add((self.pub, IL2KG.reportsStudy, self.study))
-        self.g.add((self.study, IL2KG.reportedIn, self.pub))
+        self.emit((self.pub, IL2KG.reportsStudy, self.study))
+        self.emit((self.study, IL2KG.reportedIn, self.pub))
         for design in s.designs:
-            self.g.add((self.study, IL2KG.hasStudyDesign, term(design)))
+            self.emit((self.study, IL2KG.hasStudyDesign, term(design)))
         self.add(self.study, IL2KG.objective, s.objective)
         self.add(self.study, IL2KG.setting, s.setting)
         self.add(self.study, IL2KG.numberOfCentres, s.centres, XSD.integer)
@@ -239,9 +243,9 @@ class _Writer:
             if period is None:
                 continue
             if start and period.start:
-                self.g.add((self.study, IL2KG[start], date_literal(period.start)))
+                self.emit((self.study, IL2KG[start], date_literal(period.start)))
             if period.end:
-                self.g.add((self.study, IL2KG[end], date_literal(period.end)))
+                self.emit((self.study, IL2KG[end], date_literal(period.end)))
             self.add(self.study, IL2KG.timingNote, period.note)
         self.quotes(self.study, s.quotes)
 
@@ -249,18 +253,18 @@ class _Writer:
         node = self.iri("cohort", c.id)
         self.element(node, "Cohort", c.label, "hasCohort")
         for disease in c.diseases:
-            self.g.add((node, IL2KG.hasDisease, term(disease)))
+            self.emit((node, IL2KG.hasDisease, term(disease)))
         self.add(node, IL2KG.size, c.size, XSD.integer)
         self.add(node, IL2KG.subCohortOf, self.iri("cohort", c.parent) if c.parent else None)
         for prior in c.prior_therapies:
-            self.g.add((node, IL2KG.hadPriorTherapy, self.iri("regimen", prior)))
+            self.emit((node, IL2KG.hadPriorTherapy, self.iri("regimen", prior)))
         for group in c.age_groups:
-            self.g.add((node, IL2KG.includesAgeGroup, term(group)))
+            self.emit((node, IL2KG.includesAgeGroup, term(group)))
         for index, criterion in enumerate(c.selection, start=1):
             crit = URIRef(f"{node}/selection/{index}")
-            self.g.add((node, IL2KG.selectedBy, crit))
+            self.emit((node, IL2KG.selectedBy, crit))
             self.node(crit, "SelectionCriterion", f"selection criterion {index} of {c.label}")
-            self.g.add((crit, IL2KG.selectionBasis, term(criterion.criterion)))
+            self.emit((crit, IL2KG.selectionBasis, term(criterion.criterion)))
             self.quantity(crit, IL2KG.threshold, "threshold", criterion.threshold)
             self.add(crit, RDFS.comment, criterion.text)
         self.add(node, RDFS.comment, c.description)
@@ -271,11 +275,11 @@ class _Writer:
         node = self.iri("regimen", r.id)
         self.element(node, "Regimen", r.label, "hasRegimen")
         for agent in r.agents:
-            self.g.add((node, IL2KG.usesAgent, term(agent)))
+            self.emit((node, IL2KG.usesAgent, term(agent)))
         for agent in r.alternative_agents:
-            self.g.add((node, IL2KG.alternativeAgent, term(agent)))
+            self.emit((node, IL2KG.alternativeAgent, term(agent)))
         for modality in r.modalities:
-            self.g.add((node, IL2KG.hasModality, term(modality)))
+            self.emit((node, IL2KG.hasModality, term(modality)))
         self.add(node, IL2KG.hasRoute, term(r.route) if r.route else None)
         for doses, predicate, slot in (
             (r.doses, IL2KG.hasDose, "dose"),
@@ -283,15 +287,15 @@ class _Writer:
         ):
             for index, dose in enumerate(doses, start=1):
                 dose_node = URIRef(f"{node}/{slot}/{index}")
-                self.g.add((node, predicate, dose_node))
+                self.emit((node, predicate, dose_node))
                 self.node(dose_node, "Dose", f"{slot.replace('-', ' ')} {index} of {r.label}")
                 self.add(dose_node, IL2KG.numericValue, dose.value, XSD.decimal)
-                self.g.add((dose_node, IL2KG.unit, term(dose.unit)))
+                self.emit((dose_node, IL2KG.unit, term(dose.unit)))
         for field, prop in SCHEDULE_PROPERTIES.items():
             self.quantity(node, prop, field.replace("_", "-"), getattr(r, field))
         self.add(node, IL2KG.administrationCondition, r.condition)
         for care in r.supportive_care:
-            self.g.add((node, IL2KG.allowsSupportiveCare, term(care)))
+            self.emit((node, IL2KG.allowsSupportiveCare, term(care)))
         self.add(node, IL2KG.productName, r.product)
         self.add(node, IL2KG.manufacturer, r.manufacturer)
         self.add(node, RDFS.comment, r.description)
@@ -305,14 +309,14 @@ class _Writer:
     def sequence(self, s: Sequence) -> None:
         node = self.iri("sequence", s.id)
         self.element(node, "TherapySequence", s.label, "hasSequence")
-        self.g.add((node, IL2KG.inCohort, self.iri("cohort", s.cohort)))
+        self.emit((node, IL2KG.inCohort, self.iri("cohort", s.cohort)))
         self.add(node, RDFS.comment, s.description)
         steps = [URIRef(f"{node}/step/{i}") for i in range(1, len(s.steps) + 1)]
         for order, (step_node, step) in enumerate(zip(steps, s.steps, strict=True), start=1):
-            self.g.add((node, IL2KG.hasStep, step_node))
+            self.emit((node, IL2KG.hasStep, step_node))
             self.node(step_node, "SequenceStep", f"step {order} of {s.label}")
-            self.g.add((step_node, IL2KG.stepOrder, Literal(order, datatype=XSD.integer)))
-            self.g.add((step_node, IL2KG.stepRegimen, self.iri("regimen", step.regimen)))
+            self.emit((step_node, IL2KG.stepOrder, Literal(order, datatype=XSD.integer)))
+            self.emit((step_node, IL2KG.stepRegimen, self.iri("regimen", step.regimen)))
             self.quantity(
                 step_node,
                 IL2KG.startAfterPrevious,
@@ -320,22 +324,22 @@ class _Writer:
                 step.start_after_previous,
             )
             if order < len(steps):
-                self.g.add((step_node, IL2KG.nextStep, steps[order]))
+                self.emit((step_node, IL2KG.nextStep, steps[order]))
         self.notes(node, s.curation_notes)
         self.quotes(node, s.quotes)
 
     def outcome(self, o: Outcome, derived: Derived | None) -> None:
         node = self.iri("outcome", o.id)
         self.element(node, OUTCOME_KINDS[o.kind].outcome_class, o.label, "hasOutcome")
-        self.g.add((node, IL2KG.inCohort, self.iri("cohort", o.cohort)))
-        self.g.add((node, IL2KG.afterTreatment, self.treatment(o.treatment)))
-        self.g.add((node, IL2KG.hasCategory, term(o.category)))
+        self.emit((node, IL2KG.inCohort, self.iri("cohort", o.cohort)))
+        self.emit((node, IL2KG.afterTreatment, self.treatment(o.treatment)))
+        self.emit((node, IL2KG.hasCategory, term(o.category)))
         self.add(node, IL2KG["count"], o.count, XSD.integer)
         self.add(node, IL2KG.denominator, o.denominator, XSD.integer)
         self.add(node, IL2KG.reportedPercent, o.percent, XSD.decimal)
         self.add(node, IL2KG.amongOutcome, self.iri("outcome", o.among) if o.among else None)
         for component in o.components:
-            self.g.add((node, IL2KG.hasComponent, self.iri("outcome", component)))
+            self.emit((node, IL2KG.hasComponent, self.iri("outcome", component)))
         self.add(node, IL2KG.bestResponse, o.best_response)
         self.quantity(node, IL2KG.hasTime, "time", o.time)
         self.add(node, IL2KG.measuredFrom, term(o.time_origin) if o.time_origin else None)
@@ -363,7 +367,7 @@ class _Writer:
         self, owner: URIRef, iri: str, label: str, level: Decimal, lower: Decimal, upper: Decimal
     ) -> None:
         ci = URIRef(iri)
-        self.g.add((owner, IL2KG.hasConfidenceInterval, ci))
+        self.emit((owner, IL2KG.hasConfidenceInterval, ci))
         self.node(ci, "ConfidenceInterval", label)
         self.add(ci, IL2KG.confidenceLevel, level, XSD.decimal)
         self.add(ci, IL2KG.lowerBound, lower, XSD.decimal)
@@ -371,19 +375,19 @@ class _Writer:
 
     def derived(self, owner: URIRef, o: Outcome, d: Derived) -> None:
         node = URIRef(f"{owner}/derived")
-        self.g.add((owner, IL2KG.hasDerivedValue, node))
+        self.emit((owner, IL2KG.hasDerivedValue, node))
         self.node(node, "DerivedValue", f"derived figures of {o.label}")
-        self.g.add((node, PROV.wasDerivedFrom, owner))
+        self.emit((node, PROV.wasDerivedFrom, owner))
         methods = []
         if d.count is not None:
             self.add(node, IL2KG.derivedCount, d.count, XSD.integer)
             methods.append("count summed from component outcomes")
             for component in d.count_from:
-                self.g.add((node, PROV.wasDerivedFrom, self.iri("outcome", component)))
+                self.emit((node, PROV.wasDerivedFrom, self.iri("outcome", component)))
         if d.denominator is not None and d.denominator_from is not None:
             self.add(node, IL2KG.derivedDenominator, d.denominator, XSD.integer)
             methods.append("denominator taken from the count of the outcome it is among")
-            self.g.add((node, PROV.wasDerivedFrom, self.iri("outcome", d.denominator_from)))
+            self.emit((node, PROV.wasDerivedFrom, self.iri("outcome", d.denominator_from)))
         if d.percent is not None and d.ci_lower is not None and d.ci_upper is not None:
             self.add(node, IL2KG.derivedPercent, d.percent, XSD.decimal)
             methods.append("percent = count / denominator, rounded half up to 0.01")
@@ -402,8 +406,8 @@ class _Writer:
     def adverse_event(self, a: AdverseEvent) -> None:
         node = self.iri("adverse-event", a.id)
         self.element(node, "AdverseEventReport", a.label, "hasAdverseEvent")
-        self.g.add((node, IL2KG.inCohort, self.iri("cohort", a.cohort)))
-        self.g.add((node, IL2KG.eventCondition, term(a.event)))
+        self.emit((node, IL2KG.inCohort, self.iri("cohort", a.cohort)))
+        self.emit((node, IL2KG.eventCondition, term(a.event)))
         self.add(node, IL2KG["count"], a.count, XSD.integer)
         self.add(node, IL2KG.denominator, a.denominator, XSD.integer)
         self.add(node, IL2KG.reportedPercent, a.percent, XSD.decimal)
@@ -412,9 +416,9 @@ class _Writer:
         self.add(node, IL2KG.afterTreatment, self.treatment(a.treatment) if a.treatment else None)
         self.add(node, IL2KG.amongOutcome, self.iri("outcome", a.among) if a.among else None)
         for prior in a.prior_therapies:
-            self.g.add((node, IL2KG.hadPriorTherapy, self.iri("regimen", prior)))
+            self.emit((node, IL2KG.hadPriorTherapy, self.iri("regimen", prior)))
         for remedy in a.management:
-            self.g.add((node, IL2KG.managedWith, term(remedy)))
+            self.emit((node, IL2KG.managedWith, term(remedy)))
         self.add(node, RDFS.comment, a.note)
         self.notes(node, a.curation_notes)
         self.quotes(node, a.quotes)
@@ -422,11 +426,11 @@ class _Writer:
     def factor(self, f: Factor) -> None:
         node = self.iri("factor", f.id)
         self.element(node, "FactorAssociation", f.label, "hasFactorAssociation")
-        self.g.add((node, IL2KG.factor, term(f.factor)))
+        self.emit((node, IL2KG.factor, term(f.factor)))
         self.add(node, IL2KG.factorLevel, term(f.level) if f.level else None)
-        self.g.add((node, IL2KG.associatedWith, term(f.associated_with)))
-        self.g.add((node, IL2KG.inCohort, self.iri("cohort", f.cohort)))
-        self.g.add((node, IL2KG.associationKind, Literal(f.association)))
+        self.emit((node, IL2KG.associatedWith, term(f.associated_with)))
+        self.emit((node, IL2KG.inCohort, self.iri("cohort", f.cohort)))
+        self.emit((node, IL2KG.associationKind, Literal(f.association)))
         self.notes(node, f.curation_notes)
         self.quotes(node, f.quotes)
 
@@ -434,9 +438,9 @@ class _Writer:
         node = self.iri("statement", s.id)
         text = " ".join(s.text.split())
         self.node(node, STATEMENT_CLASS[s.kind], text if len(text) <= 80 else text[:77] + "...")
-        self.g.add((self.pub, IL2KG.hasStatement, node))
-        self.g.add((node, IL2KG.reportedIn, self.pub))
-        self.g.add((node, IL2KG.statementText, Literal(text)))
+        self.emit((self.pub, IL2KG.hasStatement, node))
+        self.emit((node, IL2KG.reportedIn, self.pub))
+        self.emit((node, IL2KG.statementText, Literal(text)))
         for prop, terms in (
             (IL2KG.isAbout, s.about),
             (IL2KG.hedgedAs, s.hedges),
@@ -453,14 +457,14 @@ class _Writer:
             (IL2KG.observedEvent, [s.event] if s.event else []),
         ):
             for name in terms:
-                self.g.add((node, prop, term(name)))
+                self.emit((node, prop, term(name)))
         self.quantity(node, IL2KG.threshold, "threshold", s.threshold)
         self.add(node, IL2KG.amongOutcome, self.iri("outcome", s.among) if s.among else None)
         self.add(node, IL2KG.eventInNoPatient, s.event_in_none)
         self.add(node, IL2KG.siteCoverage, s.site_coverage)
         self.add(node, IL2KG.approvalDecade, s.approved_in_decade, XSD.gYear)
         for basis in s.rests_on:
-            self.g.add((node, IL2KG.restsOn, self.iri("statement", basis)))
+            self.emit((node, IL2KG.restsOn, self.iri("statement", basis)))
         if s.comparison is not None:
             self.comparison(node, s.comparison)
         self.notes(node, s.curation_notes)
@@ -469,14 +473,14 @@ class _Writer:
     def comparison(self, owner: URIRef, c: Comparison) -> None:
         """A statement's comparison of a cohort with patients outside the study."""
         node = URIRef(f"{owner}/comparison")
-        self.g.add((owner, IL2KG.hasComparison, node))
-        self.node(node, "Comparison", f"comparison of {self.g.value(owner, RDFS.label)}")
-        self.g.add((node, IL2KG.comparisonResult, term(c.result)))
-        self.g.add((node, IL2KG.comparedAspect, term(c.aspect)))
-        self.g.add((node, IL2KG.comparedCohort, self.iri("cohort", c.cohort)))
-        self.g.add((node, IL2KG.referenceTreatment, self.treatment(c.reference_treatment)))
+        self.emit((owner, IL2KG.hasComparison, node))
+        self.node(node, "Comparison", f"comparison of {self.label(owner)}")
+        self.emit((node, IL2KG.comparisonResult, term(c.result)))
+        self.emit((node, IL2KG.comparedAspect, term(c.aspect)))
+        self.emit((node, IL2KG.comparedCohort, self.iri("cohort", c.cohort)))
+        self.emit((node, IL2KG.referenceTreatment, self.treatment(c.reference_treatment)))
         for prior in c.reference_without_prior:
-            self.g.add((node, IL2KG.referenceWithoutPriorTherapy, term(prior)))
+            self.emit((node, IL2KG.referenceWithoutPriorTherapy, term(prior)))
 
     def sentences(self) -> None:
         """The abstract's sentence count, each element's sentences, and those left out with why."""
@@ -492,7 +496,7 @@ class _Writer:
                 self.node(
                     node, "UncuratedSentence", f"sentence {entry.sentence} of {self.record.label}"
                 )
-                self.g.add((node, IL2KG.reportedIn, self.pub))
+                self.emit((node, IL2KG.reportedIn, self.pub))
                 self.add(node, IL2KG.sentenceNumber, entry.sentence, XSD.integer)
                 self.add(node, IL2KG.reasonNotCurated, " ".join(entry.not_curated.split()))
 
@@ -519,10 +523,18 @@ class _Writer:
         self.quotes(self.pub, r.not_curated, "not-curated")
 
 
+def record_triples(record: PublicationRecord, sources: Sources | None = None) -> list[Triple]:
+    """One record's triples, in the order they are written (a triple may come twice); `sources`
+    gives the text of a source file, for the offsets and sentences of quotes."""
+    triples: list[Triple] = []
+    _Writer(triples.append, record, sources).write()
+    return triples
+
+
 def records_to_graph(records: Iterable[PublicationRecord], sources: Sources | None = None) -> Graph:
-    """The RDF graph of all records, with derived values marked as such; `sources` gives the
-    text of a source file, for the offsets and sentences of quotes."""
+    """The rdflib graph of all records, for what needs one (reasoning, tests); the build
+    streams `record_triples` into a store instead (`graph.quads`)."""
     graph = bind_prefixes(Graph())
     for record in records:
-        _Writer(graph, record, sources).write()
+        _Writer(graph.add, record, sources).write()
     return graph
