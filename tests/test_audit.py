@@ -126,6 +126,9 @@ def test_the_five_studies_pass_the_audit_and_every_source_number_is_accounted_fo
         f"elements, {coverage.listed} listed as not curated, 0 unaccounted for"
     ) in render(report)
     assert report.recomputed >= 10
+    notes = sum(len(list(_note_bases(_seed(p.name)))) for p in SEEDS)
+    assert report.notes == notes >= 10
+    assert f"{notes} curation note(s) checked" in render(report)
 
 
 def test_numbers_in_words_digits_and_dates_are_read_and_names_are_not() -> None:
@@ -311,3 +314,50 @@ def test_validate_runs_the_audit_when_the_project_has_sources(
     out = capsys.readouterr().out
     assert "audit: not run: no sources/ directory beside seeds" in out
     assert "states 18" not in out and "Reported 6% disagrees with 18/270" in out
+
+
+NOTE_DIGITS = re.compile(r"(?<![\w.-])\d+(?![\w.])")
+
+
+def _note_bases(data: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
+    """The paths of the curation notes' bases of a seed's elements."""
+    for element in curated_elements(_record(data)):
+        steps = [int(p) if p.isdigit() else p for p in re.split(r"[.\[\]]+", element.path) if p]
+        for index, _ in enumerate(getattr(element.model, "curation_notes", [])):
+            yield (*steps, "curation_notes", index, "basis")
+
+
+def _unused(source: str, number: int) -> int:
+    """The first number above `number` that the source does not write."""
+    written = {m.value for m in mentions(source)}
+    while (number := number + 1) in written:
+        pass
+    return number
+
+
+@pytest.mark.parametrize("seed", SEEDS, ids=[p.stem for p in SEEDS])
+def test_changing_a_number_in_a_curation_note_makes_the_audit_fail(seed: Path) -> None:
+    """Each number a note writes in digits, one at a time, changed to the next number its
+    source does not write (5 -> 6): inside the words it quotes or in its own, it is caught."""
+    data = _seed(seed.name)
+    source = (SOURCES_DIR / data["source_file"]).read_text(encoding="utf-8")
+    changed_count, missed = 0, []
+    for path in _note_bases(data):
+        basis = _get(data, path)
+        for match in NOTE_DIGITS.finditer(basis):
+            changed = copy.deepcopy(data)
+            number = str(_unused(source, int(match.group())))
+            _set(changed, path, basis[: match.start()] + number + basis[match.end() :])
+            changed_count += 1
+            if audit([(seed.name, _record(changed))], SOURCES_DIR).ok:
+                missed.append(f"{'.'.join(map(str, path))}: {match.group()} -> {number}")
+    assert not missed, f"{len(missed)} of {changed_count} changes passed the audit: {missed}"
+
+
+def test_a_note_quoting_words_the_source_does_not_have_is_found() -> None:
+    data = _seed("atkins-1999.yaml")
+    [note] = data["adverse_events"][0]["curation_notes"]
+    note["basis"] = note["basis"].replace("all related to sepsis", "all caused by IL-2")
+    [finding] = audit([("atkins-1999.yaml", _record(data))], SOURCES_DIR).findings
+    assert finding.field == "adverse_events[0].curation_notes[0].basis"
+    assert "all caused by IL-2" in finding.message

@@ -12,12 +12,17 @@ Per record, against its source texts (`sources/`):
    a figure is among), unless a curation note `about: percent` says why: derived values are
    recomputed, never read from the record;
 4. every number in the record's own source is used by one of its elements (a quote of an
-   element stating that value covers it) or lies in a span the record lists as not curated.
+   element stating that value covers it) or lies in a span the record lists as not curated;
+5. every curation note speaks of the source as it is: the words it puts in double quotes
+   occur in the element's sources, and every number it writes outside them (in digits or
+   in words) occurs in the quotes of the element or of an element it refers to (its cohort,
+   its treatment...).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
@@ -39,6 +44,7 @@ from il2kg.records.sources import (
 )
 
 NORMALISED = "whitespace and line breaks normalised: any run reads as one space"
+QUOTED = re.compile(r'"([^"]+)"|\u201c([^\u201d]+)\u201d')
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,7 @@ class AuditReport:
     quotes: int
     stated: int
     recomputed: int
+    notes: int
     coverage: Coverage
 
     @property
@@ -112,7 +119,8 @@ class _RecordAudit:
         self.file, self.record, self.sources_dir = file, record, sources_dir
         self.findings: list[Finding] = []
         self.used: set[tuple[str, int]] = set()
-        self.stated = self.recomputed = 0
+        self.stated = self.recomputed = self.notes_checked = 0
+        self.quoted: dict[str, set[Decimal]] = {}
 
     def text(self, quote: Quote) -> tuple[str, str]:
         """The name and text of the source a quote is in."""
@@ -203,6 +211,43 @@ class _RecordAudit:
                 need[item.value] = have[item.value]  # one finding per value
         values = {s.value for s in stated}
         self.used |= {(span.source, m.start) for span, m in quoted if m.value in values}
+        self.quoted[element.ref] = set(have)
+
+    def notes(self, element: Element, elements: dict[str, list[Element]]) -> None:
+        """An element's curation notes: their quoted words in its sources, their other
+        numbers in its quotes or those of an element it refers to."""
+        texts = [self.text(q)[1] for q in element.quotes]
+        at, source = self.place(element.quotes)
+        quoted = set().union(
+            *(self.quoted.get(ref, set()) for ref in (element.ref, *_referenced(element, elements)))
+        )
+        for index, note in enumerate(getattr(element.model, "curation_notes", [])):
+            self.notes_checked += 1
+            where = f"{element.path}.curation_notes[{index}].basis"
+            for match in QUOTED.finditer(note.basis):
+                words = match.group(1) or match.group(2)
+                if not any(occurrences(text, words) for text in texts):
+                    self.find(
+                        element,
+                        where,
+                        f"puts {words!r} in quotes, but the element's sources do not "
+                        f"have these words ({NORMALISED})",
+                        at=at,
+                        source=source,
+                    )
+            outside = QUOTED.sub(lambda m: " " * len(m.group()), note.basis)
+            for m in mentions(outside):
+                if m.value not in quoted:
+                    self.find(
+                        element,
+                        where,
+                        f"writes {m.text!r}, a number neither its quotes nor those of an "
+                        "element it refers to hold (numbers in words count too: rephrase "
+                        "a pronoun 'one')",
+                        _show(m.value),
+                        at,
+                        source,
+                    )
 
     def percents(self) -> None:
         """Reported percents against count / denominator as derive.py recomputes them."""
@@ -278,12 +323,33 @@ class _RecordAudit:
                 for i, quote in enumerate(element.quotes)
             ]
             self.element(element, [span for span in located if span is not None])
+        by_id: dict[str, list[Element]] = {}
+        for element in curated_elements(self.record):
+            by_id.setdefault(element.ref.rpartition("/")[2], []).append(element)
+        for element in curated_elements(self.record):
+            self.notes(element, by_id)
         self.percents()
         listed = [
             self.locate(None, f"not_curated[{i}]", span)
             for i, span in enumerate(self.record.not_curated)
         ]
         return self.coverage([span for span in listed if span is not None])
+
+
+def _referenced(element: Element, elements: dict[str, list[Element]]) -> set[str]:
+    """The refs ('cohort/all') of the elements an element names by id in its fields, and of
+    those they name in turn (a sub-cohort's parent)."""
+    found: set[str] = set()
+    todo = [element]
+    while todo:
+        for field in type((current := todo.pop()).model).model_fields:
+            values = getattr(current.model, field)
+            for value in values if isinstance(values, list) else [values]:
+                for named in elements.get(value, []) if isinstance(value, str) else []:
+                    if named.ref not in found:
+                        found.add(named.ref)
+                        todo.append(named)
+    return found
 
 
 def mentions_in(sources_dir: Path, name: str) -> tuple[Mention, ...]:
@@ -307,7 +373,7 @@ def _show(value: Decimal) -> str:
 def audit(records: Iterable[tuple[str, PublicationRecord]], sources_dir: Path) -> AuditReport:
     """Audit records (seed file name, record) against the source texts in `sources_dir`."""
     findings: list[Finding] = []
-    count = quotes = stated = recomputed = 0
+    count = quotes = stated = recomputed = notes = 0
     coverage = Coverage()
     for file, record in records:
         one = _RecordAudit(file, record, sources_dir)
@@ -316,7 +382,8 @@ def audit(records: Iterable[tuple[str, PublicationRecord]], sources_dir: Path) -
         count += 1
         quotes += sum(1 for _ in record_quotes(record))
         stated, recomputed = stated + one.stated, recomputed + one.recomputed
-    return AuditReport(tuple(findings), count, quotes, stated, recomputed, coverage)
+        notes += one.notes_checked
+    return AuditReport(tuple(findings), count, quotes, stated, recomputed, notes, coverage)
 
 
 def summary(report: AuditReport) -> Iterator[str]:
@@ -326,7 +393,9 @@ def summary(report: AuditReport) -> Iterator[str]:
         f"{report.records} record(s), {report.quotes} quote(s) checked at their offsets "
         f"({NORMALISED}); {report.stated} number(s) stated by elements checked against "
         f"their quotes; "
-        f"{report.recomputed} reported percent(s) recomputed from count / denominator"
+        f"{report.recomputed} reported percent(s) recomputed from count / denominator; "
+        f"{report.notes} curation note(s) checked (quoted words in the sources, numbers in "
+        "the quotes)"
     )
     yield (
         f"{c.numbers} number(s) in {c.sources} source(s): {c.used} used by curated elements, "
@@ -345,6 +414,7 @@ def render(report: AuditReport, form: str = "text") -> str:
                 "quotes": report.quotes,
                 "stated_numbers": report.stated,
                 "recomputed": report.recomputed,
+                "curation_notes": report.notes,
                 "coverage": asdict(report.coverage),
             },
             indent=2,
