@@ -28,6 +28,7 @@ from il2kg.query.run import run_local
 from il2kg.records.load import parse_seed
 
 from .reasoner import REASONING
+from .server_fixtures import wait_until
 
 SECRET = "il2kg-test-secret-6f1d2c"
 
@@ -251,6 +252,39 @@ def test_two_concurrent_store_publishers_never_leave_the_link_dangling(
     samples, dangling = _sample_while(loops, out)
     assert samples > 100 and dangling == 0, (samples, dangling)
     assert [p for p in tmp_path.iterdir() if p.name.startswith(".store-")] == [out.resolve()]
+
+
+def _building(folder: Path, out: Path) -> bool:
+    """Whether a store build is under way beside `out`: a directory other than the published
+    build holds files."""
+    current = out.resolve() if out.is_symlink() else None
+    return any(
+        p.is_dir() and not p.is_symlink() and p != current and any(p.iterdir())
+        for p in folder.iterdir()
+    )
+
+
+def _kill_midway(out: Path, dist: Path) -> None:
+    """Start store builds of `out` in a loop and SIGKILL it while a build is under way."""
+    loop = subprocess.Popen([sys.executable, "-c", STORE_LOOP, str(out), str(dist), "50"])
+    wait_until(lambda: _building(out.parent, out) or loop.poll() is not None, "a store build")
+    assert loop.poll() is None, "the loop ended before a build was seen under way"
+    loop.kill()
+    loop.wait()
+
+
+def test_a_store_build_killed_midway_leaves_nothing_after_the_next(
+    built_dist: Path, tmp_path: Path
+) -> None:
+    """SIGKILL a store build while it fills its store, three times; the next build removes
+    what they left: beside the link only its lock and the one store remain."""
+    out = tmp_path / "store"
+    for _ in range(3):
+        _kill_midway(out, built_dist)
+    publish_store(out, built_dist)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["store", ".store.lock", out.resolve().name]
+    )
 
 
 # ---------------------------------------------------------------- labels

@@ -47,6 +47,9 @@ def publish_store(out: Path, dist: Path, *, queries_dir: Path | None = None) -> 
     target = build_dir(out, uuid.uuid4().hex[:16])
     with locked(out) as out:
         with staging(out) as work:
-            build_store(work, dist, queries_dir=queries_dir)
-            work.rename(target)
+            # Built inside the staging directory (its own temporary directory too), so what a
+            # killed build leaves is one staging directory, which the next build removes.
+            build_store(work / "store", dist, queries_dir=queries_dir)
+            (work / "store").rename(target)
+            work.rmdir()
         return point(out, target)
