@@ -221,7 +221,8 @@ def test_clark_alive_counts_keep_their_time_point_and_origin(
 
 
 def test_time_outcomes_keep_kind_and_open_ends(parsed: dict, seed_result: object) -> None:
-    """Median and mean as SEVCO codes, 'typical' as words, open ends said in their values."""
+    """Median and mean as SEVCO codes, 'typical' and its loose bounds as words (SEVCO's range is
+    the least and greatest observed), open ends said in their values."""
     checked = set()
     for record in seed_result.loaded.records:
         for outcome in record.outcomes:
@@ -242,6 +243,11 @@ def test_time_outcomes_keep_kind_and_open_ends(parsed: dict, seed_result: object
             if outcome.time.lower is not None:
                 [estimate] = statistic.attributeEstimate
                 assert estimate.range.low.value == outcome.time.lower
+                if kind == "typical":  # loose bounds of one value, not an observed range
+                    assert estimate.type.coding is None
+                    assert "not the least and greatest" in estimate.type.text
+                else:
+                    assert _codes(estimate.type) == {(SEVCO, "STATO:0000035")}
                 opened = [
                     v
                     for v, o in (

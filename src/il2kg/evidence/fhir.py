@@ -24,6 +24,7 @@ from il2kg.evidence.fhir_groups import (
 from il2kg.evidence.fhir_terms import (
     EXTENSIONS,
     SYNTHESIS_TYPE,
+    TYPICAL_BOUNDS,
     UCUM,
     UCUM_UNITS,
     VARIABLE_ROLE,
@@ -244,9 +245,10 @@ def _time_statistic(row: dict[str, str]) -> Json:
             for end, var in (("low", "timeLower"), ("high", "timeUpper"))
             if var in row
         }
+        typical = row.get("timeStatistic") == "typical value"
         estimate: Json = {
             "extension": [origin(True)],
-            "type": statistic_type("range"),
+            "type": TYPICAL_BOUNDS if typical else statistic_type("range"),
             "range": plain,
         }
         if described := _open_ends(row, unit or ""):

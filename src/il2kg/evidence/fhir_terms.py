@@ -61,6 +61,12 @@ STATISTICS = {  # SEVCO (STATO-based) codes as the EBM-on-FHIR guide's examples 
     "range": ("STATO:0000035", "range"),
     "observed range": ("STATO:0000035", "range"),
 }
+# The lower and upper values of a typical value bound it loosely ("typically within one or two
+# cycles"); they are not the least and greatest observed, which SEVCO's range means.
+TYPICAL_BOUNDS = {
+    "text": "bounds of a typical value, as loose as the source gives them: not the least and "
+    "greatest values observed (no SEVCO code)"
+}
 UCUM_UNITS = {"year": "a", "month": "mo", "week": "wk", "day": "d", "hour": "h", "minute": "min"}
 
 
