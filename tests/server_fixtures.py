@@ -14,11 +14,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import pytest
 import uvicorn
 from pyoxigraph import Store
 
 from il2kg.cli import main
+from il2kg.paths import QUERIES_DIR
 from il2kg.publish.disk_store import build_store
 from il2kg.server.app import create_app
 from il2kg.server.http_server import config
@@ -51,6 +53,17 @@ def wait_until(condition: Callable[[], object], what: str, seconds: float = 60) 
     while not condition():
         assert time.monotonic() < deadline, f"never reached: {what}"
         time.sleep(0.02)
+
+
+def timed_asks(client: httpx.Client, count: int) -> list[float]:
+    """Send `ASK {}` `count` times, each answered true: the seconds each took (to print)."""
+    latencies = []
+    for _ in range(count):
+        started = time.perf_counter()
+        answer = client.get("/sparql", params={"query": "ASK {}"})
+        latencies.append(time.perf_counter() - started)
+        assert answer.status_code == 200 and answer.json()["boolean"] is True, answer.text
+    return latencies
 
 
 def free_port() -> int:
@@ -117,6 +130,17 @@ def endpoint(store_dir: Path) -> Iterator[str]:
     settings = Settings(timeout=3.0, max_body_bytes=20_000, max_result_bytes=5_000_000)
     app = create_app(WorkerPool(str(store_dir), size=2, timeout=settings.timeout), settings)
     with live_server(app) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def release_endpoint(built_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The release as `il2kg serve` serves it: the build with the packaged example queries,
+    default limits; its base URL (the pages a new user sees, and docs/img/'s screenshots)."""
+    path = tmp_path_factory.getbasetemp() / "release-store"
+    store = build_store(path, built_dist, queries_dir=QUERIES_DIR)
+    settings = Settings(timeout=30.0)
+    with live_server(create_app(WorkerPool(str(store), size=2, timeout=30.0), settings)) as url:
         yield url
 
 
@@ -193,8 +217,11 @@ def listener() -> Iterator[tuple[str, list[bytes]]]:
         yield f"http://127.0.0.1:{sock.getsockname()[1]}/sparql", received
 
 
-def wait_for(sparql_url: str, process: subprocess.Popen[bytes], *, startup: float) -> None:
-    """Wait until a server process answers ASK {} at its SPARQL URL; fail if it exits first."""
+def wait_for(
+    sparql_url: str, process: subprocess.Popen[bytes], *, startup: float, log: Path | None = None
+) -> None:
+    """Wait until a server process answers ASK {} at its SPARQL URL; fail if it exits first
+    (with the end of its `log`, if it writes one)."""
     deadline = time.monotonic() + startup
     while True:
         try:
@@ -202,8 +229,51 @@ def wait_for(sparql_url: str, process: subprocess.Popen[bytes], *, startup: floa
             return
         except OSError:
             if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError(f"{process.args} did not start on {sparql_url}") from None
+                said = log.read_text(errors="replace")[-3000:] if log else ""
+                raise RuntimeError(
+                    f"{process.args} did not start on {sparql_url}\n{said}"
+                ) from None
             time.sleep(0.05)
+
+
+def serve_command(*args: str) -> list[str]:
+    """`il2kg serve ARGS` as a command line, run by this Python."""
+    return [sys.executable, "-m", "il2kg.cli", "serve", *args]
+
+
+@contextmanager
+def il2kg_serve(
+    args: list[str],
+    log: Path,
+    *,
+    port: int | None = None,
+    ready: bool = True,
+    preexec_fn: Callable[[], None] | None = None,
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`il2kg serve ARGS` run as users run it (a process of its own on a free loopback port
+    unless `port` is given, its output appended to `log`): its base URL and process, once it
+    answers unless not `ready`; stopped with SIGTERM after (SIGKILL if it does not stop)."""
+    port = port or free_port()
+    with log.open("ab") as sink:
+        process = subprocess.Popen(
+            serve_command(*args, "--port", str(port)),
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=preexec_fn,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        if ready:
+            wait_for(f"{url}/sparql", process, startup=180, log=log)
+        yield url, process
+    finally:
+        process.terminate()
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(30)
 
 
 def oxigraph_binary() -> str:

@@ -46,11 +46,13 @@ def test_one_row_per_response_outcome_with_an_estimate(
 def test_rows_carry_the_seed_figures(seed_result: object, rows: list[EvidenceRow]) -> None:
     """Each row's reported figures are the seed's; an interval is the reported one if any."""
     by_iri = {r.outcome: r for r in rows}
+    checked = 0
     for record in seed_result.loaded.records:
         for outcome in record.outcomes:
             row = by_iri.get(f"https://w3id.org/il2kg/resource/{record.id}/outcome/{outcome.id}")
             if row is None:
                 continue
+            checked += 1
             if outcome.percent is not None:
                 assert (row.percent, row.percent_derived) == (outcome.percent, False)
             if outcome.count is not None:
@@ -64,6 +66,7 @@ def test_rows_carry_the_seed_figures(seed_result: object, rows: list[EvidenceRow
             elif row.count is not None and row.denominator is not None:
                 assert (row.lower, row.upper) == clopper_pearson(row.count, row.denominator)
                 assert row.interval_derived
+    assert checked == len(by_iri) > 0  # every row is an outcome of a seed
 
 
 def test_atkins_objective_response(seed_result: object, rows: list[EvidenceRow]) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import re
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -19,30 +18,14 @@ from rdflib.namespace import DCAT, DCTERMS, VOID
 from il2kg import __released__, __version__
 from il2kg.iris import DATASET_IRI, VOID_GRAPH
 from il2kg.paths import QUERIES_DIR
-from il2kg.publish.disk_store import build_store
 from il2kg.publish.dist import publish
 from il2kg.publish.release import DOWNLOADS, download_url
 from il2kg.publish.store import open_store
-from il2kg.server.app import create_app
-from il2kg.server.pool import WorkerPool
-from il2kg.server.settings import Settings
 
-from .server_fixtures import live_server
 from .test_owl import owl_profile
 
 ROOT = Path(__file__).parents[1]
 PER_GRAPH = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-
-
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory, built_dist: Path) -> Iterator[str]:
-    """`il2kg serve` of the build with its own example queries: the base URL."""
-    store = build_store(
-        tmp_path_factory.mktemp("release") / "store", built_dist, queries_dir=QUERIES_DIR
-    )
-    app = create_app(WorkerPool(str(store), size=2, timeout=30), Settings(timeout=30))
-    with live_server(app) as url:
-        yield url
 
 
 def test_the_dump_holds_every_graph_the_endpoint_serves(built_dist: Path) -> None:
@@ -57,14 +40,16 @@ def test_the_dump_holds_every_graph_the_endpoint_serves(built_dist: Path) -> Non
     assert "https://w3id.org/il2kg/graph/examples" in served
 
 
-def test_dump_and_endpoint_give_one_description(built_dist: Path, served: str) -> None:
+def test_dump_and_endpoint_give_one_description(built_dist: Path, release_endpoint: str) -> None:
     void = Graph().parse(built_dist / "void.ttl")
     live = Graph().parse(
-        data=httpx.get(f"{served}/.well-known/void", headers={"Accept": "text/turtle"}).text,
+        data=httpx.get(
+            f"{release_endpoint}/.well-known/void", headers={"Accept": "text/turtle"}
+        ).text,
         format="turtle",
     )
     assert len(void) > 100 and live.isomorphic(void)
-    rows = httpx.get(f"{served}/sparql", params={"query": PER_GRAPH}).json()["results"]
+    rows = httpx.get(f"{release_endpoint}/sparql", params={"query": PER_GRAPH}).json()["results"]
     counts = {r["g"]["value"]: int(r["n"]["value"]) for r in rows["bindings"]}
     del counts[str(VOID_GRAPH)]
     described = {
@@ -112,8 +97,8 @@ def test_the_ontology_syntaxes_pass_the_owl_api_profile_check_with_the_same_axio
     assert axioms[0] == axioms[1]
 
 
-def test_home_page_carries_schema_org_dataset(served: str) -> None:
-    page = httpx.get(f"{served}/", headers={"Accept": "text/html"}).text
+def test_home_page_carries_schema_org_dataset(release_endpoint: str) -> None:
+    page = httpx.get(f"{release_endpoint}/", headers={"Accept": "text/html"}).text
     found = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
     assert found is not None
     dataset = json.loads(found.group(1))

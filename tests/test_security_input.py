@@ -4,7 +4,6 @@ contexts; a refused file leaves no half-built store behind."""
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from il2kg.publish.extra_files import extra_graph_name
 from il2kg.publish.store import open_store
 from il2kg.server.serve import has_store
 
-from .server_fixtures import free_port, listener
+from .server_fixtures import free_port, listener, serve_command
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 SECRET = "hostname-of-the-build-machine-4c1e"
@@ -160,21 +159,9 @@ def test_serve_with_hostile_data_exits_2_and_reaches_nothing(
     data, store = tmp_path / "xxe.rdf", tmp_path / "store"
     with listener() as (url, received):
         data.write_text(xxe_cases(url, secret)["system-http"], encoding="utf-8")
+        args = ["--dist", str(built_dist), "--data", str(data), "--store", str(store)]
         done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "il2kg.cli",
-                "serve",
-                "--dist",
-                str(built_dist),
-                "--data",
-                str(data),
-                "--store",
-                str(store),
-                "--port",
-                str(free_port()),
-            ],
+            serve_command(*args, "--port", str(free_port())),
             capture_output=True,
             text=True,
             timeout=120,

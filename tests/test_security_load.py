@@ -7,7 +7,6 @@ import asyncio
 import json
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -21,7 +20,7 @@ from pyoxigraph import Store
 
 from il2kg.server.serve import has_store
 
-from .server_fixtures import EXAMPLES, free_port, wait_until
+from .server_fixtures import EXAMPLES, free_port, il2kg_serve, wait_until
 
 CLIENTS = 64
 SECONDS = 5.0
@@ -55,53 +54,19 @@ def expected(direct: Store) -> dict[str, list[tuple]]:
 
 @contextmanager
 def served(
-    store: Path, dist: Path, queries: Path, log: Path, *, port: int | None = None
-) -> Iterator[tuple[str, subprocess.Popen]]:
-    """`il2kg serve` on `store` (built there if absent); its URL and process, killed after."""
-    port = port or free_port()
-    with log.open("ab") as sink:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "il2kg.cli",
-                "serve",
-                "--store",
-                str(store),
-                "--dist",
-                str(dist),
-                "--queries",
-                str(queries),
-                "--port",
-                str(port),
-                "--workers",
-                "2",
-                "--timeout",
-                "20",
-            ],
-            stdout=sink,
-            stderr=sink,
-            start_new_session=True,
-        )
-    try:
-        yield f"http://127.0.0.1:{port}/sparql", process
-    finally:
-        process.kill()
-        process.wait(30)
-
-
-def wait_ready(url: str, process: subprocess.Popen, log: Path) -> None:
-    """Wait (up to 120 s) until the server answers a trivial query."""
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        assert process.poll() is None, log.read_text(errors="replace")[-3000:]
-        try:
-            if httpx.get(url, params={"query": "ASK {}"}, timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError("the server did not start: " + log.read_text(errors="replace")[-3000:])
+    store: Path,
+    dist: Path,
+    queries: Path,
+    log: Path,
+    *,
+    port: int | None = None,
+    ready: bool = True,
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`il2kg serve` on `store` (built there if absent): its SPARQL URL and process."""
+    args = ["--store", str(store), "--dist", str(dist), "--queries", str(queries)]
+    args += ["--workers", "2", "--timeout", "20"]
+    with il2kg_serve(args, log, port=port, ready=ready) as (url, process):
+        yield f"{url}/sparql", process
 
 
 def check(response: httpx.Response, name: str, expected: dict[str, list[tuple]]) -> str:
@@ -147,8 +112,7 @@ def test_load_64_clients_zero_errors(
     tmp_path: Path,
 ) -> None:
     log = tmp_path / "serve.log"
-    with served(store_dir, built_dist, example_dir, log) as (url, process):
-        wait_ready(url, process, log)
+    with served(store_dir, built_dist, example_dir, log) as (url, _):
         outcomes, elapsed = asyncio.run(load(url, expected, clients=CLIENTS, seconds=SECONDS))
     total = sum(outcomes.values())
     print(
@@ -217,14 +181,13 @@ def test_restart_under_load_loses_nothing(
     """SIGKILL the server while clients run, start it again on the same store."""
     store, log, port = tmp_path / "store", tmp_path / "serve.log", free_port()
     with served(store, built_dist, example_dir, log, port=port) as (url, first):
-        wait_ready(url, first, log)  # the first start builds the store
+        # the first start builds the store
         assert served_answers(url) == expected
         with Clients(url, expected) as clients:
             wait_until(lambda: clients.outcomes["ok"] >= 20, "the clients are answered")
             first.send_signal(signal.SIGKILL)
             first.wait(30)
-            with served(store, built_dist, example_dir, log, port=port) as (_, second):
-                wait_ready(url, second, log)  # the second start reopens it
+            with served(store, built_dist, example_dir, log, port=port):  # reopens the store
                 before = clients.outcomes["ok"]
                 wait_until(
                     lambda: clients.outcomes["ok"] >= before + 20,
@@ -243,14 +206,14 @@ def test_server_killed_while_building_its_store_rebuilds_it(
     """SIGKILLed as soon as its first start begins writing the store, the store is absent or
     complete; the next start serves the full graph."""
     store, log = tmp_path / "store", tmp_path / "serve.log"
-    with served(store, built_dist, example_dir, log) as (_, process):
+    with served(store, built_dist, example_dir, log, ready=False) as (_, process):
         deadline = time.monotonic() + 60
         while not list(tmp_path.glob(".store-*")) and not has_store(store):
             assert process.poll() is None and time.monotonic() < deadline
             time.sleep(0.002)
+        process.kill()
     if has_store(store):
         assert direct_answers(Store.read_only(str(store))) == expected
     print(f"\nkilled while building the store; store present afterwards: {has_store(store)}")
-    with served(store, built_dist, example_dir, log) as (url, process):
-        wait_ready(url, process, log)
+    with served(store, built_dist, example_dir, log) as (url, _):
         assert served_answers(url) == expected

@@ -16,7 +16,7 @@ from il2kg.server.app import create_app
 from il2kg.server.pool import WorkerPool
 from il2kg.server.settings import Settings
 
-from .server_fixtures import RUNAWAY, live_server
+from .server_fixtures import RUNAWAY, live_server, wait_until
 from .test_security_fuzz import SIMPLE, assert_alive, assert_clean
 
 TIMEOUT = 2.0
@@ -35,16 +35,23 @@ HUGE_RESULTS = {
 
 
 @pytest.fixture(scope="module")
-def hostile(store_dir: Path) -> Iterator[str]:
-    """An endpoint with a 2 s time limit, 768 MB per worker and a 1 MB result bound."""
+def hostile_pool(store_dir: Path) -> WorkerPool:
+    """2 workers (and the reserved one) with a 2 s time limit and 768 MB each."""
+    return WorkerPool(str(store_dir), size=2, timeout=TIMEOUT, memory=MEMORY)
+
+
+@pytest.fixture(scope="module")
+def hostile(hostile_pool: WorkerPool) -> Iterator[str]:
+    """An endpoint on `hostile_pool` with a 1 MB result bound."""
     settings = Settings(timeout=TIMEOUT, max_result_bytes=MAX_RESULT)
-    pool = WorkerPool(str(store_dir), size=2, timeout=TIMEOUT, memory=MEMORY)
-    with live_server(create_app(pool, settings)) as url:
+    with live_server(create_app(hostile_pool, settings)) as url:
         yield url
 
 
 @pytest.mark.parametrize("name", HOSTILE)
-def test_hostile_query_is_stopped_while_others_are_answered(hostile: str, name: str) -> None:
+def test_hostile_query_is_stopped_while_others_are_answered(
+    hostile: str, hostile_pool: WorkerPool, name: str
+) -> None:
     latencies: list[float] = []
     with (
         httpx.Client(base_url=hostile, timeout=60) as attacker,
@@ -52,7 +59,10 @@ def test_hostile_query_is_stopped_while_others_are_answered(hostile: str, name: 
         ThreadPoolExecutor(1) as run,
     ):
         runaway = run.submit(attacker.get, "/sparql", params={"query": HOSTILE[name]})
-        time.sleep(0.2)  # let it reach a worker
+        wait_until(
+            lambda: runaway.done() or any(w.since or w.jobs for w in hostile_pool.workers),
+            "the hostile query runs on a worker",
+        )
         for _ in range(500):  # bounded: the time limit is 2 s
             if runaway.done():
                 break

@@ -19,12 +19,8 @@ from pyoxigraph import NamedNode, Store
 
 from il2kg.iris import prefixes
 from il2kg.paths import QUERIES_DIR
-from il2kg.publish.disk_store import build_store
-from il2kg.server.app import create_app
-from il2kg.server.pool import WorkerPool
-from il2kg.server.settings import Settings
 
-from .server_fixtures import EXAMPLES, live_server
+from .server_fixtures import EXAMPLES
 
 ROOT = Path(__file__).parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -77,18 +73,6 @@ def browser(tmp_path_factory: pytest.TempPathFactory, downloads: Path) -> Iterat
         yield driver
     finally:
         driver.quit()
-
-
-@pytest.fixture(scope="module")
-def real_endpoint(built_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """An endpoint over the project's graph and its packaged example queries: the pages a
-    new user sees (the screenshots in docs/img/ are of it)."""
-    store = build_store(
-        tmp_path_factory.mktemp("real") / "store", built_dist, queries_dir=QUERIES_DIR
-    )
-    settings = Settings(timeout=20.0)
-    with live_server(create_app(WorkerPool(str(store), size=2, timeout=20.0), settings)) as url:
-        yield url
 
 
 def screenshot(browser: object, name: str) -> Path:
@@ -288,13 +272,13 @@ LAYOUT = """
 
 
 def test_real_query_page_example_link_runs_and_reads_well(
-    browser: object, real_endpoint: str
+    browser: object, release_endpoint: str
 ) -> None:
     """/?example=NAME opens and runs it; numbers are plain values; nothing is cut or
     overlapped; the pager is one row. The screenshot is docs/img/query-page.png."""
     from selenium.webdriver.common.by import By
 
-    _open(browser, f"{real_endpoint}/?example=adverse-events")
+    _open(browser, f"{release_endpoint}/?example=adverse-events")
     buttons = browser.find_elements(By.CSS_SELECTOR, "#example-list button[data-example]")
     assert len(buttons) == len(list(QUERIES_DIR.glob("*.rq")))
     current = [
@@ -313,13 +297,13 @@ def test_real_query_page_example_link_runs_and_reads_well(
     screenshot(browser, "query-page")
 
 
-def test_evidence_page_shows_plots_and_table(browser: object, real_endpoint: str) -> None:
+def test_evidence_page_shows_plots_and_table(browser: object, release_endpoint: str) -> None:
     """One title; plot text readable at page width; wide cells; the context of outcomes a
     cohort was selected on says so. The screenshot is docs/img/evidence-page.png."""
     from selenium.webdriver.common.by import By
 
     browser.set_window_size(1400, 1800)
-    browser.get(f"{real_endpoint}/evidence")
+    browser.get(f"{release_endpoint}/evidence")
     plots = browser.find_elements(By.CSS_SELECTOR, "figure.forest svg")
     assert plots and all(p.size["width"] > 400 and p.size["height"] > 100 for p in plots)
     smallest = browser.execute_script("""

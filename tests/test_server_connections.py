@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .server_fixtures import free_port
+from .server_fixtures import il2kg_serve, wait_until
 
 READ_TIMEOUT = 3.0  # the hogs below must outlive the time it takes to test with them
 FD_LIMIT = 128  # the server keeps 64 for itself: 64 connections at most
@@ -48,45 +48,11 @@ def server(
     store_dir: Path, built_dist: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
     """`il2kg serve` with a 3 s read timeout, 128 file descriptors and a line per request."""
-    port = free_port()
     log = tmp_path_factory.mktemp("connections") / "serve.log"
-    exe = str(Path(sys.executable).with_name("il2kg"))
-    with open(log, "w", encoding="utf-8") as out:
-        process = subprocess.Popen(
-            [
-                exe,
-                "serve",
-                "--store",
-                str(store_dir),
-                "--dist",
-                str(built_dist),
-                "--port",
-                str(port),
-                "--workers",
-                "2",
-                "--read-timeout",
-                str(READ_TIMEOUT),
-                "--access-log",
-            ],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            preexec_fn=_low_fd_limit,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                httpx.get(f"{url}/sparql", params={"query": "ASK {}"}, timeout=5)
-                break
-            except httpx.TransportError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"il2kg serve did not start:\n{log.read_text()}") from None
-                time.sleep(0.2)
-        yield Server(url, port, log)
-    finally:
-        process.terminate()
-        process.wait(30)
+    args = ["--store", str(store_dir), "--dist", str(built_dist), "--workers", "2"]
+    args += ["--read-timeout", str(READ_TIMEOUT), "--access-log"]
+    with il2kg_serve(args, log, preexec_fn=_low_fd_limit) as (url, _):
+        yield Server(url, int(url.rsplit(":", 1)[1]), log)
 
 
 def connect(server: Server) -> socket.socket:
@@ -131,10 +97,11 @@ def new_lines(server: Server, before: int) -> list[str]:
     logged a request sent after everything the test did (the log is written in order)."""
     marker = f"marker-{uuid.uuid4().hex}"
     httpx.get(f"{server.url}/sparql", params={"query": "ASK {}", "marker": marker}, timeout=10)
-    deadline = time.monotonic() + 30
-    while not any(marker in line for line in server.log_lines()[before:]):
-        assert time.monotonic() < deadline, "the marker request never reached the log"
-        time.sleep(0.05)
+    wait_until(
+        lambda: any(marker in line for line in server.log_lines()[before:]),
+        "the marker request reaches the log",
+        seconds=30,
+    )
     lines = server.log_lines()[before:]
     lines = lines[: next(i for i, line in enumerate(lines) if marker in line)]
     return [line for line in lines if not ACCESS.search(line)]

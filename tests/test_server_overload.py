@@ -22,7 +22,7 @@ from il2kg.server.app import create_app
 from il2kg.server.pool import WorkerPool
 from il2kg.server.settings import Settings
 
-from .server_fixtures import RUNAWAY, live_server, wait_until
+from .server_fixtures import RUNAWAY, live_server, timed_asks, wait_until
 
 CROSS = "SELECT * { ?a ?b ?c . ?d ?e ?f }"  # millions of rows from the seed graph
 MARK = "il2kg-test-crash-3b1f"  # a query containing it crashes its worker (tests only)
@@ -93,7 +93,6 @@ def slow_readers(url: str, query: str, count: int) -> Iterator[list[socket.socke
 
 def test_slow_readers_do_not_hold_the_short_query_lane(store_dir: Path) -> None:
     pool = WorkerPool(str(store_dir), size=2, timeout=30)
-    latencies = []
     with (
         live_server(create_app(pool, Settings(timeout=30))) as url,
         slow_readers(url, CROSS, 10),
@@ -103,11 +102,7 @@ def test_slow_readers_do_not_hold_the_short_query_lane(store_dir: Path) -> None:
             lambda: len(pool.waiting) == 8,
             "two queries hold the general workers, eight wait for them",
         )
-        for _ in range(5):
-            started = time.perf_counter()
-            answer = client.get("/sparql", params={"query": "ASK {}"})
-            latencies.append(time.perf_counter() - started)
-            assert answer.status_code == 200 and answer.json()["boolean"] is True, answer.text
+        latencies = timed_asks(client, 5)
         assert pool.quick is not None and not pool.quick.retired
     print(
         f"\nASK {{}} beside 10 clients that never read: {[round(x * 1000) for x in latencies]} ms"

@@ -32,21 +32,17 @@ def per_graph(rows: list[dict]) -> dict[str, int]:
     return {r["g"]["value"]: int(r["n"]["value"]) for r in rows}
 
 
+def load(oxigraph: str, dist: Path, queries: Path) -> int:
+    """`il2kg load --to` the Oxigraph server's Graph Store Protocol URL: the exit status."""
+    return main(
+        ["load", "--to", f"{oxigraph}/store", "--dist", str(dist), "--queries", str(queries)]
+    )
+
+
 @pytest.fixture(scope="module")
 def loaded(oxigraph: str, built_dist: Path, example_dir: Path) -> str:
     """The Oxigraph server after `il2kg load --to` its Graph Store Protocol URL."""
-    status = main(
-        [
-            "load",
-            "--to",
-            f"{oxigraph}/store",
-            "--dist",
-            str(built_dist),
-            "--queries",
-            str(example_dir),
-        ]
-    )
-    assert status == 0
+    assert load(oxigraph, built_dist, example_dir) == 0
     return oxigraph
 
 
@@ -70,20 +66,7 @@ def test_load_streams_a_graph_in_chunks(
     """Graphs of many chunks and several requests arrive whole."""
     monkeypatch.setattr(upload, "CHUNK_TRIPLES", 97)
     monkeypatch.setattr(upload, "REQUEST_TRIPLES", 250)  # a PUT, then POSTs
-    assert (
-        main(
-            [
-                "load",
-                "--to",
-                f"{oxigraph}/store",
-                "--dist",
-                str(built_dist),
-                "--queries",
-                str(example_dir),
-            ]
-        )
-        == 0
-    )
+    assert load(oxigraph, built_dist, example_dir) == 0
     response = httpx.get(
         f"{oxigraph}/query",
         params={"query": PER_GRAPH},

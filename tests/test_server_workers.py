@@ -8,10 +8,8 @@ import contextlib
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -22,7 +20,7 @@ from il2kg.server.app import create_app
 from il2kg.server.pool import WorkerPool
 from il2kg.server.settings import Settings
 
-from .server_fixtures import RUNAWAY, free_port, live_server, wait_until
+from .server_fixtures import RUNAWAY, free_port, live_server, serve_command, timed_asks, wait_until
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 
@@ -87,7 +85,6 @@ def test_new_build_reaches_a_running_server_only_whole(link: Path, built_dist: P
 
 def test_simple_query_is_answered_while_runaways_hold_every_worker(store_dir: Path) -> None:
     pool = WorkerPool(str(store_dir), size=2, timeout=4.0)
-    latencies = []
     stop = threading.Event()
     with (
         live_server(create_app(pool, Settings(timeout=4.0))) as url,
@@ -98,11 +95,7 @@ def test_simple_query_is_answered_while_runaways_hold_every_worker(store_dir: Pa
             lambda: all(w.since is not None for w in pool.workers if not w.shared),
             "every general worker runs a runaway query",
         )
-        for _ in range(8):
-            started = time.perf_counter()
-            answer = client.get("/sparql", params={"query": "ASK {}"})
-            latencies.append(time.perf_counter() - started)
-            assert answer.status_code == 200 and answer.json()["boolean"] is True, answer.text
+        latencies = timed_asks(client, 8)
         stop.set()
         for thread in runaways:
             thread.join(30)
@@ -124,12 +117,8 @@ def test_crashed_worker_is_reported_as_a_crash(
             )
         )
         runner.start()
-        deadline = time.monotonic() + 10
-        while not (busy := [w for w in pool.workers if w.since is not None]):
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
-        time.sleep(0.3)
-        os.kill(busy[0].process.pid, signal.SIGSEGV)
+        wait_until(lambda: any(w.since for w in pool.workers), "a worker runs the query")
+        os.kill(next(w for w in pool.workers if w.since).process.pid, signal.SIGSEGV)
         runner.join(60)
     assert result[0].status_code == 503
     assert "crashed (killed by SIGSEGV)" in result[0].text and "memory" not in result[0].text
@@ -141,36 +130,25 @@ def temporary_stores(folder: Path) -> list[Path]:
 
 
 @pytest.fixture
-def serve_command(built_dist: Path, example_dir: Path) -> Iterator[list[str]]:
-    yield [
-        sys.executable,
-        "-m",
-        "il2kg.cli",
-        "serve",
-        "--dist",
-        str(built_dist),
-        "--queries",
-        str(example_dir),
-        "--port",
-        str(free_port()),
-        "--workers",
-        "2",
-    ]
+def command(built_dist: Path, example_dir: Path) -> list[str]:
+    """`il2kg serve` of the build on a free port."""
+    args = ["--dist", str(built_dist), "--queries", str(example_dir), "--workers", "2"]
+    return serve_command(*args, "--port", str(free_port()))
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 @pytest.mark.parametrize("when", ["building", "serving"])
 def test_signal_leaves_no_temporary_store(
-    tmp_path: Path, serve_command: list[str], sig: signal.Signals, when: str
+    tmp_path: Path, command: list[str], sig: signal.Signals, when: str
 ) -> None:
     process = subprocess.Popen(
-        serve_command,
+        command,
         env={**os.environ, "TMPDIR": str(tmp_path)},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
     )
-    url = f"http://127.0.0.1:{serve_command[serve_command.index('--port') + 1]}"
+    url = f"http://127.0.0.1:{command[command.index('--port') + 1]}"
     deadline = time.monotonic() + 120
     try:
         while time.monotonic() < deadline and process.poll() is None:

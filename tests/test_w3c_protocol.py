@@ -10,9 +10,6 @@ suite's data graphs are stood in for by tests/data/protocol/dataset.nq.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +20,7 @@ import httpx
 import pytest
 from pyoxigraph import QueryResultsFormat, RdfFormat, parse, parse_query_results
 
-from .server_fixtures import free_port
+from .server_fixtures import il2kg_serve
 
 DATA = Path(__file__).parent / "data" / "protocol" / "dataset.nq"
 KASEI = "http://kasei.us/2009/09/sparql/data/"
@@ -159,41 +156,12 @@ CASES = {
 
 
 @pytest.fixture(scope="module")
-def endpoint(built_dist: Path) -> Iterator[str]:
+def endpoint(built_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`il2kg serve --data` with the suite's graphs beside the build: its /sparql URL."""
-    port = free_port()
-    exe = str(Path(sys.executable).with_name("il2kg"))
-    process = subprocess.Popen(
-        [
-            exe,
-            "serve",
-            "--dist",
-            str(built_dist),
-            "--data",
-            str(DATA),
-            "--port",
-            str(port),
-            "--workers",
-            "2",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/sparql"
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                httpx.get(url, params={"query": "ASK {}"}, timeout=5).raise_for_status()
-                break
-            except httpx.HTTPError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("il2kg serve --data did not start") from None
-                time.sleep(0.3)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(30)
+    log = tmp_path_factory.mktemp("w3c-protocol") / "serve.log"
+    args = ["--dist", str(built_dist), "--data", str(DATA), "--workers", "2"]
+    with il2kg_serve(args, log) as (url, _):
+        yield f"{url}/sparql"
 
 
 def media(response: httpx.Response) -> str:
