@@ -1,7 +1,8 @@
 """The pages in a real headless Chromium: the YASGUI query page (examples, permalinks,
 downloads, pasteable IRIs, offline, layout) and the evidence page, over the real graph and
-its real example queries; the screenshots in docs/img/ are written here, so they cannot
-drift from the pages."""
+its real example queries. The screenshots in docs/img/ are taken here, so they cannot drift
+from the pages: `IL2KG_SCREENSHOTS=docs/img` writes them there (a plain run writes them under
+pytest's temporary directory and leaves the checkout as it was)."""
 
 from __future__ import annotations
 
@@ -75,10 +76,18 @@ def browser(tmp_path_factory: pytest.TempPathFactory, downloads: Path) -> Iterat
         driver.quit()
 
 
-def screenshot(browser: object, name: str) -> Path:
-    """Save the browser's window as docs/img/NAME.png (or under $IL2KG_SCREENSHOTS)."""
-    folder = Path(os.environ.get("IL2KG_SCREENSHOTS", ROOT / "docs" / "img"))
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where screenshots go: $IL2KG_SCREENSHOTS (docs/img to refresh the docs), else a
+    temporary directory."""
+    chosen = os.environ.get("IL2KG_SCREENSHOTS")
+    folder = Path(chosen) if chosen else tmp_path_factory.mktemp("screenshots")
     folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def screenshot(browser: object, folder: Path, name: str) -> Path:
+    """Save the browser's window as NAME.png in `folder`."""
     path = folder / f"{name}.png"
     assert browser.save_screenshot(str(path)), f"could not save {path}"
     return path
@@ -272,7 +281,7 @@ LAYOUT = """
 
 
 def test_real_query_page_example_link_runs_and_reads_well(
-    browser: object, release_endpoint: str
+    browser: object, release_endpoint: str, shots: Path
 ) -> None:
     """/?example=NAME opens and runs it; numbers are plain values; nothing is cut or
     overlapped; the pager is one row. The screenshot is docs/img/query-page.png."""
@@ -294,10 +303,12 @@ def test_real_query_page_example_link_runs_and_reads_well(
     assert layout["cut"] == []
     assert "270" in layout["cells"] and not any("^^" in c or '"' in c for c in layout["cells"])
     assert layout["pager"] and len(set(layout["pager"])) == 1
-    screenshot(browser, "query-page")
+    screenshot(browser, shots, "query-page")
 
 
-def test_evidence_page_shows_plots_and_table(browser: object, release_endpoint: str) -> None:
+def test_evidence_page_shows_plots_and_table(
+    browser: object, release_endpoint: str, shots: Path
+) -> None:
     """One title; plot text readable at page width; wide cells; the context of outcomes a
     cohort was selected on says so. The screenshot is docs/img/evidence-page.png."""
     from selenium.webdriver.common.by import By
@@ -320,7 +331,7 @@ def test_evidence_page_shows_plots_and_table(browser: object, release_endpoint: 
     rows = browser.find_elements(By.CSS_SELECTOR, "table.evidence tr td:last-child a")
     assert rows
     first = rows[0].get_attribute("href")
-    assert screenshot(browser, "evidence-page").stat().st_size > 10_000
+    assert screenshot(browser, shots, "evidence-page").stat().st_size > 10_000
     rows[0].click()
     assert browser.current_url == first and "/outcome/" in first
     browser.set_window_size(1400, 1000)
