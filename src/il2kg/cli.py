@@ -607,7 +607,17 @@ def _stop(signum: int, _frame: object) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; exit 0 on success, 1 when the data is invalid, 2 when it could not run."""
+    """Run one command; exit 0 on success, 1 when the data is invalid, 2 when it could not run
+    (the reason on stderr, in one line).
+
+    >>> main(["schema"])  # doctest: +ELLIPSIS
+    {
+      "$schema": "https://json-schema.org/draft/2020-12/schema",
+    ...
+    0
+    >>> main(["validate", "--seeds", "no-such-directory"])
+    2
+    """
     args = parser().parse_args(argv)
     if "dist" in vars(args):
         args.dist = _dist(args)

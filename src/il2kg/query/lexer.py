@@ -236,6 +236,13 @@ def check_bounds(query: str) -> None:
 
 
 def admit(query: str) -> None:
-    """Refuse a query with a SERVICE clause (403) or past the bounds (400) before it runs."""
+    """Refuse a query with a SERVICE clause (403) or past the bounds (400) before it runs.
+
+    >>> admit("SELECT * WHERE { ?s ?p ?o }")
+    >>> admit("SELECT * WHERE { SERVICE <http://x.example/sparql> { ?s ?p ?o } }")
+    Traceback (most recent call last):
+    ...
+    il2kg.query.lexer.ServiceRefused: ...
+    """
     check_services(query)
     check_bounds(query)

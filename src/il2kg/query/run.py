@@ -14,7 +14,17 @@ ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/tur
 
 def run_local(store: Store, text: str, *, prefixes: dict[str, str] | None = None) -> Result:
     """Run a query on a store whose default graph is the union of its named graphs; the
-    `prefixes` hold in it without PREFIX declarations."""
+    `prefixes` hold in it without PREFIX declarations.
+
+    >>> from pyoxigraph import Literal, NamedNode, Quad, Store
+    >>> store = Store()
+    >>> graph = NamedNode("https://w3id.org/il2kg/graph/data")
+    >>> store.add(Quad(NamedNode("http://x.example/s"), NamedNode("http://x.example/p"),
+    ...                Literal("IL-2"), graph))
+    >>> result = run_local(store, "SELECT ?o WHERE { ?s x:p ?o }", prefixes={"x": "http://x.example/"})
+    >>> [o.value for (o,) in result.rows]
+    ['IL-2']
+    """
     return from_answer(store.query(text, use_default_graph_as_union=True, prefixes=prefixes))
 
 

@@ -32,7 +32,11 @@ ROWS_PER_WRITE = 256
 
 
 def neutral(text: str) -> str:
-    """The text of a cell, marked with a leading `'` when a spreadsheet would run it."""
+    """The text of a cell, marked with a leading `'` when a spreadsheet would run it.
+
+    >>> neutral("=1+1"), neutral("-1"), neutral("-a"), neutral("a-")
+    ("'=1+1", '-1', "'-a", 'a-')
+    """
     return "'" + text if text.startswith(RISKY) and not NUMBER.fullmatch(text) else text
 
 

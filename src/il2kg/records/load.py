@@ -423,7 +423,22 @@ def load_seeds(
     paths: Iterable[Path], vocabulary: Vocabulary, sources_dir: Path | None = None
 ) -> LoadResult:
     """Load every seed, reporting all errors of all files in one pass; with `sources_dir`, a
-    source file a record names and the directory lacks is an error."""
+    source file a record names and the directory lacks is an error.
+
+    >>> from rdflib import Graph
+    >>> from il2kg.paths import ONTOLOGY_FILE, SEEDS_DIR
+    >>> from il2kg.records.vocabulary import vocabulary_from
+    >>> vocabulary = vocabulary_from(Graph().parse(ONTOLOGY_FILE))
+    >>> loaded = load_seeds(scan_seeds(SEEDS_DIR).seeds, vocabulary)
+    >>> loaded.errors, loaded.records[0].id
+    ((), 'atkins-1999')
+    >>> import tempfile
+    >>> seed = Path(tempfile.mkdtemp()) / "x-2024.yaml"
+    >>> _ = seed.write_text("id: x-2024\\nlabel: X 2024\\n", encoding="utf-8")
+    >>> broken = load_seeds([seed], vocabulary)
+    >>> broken.records, broken.errors[0].path, broken.errors[0].message
+    ((), 'source_file', 'required field is missing')
+    """
     records: list[PublicationRecord] = []
     source_maps: dict[str, SourceMap] = {}
     errors: list[RecordError] = []

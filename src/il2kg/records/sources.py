@@ -35,7 +35,11 @@ def quote_end(source: str, text: str, start: int) -> int | None:
 
 
 def occurrences(source: str, text: str) -> list[int]:
-    """Every start at which `text` occurs in `source` (whitespace normalised)."""
+    """Every start at which `text` occurs in `source` (whitespace normalised).
+
+    >>> occurrences("There were 17 complete\\n  responses (CRs).", "17 complete responses")
+    [11]
+    """
     return [m.start() for m in words_pattern(text).finditer(source)]
 
 
