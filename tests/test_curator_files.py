@@ -22,7 +22,7 @@ from il2kg.evidence.rows import ROWS_QUERY, EvidenceRow, rows_from_json
 from il2kg.files import OutsideProject, read_inside, write_atomic
 from il2kg.paths import SEEDS_DIR, SOURCES_DIR, Inputs, locate
 from il2kg.pipeline import PipelineResult, run
-from il2kg.publish.disk_store import publish_store
+from il2kg.publish.disk_store import publish_store, scratch_store_dir
 from il2kg.publish.dist import publish
 from il2kg.query.run import run_local
 from il2kg.records.load import parse_seed
@@ -285,6 +285,46 @@ def test_a_store_build_killed_midway_leaves_nothing_after_the_next(
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         ["store", ".store.lock", out.resolve().name]
     )
+
+
+HOLDER = """
+import sys, time
+from pathlib import Path
+from il2kg.publish.disk_store import scratch_store_dir
+with scratch_store_dir(Path(sys.argv[1])) as folder:
+    (folder / "data").write_bytes(bytes(1000))
+    print(folder.name, flush=True)
+    time.sleep(600)
+"""
+
+
+def _holder(parent: Path) -> tuple[subprocess.Popen[str], str]:
+    """A process holding a scratch store directory in `parent`, and the directory's name."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(parent)], stdout=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None
+    return process, process.stdout.readline().strip()
+
+
+def test_a_killed_servers_scratch_store_is_removed_by_the_next_and_a_live_one_kept(
+    tmp_path: Path,
+) -> None:
+    """`il2kg serve` without --store builds its store in a scratch directory; one left by a
+    SIGKILLed server is removed when the next starts, one a live server holds is kept."""
+    live, kept = _holder(tmp_path)
+    try:
+        killed, gone = _holder(tmp_path)
+        killed.kill()
+        killed.wait()
+        assert (tmp_path / gone / "data").is_file()  # what the killed one left
+        with scratch_store_dir(tmp_path) as mine:
+            names = sorted(p.name for p in tmp_path.iterdir())
+            assert names == sorted([kept, f"{kept}.lock", mine.name, f"{mine.name}.lock"])
+        assert sorted(p.name for p in tmp_path.iterdir()) == [kept, f"{kept}.lock"]
+    finally:
+        live.kill()
+        live.wait()
 
 
 # ---------------------------------------------------------------- labels

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import os
-import shutil
 import socket
-import tempfile
-import uuid
 from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
 
 import uvicorn
 
-from il2kg.publish.disk_store import build_store
+from il2kg.publish.disk_store import build_store, scratch_store_dir
 from il2kg.server.app import QueryEngine, create_app
 from il2kg.server.http_server import config, quiet_floods
 from il2kg.server.pool import WorkerPool
@@ -64,10 +61,8 @@ def prepare_store(
     temporary directory removed on exit."""
     if store_dir is not None and has_store(store_dir):
         return store_dir
-    if store_dir is None:  # its removal is registered before it exists, whatever interrupts
-        store_dir = Path(tempfile.gettempdir()) / f"il2kg-store-{uuid.uuid4().hex[:16]}"
-        stack.callback(shutil.rmtree, store_dir, ignore_errors=True)
-        store_dir.mkdir(mode=0o700)
+    if store_dir is None:  # removed on exit; left by a killed server, by the next one
+        store_dir = stack.enter_context(scratch_store_dir())
     return build_store(store_dir, dist, extra=extra, queries_dir=queries_dir)
 
 
