@@ -56,7 +56,7 @@ def stage_build(records: int, out: Path) -> dict[str, Any]:
     from il2kg.paths import MAPPINGS_FILE, ONTOLOGY_FILE
     from il2kg.pipeline import read_graph
     from il2kg.publish.dist import publish
-    from il2kg.publish.serialise import render
+    from il2kg.publish.serialise import build_files
     from il2kg.publish.store import open_store
 
     f: dict[str, Any] = {"records": records}
@@ -64,7 +64,7 @@ def stage_build(records: int, out: Path) -> dict[str, Any]:
     recs = _timed(f, "generate_s", lambda: list(synthetic_records(records)))
     graph = _timed(f, "convert_s", lambda: records_to_graph(recs))
     f["triples"] = len(graph)
-    files = _timed(f, "render_s", lambda: render(graph, ontology, mappings, prefixes()))
+    files = _timed(f, "render_s", lambda: build_files(graph, ontology, mappings, prefixes()))
     _timed(f, "write_s", lambda: publish(files, out))
     store = _timed(f, "store_load_s", lambda: open_store(out))
     f["lookup_ms"] = round(1000 * _best(lambda: list(store.query(LOOKUP))), 3)

@@ -15,7 +15,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from il2kg.audit.check import audit, render
+from il2kg.audit.check import audit, format_audit
 from il2kg.audit.numbers import mentions
 from il2kg.audit.offsets import fix_offsets
 from il2kg.cli import main
@@ -124,11 +124,11 @@ def test_the_five_studies_pass_the_audit_and_every_source_number_is_accounted_fo
     assert (
         f"{numbers} number(s) in {len(SEEDS)} source(s): {coverage.used} used by curated "
         f"elements, {coverage.listed} listed as not curated, 0 unaccounted for"
-    ) in render(report)
+    ) in format_audit(report)
     assert report.recomputed >= 10
     notes = sum(len(list(_note_bases(_seed(p.name)))) for p in SEEDS)
     assert report.notes == notes >= 10
-    assert f"{notes} curation note(s) checked" in render(report)
+    assert f"{notes} curation note(s) checked" in format_audit(report)
 
 
 def test_numbers_in_words_digits_and_dates_are_read_and_names_are_not() -> None:

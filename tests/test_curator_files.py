@@ -17,7 +17,7 @@ import pytest
 from pyoxigraph import RdfFormat, Store
 
 from il2kg.evidence.fhir import bundle
-from il2kg.evidence.forest import render
+from il2kg.evidence.forest import draw_forest
 from il2kg.evidence.rows import ROWS_QUERY, EvidenceRow, rows_from_json
 from il2kg.files import OutsideProject, read_inside, write_atomic
 from il2kg.paths import SEEDS_DIR, SOURCES_DIR, Inputs, locate
@@ -363,7 +363,7 @@ def _row(label: str) -> EvidenceRow:
     ["Smith $\\undefinedmacro{x}$ 2020", "Pay $5 to $10 study", "$\\frac{1}{0}$", "a $ b", "$$"],
 )
 def test_labels_are_drawn_as_text_never_as_mathematics(label: str) -> None:
-    svg = render([_row(label)], "svg").decode().replace("&lt;", "<").replace("&gt;", ">")
+    svg = draw_forest([_row(label)], "svg").decode().replace("&lt;", "<").replace("&gt;", ">")
     assert f">{label[:25]}" in svg  # the study column shows up to 30 characters
 
 
@@ -417,7 +417,7 @@ def test_a_percent_explained_by_a_note_is_drawn_without_a_derived_interval(tmp_p
     [row] = rows_from_json(run_local(store, ROWS_QUERY).payload)
     assert (row.percent, row.counts, row.differs) == (Decimal(90), "3/10", True)
     assert (row.lower, row.upper, row.interval) == (None, None, "no interval")
-    svg = render([row], "svg").decode()
+    svg = draw_forest([row], "svg").decode()
     assert "90%‡" in svg and "65.25" not in svg
     evidence = [
         r["resource"]

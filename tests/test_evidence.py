@@ -8,7 +8,7 @@ import pytest
 from pyoxigraph import Store
 
 from il2kg.cli import main
-from il2kg.evidence.forest import render
+from il2kg.evidence.forest import draw_forest
 from il2kg.evidence.rows import ROWS_QUERY, EvidenceRow, rows_from_json, select
 from il2kg.graph.derive import clopper_pearson, rate_percent
 from il2kg.publish.store import open_store
@@ -98,11 +98,11 @@ def test_treatment_context_and_selection(rows: list[EvidenceRow]) -> None:
 
 
 def test_svg_shows_every_row(rows: list[EvidenceRow]) -> None:
-    svg = render(rows, "svg").decode()
+    svg = draw_forest(rows, "svg").decode()
     assert svg.startswith("<?xml") and "<svg" in svg
     for row in rows:
         assert row.counts in svg
-    assert render(rows, "svg") == render(rows, "svg")
+    assert draw_forest(rows, "svg") == draw_forest(rows, "svg")
 
 
 def test_cli_writes_png_and_filters_categories(

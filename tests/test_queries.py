@@ -34,7 +34,7 @@ from il2kg.iris import prefixes
 from il2kg.paths import ONTOLOGY_FILE, QUERIES_DIR
 from il2kg.publish.store import open_store
 from il2kg.query.examples import NAME, Example, load_examples
-from il2kg.query.render import render
+from il2kg.query.render import format_result
 from il2kg.query.result import from_parsed
 from il2kg.query.run import run_local
 
@@ -344,7 +344,9 @@ def test_guide_has_worked_examples() -> None:
 
 @pytest.mark.parametrize("query, shown", WORKED, ids=[f"guide-{i + 1}" for i in range(len(WORKED))])
 def test_guide_examples_show_what_they_return(query: str, shown: str, store: Store) -> None:
-    assert render(run_local(store, query), "table", prefixes=prefixes()) == shown.rstrip("\n")
+    assert format_result(run_local(store, query), "table", prefixes=prefixes()) == shown.rstrip(
+        "\n"
+    )
 
 
 def test_a_reader_that_stops_early_is_a_normal_end(dist: Path) -> None:

@@ -21,7 +21,7 @@ from il2kg.iris import IL2KG, INFERRED_GRAPH, RES, prefixes
 from il2kg.paths import IMPORTS_DIR, ONTOLOGY_FILE
 from il2kg.pipeline import PipelineResult, read_graph, run
 from il2kg.publish.dist import publish
-from il2kg.publish.serialise import render
+from il2kg.publish.serialise import build_files
 from il2kg.publish.store import open_store
 from il2kg.report import render_report
 
@@ -205,7 +205,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[PipelineResult, Sto
     assert result.ok and result.graph is not None
     out = tmp_path_factory.mktemp("reasoned") / "dist"
     publish(
-        render(
+        build_files(
             result.graph, result.ontology, result.mappings, prefixes(), extra=result.extra_graphs
         ),
         out,

@@ -22,7 +22,7 @@ from il2kg.graph.mappings import mapping_graph, read_mapping_set
 from il2kg.iris import IL2KG, RES, prefixes
 from il2kg.paths import MAPPINGS_FILE, ONTOLOGY_FILE, SHAPES_FILE
 from il2kg.pipeline import read_graph
-from il2kg.publish.serialise import render
+from il2kg.publish.serialise import build_files
 from il2kg.records.load import LoadResult, _SeedLoader, load_seeds
 from il2kg.records.vocabulary import vocabulary_from
 
@@ -154,7 +154,7 @@ def _build(result: LoadResult) -> dict[tuple[str, str], list[Any]] | None:
     graph = records_to_graph(result.records)
     if not validate_graph(graph + MAPPINGS, SHAPES, ONTOLOGY).conforms:
         return None
-    files = render(graph, ONTOLOGY, MAPPINGS, prefixes())
+    files = build_files(graph, ONTOLOGY, MAPPINGS, prefixes())
     published: dict[tuple[str, str], list[Any]] = defaultdict(list)
     for triple in parse(files["il2kg.nt"], format=RdfFormat.N_TRIPLES):
         published[triple.subject.value, triple.predicate.value].append(triple.object.value)

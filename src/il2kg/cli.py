@@ -107,7 +107,7 @@ def _seed_paths(inputs: Inputs, names: list[str]) -> list[Path]:
 
 def cmd_audit(args: argparse.Namespace) -> int:
     """Check curated values against their sources: every element quotes its words, in place."""
-    from il2kg.audit.check import audit, render
+    from il2kg.audit.check import audit, format_audit
     from il2kg.pipeline import read_graph
     from il2kg.records.load import display_path, load_seeds
     from il2kg.records.vocabulary import vocabulary_from
@@ -133,7 +133,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         raise UsageError("records with errors cannot be audited (see `il2kg validate`)")
     files = {p.stem: display_path(p) for p in paths}
     report = audit(((files[r.id], r) for r in loaded.records), inputs.sources_dir)
-    print(render(report, args.format))
+    print(format_audit(report, args.format))
     return EXIT_OK if report.ok else EXIT_INVALID
 
 
@@ -142,7 +142,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from il2kg.iris import EXAMPLES_GRAPH, prefixes
     from il2kg.publish.dist import publish
     from il2kg.publish.release import dataset_of
-    from il2kg.publish.serialise import render
+    from il2kg.publish.serialise import build_files
     from il2kg.query.examples import examples_graph
     from il2kg.report import render_report
 
@@ -156,7 +156,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     _progress(args, "writing artifacts")
     examples = {EXAMPLES_GRAPH: examples_graph(inputs.queries_dir)}
-    files = render(
+    files = build_files(
         result.graph,
         result.ontology,
         result.mappings,
@@ -189,7 +189,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     from il2kg.iris import prefixes
     from il2kg.publish.store import open_store
     from il2kg.query.lexer import admit, in_user_text, with_prefixes
-    from il2kg.query.render import render
+    from il2kg.query.render import format_result
     from il2kg.query.result import QueryError
     from il2kg.query.run import query_file, run_local, run_remote
 
@@ -206,7 +206,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         return status
     else:
         result = run_local(open_store(args.dist), text, prefixes=prefixes())
-    print(render(result, args.format, prefixes=prefixes()))
+    print(format_result(result, args.format, prefixes=prefixes()))
     return EXIT_OK
 
 

@@ -403,7 +403,7 @@ def summary(report: AuditReport) -> Iterator[str]:
     )
 
 
-def render(report: AuditReport, form: str = "text") -> str:
+def format_audit(report: AuditReport, form: str = "text") -> str:
     """The report as text for people (findings, then a summary) or as JSON."""
     if form == "json":
         return json.dumps(

@@ -138,7 +138,7 @@ def _draw_row(ax: Axes, text: Transform, y: int, row: EvidenceRow) -> None:
     )
 
 
-def render(rows: list[EvidenceRow], fmt: str, title: str | None = TITLE) -> bytes:
+def draw_forest(rows: list[EvidenceRow], fmt: str, title: str | None = TITLE) -> bytes:
     """The forest plot as PNG or SVG bytes."""
     buffer = io.BytesIO()
     with rc_context({"svg.fonttype": "none", "svg.hashsalt": "il2kg"}):
@@ -154,10 +154,10 @@ def write(rows: list[EvidenceRow], out: Path) -> Path:
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in ("png", "svg"):
         raise UsageError(f"{out}: the forest plot is written as .png or .svg, not {out.suffix!r}")
-    return write_atomic(out, render(rows, fmt))
+    return write_atomic(out, draw_forest(rows, fmt))
 
 
-def render_within(
+def draw_forest_within(
     payload: bytes, publication: str | None, fmt: str, seconds: float
 ) -> bytes | None:
     """The forest plot of a rows query's SPARQL JSON result (all rows, or one publication's),
@@ -172,10 +172,10 @@ def render_within(
         return None
 
 
-if __name__ == "__main__":  # render_within's child: FORMAT [PUBLICATION], the rows on stdin
+if __name__ == "__main__":  # draw_forest_within's child: FORMAT [PUBLICATION], the rows on stdin
     chosen = [
         row
         for row in rows_from_json(sys.stdin.buffer.read())
         if len(sys.argv) < 3 or row.publication == sys.argv[2]
     ]
-    sys.stdout.buffer.write(render(chosen, sys.argv[1], title=None))
+    sys.stdout.buffer.write(draw_forest(chosen, sys.argv[1], title=None))

@@ -72,7 +72,7 @@ def ontology_files(ontology: Graph) -> dict[str, bytes]:
     }
 
 
-def render(
+def build_files(
     data: Graph,
     ontology: Graph,
     mappings: Graph,

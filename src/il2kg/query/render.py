@@ -23,18 +23,18 @@ OUTPUT_FORMATS = ("table", "csv", "tsv", "json")
 READABLE_LOCAL = re.compile(r"[\w./-]*")  # a CURIE that reads well in a table
 
 
-def render(result: Result, output: str, *, prefixes: dict[str, str]) -> str:
+def format_result(result: Result, output: str, *, prefixes: dict[str, str]) -> str:
     """A result for people (`table`) or programs (`csv`, `tsv`, `json`).
 
     >>> from pyoxigraph import Store
     >>> from il2kg.query.run import run_local
     >>> result = run_local(Store(), "SELECT ?n ?w WHERE { VALUES (?n ?w) { (2 '=1+1') } }")
-    >>> print(render(result, "table", prefixes={}))
+    >>> print(format_result(result, "table", prefixes={}))
     n | w
     --+-----
     2 | =1+1
     (1 row)
-    >>> render(result, "csv", prefixes={}).splitlines()  # a spreadsheet shows it, never runs it
+    >>> format_result(result, "csv", prefixes={}).splitlines()  # shown, never run
     ['n,w', "2,'=1+1"]
     """
     if output not in OUTPUT_FORMATS:

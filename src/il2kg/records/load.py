@@ -22,7 +22,7 @@ from il2kg.records.sources import file_problem, source_names
 from il2kg.records.vocabulary import Vocabulary
 
 MAX_SEED_BYTES = 1_000_000
-MAX_DEPTH = 20
+MAX_SEED_DEPTH = 20
 MAX_DIGITS = 18  # every integer fits in 64 bits (owlready2 keeps them in SQLite)
 # HermiT reasons over a whole record at once and its time grows faster than the record
 # (about 1 min for 250 outcomes): four times the largest curated record (24 elements).
@@ -88,7 +88,7 @@ class SeedScan:
 class _SeedLoader(yaml.SafeLoader):
     """Safe YAML read with YAML 1.2 core-schema meanings, restricted to the forms YAML 1.1 reads
     alike: a number is plain decimal, a boolean is true or false, no dates, no aliases, no
-    duplicate keys and no nesting deeper than MAX_DEPTH. Other plain scalars are strings."""
+    duplicate keys and no nesting deeper than MAX_SEED_DEPTH. Other plain scalars are strings."""
 
     depth = 0
 
@@ -97,8 +97,8 @@ class _SeedLoader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):
             self._refuse("aliases (*name) are not allowed in seed files")
         if self.check_event(yaml.SequenceStartEvent, yaml.MappingStartEvent):
-            if self.depth >= MAX_DEPTH:
-                self._refuse(f"nested deeper than {MAX_DEPTH} levels")
+            if self.depth >= MAX_SEED_DEPTH:
+                self._refuse(f"nested deeper than {MAX_SEED_DEPTH} levels")
             self.depth += 1
             try:
                 return super().compose_node(parent, index)  # type: ignore[arg-type]
@@ -112,44 +112,46 @@ class _SeedLoader(yaml.SafeLoader):
 
 
 @dataclass(frozen=True)
-class Refused:
+class RefusedScalar:
     """A scalar the loader will not turn into a value, with the reason (reported at its field)."""
 
     text: str
     reason: str
 
 
-def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int | Refused:
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int | RefusedScalar:
     text = loader.construct_scalar(node)
     if not DECIMAL_INTEGER.fullmatch(text):
-        return Refused(
+        return RefusedScalar(
             text,
             "an integer in decimal notation without leading zeros (YAML 1.1 "
             "and 1.2 read 0777, 0o17 or 0x9 differently); quote it if it is text",
         )
     if len(text.lstrip("+-")) > MAX_DIGITS:
-        return Refused(text[:30], f"an integer of at most {MAX_DIGITS} digits")
+        return RefusedScalar(text[:30], f"an integer of at most {MAX_DIGITS} digits")
     return int(text)
 
 
-def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal | Refused:
+def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal | RefusedScalar:
     text = loader.construct_scalar(node)
     if not FLOAT.fullmatch(text):
-        return Refused(text, "a finite number (.inf and .nan are not numbers of a record)")
+        return RefusedScalar(text, "a finite number (.inf and .nan are not numbers of a record)")
     if "e" in text.lower():
-        return Refused(text[:30], "a number in plain decimal notation (30 or 0.5, not 3e1)")
+        return RefusedScalar(text[:30], "a number in plain decimal notation (30 or 0.5, not 3e1)")
     value = Decimal(text)
     exponent = cast(int, value.as_tuple().exponent)  # an int: FLOAT matches finite numbers
     integer, fraction = value.adjusted() + 1, -exponent
     if integer > MAX_DIGITS or fraction > MAX_DIGITS:
-        return Refused(text[:30], f"a number of at most {MAX_DIGITS} digits each side of the point")
+        return RefusedScalar(
+            text[:30], f"a number of at most {MAX_DIGITS} digits each side of the point"
+        )
     return value
 
 
-def _construct_bool(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> bool | Refused:
+def _construct_bool(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> bool | RefusedScalar:
     text = loader.construct_scalar(node)
     if not BOOLEAN.fullmatch(text):
-        return Refused(text, "true or false")
+        return RefusedScalar(text, "true or false")
     return text.lower() == "true"
 
 
@@ -224,7 +226,7 @@ def _scalar_problems(
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from _scalar_problems(item, (*location, index))
-    elif isinstance(value, Refused):
+    elif isinstance(value, RefusedScalar):
         yield location, f"expected: {value.reason}; found {value.text!r}"
     elif isinstance(value, str) and (hidden := _hidden(value)):
         yield (

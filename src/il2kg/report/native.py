@@ -8,7 +8,7 @@ from pathlib import Path
 from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH
 
-from il2kg.audit.check import render, summary
+from il2kg.audit.check import format_audit, summary
 from il2kg.checks.reasoning import ReasoningReport
 from il2kg.iris import bind_prefixes
 from il2kg.paths import SOURCES
@@ -53,7 +53,7 @@ def json_report(result: PipelineResult, found: list[Problem], style: Style) -> s
             "record_warnings": [w.__dict__ for w in result.loaded.warnings],
             "shacl_results": [f.__dict__ for f in findings],
             "reasoning": _reasoning_json(result.reasoning),
-            "audit": json.loads(render(result.audit, "json")) if result.audit else None,
+            "audit": json.loads(format_audit(result.audit, "json")) if result.audit else None,
             "problems": [vars(p) for p in found],
         },
         indent=2,

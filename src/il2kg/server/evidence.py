@@ -11,7 +11,7 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
-from il2kg.evidence.forest import NOTE, render_within
+from il2kg.evidence.forest import NOTE, draw_forest_within
 from il2kg.evidence.rows import ROWS_QUERY, EvidenceRow, by_category, rows_from_json
 from il2kg.server.pages import link, page
 
@@ -80,7 +80,7 @@ def _rendered(payload: bytes, publication: str | None, seconds: float) -> str:
     """The evidence HTML of a query result, for all rows or one publication's, its plot drawn
     within `seconds` (cached)."""
     rows = [r for r in rows_from_json(payload) if publication in (None, r.publication)]
-    svg = render_within(payload, publication, "svg", seconds) if rows else None
+    svg = draw_forest_within(payload, publication, "svg", seconds) if rows else None
     return evidence_html(rows, svg, seconds)
 
 
