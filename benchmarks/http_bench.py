@@ -11,10 +11,15 @@ the machine and make requests per second noisy.
     python benchmarks/http_bench.py --dist dist --json http.json
     python benchmarks/http_bench.py --dist dist --load-run    # il2kg, 64 clients, 20 s, errors
 
-Two queries, both with rows on the seeds and on synthetic builds: a lookup of one
-cohort's label by IRI, and a GROUP BY aggregate over every outcome. rdflib-endpoint comes
-with the `bench` extra (or from another environment's `bin/`, --peer-venv), `oxigraph` with
-the `test` extra. Servers bind 127.0.0.1 only and are stopped at the end.
+Three workloads: `lookup`, one cohort's label by IRI, the same query every time;
+`aggregate`, a GROUP BY over every outcome, the same every time; `lookup-any`, the label of
+a resource drawn at random from every resource IRI of the build on each request. il2kg runs
+twice: `il2kg` as served by default (answers kept for the build: a repeated query is
+answered from the cache) and `il2kg-engine` with `--result-cache 0` (every query runs on a
+query worker). `lookup-any` is run only where nothing is kept (`il2kg-engine` and the peers).
+rdflib-endpoint comes with the `bench` extra (or from another environment's `bin/`,
+--peer-venv), `oxigraph` with the `test` extra. Servers bind 127.0.0.1 only and are stopped
+at the end.
 """
 
 from __future__ import annotations
@@ -46,11 +51,26 @@ wrk.body = {body}
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 wrk.headers["Accept"] = "{accept}"
 """
+# Each request a body drawn at random from `bodies` (each wrk thread seeded differently).
+WRK_RANDOM = """local bodies = {{ {bodies} }}
+local threads = 0
+function setup(thread) threads = threads + 1; thread:set("number", threads) end
+function init(args) math.randomseed(7919 * number) end
+function request()
+  return wrk.format(nil, nil, nil, bodies[math.random(#bodies)])
+end
+"""
 UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
 TARGETS = (
     "il2kg >= 5x rdflib-endpoint and >= 30% of oxigraph with p99 < 10 ms (lookup), "
-    ">= 90% of oxigraph (aggregate)"
+    ">= 90% of oxigraph (aggregate); il2kg = answers kept, il2kg-engine = every query run"
 )
+RESOURCE = "<https://w3id.org/il2kg/resource/"
+
+
+def label_query(iri: str) -> str:
+    """The label of one resource, by its IRI (written `<...>`)."""
+    return f"SELECT ?label WHERE {{ GRAPH ?g {{ {iri} {RDFS_LABEL} ?label }} }}"
 
 
 def lookup_query(dist: Path) -> str:
@@ -59,8 +79,15 @@ def lookup_query(dist: Path) -> str:
         for line in lines:
             subject, predicate, _ = line.split(" ", 2)
             if "/cohort/" in subject and predicate == RDFS_LABEL:
-                return f"SELECT ?label WHERE {{ GRAPH ?g {{ {subject} {RDFS_LABEL} ?label }} }}"
+                return label_query(subject)
     raise ValueError(f"{dist}: no labelled cohort to look up")
+
+
+def resources(dist: Path) -> list[str]:
+    """Every resource IRI (as `<...>`) the build has statements about."""
+    with open(dist / "il2kg.nt", encoding="utf-8") as lines:
+        found = {line.split(" ", 1)[0] for line in lines if line.startswith(RESOURCE)}
+    return sorted(found)
 
 
 def free_port() -> int:
@@ -101,7 +128,7 @@ def running(command: list[str], url: str) -> Iterator[int]:
         process.wait(30)
 
 
-def il2kg(dist: Path, _: Path, work: Path) -> tuple[list[str], str]:
+def il2kg(dist: Path, _: Path, work: Path, *options: str) -> tuple[list[str], str]:
     """`il2kg serve` (worker processes, default settings)."""
     port = free_port()
     exe = str(Path(sys.executable).with_name("il2kg"))
@@ -114,7 +141,13 @@ def il2kg(dist: Path, _: Path, work: Path) -> tuple[list[str], str]:
         str(dist),
         "--store",
         str(work / "il2kg-store"),
+        *options,
     ], f"http://127.0.0.1:{port}/sparql"
+
+
+def il2kg_engine(dist: Path, peer: Path, work: Path) -> tuple[list[str], str]:
+    """`il2kg serve --result-cache 0`: every query runs on a query worker."""
+    return il2kg(dist, peer, work, "--result-cache", "0")
 
 
 def rdflib_endpoint(dist: Path, peer: Path, _: Path) -> tuple[list[str], str]:
@@ -155,9 +188,11 @@ def oxigraph(dist: Path, _: Path, work: Path) -> tuple[list[str], str]:
 
 SERVERS: dict[str, Callable[[Path, Path, Path], tuple[list[str], str]]] = {
     "il2kg": il2kg,
+    "il2kg-engine": il2kg_engine,
     "rdflib-endpoint": rdflib_endpoint,
     "oxigraph": oxigraph,
 }
+KEEPS = {"il2kg"}  # servers that answer a repeated query from a cache: no lookup-any
 
 
 def cpu_seconds(pid: int) -> tuple[float, float]:
@@ -183,14 +218,29 @@ def _ms(text: str) -> float:
     return float(number) * UNITS[unit]
 
 
+def script(queries: list[str], work: Path) -> Path:
+    """A wrk script POSTing the one query, or each time one drawn at random."""
+    path = work / "post.lua"
+    bodies = [json.dumps(urlencode({"query": query})) for query in queries]
+    text = WRK_SCRIPT.format(body=bodies[0], accept=ACCEPT)
+    if len(bodies) > 1:
+        text += WRK_RANDOM.format(bodies=", ".join(bodies))
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def wrk(
-    url: str, query: str, *, clients: int, seconds: float, work: Path, pid: int | None = None
+    url: str,
+    queries: list[str],
+    *,
+    clients: int,
+    seconds: float,
+    work: Path,
+    pid: int | None = None,
 ) -> dict[str, float]:
-    """Requests per second, p50/p99 in ms and failed requests, measured by wrk; with the
-    server's `pid`, its CPU microseconds per request (main process, all processes)."""
-    script = work / "post.lua"
-    body = json.dumps(urlencode({"query": query}))
-    script.write_text(WRK_SCRIPT.format(body=body, accept=ACCEPT), encoding="utf-8")
+    """Requests per second, p50/p99 in ms and failed requests, measured by wrk (each request
+    one of `queries`, at random); with the server's `pid`, its CPU microseconds per request
+    (main process, all processes)."""
     command = [
         "wrk",
         "-t",
@@ -203,7 +253,7 @@ def wrk(
         "--timeout",
         "10s",
         "-s",
-        str(script),
+        str(script(queries, work)),
         url,
     ]
     before = cpu_seconds(pid) if pid else (0.0, 0.0)
@@ -229,7 +279,11 @@ def wrk(
 
 def measure(dist: Path, args: argparse.Namespace) -> dict[str, dict[str, dict[str, float]]]:
     """Every server on every query: {server: {query: figures}}."""
-    queries = {"lookup": lookup_query(dist), "aggregate": AGGREGATE}
+    workloads = {
+        "lookup": [lookup_query(dist)],
+        "aggregate": [AGGREGATE],
+        "lookup-any": [label_query(iri) for iri in resources(dist)],
+    }
     figures: dict[str, dict[str, dict[str, float]]] = {}
     for name in args.servers:
         with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as tmp:
@@ -237,12 +291,14 @@ def measure(dist: Path, args: argparse.Namespace) -> dict[str, dict[str, dict[st
             command, url = SERVERS[name](dist, args.peer_venv, work)
             with running(command, url) as pid:
                 figures[name] = {}
-                for query_name, query in queries.items():
-                    if rows(url, query) == 0:
-                        raise RuntimeError(f"{name}: {query_name} gives no rows")
-                    wrk(url, query, clients=args.clients, seconds=1, work=work)  # warm-up
-                    figures[name][query_name] = wrk(
-                        url, query, clients=args.clients, seconds=args.seconds, work=work, pid=pid
+                for workload, queries in workloads.items():
+                    if workload == "lookup-any" and name in KEEPS:
+                        continue
+                    if rows(url, queries[0]) == 0:
+                        raise RuntimeError(f"{name}: {workload} gives no rows")
+                    wrk(url, queries, clients=args.clients, seconds=1, work=work)  # warm-up
+                    figures[name][workload] = wrk(
+                        url, queries, clients=args.clients, seconds=args.seconds, work=work, pid=pid
                     )
     return figures
 
@@ -252,7 +308,7 @@ def load_run(dist: Path, peer: Path, *, clients: int = 64, seconds: float = 20.0
     with tempfile.TemporaryDirectory(prefix="bench-load-run-") as tmp:
         command, url = il2kg(dist, peer, Path(tmp))
         with running(command, url):
-            f = wrk(url, lookup_query(dist), clients=clients, seconds=seconds, work=Path(tmp))
+            f = wrk(url, [lookup_query(dist)], clients=clients, seconds=seconds, work=Path(tmp))
     print(
         f"load run (lookup): {clients} clients, {seconds:g} s, {f['req_s']:.1f} req/s, "
         f"p99 {f['p99_ms']:.1f} ms, {f['errors']:.0f} errors",
@@ -261,15 +317,18 @@ def load_run(dist: Path, peer: Path, *, clients: int = 64, seconds: float = 20.0
 
 
 def ratios(figures: dict[str, dict[str, dict[str, float]]]) -> dict[str, float]:
-    """il2kg's throughput over each peer's, per query (none where a peer finished nothing)."""
-    own = figures.get("il2kg", {})
-    return {
-        f"{query}/{peer}": round(own[query]["req_s"] / theirs["req_s"], 3)
-        for peer, by_query in figures.items()
-        if peer != "il2kg"
-        for query, theirs in by_query.items()
-        if query in own and theirs["req_s"] > 0
-    }
+    """Each il2kg's throughput over each peer's, per workload (none where a peer finished
+    nothing)."""
+    found = {}
+    for own, mine in figures.items():
+        for peer, theirs in figures.items():
+            if not own.startswith("il2kg") or peer.startswith("il2kg"):
+                continue
+            for workload, figure in mine.items():
+                if theirs.get(workload, {}).get("req_s", 0) > 0:
+                    ratio = figure["req_s"] / theirs[workload]["req_s"]
+                    found[f"{own}:{workload}/{peer}"] = round(ratio, 3)
+    return found
 
 
 def main() -> None:
@@ -297,7 +356,7 @@ def main() -> None:
         return
     figures = measure(args.dist, args)
     print(
-        f"{'server':<16} {'query':<10} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} "
+        f"{'server':<16} {'workload':<10} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} "
         f"{'main us/req':>12} {'all us/req':>11}"
     )
     for server, by_query in figures.items():

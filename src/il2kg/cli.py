@@ -332,7 +332,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
             timeout=args.timeout, endpoint_url=args.public_url, read_timeout=args.read_timeout
         )
         engine = engine_for(
-            store, args.endpoint, workers=args.workers or default_workers(), timeout=args.timeout
+            store,
+            args.endpoint,
+            workers=args.workers or default_workers(),
+            timeout=args.timeout,
+            cache=args.result_cache << 20,
         )
         serve(engine, settings, host=args.host, port=args.port, access_log=args.access_log)
     return EXIT_OK
@@ -495,6 +499,13 @@ def parser() -> argparse.ArgumentParser:
         help="time for a request's head, and for its body, in s (10)",
     )
     serve.add_argument("--workers", type=int, default=None, help="query worker processes")
+    serve.add_argument(
+        "--result-cache",
+        type=int,
+        default=64,
+        metavar="MIB",
+        help="memory for answers kept for the build being served, in MiB (64; 0: none)",
+    )
     serve.add_argument("--store", type=Path, help="on-disk store directory to use or create")
     serve.add_argument("--endpoint", metavar="URL", help="a remote SPARQL endpoint as the store")
     serve.add_argument("--public-url", metavar="URL", help="the endpoint's public address")

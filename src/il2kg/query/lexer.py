@@ -101,6 +101,8 @@ def query_form(query: str) -> str | None:
 
 def declares_dataset(query: str) -> bool:
     """True when the query has its own FROM or FROM NAMED clause."""
+    if "\\" not in query and "from" not in query.lower():  # no FROM, even escaped
+        return False
     return FROM.search(mask(unescape(query))) is not None
 
 

@@ -27,6 +27,9 @@ never holds the endpoint, while the other workers keep answering.
   workers are stopped, busy ones finish their query first. A query started after another
   one was answered by the new build is never answered by the old one. A generation that
   cannot be started (no descriptors or processes left) is stopped whole and tried again.
+- **An answer kept is the served build's.** Whole answers of queries that depend only on
+  the data are kept (`cache`, bytes-capped) for the generation that gave them; a query the
+  current generation answered already is answered from there, without a worker.
 - **Nothing blocks the event loop, no process is left behind.** Workers are killed with
   SIGKILL and reaped when they have exited (checked on a timer); the server's descriptors
   for two whole generations are reserved (`descriptors`) below the connection cap.
@@ -45,6 +48,7 @@ from collections.abc import AsyncGenerator
 from dataclasses import dataclass, replace
 
 from il2kg.query.result import QueryError
+from il2kg.server.cache import CACHE_BYTES, Kept, ResultCache, entity_tag
 from il2kg.server.messages import SHARED_JOBS, Chunk, Failed, Job, Message, Ready, Unsafe
 from il2kg.server.workers import FDS, Inbox, Worker
 
@@ -82,10 +86,12 @@ def busy(message: str) -> QueryError:
 
 @dataclass
 class Answer:
-    """A query answer: its media type and its body, whole (small results) or streamed."""
+    """A query answer: its media type and its body, whole (small results) or streamed; a
+    whole one may come with its entity tag."""
 
     media_type: str
     body: bytes | AsyncGenerator[bytes, None]
+    etag: str | None = None
 
     async def read(self) -> bytes:
         """The whole body."""
@@ -140,6 +146,7 @@ class WorkerPool:
         memory: int = 0,
         queue: int = QUEUE,
         quick: float = QUICK,
+        cache: int = CACHE_BYTES,
     ) -> None:
         self.link, self.size, self.timeout, self.memory = store_path, size, timeout, memory
         self.queue, self.quick_time = queue, quick
@@ -156,6 +163,7 @@ class WorkerPool:
         self.reaper: asyncio.TimerHandle | None = None
         self.watcher: asyncio.Task[None] | None = None
         self.renewing: asyncio.Task[None] | None = None
+        self.cache = ResultCache(cache)  # whole answers of the current generation
 
     @property
     def descriptors(self) -> int:
@@ -333,6 +341,7 @@ class WorkerPool:
             return self._drop(started)
         old = [w for w in self.workers if w.generation != number]
         self.build, self.generation = build, number
+        self.cache.serve(number)
         self.idle.clear()
         self.quick, self.spare = started[-2], started[-1]
         for w in old:
@@ -493,8 +502,11 @@ class WorkerPool:
     # -- running a query
 
     async def run(self, job: Job) -> Answer:
-        """Run a job: on a free general worker; else on the reserved one if its whole answer
-        comes quickly; else in line for a general worker."""
+        """Run a job: from the cache if this generation answered it already; else on a free
+        general worker; else on the reserved one if its whole answer comes quickly; else in
+        line for a general worker."""
+        if (kept := self.cache.get(self.generation, job)) is not None:
+            return Answer(kept.media_type, kept.body, kept.etag)
         self._reclaim()
         deadline = time.monotonic() + self.timeout
         w = self._free()
@@ -546,7 +558,7 @@ class WorkerPool:
                     raise self._unexpected(w, message)
                 chunks.append(message.data)
                 if message.last:
-                    return Answer(message.media_type, b"".join(chunks))
+                    return self._keep(w, job, message.media_type, b"".join(chunks))
         except Overran:
             if time.monotonic() >= deadline:
                 raise
@@ -572,9 +584,15 @@ class WorkerPool:
             raise self._unexpected(w, first)
         if first.last:  # the whole result in one message: no streaming machinery needed
             self._end(lease, ok=True)
-            return Answer(first.media_type, first.data)
+            return self._keep(w, job, first.media_type, first.data)
         self.lent[lease] = deadline
         return Answer(first.media_type, self._stream(lease, first, deadline))
+
+    def _keep(self, w: Worker, job: Job, media_type: str, body: bytes) -> Answer:
+        """A whole answer, tagged, and kept in the cache for its worker's generation."""
+        kept = Kept(media_type, body, entity_tag(body))
+        self.cache.put(w.generation, job, kept)
+        return Answer(media_type, body, kept.etag)
 
     def _reclaim(self) -> None:
         """Free the workers lent to streams that ended without giving them back (a client

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import parse_qsl
+from urllib.parse import unquote_to_bytes
 
 FORM = "application/x-www-form-urlencoded"
 QUERY = "application/sparql-query"
@@ -71,16 +71,29 @@ def _params(pairs: list[tuple[str, str]], query: str | None = None) -> QueryRequ
     )
 
 
+def form_pairs(text: str) -> list[tuple[str, str]]:
+    """The name-value pairs of `application/x-www-form-urlencoded` text (or a URL's query
+    string): what `parse_qsl(text, keep_blank_values=True, errors="strict")` gives, faster
+    (a part without `%` or `+` is taken as it is); UnicodeDecodeError when an escape is not
+    UTF-8."""
+    pairs = []
+    for part in text.split("&"):
+        if part:
+            name, _, value = part.partition("=")
+            pairs.append((_unquote(name), _unquote(value)))
+    return pairs
+
+
+def _unquote(text: str) -> str:
+    if "%" not in text and "+" not in text:
+        return text
+    return unquote_to_bytes(text.replace("+", " ")).decode("utf-8")
+
+
 def url_params(query_string: str) -> list[tuple[str, str]]:
     """The parameters of a URL's query string; 400 when they are not UTF-8."""
     try:
-        return parse_qsl(
-            query_string,
-            keep_blank_values=True,
-            strict_parsing=False,
-            encoding="utf-8",
-            errors="strict",
-        )
+        return form_pairs(query_string)
     except UnicodeDecodeError as exc:
         raise ProtocolError(400, f"the query string is not valid UTF-8: {exc}") from exc
 
@@ -103,7 +116,7 @@ def read_request(
             raise ProtocolError(400, "give the query either in the body or in the URL, not both")
         return _params(params, query=text)
     try:
-        form = parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+        form = form_pairs(text)
     except UnicodeDecodeError as exc:
         raise ProtocolError(400, f"the form is not valid UTF-8: {exc}") from exc
     result = _params(form + [(n, v) for n, v in params if n == "format"])

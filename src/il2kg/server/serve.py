@@ -12,6 +12,7 @@ import uvicorn
 
 from il2kg.publish.disk_store import build_store, scratch_store_dir
 from il2kg.server.app import QueryEngine, create_app
+from il2kg.server.cache import CACHE_BYTES
 from il2kg.server.http_server import config, quiet_floods
 from il2kg.server.pool import WorkerPool
 from il2kg.server.remote import RemoteEngine
@@ -67,15 +68,25 @@ def prepare_store(
 
 
 def engine_for(
-    store: Path | None, endpoint: str | None, *, workers: int, timeout: float
+    store: Path | None,
+    endpoint: str | None,
+    *,
+    workers: int,
+    timeout: float,
+    cache: int = CACHE_BYTES,
 ) -> QueryEngine:
-    """Worker processes over the local store, or the remote endpoint if one is given."""
+    """Worker processes over the local store (answers kept up to `cache` bytes), or the
+    remote endpoint if one is given (nothing kept: its data may change)."""
     if endpoint:
         return RemoteEngine(endpoint, timeout=timeout)
     assert store is not None, "a local engine needs a store"
     return WorkerPool(
-        str(store), size=workers, timeout=timeout, memory=default_worker_memory(workers + 2)
-    )  # + the reserved one and its spare
+        str(store),
+        size=workers,
+        timeout=timeout,
+        memory=default_worker_memory(workers + 2),  # + the reserved one and its spare
+        cache=cache,
+    )
 
 
 def serve(

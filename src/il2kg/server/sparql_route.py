@@ -12,10 +12,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncGenerator, Awaitable, Callable, MutableMapping
+from functools import lru_cache
 from typing import Any
 
 from il2kg.query.lexer import admit
 from il2kg.query.result import QueryError
+from il2kg.server.cache import entity_tag
 from il2kg.server.messages import Job
 from il2kg.server.pool import Answer
 from il2kg.server.protocol import (
@@ -33,9 +35,14 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
-WANTED = {b"accept", b"content-type", b"content-length", b"origin"}
+WANTED = {b"accept", b"content-type", b"content-length", b"origin", b"if-none-match"}
 OPERATIONS = ("query", "update")
 CORS = [(b"access-control-allow-origin", b"*")]
+REMEMBERED = 4096  # bytes of query string and body up to which a request's reading is kept
+# A whole answer's entity tag may be kept by caches, to be revalidated on each use (the
+# build may change): `If-None-Match` then gets 304 (GET, HEAD) or 412 (POST) when unchanged.
+CACHE_CONTROL = (b"cache-control", b"no-cache")
+VARY = (b"vary", b"Accept")
 
 
 class Disconnected(Exception):
@@ -66,11 +73,11 @@ class SparqlRoute:
         headers = {k.decode(): v.decode("latin-1") for k, v in scope["headers"] if k in WANTED}
         extra = CORS if "origin" in headers else []
         try:
-            params = url_params(scope["query_string"].decode("latin-1"))
-            if scope["method"] != "POST" and all(n not in OPERATIONS for n, _ in params):
+            method, content_type = scope["method"], headers.get("content-type", "")
+            body = await self._body(receive, headers) if method == "POST" else b""
+            req = read(method, scope["query_string"], content_type, body)
+            if req is None:
                 return await self._fallback(scope, receive, send)
-            body = await self._body(receive, headers) if scope["method"] == "POST" else b""
-            req = read_request(scope["method"], params, headers.get("content-type", ""), body)
             answer = await self._answer(req, headers.get("accept"))
         except Disconnected:
             return
@@ -81,7 +88,16 @@ class SparqlRoute:
         except Exception:
             log.exception("unexpected error")
             return await _plain(send, 500, "internal error (logged on the server)", extra)
-        await _respond(send, receive, answer, extra)
+        if isinstance(answer.body, bytes):
+            tag = answer.etag or entity_tag(answer.body)
+            validators = [*extra, (b"etag", tag.encode()), CACHE_CONTROL]
+            if matches(headers.get("if-none-match"), tag):
+                await _unchanged(send, scope["method"], validators)
+            else:
+                await send(_start(200, answer.media_type, validators, len(answer.body)))
+                await send({"type": "http.response.body", "body": answer.body})
+        else:
+            await _respond(send, receive, answer.media_type, answer.body, extra)
 
     async def _fallback(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Hand over to the application; HEAD as GET (the server leaves out the body), so
@@ -92,7 +108,6 @@ class SparqlRoute:
 
     async def _answer(self, req: QueryRequest, accept: str | None) -> Answer:
         query = req.query or ""
-        admit(query)  # SERVICE and the size bounds, whatever engine runs it
         job = Job(
             query=query,
             accept=accept,
@@ -133,11 +148,32 @@ class SparqlRoute:
             ) from None
 
 
+def read(method: str, query_string: bytes, content_type: str, body: bytes) -> QueryRequest | None:
+    """The query request, its query admitted (SERVICE and the size bounds, whatever engine
+    runs it); None for a GET or HEAD without a query (the application answers it). A small
+    request is read once and remembered: the same bytes give the same request."""
+    if len(query_string) + len(body) > REMEMBERED:
+        return _read(method, query_string, content_type, body)
+    return _remembered(method, query_string, content_type, body)
+
+
+def _read(method: str, query_string: bytes, content_type: str, body: bytes) -> QueryRequest | None:
+    params = url_params(query_string.decode("latin-1"))
+    if method != "POST" and all(name not in OPERATIONS for name, _ in params):
+        return None
+    request = read_request(method, params, content_type, body)
+    admit(request.query or "")
+    return request
+
+
+_remembered = lru_cache(maxsize=1024)(_read)  # errors are not remembered
+
+
 def _start(
     status: int, media_type: str, extra: list[tuple[bytes, bytes]], length: int | None = None
 ) -> Message:
     content_type = media_type + ("; charset=utf-8" if media_type.startswith("text/") else "")
-    headers = [(b"content-type", content_type.encode("latin-1")), (b"vary", b"Accept"), *extra]
+    headers = [(b"content-type", content_type.encode("latin-1")), VARY, *extra]
     if length is not None:
         headers.append((b"content-length", str(length).encode()))
     return {"type": "http.response.start", "status": status, "headers": headers}
@@ -154,16 +190,33 @@ async def _plain(send: Send, status: int, message: str, extra: list[tuple[bytes,
     await send({"type": "http.response.body", "body": body})
 
 
+def matches(if_none_match: str | None, etag: str) -> bool:
+    """True when an `If-None-Match` value names the entity tag (weak comparison) or is `*`."""
+    if if_none_match is None:
+        return False
+    tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
+    return etag in tags or tags == ["*"]
+
+
+async def _unchanged(send: Send, method: str, headers: list[tuple[bytes, bytes]]) -> None:
+    """The answer the client holds is current (RFC 9110, 13.1.2): 304 to GET and HEAD, 412
+    to other methods."""
+    if method == "POST":
+        return await _plain(send, 412, "the answer has not changed (If-None-Match)", headers)
+    await send({"type": "http.response.start", "status": 304, "headers": [*headers, VARY]})
+    await send({"type": "http.response.body", "body": b""})
+
+
 async def _respond(
-    send: Send, receive: Receive, answer: Answer, extra: list[tuple[bytes, bytes]]
+    send: Send,
+    receive: Receive,
+    media_type: str,
+    chunks: AsyncGenerator[bytes, None],
+    extra: list[tuple[bytes, bytes]],
 ) -> None:
-    """Send an answer: whole, or streamed chunk by chunk until done or the client leaves."""
-    if isinstance(answer.body, bytes):
-        await send(_start(200, answer.media_type, extra, len(answer.body)))
-        await send({"type": "http.response.body", "body": answer.body})
-        return
-    await send(_start(200, answer.media_type, extra))
-    streaming = asyncio.ensure_future(_stream(send, answer.body))
+    """Send a streamed answer chunk by chunk until done or the client leaves."""
+    await send(_start(200, media_type, extra))
+    streaming = asyncio.ensure_future(_stream(send, chunks))
     left = asyncio.ensure_future(_until_disconnect(receive))
     await asyncio.wait({streaming, left}, return_when=asyncio.FIRST_COMPLETED)
     left.cancel()
