@@ -142,17 +142,28 @@ def kept(size: int) -> Kept:
 
 
 def test_cache_holds_its_capacity_least_recently_used_out_first() -> None:
-    cache = ResultCache(capacity=3_000)
     jobs = [Job(query=f"ASK {{ <urn:{i}> ?p ?o }}") for i in range(3)]
+    probe = ResultCache()
+    probe.put(0, jobs[0], kept(1_000))
+    cache = ResultCache(capacity=probe.size * 5 // 2)  # room for two entries, not three
     for job in jobs[:2]:
         cache.put(0, job, kept(1_000))
     assert cache.get(0, jobs[0]) is not None  # now the most recently used
     cache.put(0, jobs[2], kept(1_000))  # no room for three: the least recently used goes
     assert [cache.get(0, job) is not None for job in jobs] == [True, False, True]
     assert cache.size <= cache.capacity
-    cache.put(0, Job(query="ASK {}"), kept(5_000))  # larger than the whole cache
+    cache.put(0, Job(query="ASK {}"), kept(cache.capacity))  # larger than the whole cache
     assert cache.get(0, Job(query="ASK {}")) is None
     assert ResultCache(capacity=0).get(0, jobs[0]) is None
+
+
+def test_every_text_of_a_job_counts() -> None:
+    """A small answer to a request with many dataset IRIs is charged for them too."""
+    cache = ResultCache(capacity=20_000)
+    graphs = tuple(f"urn:graph:{i:05}" for i in range(1_000))  # about 65 KB of text
+    job = Job(query="ASK {}", default_graphs=graphs)
+    cache.put(0, job, kept(10))
+    assert cache.get(0, job) is None and cache.size == 0
 
 
 def test_cache_gives_only_the_served_generation() -> None:

@@ -5,13 +5,14 @@ A build never changes once served, so a query whose answer depends only on the d
 The pool keeps whole answers (never streamed ones) here, keyed by the job and tagged with
 the generation that answered: a lookup names the generation being served, and an answer of
 an older one is never given (a switch to a new generation empties the cache). The
-cache holds at most `capacity` bytes (answer, query and headers counted), least recently
+cache holds at most `capacity` bytes (every text of the job and the answer counted), least recently
 used out first; capacity 0 keeps nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
+import sys
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -19,7 +20,7 @@ from il2kg.server.messages import Job
 
 CACHE_BYTES = 64 << 20  # the default capacity
 LARGEST = 1 << 20  # bytes: a larger answer is not kept
-OVERHEAD = 256  # bytes counted for an entry besides its answer, query and headers
+OVERHEAD = 512  # bytes counted for an entry's objects (job, answer, their places in the cache)
 # Functions whose answer changes from one run to the next; an escape (`\u0052AND`) may spell
 # one, so a query with escapes is not kept either. Matching more than these (`known` holds
 # `now`) only leaves an answer out of the cache.
@@ -47,7 +48,10 @@ class Kept:
 
 
 def _cost(job: Job, kept: Kept) -> int:
-    return OVERHEAD + len(job.query) + len(job.accept or "") + len(kept.body)
+    """The memory an entry holds: every text of its job and its answer, and the objects."""
+    texts = (job.query, job.accept, job.format, job.base_iri, kept.media_type, kept.etag)
+    objects = (*texts, *job.default_graphs, *job.named_graphs, kept.body)
+    return OVERHEAD + sum(map(sys.getsizeof, objects))
 
 
 class ResultCache:

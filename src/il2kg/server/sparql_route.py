@@ -38,7 +38,8 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 WANTED = {b"accept", b"content-type", b"content-length", b"origin", b"if-none-match"}
 OPERATIONS = ("query", "update")
 CORS = [(b"access-control-allow-origin", b"*")]
-REMEMBERED = 4096  # bytes of query string and body up to which a request's reading is kept
+REMEMBERED = 4096  # bytes of query string, body and content type up to which a request's
+#                    reading is kept
 # A whole answer's entity tag may be kept by caches, to be revalidated on each use (the
 # build may change): `If-None-Match` then gets 304 (GET, HEAD) or 412 (POST) when unchanged.
 CACHE_CONTROL = (b"cache-control", b"no-cache")
@@ -152,7 +153,7 @@ def read(method: str, query_string: bytes, content_type: str, body: bytes) -> Qu
     """The query request, its query admitted (SERVICE and the size bounds, whatever engine
     runs it); None for a GET or HEAD without a query (the application answers it). A small
     request is read once and remembered: the same bytes give the same request."""
-    if len(query_string) + len(body) > REMEMBERED:
+    if len(query_string) + len(body) + len(content_type) > REMEMBERED:
         return _read(method, query_string, content_type, body)
     return _remembered(method, query_string, content_type, body)
 
