@@ -10,10 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from functools import cache
+from typing import TYPE_CHECKING
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 
 from il2kg.paths import published_prefixes
+
+if TYPE_CHECKING:
+    from curies import Converter
 
 BASE = "https://w3id.org/il2kg/"
 IL2KG = Namespace(BASE + "ontology/")  # the ontology's terms (prefix il2kg:)
@@ -43,9 +47,12 @@ FHIR_BASE = BASE + "fhir/"  # + FHIR resource type and id
 ANY_LOCAL = re.compile(r".+")
 
 
-@cache
 def prefixes() -> dict[str, str]:
-    """The published prefix map (`ontology/context.jsonld`), read once."""
+    """The published prefix map: a fresh copy, so a caller's change stays its own.
+
+    >>> p = prefixes(); p["il2kg"] = "http://x.example/"; prefixes()["il2kg"]
+    'https://w3id.org/il2kg/ontology/'
+    """
     return published_prefixes()
 
 
@@ -56,15 +63,30 @@ def bind_prefixes(graph: Graph) -> Graph:
     return graph
 
 
+@cache
+def _converter(prefix_map: tuple[tuple[str, str], ...]) -> Converter:
+    """A `curies` converter of a prefix map (built once per map)."""
+    from curies import Converter  # imported when first needed: `il2kg --help` stays quick
+
+    return Converter.from_prefix_map(dict(prefix_map))
+
+
 def compact(
     iri: str, prefix_map: Mapping[str, str] | None = None, local: re.Pattern[str] = ANY_LOCAL
 ) -> str | None:
-    """The CURIE of an IRI by the longest namespace whose local part fits `local`, or None."""
-    for prefix, namespace in sorted((prefix_map or prefixes()).items(), key=lambda kv: -len(kv[1])):
-        rest = iri[len(namespace) :]
-        if iri.startswith(namespace) and local.fullmatch(rest):
-            return f"{prefix}:{rest}"
-    return None
+    """The CURIE of an IRI by the longest namespace of `prefix_map` (the published one by
+    default), if its local part fits `local`; None otherwise.
+
+    >>> compact("https://w3id.org/il2kg/resource/atkins-1999/cohort/all")
+    'il2r:atkins-1999/cohort/all'
+    >>> compact("https://w3id.org/il2kg/resource/a/b", local=re.compile(r"[\\w-]+")) is None
+    True
+    """
+    items = tuple(sorted((prefix_map or prefixes()).items()))
+    found = _converter(items).compress(iri)
+    if found is None or not local.fullmatch(found.split(":", 1)[1]):
+        return None
+    return found
 
 
 def curie(iri: str) -> str:

@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -134,6 +135,13 @@ def build_cache(seeds_dir: Path) -> Path:
     return cache_root() / f"{__version__}-{digest}" / "dist"
 
 
+@cache
+def _context() -> tuple[tuple[str, str], ...]:
+    """The published prefix map, read once, immutable."""
+    return tuple(json.loads(CONTEXT_FILE.read_text(encoding="utf-8"))["@context"].items())
+
+
 def published_prefixes() -> dict[str, str]:
-    """The published prefix map (`ontology/context.jsonld`), prefix to namespace IRI."""
-    return dict(json.loads(CONTEXT_FILE.read_text(encoding="utf-8"))["@context"])
+    """The published prefix map (`ontology/context.jsonld`), prefix to namespace IRI: the
+    one reading of it (the query workers use it without rdflib), a fresh copy each call."""
+    return dict(_context())
