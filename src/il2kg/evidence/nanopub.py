@@ -25,7 +25,7 @@ from il2kg.errors import UsageError
 from il2kg.evidence.fhir_terms import resource_id
 from il2kg.files import write_atomic
 from il2kg.iris import DATA_GRAPH, IL2KG, PUBLISHER, RELEASE_BASE
-from il2kg.publish.release import LICENSE
+from il2kg.publish.release import il2kg_dataset
 from il2kg.query.result import text_rows
 
 Run = Callable[[str], bytes]
@@ -170,10 +170,13 @@ def _head() -> Graph:
 
 
 def _pubinfo(signer: Signer, label: str, created: Literal, supersedes: str | None) -> Graph:
-    """Licence, release, creator, creation date and the nanopublication it supersedes."""
+    """Licence (`dataset.yaml`'s), release, creator, creation date and the nanopublication
+    it supersedes."""
     info = Graph()
+    licence = il2kg_dataset().license
+    if licence:
+        info.add((THIS, DCTERMS.license, URIRef(licence)))
     for predicate, value in (
-        (DCTERMS.license, LICENSE),
         (DCTERMS.creator, URIRef(signer.creator)),
         (DCTERMS.isPartOf, URIRef(f"{RELEASE_BASE}{__version__}/")),
         (DCTERMS.created, created),

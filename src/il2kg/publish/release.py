@@ -32,7 +32,6 @@ from il2kg.iris import (
 )
 from il2kg.paths import DATASET_FILE
 
-LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 DCAT3 = Namespace(str(DCAT))  # DCAT 3 terms rdflib does not list (dcat:version)
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
