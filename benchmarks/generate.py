@@ -394,6 +394,7 @@ def graph_defects(graph: Graph, *, seed: int = 0, every: int = 97) -> int:
             graph.add((node, IL2KG.size, Literal("12.5", datatype=XSD.decimal)))
         else:
             graph.add((node, IL2KG.reportedIn, URIRef(f"{node}/nowhere")))
-            graph.add((node, IL2KG.numericValue, Literal("1.5", datatype=XSD.string)))
+            # a string (plain: RDF 1.1 and the stores read "1.5"^^xsd:string as "1.5")
+            graph.add((node, IL2KG.numericValue, Literal("1.5")))
         broken += 1
     return broken

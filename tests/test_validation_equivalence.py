@@ -6,6 +6,7 @@ import json
 import logging
 from collections.abc import Iterable
 
+import pyoxigraph as ox
 import pytest
 from benchmarks.batches import check_module, validate_records
 from benchmarks.generate import DEFECTS, graph_defects, synthetic_records
@@ -18,12 +19,14 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Node
 
 from il2kg import paths as project
-from il2kg.checks.fast_shacl import Unsupported, predicates_of, prefilter_safe, validate_fast
-from il2kg.checks.shacl import pyshacl_report, validate_graph
+from il2kg.checks import fast_shacl
+from il2kg.checks.fast_shacl import Unsupported, prefilter_safe, validate_fast
+from il2kg.checks.shacl import pyshacl_report, validate_graph, validate_store
+from il2kg.checks.store_view import to_quad
 from il2kg.cli import main
 from il2kg.graph.convert import records_to_graph
 from il2kg.graph.mappings import mapping_graph, read_mapping_set
-from il2kg.iris import IL2KG, RES
+from il2kg.iris import DATA_GRAPH, IL2KG, MAPPINGS_GRAPH, RES
 from il2kg.pipeline import PipelineResult, read_graph
 
 Row = tuple[object, ...]
@@ -80,6 +83,31 @@ def test_defective_graph_gives_the_same_violations_and_warnings() -> None:
     assert fast == reference
 
 
+def _store(graphs: dict[URIRef, Graph]) -> ox.Store:
+    """A pyoxigraph store holding each graph as the named graph of its name."""
+    store = ox.Store()
+    for name, graph in graphs.items():
+        store.bulk_extend(to_quad(t, ox.NamedNode(name)) for t in graph)
+    return store
+
+
+@pytest.mark.slow
+def test_the_store_gives_the_same_results_and_is_left_as_it_was() -> None:
+    graph = records_to_graph(synthetic_records(2 * len(DEFECTS), defect_every=2))
+    graph_defects(graph, every=23)
+    mappings = mapping_graph(read_mapping_set(project.MAPPINGS_FILE))
+    store = _store({DATA_GRAPH: graph, MAPPINGS_GRAPH: mappings})
+    before = set(store)
+    shapes, ontology = read_graph(project.SHAPES_FILE), read_graph(project.ONTOLOGY_FILE)
+    report = validate_store(store, shapes, ontology)
+    assert set(store) == before
+    # pySHACL on an rdflib copy of the two graphs
+    reference = validate_store(store, shapes, ontology, engine="pyshacl")
+    assert {row[2] for row in _results(reference.graph)} >= {SH.SPARQLConstraintComponent}
+    assert _results(report.graph) == _results(reference.graph)
+    assert report.findings == reference.findings
+
+
 def test_unknown_shape_features_are_refused() -> None:
     shapes = Graph().parse(
         data="""
@@ -93,17 +121,6 @@ def test_unknown_shape_features_are_refused() -> None:
         assert "closed" in str(exc)
     else:
         raise AssertionError("sh:closed should be refused, not silently ignored")
-
-
-def test_rule_store_holds_every_predicate_a_rule_can_match() -> None:
-    base = "PREFIX : <urn:> SELECT $this WHERE { $this "
-    assert predicates_of(prepareQuery(base + ":a/^:b|:c+ ?x }")) == {
-        URIRef("urn:a"),
-        URIRef("urn:b"),
-        URIRef("urn:c"),
-    }
-    for anything in ("?p ?x }", ":a* ?x }", "!:a ?x }", ":a? ?x }"):
-        assert predicates_of(prepareQuery(base + anything)) is None, anything
 
 
 @pytest.mark.slow
@@ -274,6 +291,20 @@ def test_generated_shapes_over_overlapping_graphs_give_the_same_results(
     assert fast == _results(pyshacl_report(data, shapes, ontology))
 
 
+@pytest.mark.slow
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data_and_ontology(), shape_graphs())
+def test_generated_shapes_over_overlapping_graphs_of_a_store_give_the_same_results(
+    graphs: tuple[Graph, Graph], shapes: Graph
+) -> None:
+    """Two named graphs sharing triples, and an ontology sharing triples with both."""
+    data, other = graphs
+    store = _store({EX.data: data, EX.other: other})
+    fast = _results(fast_shacl.validate_store(store, (EX.data, EX.other), shapes, other))
+    assert fast == _results(pyshacl_report(data + other, shapes, other))
+    assert {g.value for g in store.named_graphs()} <= {str(EX.data), str(EX.other)}
+
+
 def test_a_triple_in_data_and_ontology_counts_once() -> None:
     """`sh:maxCount 1` holds for a label that both graphs state, as pySHACL mixes them."""
     shapes = _graph(
@@ -403,40 +434,50 @@ def _rule_shapes(select: str) -> Graph:
     )
 
 
-@pytest.mark.parametrize(
-    ("select", "data", "why"),
-    [
-        (
-            "SELECT $this WHERE { OPTIONAL { $this <http://example.org/name> ?n } "
-            "FILTER(!BOUND(?n)) }",
-            [],
-            "not bound by a required triple pattern",
-        ),
-        (
-            "SELECT $this WHERE { $this <http://example.org/p> ?v FILTER(STR(?v) = '50.0') }",
-            [(EX.a, EX.p, Literal("50.0", datatype=XSD.decimal))],
-            "as another term",
-        ),
-        (
-            "SELECT $this WHERE { $this <http://example.org/p> ?v , ?w FILTER(!sameTerm(?v, ?w)) }",
-            [(EX.a, EX.p, Literal("x")), (EX.a, EX.p, Literal("x", datatype=XSD.string))],
-            "as another term",
-        ),
-    ],
-)
 def test_a_rule_that_cannot_be_prefiltered_runs_per_focus_node_logged(
-    select: str,
-    data: list[tuple[Node, Node, Node]],
-    why: str,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """pyoxigraph with $this unbound would find no candidate here; pySHACL reports EX.a."""
-    shapes, graph = _rule_shapes(select), _graph([(EX.a, RDF.type, EX.C), *data])
+    select = (
+        "SELECT $this WHERE { OPTIONAL { $this <http://example.org/name> ?n } FILTER(!BOUND(?n)) }"
+    )
+    shapes, graph = _rule_shapes(select), _graph([(EX.a, RDF.type, EX.C)])
     with caplog.at_level(logging.WARNING, logger="il2kg.checks.fast_shacl"):
         fast = _results(validate_fast(graph, shapes, Graph()))
     assert {row[0] for row in fast} == {EX.a}
     assert fast == _results(pyshacl_report(graph, shapes, Graph()))
-    assert any(why in r.getMessage() for r in caplog.records)
+    assert any("not bound by a required triple pattern" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize(
+    ("select", "data"),
+    [
+        (
+            "SELECT $this WHERE { $this <http://example.org/p> ?v FILTER(STR(?v) = '50.0') }",
+            [(EX.a, EX.p, Literal("50.0", datatype=XSD.decimal))],
+        ),
+        (
+            "SELECT $this WHERE { $this <http://example.org/p> ?v , ?w FILTER(!sameTerm(?v, ?w)) }",
+            [(EX.a, EX.p, Literal("x")), (EX.a, EX.p, Literal("x", datatype=XSD.string))],
+        ),
+        (
+            "SELECT $this ?value WHERE { $this <http://example.org/p> ?value }",
+            [(EX.a, EX.p, Literal("x", datatype=XSD.string))],
+        ),
+    ],
+)
+def test_a_literal_the_store_would_restate_falls_back_to_pyshacl_logged(
+    select: str, data: list[tuple[Node, Node, Node]], caplog: pytest.LogCaptureFixture
+) -> None:
+    """pyoxigraph stores "50.0"^^xsd:decimal as 50 and "x"^^xsd:string as "x": the engine
+    declines such a graph, and pySHACL reports EX.a."""
+    shapes, graph = _rule_shapes(select), _graph([(EX.a, RDF.type, EX.C), *data])
+    with pytest.raises(Unsupported, match="as another term"):
+        validate_fast(graph, shapes, Graph())
+    with caplog.at_level(logging.WARNING, logger="il2kg.checks.shacl"):
+        report = validate_graph(graph, shapes, Graph())
+    assert {f.focus_iri for f in report.findings} == {str(EX.a)}
+    assert any("as another term" in r.getMessage() for r in caplog.records)
 
 
 def test_a_query_shacl_forbids_with_pre_bound_this_is_refused() -> None:

@@ -1,22 +1,33 @@
-"""SHACL validation set-at-a-time, with the results pySHACL would give.
+"""SHACL validation set-at-a-time on a pyoxigraph store, with the results pySHACL would give.
 
 pySHACL evaluates every constraint once per focus node, in Python, and parses an
 `sh:sparql` query again for every focus node: minutes on a graph of a million triples.
-Here each core constraint runs once over all of its focus nodes: targets, class instances
-and property values come from the rdflib graph's indexes, looked up once. A SPARQL-based
-constraint whose `$this` is provably bound by its pattern (`prefilter_safe`, read on the
-parsed algebra) runs first on pyoxigraph with `$this` unbound, one query for all focus
-nodes, to find the few that can have results; on those only it runs again in rdflib with
-`$this` pre-bound exactly as pySHACL binds it, so results (values, messages) are
-pySHACL's. Any other rule (e.g. `$this` only in an OPTIONAL or a FILTER), and every rule
-when pyoxigraph would store some literal differently from rdflib ("50.0"^^xsd:decimal is
-stored as 50), runs in rdflib for every focus node, as pySHACL does, logged. Results
-carry the same focus node, path, value, severity, source shape, constraint component and
-messages. The data is read together with the part of the ontology pySHACL mixes in
-(`mixed_in`), each triple once however many graphs hold it.
+Here the data stays in a pyoxigraph store (`validate_store`: named graphs of the build's
+store; `validate_fast` loads an rdflib graph into a scratch store) and each core constraint
+runs once over all of its focus nodes: targets, class instances and property values are
+read from the store's indexes once, converted to rdflib terms once each (the objects of a
+path only counted are not converted at all). A SPARQL-based constraint whose `$this` is
+provably bound by its pattern (`prefilter_safe`, read on the parsed algebra) runs first on
+the store with `$this` unbound, one query for all focus nodes, to find the few that can
+have results; on those only it runs again in rdflib, over a read-only view of the same
+store (`store_view`), with `$this` pre-bound exactly as pySHACL binds it, so results
+(values, messages) are pySHACL's: rdflib and Oxigraph compute some values differently
+(1.0 + 2 is "3.0" in rdflib, "3" in Oxigraph), so the store's own solutions are never
+reported. Any other rule (e.g. `$this` only in an OPTIONAL or a FILTER) runs in rdflib for
+every focus node, as pySHACL does, logged. Results carry the same focus node, path, value,
+severity, source shape, constraint component and messages. The data is read together with
+the part of the ontology pySHACL mixes in (`mixed_in`), each triple once however many
+graphs hold it: Oxigraph's union of named graphs is a multiset, so the small graphs are
+copied, without the triples the first graph holds, into one temporary graph.
 
-Only the SHACL features our shapes use are implemented. `validate_fast` raises
-`Unsupported` for anything else, and `validate.validate_graph` then falls back to pySHACL.
+The store holds RDF 1.1 terms: "50.0"^^xsd:decimal is stored as 50 and "a"^^xsd:string as
+"a". Validating the store reports its terms, which is what pySHACL sees in the files
+written from it; `validate_fast` declines an rdflib graph holding a literal the store would
+restate (`restated_literal`), since its results would name another term than pySHACL's.
+
+Only the SHACL features our shapes use are implemented. Both entry points raise
+`Unsupported` for anything else, and `shacl.validate_graph` / `shacl.validate_store` then
+fall back to pySHACL.
 """
 
 from __future__ import annotations
@@ -24,7 +35,8 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property, lru_cache, partial
@@ -35,12 +47,12 @@ from pyshacl.rdfutil.compare import compare_literal
 from pyshacl.rdfutil.inoculate import inoculate
 from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import SH
-from rdflib.paths import AlternativePath, InvPath, MulPath, OneOrMore, Path, SequencePath
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Identifier, Node, Variable
+
+from il2kg.checks.store_view import to_ox, to_quad, to_rdflib, view
 
 RANGES = {
     SH.minExclusive: (SH.MinExclusiveConstraintComponent, lambda c: c > 0),
@@ -55,6 +67,7 @@ FORBIDDEN_SPARQL = re.compile(r"\b(MINUS|SERVICE|VALUES)\b|\bAS\s*[?$]this\b", r
 SUB_SELECT = re.compile(r"\{\s*SELECT\b(.*?)\bWHERE\b", re.IGNORECASE | re.DOTALL)
 PRE_BOUND = re.compile(r"[?$]this\b")
 THIS = Variable("this")
+SCRATCH = "urn:il2kg:shacl:mixed-in"  # the temporary named graph of `validate_store`
 TARGETS = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode, SH.target)
 RULE_PREDICATES = frozenset(
     {RDF.type, SH.select, SH.message, SH.prefixes, RDFS.label, RDFS.comment}
@@ -145,40 +158,10 @@ def _matches(value: Node, matcher: re.Pattern[str]) -> bool:
     return not isinstance(value, BNode) and matcher.search(str(value)) is not None
 
 
-def _ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    """An rdflib term as the pyoxigraph term with the same lexical form."""
-    if isinstance(term, URIRef):
-        return ox.NamedNode(term)
-    if isinstance(term, BNode):
-        return ox.BlankNode(term)
-    if isinstance(term, Literal) and term.language:
-        return ox.Literal(term, language=term.language)
-    if isinstance(term, Literal) and term.datatype:
-        return ox.Literal(term, datatype=ox.NamedNode(term.datatype))
-    return ox.Literal(str(term))
-
-
 @lru_cache(maxsize=256)
 def _prepared(text: str) -> Query:
     """A SPARQL query parsed once per process (parsing takes rdflib ~0.1 s a query)."""
     return prepareQuery(text)
-
-
-def predicates_of(query: Query) -> set[URIRef] | None:
-    """The predicates a query's triple patterns can match; None when it could match any."""
-    found: set[URIRef] = set()
-    todo: list[Any] = [query.algebra]
-    while todo:
-        node = todo.pop()
-        if isinstance(node, dict):
-            todo.extend(node.values())
-            if getattr(node, "name", None) == "BGP" and not all(
-                _path_predicates(predicate, found) for _, predicate, _ in node["triples"]
-            ):
-                return None
-        elif isinstance(node, list | tuple):
-            todo.extend(node)
-    return found
 
 
 def prefilter_safe(query: Query) -> bool:
@@ -230,74 +213,79 @@ def _binds_this(node: Any) -> bool:
     return False
 
 
-def _path_predicates(path: Any, found: set[URIRef]) -> bool:
-    """Add the IRIs a predicate or path can match; False if it can match any triple."""
-    if isinstance(path, URIRef):
-        found.add(path)
-        return True
-    if isinstance(path, SequencePath | AlternativePath):
-        return all(_path_predicates(p, found) for p in path.args)
-    if isinstance(path, InvPath):
-        return _path_predicates(path.arg, found)
-    if isinstance(path, MulPath) and path.mod == OneOrMore:
-        return _path_predicates(path.path, found)
-    return False
-
-
 def restated_literal(literals: Iterable[Literal]) -> Literal | None:
-    """One of the literals pyoxigraph stores as another term than rdflib's, or None."""
-    plain = {str(lit) for lit in literals if lit.datatype is None and lit.language is None}
-    typed = []
-    for lit in literals:
-        if lit.datatype == XSD.string and str(lit) in plain:
-            return lit
-        if lit.language is not None or (lit.datatype is not None and lit.datatype != XSD.string):
-            typed.append(lit)
+    """One of the literals pyoxigraph stores as another term than rdflib's, or None:
+    "50.0"^^xsd:decimal is stored as 50, "a"^^xsd:string as the plain "a"."""
+    literals = list(literals)
     scratch = ox.Store()
     scratch.bulk_extend(
-        ox.Quad(ox.NamedNode(f"urn:i:{i}"), ox.NamedNode("urn:p"), _ox_term(lit))
-        for i, lit in enumerate(typed)
+        ox.Quad(ox.NamedNode(f"urn:i:{i}"), ox.NamedNode("urn:p"), to_ox(lit))
+        for i, lit in enumerate(literals)
     )
     for quad in scratch:
-        stored, lit = quad.object, typed[int(quad.subject.value[6:])]
-        if (stored.value, stored.language) != (str(lit), lit.language):
+        stored, lit = quad.object, literals[int(quad.subject.value[6:])]
+        if to_rdflib(stored) != lit:
             return lit
     return None
 
 
 @dataclass
 class _Index:
-    """Lookups on the data and ontology graphs, each computed once per validation."""
+    """Lookups on disjoint named graphs of a pyoxigraph store, each computed once."""
 
-    graphs: tuple[Graph, ...]
+    store: ox.Store
+    graphs: tuple[ox.NamedNode, ...]
     objects: dict[Node, dict[Node, list[Node]]] = field(default_factory=dict)
     instances: dict[Node, set[Node]] = field(default_factory=dict)
-    rule_predicates: set[URIRef] | None = None
-    literals: set[Literal] = field(default_factory=set)
+    terms: dict[Any, Node] = field(default_factory=dict)
+
+    def _quads(self, predicate: Node, obj: Node | None = None) -> Iterator[ox.Quad]:
+        """The quads of a predicate (an IRI, or none match), with an object if given."""
+        if not isinstance(predicate, URIRef):
+            return
+        wanted = None if obj is None else to_ox(obj)
+        for graph in self.graphs:
+            yield from self.store.quads_for_pattern(None, ox.NamedNode(predicate), wanted, graph)
+
+    def term(self, term: Any) -> Node:
+        """A term of the store as an rdflib term, each converted once (a literal takes ~10 µs)."""
+        found = self.terms.get(term)
+        if found is None:
+            found = self.terms[term] = to_rdflib(term)
+        return found
 
     def values(self, predicate: Node) -> dict[Node, list[Node]]:
-        """Subject to objects of one predicate, each value once though several graphs hold it."""
+        """Subject to objects of one predicate."""
         if predicate not in self.objects:
-            table: dict[Node, dict[Node, None]] = defaultdict(dict)
-            for graph in self.graphs:
-                for s, o in graph.subject_objects(predicate):
-                    table[s][o] = None
-            self.objects[predicate] = {s: list(values) for s, values in table.items()}
+            table: dict[Node, list[Node]] = defaultdict(list)
+            term = self.term
+            for quad in self._quads(predicate):
+                table[term(quad.subject)].append(term(quad.object))
+            self.objects[predicate] = dict(table)
         return self.objects[predicate]
+
+    def counts(self, predicate: Node) -> dict[Node, int]:
+        """Subject to its number of objects for one predicate (the objects left unconverted)."""
+        if predicate in self.objects:
+            return {s: len(values) for s, values in self.objects[predicate].items()}
+        found: dict[Node, int] = defaultdict(int)
+        term = self.term
+        for quad in self._quads(predicate):
+            found[term(quad.subject)] += 1
+        return found
 
     def of_class(self, cls: Node) -> set[Node]:
         """Instances of a class or of its subclasses (rdf:type/rdfs:subClassOf*)."""
         if cls not in self.instances:
             classes, todo = {cls}, [cls]
             while todo:
-                for graph in self.graphs:
-                    for sub in graph.subjects(RDFS.subClassOf, todo[-1]):
-                        if sub not in classes:
-                            classes.add(sub)
-                            todo.insert(0, sub)
-                todo.pop()
+                for quad in self._quads(RDFS.subClassOf, todo.pop()):
+                    sub = self.term(quad.subject)
+                    if sub not in classes:
+                        classes.add(sub)
+                        todo.append(sub)
             self.instances[cls] = {
-                s for c in classes for g in self.graphs for s in g.subjects(RDF.type, c)
+                self.term(q.subject) for c in classes for q in self._quads(RDF.type, c)
             }
         return self.instances[cls]
 
@@ -308,86 +296,38 @@ class _Index:
         return {o for values in self.values(predicate).values() for o in values}
 
     def query(self, query: Query, this: Identifier) -> Iterator[dict[str, Node]]:
-        """The solutions of a prepared SELECT query with $this bound, over the graphs' union."""
+        """The solutions of a prepared SELECT query with $this bound, in rdflib."""
         for row in self.union.query(query, initBindings={"this": this}).bindings:
             yield {str(k): v for k, v in row.items() if v is not None}
 
     def candidates(self, query: str) -> set[Node] | None:
-        """The `$this` of every solution of a SELECT on pyoxigraph; None if one is a literal."""
+        """The `$this` of every solution of a SELECT on the store; None if one is a literal."""
         found: set[Node] = set()
-        for row in self.store.query(query):  # type: ignore[union-attr]
+        for row in self.store.query(query, default_graph=list(self.graphs)):  # type: ignore[union-attr]
             this = row["this"]
-            if isinstance(this, ox.NamedNode):
-                found.add(URIRef(this.value))
-            elif isinstance(this, ox.BlankNode):
-                found.add(BNode(this.value))
+            if isinstance(this, ox.NamedNode | ox.BlankNode):
+                found.add(to_rdflib(this))
             elif this is not None:
                 return None
         return found
 
     @cached_property
-    def store(self) -> ox.Store:
-        """The triples the SPARQL rules can match, in an in-memory pyoxigraph store."""
-        store = ox.Store()
-        wanted = self.rule_predicates
-        for graph in self.graphs:
-            if wanted is None:
-                triples = iter(graph)
-            else:
-                triples = (t for p in wanted for t in graph.triples((None, p, None)))
-            # Subjects and predicates of rdflib triples are never literals.
-            store.bulk_extend(
-                ox.Quad(*map(_ox_term, self._noted(t)))  # type: ignore[arg-type]
-                for t in triples
-            )
-        return store
-
-    def _noted(self, triple: tuple[Node, Node, Node]) -> tuple[Node, Node, Node]:
-        """The triple, its literal object noted for `restated`."""
-        if isinstance(triple[2], Literal):
-            self.literals.add(triple[2])
-        return triple
-
-    @cached_property
-    def restated(self) -> Literal | None:
-        """A literal of the rule store that pyoxigraph holds as another term than rdflib does
-        ("50.0"^^xsd:decimal as 50, "a"^^xsd:string beside "a" as one term), or None."""
-        self.store  # noqa: B018  (filling the store notes its literals)
-        return restated_literal(self.literals)
-
-    @cached_property
     def union(self) -> Graph:
-        """The graphs as one (a read-only view, no copy)."""
-        return self.graphs[0] if len(self.graphs) == 1 else _Union(list(self.graphs))
-
-
-class _Union(ReadOnlyGraphAggregate):
-    """Graphs read as one, each triple once: the graph pySHACL validates mixes them."""
-
-    def triples(self, triple: Any) -> Iterator[Any]:  # type: ignore[override]
-        s, p, o = triple
-        if isinstance(p, Path):
-            for s1, o1 in p.eval(self, s, o):
-                yield s1, p, o1
-            return
-        for i, graph in enumerate(self.graphs):
-            for found in graph.triples((s, p, o)):
-                if not any(found in earlier for earlier in self.graphs[:i]):
-                    yield found
+        """The graphs as one rdflib graph (a read-only view, no copy)."""
+        return view(self.store, self.graphs)
 
 
 class _Shapes:
     """Reads shapes from the shapes graph and evaluates them against the index."""
 
-    def __init__(self, shapes: Graph, index: _Index) -> None:
+    index: _Index  # the data, set before validating
+    candidates: dict[Node, Future[set[Node] | None]]  # of the pre-filtered rules, computing
+
+    def __init__(self, shapes: Graph) -> None:
         self.g = shapes
-        self.index = index
         self._memo: dict[tuple[str, Node, Node | None], Any] = {}
         self._check_supported()
         self.rules = {c: self._rule(c) for c in shapes.objects(None, SH.sparql)}
-        wanted = [predicates_of(query) for _, query in self.rules.values()]
-        if all(w is not None for w in wanted):
-            index.rule_predicates = set().union(*wanted)  # type: ignore[arg-type]
 
     def _rule(self, constraint: Node) -> tuple[str, Query]:
         """A SPARQL-based constraint's full text (with prefixes) and its parsed form."""
@@ -478,10 +418,15 @@ class _Shapes:
         path = self.one(shape, SH.path)
         if path is None:
             pairs = {f: [f] for f in focus}
+        elif self._only_counted(shape):
+            sizes = self.index.counts(path)
+            yield from self._counts(shape, path, {f: sizes.get(f, 0) for f in focus})
+            return
         else:
             table = self.index.values(path)
             pairs = {f: table.get(f, []) for f in focus}
-        yield from self._counts(shape, path, pairs)
+        yield from self._counts(shape, path, {f: len(values) for f, values in pairs.items()})
+        yield from self._has_value(shape, path, pairs)
         yield from self._values(shape, path, pairs)
         yield from self._or(shape, path, pairs)
         for prop in self.g.objects(shape, SH.property):
@@ -496,18 +441,30 @@ class _Shapes:
             focus, shape, component, self.severity(shape), self.messages(shape), path, value
         )
 
+    def _only_counted(self, shape: Node) -> bool:
+        """True when a property shape constrains how many values there are, nothing else."""
+        return not (
+            self._value_tests(shape)
+            or any((shape, p, None) in self.g for p in (SH.hasValue, SH["or"], SH.property))
+        )
+
     def _counts(
-        self, shape: Node, path: Node | None, pairs: dict[Any, list[Any]]
+        self, shape: Node, path: Node | None, sizes: dict[Any, int]
     ) -> Iterator[ValidationResult]:
         low, high = self.one(shape, SH.minCount), self.one(shape, SH.maxCount)
-        has_value = self.one(shape, SH.hasValue)
-        for f, values in pairs.items():
-            if low is not None and len(values) < int(str(low)):
+        for f, size in sizes.items():
+            if low is not None and size < int(str(low)):
                 yield self._result(shape, f, SH.MinCountConstraintComponent, path)
-            if high is not None and len(values) > int(str(high)):
+            if high is not None and size > int(str(high)):
                 yield self._result(shape, f, SH.MaxCountConstraintComponent, path)
-            if has_value is not None and not any(v == has_value for v in values):
-                yield self._result(shape, f, SH.HasValueConstraintComponent, path)
+
+    def _has_value(
+        self, shape: Node, path: Node | None, pairs: dict[Any, list[Any]]
+    ) -> Iterator[ValidationResult]:
+        if (has_value := self.one(shape, SH.hasValue)) is not None:
+            for f, values in pairs.items():
+                if not any(v == has_value for v in values):
+                    yield self._result(shape, f, SH.HasValueConstraintComponent, path)
 
     def _value_tests(self, shape: Node) -> list[tuple[URIRef, Callable[[Any], bool]]]:
         """(component, test of one value node) for each value constraint of a shape."""
@@ -566,11 +523,11 @@ class _Shapes:
     def _sparql(self, shape: Node, focus: set[Any]) -> Iterator[ValidationResult]:
         """SPARQL-based constraints: candidates from pyoxigraph, then rdflib with $this bound."""
         for constraint in self.g.objects(shape, SH.sparql):
-            text, query = self.rules[constraint]
+            _, query = self.rules[constraint]
             declined = self._once(
                 "declined", constraint, None, partial(self._declined, shape, constraint, query)
             )
-            candidates = None if declined else self.index.candidates(text)
+            candidates = None if declined else self.candidates[constraint].result()
             checked = focus if candidates is None else focus & candidates
             for this in sorted(checked, key=str):
                 seen = set()
@@ -582,18 +539,14 @@ class _Shapes:
 
     def _declined(self, shape: Node, constraint: Node, query: Query) -> bool:
         """True (and logged) when a rule cannot be pre-filtered soundly on pyoxigraph."""
-        if not prefilter_safe(query):
-            reason = "$this is not bound by a required triple pattern of the query's group"
-        elif (restated := self.index.restated) is not None:
-            reason = f"pyoxigraph would store the literal {restated.n3()} as another term"
-        else:
+        if prefilter_safe(query):
             return False
         log.warning(
-            "fast SHACL engine: SPARQL constraint %s of %s: %s; it runs in rdflib "
-            "for every focus node instead, as pySHACL does (slower)",
+            "fast SHACL engine: SPARQL constraint %s of %s: $this is not bound by a required "
+            "triple pattern of the query's group; it runs in rdflib for every focus node "
+            "instead, as pySHACL does (slower)",
             constraint,
             shape,
-            reason,
         )
         return True
 
@@ -632,14 +585,63 @@ def mixed_in(ontology: Graph) -> Graph:
     return inoculate(Graph(), ontology)  # type: ignore[arg-type]  # pySHACL passes Graphs too
 
 
-def validate_graphs(graphs: tuple[Graph, ...], shapes: Graph) -> list[ValidationResult]:
-    """Every result of every node shape over the union of the graphs (data and `mixed_in`)."""
-    engine = _Shapes(shapes, _Index(graphs))
-    node_shapes = sorted(set(shapes.subjects(RDF.type, SH.NodeShape)), key=str)
+def _results(store: ox.Store, graphs: tuple[ox.NamedNode, ...], shapes: _Shapes) -> list[Any]:
+    """Every result of every node shape over disjoint named graphs of the store.
+
+    The rules' candidate queries run on a second thread (pyoxigraph lets go of the GIL while
+    it evaluates) while this one checks the core constraints."""
+    index = shapes.index = _Index(store, graphs)
     results: list[ValidationResult] = []
-    for shape in node_shapes:
-        results.extend(engine.validate(shape, engine.focus_nodes(shape)))
+    with ThreadPoolExecutor(max_workers=1) as queries:
+        shapes.candidates = {
+            c: queries.submit(index.candidates, text)
+            for c, (text, query) in shapes.rules.items()
+            if prefilter_safe(query)
+        }
+        for shape in sorted(set(shapes.g.subjects(RDF.type, SH.NodeShape)), key=str):
+            results.extend(shapes.validate(shape, shapes.focus_nodes(shape)))
     return results
+
+
+def validate_graphs(graphs: tuple[Graph, ...], shapes: Graph) -> list[ValidationResult]:
+    """Every result of every node shape over the union of the graphs (data and `mixed_in`),
+    loaded into a scratch store; raises Unsupported if pyoxigraph would store one of their
+    literals as another term (the results would name that term)."""
+    engine = _Shapes(shapes)
+    literals = {o for g in graphs for o in g.objects() if isinstance(o, Literal)}
+    if (restated := restated_literal(literals)) is not None:
+        raise Unsupported(f"pyoxigraph would store the literal {restated.n3()} as another term")
+    store, scratch = ox.Store(), ox.NamedNode(SCRATCH)
+    for graph in graphs:  # one named graph holds each triple once
+        store.bulk_extend(to_quad(t, scratch) for t in graph)
+    return _results(store, (scratch,), engine)
+
+
+def validate_store(
+    store: ox.Store, graphs: Sequence[URIRef], shapes: Graph, ontology: Graph
+) -> Graph:
+    """The SHACL report graph of named graphs of a store, the ontology mixed in as pySHACL does.
+
+    `graphs[0]` is read where it is; the others and `mixed_in(ontology)`, meant to be small,
+    are copied, each triple once, into the temporary graph `SCRATCH`, removed before this
+    returns. Raises Unsupported before touching the store.
+    """
+    engine, data, scratch = _Shapes(shapes), ox.NamedNode(graphs[0]), ox.NamedNode(SCRATCH)
+    store.remove_graph(scratch)
+    try:
+        extra = [
+            ox.Quad(q.subject, q.predicate, q.object, scratch)
+            for g in graphs[1:]
+            for q in store.quads_for_pattern(None, None, None, ox.NamedNode(g))
+        ]
+        extra += [to_quad(t, scratch) for t in mixed_in(ontology)]
+        store.extend(
+            q for q in extra if ox.Quad(q.subject, q.predicate, q.object, data) not in store
+        )
+        results = _results(store, (data, scratch), engine)
+        return report_graph(results, shapes, engine.index.union)
+    finally:
+        store.remove_graph(scratch)
 
 
 def _copy_blank(source: Graph, node: Node | None, target: Graph) -> None:

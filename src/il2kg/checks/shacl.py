@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Literal
 
+import pyoxigraph as ox
 from pyshacl import validate as shacl_validate
 from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
 
+from il2kg.checks import fast_shacl
 from il2kg.checks.fast_shacl import Unsupported, validate_fast
+from il2kg.checks.store_view import materialise
 from il2kg.errors import UsageError
-from il2kg.iris import bind_prefixes, curie, seed_file_of
+from il2kg.iris import DATA_GRAPH, MAPPINGS_GRAPH, bind_prefixes, curie, seed_file_of
 
 ShaclEngine = Literal["fast", "pyshacl"]  # the choices of the command line's --engine
 log = logging.getLogger(__name__)
@@ -130,14 +134,40 @@ def pyshacl_report(data: Graph, shapes: Graph, ontology: Graph) -> Graph:
     return report_graph
 
 
-def report_graph_of(data: Graph, shapes: Graph, ontology: Graph, engine: ShaclEngine) -> Graph:
-    """The SHACL report graph by `engine`; `fast` says why when it has to fall back."""
+def _by_engine(
+    engine: ShaclEngine, fast: Callable[[], Graph], reference: Callable[[], Graph]
+) -> Graph:
+    """The report graph by the fast engine, or by pySHACL when asked or when the fast engine
+    declines the shapes (logged, with its reason)."""
     if engine == "fast":
         try:
-            return validate_fast(data, shapes, ontology)
+            return fast()
         except Unsupported as exc:
             log.warning("fast SHACL engine: %s; validating with pySHACL instead (much slower)", exc)
-    return pyshacl_report(data, shapes, ontology)
+    return reference()
+
+
+def report_graph_of(data: Graph, shapes: Graph, ontology: Graph, engine: ShaclEngine) -> Graph:
+    """The SHACL report graph by `engine`; `fast` says why when it has to fall back."""
+    return _by_engine(
+        engine,
+        partial(validate_fast, data, shapes, ontology),
+        partial(pyshacl_report, data, shapes, ontology),
+    )
+
+
+def _report(report_graph: Graph, shapes: Graph) -> ShaclReport:
+    """The findings of a SHACL report graph, sorted by file, focus node, path and message."""
+    report_graph = bind_prefixes(report_graph)
+    owners: dict[Node | None, Node] = {p: n for n, p in shapes.subject_objects(SH.property)}
+    findings = sorted(
+        (
+            _finding(report_graph, r, owners)
+            for r in report_graph.subjects(RDF.type, SH.ValidationResult)
+        ),
+        key=lambda f: (f.file, f.focus, f.path, f.message),
+    )
+    return ShaclReport(tuple(findings), report_graph)
 
 
 def validate_graph(
@@ -148,13 +178,23 @@ def validate_graph(
     The set-at-a-time engine of `fast_shacl` gives pySHACL's results much faster; shapes
     that use a feature it does not implement are validated by pySHACL itself.
     """
-    report_graph = bind_prefixes(report_graph_of(data, shapes, ontology, engine))
-    owners: dict[Node | None, Node] = {p: n for n, p in shapes.subject_objects(SH.property)}
-    findings = sorted(
-        (
-            _finding(report_graph, r, owners)
-            for r in report_graph.subjects(RDF.type, SH.ValidationResult)
-        ),
-        key=lambda f: (f.file, f.focus, f.path, f.message),
+    return _report(report_graph_of(data, shapes, ontology, engine), shapes)
+
+
+def validate_store(
+    store: ox.Store,
+    shapes: Graph,
+    ontology: Graph,
+    engine: ShaclEngine = "fast",
+    graphs: Sequence[URIRef] = (DATA_GRAPH, MAPPINGS_GRAPH),
+) -> ShaclReport:
+    """Validate the union of named graphs of a pyoxigraph store, as `validate_graph` does.
+
+    The fast engine reads the store where it is (`fast_shacl.validate_store`: the first graph
+    is the large one); pySHACL, asked for or as the fallback, gets an rdflib copy of them.
+    """
+    fast = partial(fast_shacl.validate_store, store, graphs, shapes, ontology)
+    copy = partial(materialise, store, [ox.NamedNode(g) for g in graphs])
+    return _report(
+        _by_engine(engine, fast, lambda: pyshacl_report(copy(), shapes, ontology)), shapes
     )
-    return ShaclReport(tuple(findings), report_graph)
