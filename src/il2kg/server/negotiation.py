@@ -142,11 +142,21 @@ def formats_for(form: Form) -> dict[str, Format]:
 
 
 def choose(form: Form, accept: str | None, format_param: str | None = None) -> Chosen | None:
-    """The best format for a query form: `format=` if it names one, else by Accept; None: 406."""
+    """The best format for a query form: `format=` if it names one, else by Accept; None: 406.
+    Decided once per distinct request of ordinary length."""
+    if len(accept or "") + len(format_param or "") > CACHED_HEADER:
+        return _choose(form, accept, format_param)
+    return _cached_choice(form, accept, format_param)
+
+
+def _choose(form: Form, accept: str | None, format_param: str | None) -> Chosen | None:
     offered = formats_for(form)
     named = by_name(format_param, list(offered), graph=form is Form.TRIPLES)
     media = named or best(accept, list(offered))
     return Chosen(media, offered[media]) if media else None
+
+
+_cached_choice = lru_cache(maxsize=256)(_choose)
 
 
 def by_name(name: str | None, offered: list[str], *, graph: bool) -> str | None:
