@@ -1,6 +1,9 @@
 """Synthetic curated records shaped like `seeds/`, deterministic from a seed.
 
-Every record is a valid `PublicationRecord` that passes the reference checks. A few carry
+Every record is a valid `PublicationRecord` that passes the reference checks and quotes its
+source: each element quotes a sentence stating its numbers, at its offset in the record's
+synthetic source text (`source_text`), so `il2kg build` (whose audit wants a quote for every
+element) accepts them; `write_project` writes seeds and sources as a project. A few carry
 deliberate defects that only the SHACL consistency rules catch (counts above a cohort,
 sub-cohorts that do not add up, reported figures that disagree with their counts), so the
 validators have real findings to report. `graph_defects` adds structural defects to a built
@@ -12,6 +15,7 @@ The numbers are invented on purpose and never leave the benchmark directory.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -20,10 +24,14 @@ import yaml
 from rdflib import RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
+from il2kg.audit.numbers import stated_numbers
 from il2kg.graph.convert import records_to_graph
+from il2kg.graph.derive import rate_percent
 from il2kg.iris import IL2KG, record_of
 from il2kg.records.model import PublicationRecord
+from il2kg.records.sources import curated_elements, record_quotes
 
+SENTENCE_END = ". "
 DEFECTS = (
     "count-above-cohort",
     "sub-cohorts-do-not-add-up",
@@ -79,13 +87,6 @@ def _split(rng: random.Random, total: int, parts: int) -> list[int]:
     """`total` split into `parts` non-negative whole numbers that add up to it."""
     cuts = sorted(rng.randint(0, total) for _ in range(parts - 1))
     return [b - a for a, b in zip([0, *cuts], [*cuts, total], strict=True)]
-
-
-def _percent(count: int, total: int) -> Decimal:
-    """count/total in percent, rounded half up to one decimal, as a paper would report it."""
-    return (Decimal(count) * 100 / Decimal(total)).quantize(
-        Decimal("0.1"), rounding="ROUND_HALF_UP"
-    )
 
 
 def _publication(rng: random.Random, index: int) -> dict:
@@ -163,7 +164,7 @@ def _responses(rng: random.Random, size: int, defect: str | None) -> list[dict]:
             "category": "complete-response",
             "count": complete,
             **base,
-            "percent": _percent(complete, size),
+            "percent": rate_percent(complete, size),
         },
         {
             "id": "pr",
@@ -172,7 +173,7 @@ def _responses(rng: random.Random, size: int, defect: str | None) -> list[dict]:
             "category": "partial-response",
             "count": partial,
             **base,
-            "percent": _percent(partial, size),
+            "percent": rate_percent(partial, size),
         },
         {
             "id": "orr",
@@ -273,7 +274,7 @@ def _adverse_events(rng: random.Random, size: int) -> list[dict]:
                 "event": event,
                 "count": count,
                 "denominator": size,
-                "percent": _percent(count, size),
+                "percent": rate_percent(count, size),
                 "fatal": event == "sepsis" and count > 0,
                 "treatment": "hd-il2",
                 "attributed_to_treatment": rng.random() < 0.5,
@@ -282,15 +283,41 @@ def _adverse_events(rng: random.Random, size: int) -> list[dict]:
     return events
 
 
+def _numbers(values: list[Decimal]) -> str:
+    """A sentence's words stating `values`, each once, as `audit.numbers` reads them back."""
+    shown = ", ".join(format(v.normalize(), "f") for v in values)
+    return f"Reported {shown}" if values else "Reported without figures"
+
+
+def _quoted(data: dict) -> PublicationRecord:
+    """The record of `data` with one quote per element: the numbers the element states, at
+    their offsets in the record's source text (`source_text`), so that the audit accepts it."""
+    offset = 0
+    for element in curated_elements(PublicationRecord.model_validate(data)):
+        text = _numbers([s.value for s in stated_numbers(element.model)])
+        owner = data
+        for step in re.findall(r"\w+|\[\d+\]", element.path):
+            owner = owner[int(step[1:-1])] if step.startswith("[") else owner[step]
+        owner["quotes"] = [{"text": text, "start": offset}]
+        offset += len(text) + len(SENTENCE_END)
+    return PublicationRecord.model_validate(data)
+
+
+def source_text(record: PublicationRecord) -> str:
+    """The synthetic source a record was curated from: its quotes, one sentence each."""
+    return "".join(q.text + SENTENCE_END for _, q in record_quotes(record))
+
+
 def synthetic_record(
     index: int, rng: random.Random, defect: str | None = None
 ) -> PublicationRecord:
-    """One valid synthetic record; `defect` names a finding the SHACL rules must report."""
+    """One valid synthetic record, quoting its source (`source_text`); `defect` names a
+    finding the SHACL rules must report."""
     size = rng.randint(20, 400)
     regimens = _regimens(rng)
     sequences, after = _after_sequence(rng, size, regimens[1]["id"])
     factor = rng.choice(FACTORS)
-    return PublicationRecord.model_validate(
+    return _quoted(
         {
             "id": f"synthetic-{index:07d}",
             "label": f"Synthetic {index}",
@@ -378,6 +405,18 @@ def write_seeds(records: Iterator[PublicationRecord], directory: Path) -> int:
         (directory / f"{record.id}.yaml").write_text(text, encoding="utf-8")
         written += 1
     return written
+
+
+def write_project(count: int, directory: Path, *, seed: int = 0) -> int:
+    """A project of `count` synthetic records without defects, ready for `il2kg build`:
+    `seeds/` and the source texts they quote (`sources/`); returns how many records."""
+    sources = directory / "sources"
+    sources.mkdir(parents=True, exist_ok=True)
+    records = []
+    for record in synthetic_records(count, seed=seed, defect_every=0):
+        (sources / record.source_file).write_text(source_text(record), encoding="utf-8")
+        records.append(record)
+    return write_seeds(iter(records), directory / "seeds")
 
 
 def graph_defects(graph: Graph, *, seed: int = 0, every: int = 97) -> int:

@@ -86,6 +86,10 @@ def test_a_quote_matches_across_line_breaks_and_runs_of_spaces() -> None:
     assert quote_end(source, "ends and the next begins.", 11) == end
     assert quote_end(source, "ends and the next begins.", 10) is None
     assert quote_end(source, "ends and a next begins.", 11) is None
+    verbatim = source.index("the next")  # the words as written: no pattern needed, same end
+    assert quote_end(source, "the next   begins.", verbatim) == end
+    assert quote_end(source, "the next begins.", verbatim) == end
+    assert quote_end(source, " the next", verbatim - 1) is None
     assert sentence_at(source, 40) == "Then more."
 
 

@@ -8,8 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from benchmarks.generate import DEFECTS, synthetic_records, write_seeds
+from benchmarks.generate import DEFECTS, synthetic_records, write_project, write_seeds
 
+from il2kg.cli import main
 from il2kg.pipeline import Inputs, run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,6 +63,21 @@ def test_generated_seeds_load_and_report_each_deliberate_defect(tmp_path: Path) 
     assert result.report is not None
     flagged = {Path(f.file).name for f in result.report.findings}
     assert flagged == {p.name for p in seeds.iterdir()}
+
+
+def test_a_generated_project_passes_the_audit_and_builds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every element quotes its synthetic source at its offset, with the numbers it states:
+    the audit finds nothing and `il2kg build` accepts the project."""
+    assert write_project(3, tmp_path) == 3
+    result = run(
+        Inputs(seeds_dir=tmp_path / "seeds", sources_dir=tmp_path / "sources"), reasoning=False
+    )
+    assert result.audit is not None and result.audit.quotes > 60
+    assert result.ok, [str(f) for f in result.audit.findings][:3]
+    monkeypatch.chdir(tmp_path)
+    assert main(["build", "--no-reasoning", "--out", str(tmp_path / "dist")]) == 0
 
 
 def test_generator_is_deterministic() -> None:

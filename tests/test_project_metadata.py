@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from pyoxigraph import RdfFormat, parse
+from pyoxigraph import RdfFormat, Store, parse
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, DCTERMS, VOID
 
@@ -42,7 +42,7 @@ downloads: "https://lab.example.org/releases/1/"
 
 @pytest.mark.parametrize("dataset", [il2kg_dataset(), DatasetInfo(title="Only a title")])
 def test_what_the_void_says_reads_back(dataset: DatasetInfo) -> None:
-    void = description([], dataset).serialize(format="nt").encode()
+    void = description(Store(), dataset).serialize(format="nt").encode()
     back = dataset_from_void(parse(void, format=RdfFormat.N_TRIPLES))
     assert back == DatasetInfo(**{**vars(dataset), "keywords": tuple(sorted(dataset.keywords))})
 

@@ -20,8 +20,8 @@ from il2kg.checks.reasoning import ReasoningReport, reason
 from il2kg.iris import IL2KG, INFERRED_GRAPH, RES, prefixes
 from il2kg.paths import IMPORTS_DIR, ONTOLOGY_FILE
 from il2kg.pipeline import PipelineResult, read_graph, run
-from il2kg.publish.dist import publish
-from il2kg.publish.serialise import build_files
+from il2kg.publish.dist import publish_written
+from il2kg.publish.serialise import write_release
 from il2kg.publish.store import open_store
 from il2kg.report import render_report
 
@@ -202,12 +202,11 @@ def test_unsatisfiable_class_is_reported_by_name(ontology: Graph) -> None:
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[PipelineResult, Store]:
     """The seeds run through the pipeline (with HermiT), published and loaded into a store."""
     result = run()
-    assert result.ok and result.graph is not None
+    store = result.store
+    assert result.ok and store is not None
     out = tmp_path_factory.mktemp("reasoned") / "dist"
-    publish(
-        build_files(
-            result.graph, result.ontology, result.mappings, prefixes(), extra=result.extra_graphs
-        ),
+    publish_written(
+        lambda d: write_release(d, store, result.ontology, prefixes(), extra=result.extra_graphs),
         out,
     )
     return result, open_store(out)

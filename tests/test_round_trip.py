@@ -14,15 +14,16 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pyoxigraph import RdfFormat, parse
+from pyoxigraph import RdfFormat, Store, parse
 
 from il2kg.checks.shacl import validate_graph
 from il2kg.graph.convert import records_to_graph
 from il2kg.graph.mappings import mapping_graph, read_mapping_set
+from il2kg.graph.quads import fill
 from il2kg.iris import IL2KG, RES, prefixes
 from il2kg.paths import MAPPINGS_FILE, ONTOLOGY_FILE, SHAPES_FILE
 from il2kg.pipeline import read_graph
-from il2kg.publish.serialise import build_files
+from il2kg.publish.serialise import write_release
 from il2kg.records.load import LoadResult, _SeedLoader, load_seeds
 from il2kg.records.vocabulary import vocabulary_from
 
@@ -154,9 +155,11 @@ def _build(result: LoadResult) -> dict[tuple[str, str], list[Any]] | None:
     graph = records_to_graph(result.records)
     if not validate_graph(graph + MAPPINGS, SHAPES, ONTOLOGY).conforms:
         return None
-    files = build_files(graph, ONTOLOGY, MAPPINGS, prefixes())
+    with tempfile.TemporaryDirectory() as tmp:
+        write_release(Path(tmp), fill(Store(), result.records, MAPPINGS), ONTOLOGY, prefixes())
+        nt = (Path(tmp) / "il2kg.nt").read_bytes()
     published: dict[tuple[str, str], list[Any]] = defaultdict(list)
-    for triple in parse(files["il2kg.nt"], format=RdfFormat.N_TRIPLES):
+    for triple in parse(nt, format=RdfFormat.N_TRIPLES):
         published[triple.subject.value, triple.predicate.value].append(triple.object.value)
     return published
 

@@ -18,6 +18,8 @@ from il2kg.errors import UsageError
 from il2kg.paths import ONTOLOGY, ROOT, Inputs, build_cache, cache_root, find_project, locate
 
 if TYPE_CHECKING:
+    from pyoxigraph import Store
+
     from il2kg.pipeline import PipelineResult
     from il2kg.query.result import Result
 
@@ -56,11 +58,13 @@ def _queries(args: argparse.Namespace) -> Path:
     return args.queries or _inputs(args).queries_dir
 
 
-def _pipeline(args: argparse.Namespace, inputs: Inputs) -> PipelineResult:
+def _pipeline(
+    args: argparse.Namespace, inputs: Inputs, store: Store | None = None
+) -> PipelineResult:
     """The pipeline over the inputs, with the command's SHACL engine and reasoning choice."""
     from il2kg.pipeline import run
 
-    return run(inputs, reasoning=args.reasoning, engine=args.engine, cache=args.cache)
+    return run(inputs, reasoning=args.reasoning, engine=args.engine, cache=args.cache, store=store)
 
 
 def _seed_files(files: list[Path], inputs: Inputs) -> tuple[Path, ...]:
@@ -139,36 +143,44 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     """Build and validate, then publish the artifacts; on failure leave the output untouched."""
+    import tempfile
+
+    from pyoxigraph import Store
+
     from il2kg.iris import EXAMPLES_GRAPH, prefixes
-    from il2kg.publish.dist import publish
+    from il2kg.publish.dist import publish_written
     from il2kg.publish.release import dataset_of
-    from il2kg.publish.serialise import build_files
+    from il2kg.publish.serialise import write_release
     from il2kg.query.examples import examples_graph
     from il2kg.report import render_report
 
     inputs = _inputs(args)
     print(f"il2kg build: {inputs.seeds_line()}", file=sys.stderr)
     _progress(args, "loading, converting and validating")
-    result = _pipeline(args, inputs)
-    if not result.ok or result.graph is None:
-        print(render_report(result, "text"), file=sys.stderr)
-        print(f"build refused: {args.out} was left as it was", file=sys.stderr)
-        return EXIT_INVALID
-    _progress(args, "writing artifacts")
-    examples = {EXAMPLES_GRAPH: examples_graph(inputs.queries_dir)}
-    files = build_files(
-        result.graph,
-        result.ontology,
-        result.mappings,
-        prefixes(),
-        extra={**result.extra_graphs, **examples},
-        dataset=dataset_of(inputs.dataset_file),
-    )
-    target = publish(files, args.out)
+    with tempfile.TemporaryDirectory(prefix="il2kg-build-") as work:  # the build's store
+        result = _pipeline(args, inputs, Store(work))
+        if not result.ok or result.store is None:
+            print(render_report(result, "text"), file=sys.stderr)
+            print(f"build refused: {args.out} was left as it was", file=sys.stderr)
+            return EXIT_INVALID
+        _progress(args, "writing artifacts")
+        store, triples = result.store, result.triples
+        examples = {EXAMPLES_GRAPH: examples_graph(inputs.queries_dir)}
+        target = publish_written(
+            lambda directory: write_release(
+                directory,
+                store,
+                result.ontology,
+                prefixes(),
+                extra={**result.extra_graphs, **examples},
+                dataset=dataset_of(inputs.dataset_file),
+            ),
+            args.out,
+        )
     print(
         f"il2kg build: wrote {args.out.absolute()} (-> {target.name}): "
-        f"{', '.join(sorted(files))}; the data graph has {len(result.graph)} triples "
-        f"from {len(result.loaded.records)} record(s)",
+        f"{', '.join(sorted(p.name for p in target.iterdir()))}; the data graph has "
+        f"{triples} triples from {len(result.loaded.records)} record(s)",
         file=sys.stderr,
     )
     if args.store:

@@ -1,14 +1,19 @@
-"""The one-way flow: seeds -> records -> RDF graph -> SHACL report and HermiT reasoning, with
-the records audited against their sources when there are any."""
+"""The one-way flow: seeds -> records -> quads in a pyoxigraph store -> SHACL report and
+HermiT reasoning, with the records audited against their sources when there are any.
+
+Records go into the store as a stream of quads (`graph.quads`), so no rdflib graph is built
+for the data unless something needs one: HermiT (reasoning converts the records once more),
+pySHACL, and tests (`PipelineResult.graph`)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from il2kg.audit.check import AuditReport, audit
@@ -19,6 +24,7 @@ from il2kg.graph.convert import records_to_graph
 from il2kg.graph.imports import import_graphs
 from il2kg.graph.mappings import mapping_graph, read_mapping_set
 from il2kg.graph.origin import origin
+from il2kg.graph.quads import DATA, count, fill, graph_of
 from il2kg.iris import INFERRED_GRAPH, bind_prefixes
 from il2kg.paths import Inputs
 from il2kg.records.load import LoadResult, load_seeds, scan_seeds
@@ -31,12 +37,13 @@ __all__ = ["Inputs", "PipelineResult", "read_graph", "run"]
 
 @dataclass(frozen=True)
 class PipelineResult:
-    """Everything one run produced; `graph` and `report` are None when records failed."""
+    """Everything one run produced; `store` and `report` are None when records failed. The
+    store holds the data and the mappings in their named graphs."""
 
     loaded: LoadResult
     ontology: Graph
     mappings: Graph
-    graph: Graph | None
+    store: ox.Store | None
     report: ShaclReport | None
     reasoning: ReasoningReport | None = None
     imports: dict[URIRef, Graph] = field(default_factory=dict)
@@ -51,6 +58,16 @@ class PipelineResult:
         reasoned = self.reasoning is None or self.reasoning.ok
         audited = self.audit is None or self.audit.ok
         return not self.loaded.errors and conforms and reasoned and audited
+
+    @cached_property
+    def graph(self) -> Graph | None:
+        """The data graph as an rdflib graph, read from the store when first asked (tests)."""
+        return None if self.store is None else graph_of(self.store, DATA)
+
+    @property
+    def triples(self) -> int:
+        """How many triples the data graph has (0 when records failed)."""
+        return 0 if self.store is None else count(self.store, DATA)
 
     @property
     def extra_graphs(self) -> dict[URIRef, Graph]:
@@ -81,17 +98,34 @@ def _locate(report: ShaclReport, maps: Mapping[str, SourceMap]) -> ShaclReport:
     return replace(report, findings=findings)
 
 
+def _validated(
+    store: ox.Store,
+    graph: Graph | None,
+    mappings: Graph,
+    shapes: Graph,
+    ontology: Graph,
+    engine: ShaclEngine,
+) -> ShaclReport:
+    """SHACL over the data and mappings. For now through an rdflib graph (the one reasoning
+    converted, else read from the store): the engine on the store is issue 23's other half."""
+    data = graph if graph is not None else graph_of(store, DATA)
+    return validate_graph(data + mappings, shapes, ontology, engine)
+
+
 def run(
     inputs: Inputs | None = None,
     *,
     reasoning: bool = True,
     engine: ShaclEngine = "fast",
     cache: bool = True,
+    store: ox.Store | None = None,
 ) -> PipelineResult:
     """Load, convert, validate and (unless told not to) reason; stop early on broken records.
 
-    With `cache`, HermiT's inferences per record are read from and kept in the reasoning
-    cache (`checks.reasoning_cache`), so unchanged records are not reasoned again.
+    The records' quads and the mappings go into `store` (an empty one: on disk for a large
+    build; in memory by default). With `cache`, HermiT's inferences per record are read from
+    and kept in the reasoning cache (`checks.reasoning_cache`), so unchanged records are not
+    reasoned again.
 
     >>> result = run(reasoning=False)  # the bundled studies, SHACL only (HermiT needs Java)
     >>> result.ok, result.report.conforms, result.reasoning is None
@@ -113,22 +147,23 @@ def run(
         else audit(((loaded.source_maps[r.id].file, r) for r in loaded.records), inputs.sources_dir)
     )
     sources = partial(read_source, inputs.sources_dir) if inputs.sources_dir else None
-    graph = records_to_graph(loaded.records, sources)
+    store = fill(ox.Store() if store is None else store, loaded.records, mappings, sources)
+    graph = records_to_graph(loaded.records, sources) if reasoning else None
     with ThreadPoolExecutor(max_workers=1) as background:
         # HermiT runs in a Java process, so SHACL proceeds meanwhile on this thread.
         kept = ReasoningCache.of(inputs) if cache else None
         reasoning_run = (
-            background.submit(reason, ontology, graph, cache=kept) if reasoning else None
+            background.submit(reason, ontology, graph, cache=kept) if graph is not None else None
         )
         shapes = read_graph(inputs.shapes_file)
-        report = validate_graph(graph + mappings, shapes, ontology, engine)
+        report = _validated(store, graph, mappings, shapes, ontology, engine)
         report = _locate(report, loaded.source_maps)
         reasoned = reasoning_run.result() if reasoning_run else None
     return PipelineResult(
         loaded,
         ontology,
         mappings,
-        graph,
+        store,
         report,
         reasoned,
         import_graphs(inputs.imports_dir),

@@ -1,7 +1,9 @@
 """Records as pyoxigraph quads, in a stream: the build's way from records to a store.
 
 `convert.record_triples` writes one record at a time; its rdflib terms become pyoxigraph
-terms here (IRIs and datatypes made once and reused), so no rdflib graph is built.
+terms here (IRIs and datatypes made once and reused), so no rdflib graph is built. The small
+rdflib graphs (mappings, ontology) go in with canonical blank node labels, and a named graph
+comes back out as an rdflib graph where something still needs one.
 """
 
 from __future__ import annotations
@@ -10,10 +12,14 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 import pyoxigraph as ox
-from rdflib import Literal, URIRef
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import to_canonical_graph
 
 from il2kg.graph.convert import Sources, record_triples
+from il2kg.iris import DATA_GRAPH, MAPPINGS_GRAPH, bind_prefixes
 from il2kg.records.model import PublicationRecord
+
+DATA, MAPPINGS = ox.NamedNode(DATA_GRAPH), ox.NamedNode(MAPPINGS_GRAPH)
 
 
 @lru_cache(maxsize=4096)
@@ -40,3 +46,46 @@ def records_to_quads(
     for record in records:
         for s, p, o in record_triples(record, sources):
             yield ox.Quad(ox.NamedNode(s), _vocabulary_iri(p), ox_term(o), graph)
+
+
+def fill(
+    store: ox.Store,
+    records: Iterable[PublicationRecord],
+    mappings: Graph,
+    sources: Sources | None = None,
+) -> ox.Store:
+    """The records' quads (bulk loaded into the data graph) and the mapping set (the mappings
+    graph) into `store`: the build's data, as SHACL validates it and the release publishes it."""
+    store.bulk_extend(records_to_quads(records, DATA, sources))
+    store.bulk_extend(graph_quads(mappings, MAPPINGS))
+    return store
+
+
+def ntriples_lines(graph: Graph) -> list[str]:
+    """The graph's N-Triples lines; blank nodes labelled from their descriptions."""
+    text = graph.serialize(format="nt")
+    if "_:" in text:
+        text = to_canonical_graph(graph).serialize(format="nt")
+    # Split at line feeds only: literals may hold other characters str.splitlines() breaks at.
+    return [line + "\n" for line in text.split("\n") if line.strip()]
+
+
+def graph_quads(graph: Graph, name: ox.NamedNode) -> Iterator[ox.Quad]:
+    """An rdflib graph (a small one: mappings, ontology) as quads in the named graph `name`;
+    blank nodes keep their canonical labels in a store."""
+    lines = "".join(ntriples_lines(graph))
+    for quad in ox.parse(lines, format=ox.RdfFormat.N_TRIPLES):
+        yield ox.Quad(quad.subject, quad.predicate, quad.object, name)
+
+
+def graph_of(store: ox.Store, name: ox.NamedNode) -> Graph:
+    """One named graph of a store as an rdflib graph, for what still needs one (tests)."""
+    text = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name)
+    return bind_prefixes(Graph()).parse(data=text, format="nt")
+
+
+def count(store: ox.Store, name: ox.NamedNode) -> int:
+    """How many triples a named graph of the store has."""
+    solutions = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {name} {{ ?s ?p ?o }} }}")
+    assert isinstance(solutions, ox.QuerySolutions)
+    return int(next(solutions)["n"].value)

@@ -17,15 +17,18 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 
-def _digest(files: dict[str, bytes]) -> str:
+def _digest(directory: Path) -> str:
+    """The content address of a directory's files: their names and SHA-256 digests."""
     h = hashlib.sha256()
-    for name in sorted(files):
-        h.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
+    for path in sorted(directory.iterdir()):
+        with path.open("rb") as handle:
+            content = hashlib.file_digest(handle, "sha256").digest()
+        h.update(path.name.encode() + b"\0" + content)
     return h.hexdigest()[:16]
 
 
@@ -91,15 +94,28 @@ def _retire(out: Path, build: Path) -> Path:
 
 def publish(files: dict[str, bytes], out: Path) -> Path:
     """Write files into a fresh directory beside `out`, then point `out` at it atomically."""
-    target = build_dir(out, _digest(files))
+
+    def write(work: Path) -> None:
+        for name, content in files.items():
+            (work / name).write_bytes(content)
+
+    return publish_written(write, out)
+
+
+def publish_written(write: Callable[[Path], object], out: Path) -> Path:
+    """Let `write` fill a fresh directory beside `out` (files are streamed there, never held
+    whole), name it by its content, then point `out` at it atomically; an identical build
+    already in place is kept."""
     with locked(out) as out:
-        if not target.is_dir():
-            with staging(out) as work:
-                for name, content in files.items():
-                    (work / name).write_bytes(content)
-                for path in work.iterdir():
-                    with open(path, "rb") as handle:
-                        os.fsync(handle.fileno())
+        with staging(out) as work:
+            write(work)
+            for path in work.iterdir():
+                with open(path, "rb") as handle:
+                    os.fsync(handle.fileno())
+            target = build_dir(out, _digest(work))
+            if target.is_dir():
+                shutil.rmtree(work)
+            else:
                 work.rename(target)
         return point(out, target)
 

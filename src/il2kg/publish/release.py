@@ -10,8 +10,7 @@ gives: no licence, publisher or download is invented for it.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -121,14 +120,30 @@ def partition(cls: str) -> URIRef:
     return URIRef(f"{DATASET_IRI}/class/{quote(cls, safe='')}")
 
 
-def _counts(d: Graph, node: URIRef, quads: Sequence[ox.Quad]) -> None:
-    counts = {
-        VOID.triples: len(quads),
-        VOID.distinctSubjects: len({q.subject for q in quads}),
-        VOID.properties: len({q.predicate for q in quads}),
-        VOID.distinctObjects: len({q.object for q in quads}),
+COUNTS = (VOID.triples, VOID.distinctSubjects, VOID.properties, VOID.distinctObjects)
+COUNT_NAMES = ("triples", "subjects", "properties", "objects")
+COUNTED = """SELECT ?g (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects)
+  (COUNT(DISTINCT ?p) AS ?properties) (COUNT(DISTINCT ?o) AS ?objects)
+WHERE { GRAPH ?g { ?s ?p ?o } }"""
+CLASSES = """SELECT ?class (COUNT(DISTINCT ?s) AS ?entities)
+WHERE { GRAPH ?g { ?s a ?class } FILTER(isIRI(?class)) } GROUP BY ?class"""
+
+
+def _counted(store: ox.Store, by_graph: bool) -> dict[str, list[int]]:
+    """Triples, distinct subjects, properties and objects: of each named graph, or of all
+    of them (under "")."""
+    query = COUNTED + " GROUP BY ?g" if by_graph else COUNTED.replace("?g (", "(", 1)
+    rows = store.query(query)
+    assert isinstance(rows, ox.QuerySolutions)
+    return {
+        row["g"].value if by_graph else "": [int(row[name].value) for name in COUNT_NAMES]
+        for row in rows
+        if not by_graph or isinstance(row["g"], ox.NamedNode)
     }
-    for predicate, value in counts.items():
+
+
+def _counts(d: Graph, node: URIRef, counts: list[int]) -> None:
+    for predicate, value in zip(COUNTS, counts, strict=True):
         d.add((node, predicate, Literal(value, datatype=XSD.integer)))
 
 
@@ -168,31 +183,23 @@ def _metadata(d: Graph, dataset: DatasetInfo) -> None:
             d.add((dist, DCTERMS.license, URIRef(dataset.license)))
 
 
-def description(quads: Sequence[ox.Quad], dataset: DatasetInfo | None = None) -> Graph:
-    """The VoID and DCAT description of the published named graphs, with their counts and
-    `dataset`'s metadata (il2kg's by default)."""
+def description(store: ox.Store, dataset: DatasetInfo | None = None) -> Graph:
+    """The VoID and DCAT description of the store's named graphs, with their counts (by SPARQL
+    on the store) and `dataset`'s metadata (il2kg's by default)."""
     dataset = dataset or il2kg_dataset()
     d = bind_prefixes(Graph())
     d.bind("sd", SD)
     _metadata(d, dataset)
-    _counts(d, DATASET_IRI, quads)
-    by_graph: dict[str, list[ox.Quad]] = {}
-    for quad in quads:
-        if isinstance(quad.graph_name, ox.NamedNode):  # every published triple is in one
-            by_graph.setdefault(quad.graph_name.value, []).append(quad)
-    for name, graph_quads in sorted(by_graph.items()):
+    _counts(d, DATASET_IRI, _counted(store, by_graph=False).get("", [0, 0, 0, 0]))
+    for name, counts in sorted(_counted(store, by_graph=True).items()):
         subset = URIRef(name)
         d.add((DATASET_IRI, VOID.subset, subset))
         d.add((subset, RDF.type, VOID.Dataset))
         d.add((subset, SD.name, subset))
-        _counts(d, subset, graph_quads)
-    rdf_type = ox.NamedNode(str(RDF.type))
-    typed = {
-        (q.subject, q.object.value)
-        for q in quads
-        if q.predicate == rdf_type and isinstance(q.object, ox.NamedNode)
-    }
-    entities = Counter(cls for _, cls in typed)
+        _counts(d, subset, counts)
+    solutions = store.query(CLASSES)
+    assert isinstance(solutions, ox.QuerySolutions)
+    entities = {row["class"].value: int(row["entities"].value) for row in solutions}
     d.add((DATASET_IRI, VOID.classes, Literal(len(entities), datatype=XSD.integer)))
     for cls in sorted(entities):
         d.add((DATASET_IRI, VOID.classPartition, partition(cls)))

@@ -1,40 +1,36 @@
-"""The build's files as bytes: canonical N-Triples, N-Quads, Turtle, JSON-LD and the ontology.
+"""The build's files, written from its store: sorted N-Quads and N-Triples, Turtle, JSON-LD,
+VoID, and the ontology.
 
-Serialisation is pyoxigraph's (Rust): rdflib writes each graph once as N-Triples, the
-lines are sorted, and pyoxigraph writes Turtle and JSON-LD from the sorted triples, so two
-builds of the same graphs give the same bytes. Blank nodes (the ontology's) are labelled
-from their descriptions (`rdflib.compare.to_canonical_graph`). `publish.dist` writes them.
+The store holds the data and mappings (filled by the pipeline); the ontology and the extra
+named graphs (inferred, imports, examples) are added here with canonical blank node labels
+(`graph.quads.graph_quads`), the VoID description is computed from the store, and every
+file is written from it in a stream: pyoxigraph dumps the graphs, the lines are sorted in
+bounded memory (`publish.sorted_lines`), and pyoxigraph writes Turtle and JSON-LD from the
+sorted triples, so two builds of the same graphs give the same bytes. `publish.dist` puts
+the directory in place.
 """
 
 from __future__ import annotations
 
 import io
 import json
-from collections.abc import Mapping, Sequence
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import IO
 
 import pyhornedowl
 import pyoxigraph as ox
 from pyhornedowl.model import Class, DisjointClasses
 from rdflib import OWL, RDF, Graph, URIRef
 from rdflib.collection import Collection
-from rdflib.compare import to_canonical_graph
 
+from il2kg.graph.quads import graph_quads, ntriples_lines
 from il2kg.iris import DATA_GRAPH, MAPPINGS_GRAPH, ONTOLOGY_GRAPH, VOID_GRAPH
 from il2kg.publish.release import DatasetInfo, description
+from il2kg.publish.sorted_lines import sorted_unique
 
-
-def ntriples_lines(graph: Graph) -> list[str]:
-    """The graph's N-Triples lines; blank nodes labelled from their descriptions."""
-    text = graph.serialize(format="nt")
-    if "_:" in text:
-        text = to_canonical_graph(graph).serialize(format="nt")
-    # Split at line feeds only: literals may hold other characters str.splitlines() breaks at.
-    return [line + "\n" for line in text.split("\n") if line.strip()]
-
-
-def as_quads(lines: Sequence[str], name: URIRef) -> list[str]:
-    """N-Triples lines as N-Quads lines in the named graph."""
-    return [f"{line[: line.rindex('.')]}<{name}> .\n" for line in lines]
+PUBLISHED = (DATA_GRAPH, MAPPINGS_GRAPH)  # the graphs of il2kg.nt, .ttl and .jsonld
 
 
 def serialized(
@@ -44,13 +40,6 @@ def serialized(
     out = io.BytesIO()
     ox.serialize(triples, out, fmt, prefixes=prefixes)
     return out.getvalue()
-
-
-def jsonld(triples: Sequence[ox.Triple], context: dict[str, str]) -> bytes:
-    """JSON-LD: the published context and pyoxigraph's node objects (full IRIs) as @graph."""
-    nodes = serialized(triples, ox.RdfFormat.JSON_LD)
-    head = json.dumps({"@context": context}, indent=1)[:-2]
-    return f'{head},\n "@graph": '.encode() + nodes + b"\n}\n"
 
 
 def ontology_files(ontology: Graph) -> dict[str, bytes]:
@@ -72,34 +61,62 @@ def ontology_files(ontology: Graph) -> dict[str, bytes]:
     }
 
 
-def build_files(
-    data: Graph,
+def _dumped(store: ox.Store, fmt: ox.RdfFormat, graphs: Sequence[URIRef] | None) -> IO[bytes]:
+    """A temporary file holding the store's graphs (all named graphs when None), unsorted."""
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 (returned; the caller closes it)
+    if graphs is None:
+        store.dump(spool, fmt)
+    for name in graphs or ():
+        store.dump(spool, fmt, from_graph=ox.NamedNode(name))
+    spool.seek(0)
+    return spool
+
+
+def _write_sorted(
+    path: Path, store: ox.Store, fmt: ox.RdfFormat, graphs: Sequence[URIRef] | None
+) -> None:
+    with _dumped(store, fmt, graphs) as lines, path.open("wb") as out:
+        out.writelines(sorted_unique(lines))
+
+
+def _triples(nt: Path) -> Iterator[ox.Triple]:
+    """The triples of an N-Triples file, in its order."""
+    for quad in ox.parse(path=nt, format=ox.RdfFormat.N_TRIPLES):
+        yield quad.triple
+
+
+def _write_jsonld(path: Path, nt: Path, context: dict[str, str]) -> None:
+    """JSON-LD: the published context and pyoxigraph's node objects (full IRIs) as @graph."""
+    head = json.dumps({"@context": context}, indent=1)[:-2]
+    with path.open("wb") as out:
+        out.write(f'{head},\n "@graph": '.encode())
+        ox.serialize(_triples(nt), out, ox.RdfFormat.JSON_LD)
+        out.write(b"\n}\n")
+
+
+def write_release(
+    directory: Path,
+    store: ox.Store,
     ontology: Graph,
-    mappings: Graph,
     context: dict[str, str],
     extra: Mapping[URIRef, Graph] | None = None,
     dataset: DatasetInfo | None = None,
-) -> dict[str, bytes]:
-    """Every artifact of a build, by file name; extra named graphs go into the N-Quads only,
-    with the VoID/DCAT description of them all (from `dataset`'s metadata, il2kg's by default)
-    as one more."""
-    named = {
-        DATA_GRAPH: data,
-        ONTOLOGY_GRAPH: ontology,
-        MAPPINGS_GRAPH: mappings,
-        **(extra or {}),
-    }
-    lines = {name: ntriples_lines(graph) for name, graph in named.items()}
-    published = "".join(sorted(set(lines[DATA_GRAPH] + lines[MAPPINGS_GRAPH])))
-    triples = [q.triple for q in ox.parse(published, format=ox.RdfFormat.N_TRIPLES)]
-    quads = sorted(q for name, graph_lines in lines.items() for q in as_quads(graph_lines, name))
-    void = description(list(ox.parse("".join(quads), format=ox.RdfFormat.N_QUADS)), dataset)
-    quads = sorted(quads + as_quads(ntriples_lines(void), VOID_GRAPH))
-    return {
-        "il2kg.ttl": serialized(triples, ox.RdfFormat.TURTLE, prefixes=context),
-        "il2kg.nt": published.encode(),
-        "il2kg.jsonld": jsonld(triples, context),
-        "il2kg.nq": "".join(quads).encode(),
-        "void.ttl": void.serialize(format="turtle").encode(),
-        **ontology_files(ontology),
-    }
+) -> None:
+    """Every file of the build in `store` (its data and mappings graphs) into `directory`.
+
+    The ontology and `extra` named graphs are added to the store first; they go into the
+    N-Quads only, with the VoID/DCAT description of them all (from `dataset`'s metadata,
+    il2kg's by default) as one more."""
+    for name, graph in {ONTOLOGY_GRAPH: ontology, **(extra or {})}.items():
+        store.bulk_extend(graph_quads(graph, ox.NamedNode(name)))
+    void = description(store, dataset)
+    store.bulk_extend(graph_quads(void, ox.NamedNode(VOID_GRAPH)))
+    _write_sorted(directory / "il2kg.nq", store, ox.RdfFormat.N_QUADS, None)
+    nt = directory / "il2kg.nt"
+    _write_sorted(nt, store, ox.RdfFormat.N_TRIPLES, PUBLISHED)
+    with (directory / "il2kg.ttl").open("wb") as out:
+        ox.serialize(_triples(nt), out, ox.RdfFormat.TURTLE, prefixes=context)
+    _write_jsonld(directory / "il2kg.jsonld", nt, context)
+    files = {"void.ttl": void.serialize(format="turtle").encode(), **ontology_files(ontology)}
+    for file_name, content in files.items():
+        (directory / file_name).write_bytes(content)

@@ -30,6 +30,8 @@ def words_pattern(text: str) -> re.Pattern[str]:
 
 def quote_end(source: str, text: str, start: int) -> int | None:
     """Where a quote of `text` starting at `start` ends in `source`, or None if it is not there."""
+    if text and text == text.strip() and source.startswith(text, start):
+        return start + len(text)  # verbatim: what the pattern would match, without compiling it
     match = words_pattern(text).match(source, start)
     return match.end() if match else None
 
