@@ -12,6 +12,7 @@ import pytest
 MODULES = [
     "il2kg.errors",
     "il2kg.iris",
+    "il2kg.terms",
     "il2kg.records.load",
     "il2kg.records.sources",
     "il2kg.query.result",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from urllib.parse import quote
@@ -13,6 +12,7 @@ from rdflib.namespace import DCTERMS, PROV
 from il2kg.graph.derive import CLOPPER_PEARSON, Derived, derive_outcomes
 from il2kg.iris import BIBO, CITO, IL2KG, OA, RES, SOURCE, bind_prefixes
 from il2kg.records.model import (
+    ELEMENTS,
     NOTE_PROPERTIES,
     SCHEDULE_FIELDS,
     AdverseEvent,
@@ -25,21 +25,23 @@ from il2kg.records.model import (
     PublicationRecord,
     Quantity,
     Quote,
+    Rdf,
     Regimen,
     Sequence,
     Statement,
+    Step,
+    Strict,
+    rdf_fields,
 )
 from il2kg.records.outcome_kinds import OUTCOME_KINDS
 from il2kg.records.sources import quote_end, sentence_bounds
+from il2kg.terms import ONT
 
 STATEMENT_CLASS = {
     "hypothesis": "Hypothesis",
     "conclusion": "Conclusion",
     "observation": "Observation",
     "background": "BackgroundStatement",
-}
-SCHEDULE_PROPERTIES = {  # infusion_duration -> il2kg:infusionDuration
-    field: IL2KG[re.sub(r"_(\w)", lambda m: m.group(1).upper(), field)] for field in SCHEDULE_FIELDS
 }
 DATE_TYPES = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}
 STATISTICS = {  # a record's statistic -> its il2kg:SummaryStatistic term
@@ -51,8 +53,16 @@ STATISTICS = {  # a record's statistic -> its il2kg:SummaryStatistic term
 
 
 def term(name: str) -> URIRef:
-    """The IRI of a controlled-vocabulary term."""
+    """The IRI of a controlled-vocabulary term (a project's ontology may add terms)."""
     return IL2KG[name]
+
+
+def prop(model: type[Strict], field: str) -> URIRef:
+    """The property a record field is written with: its `Rdf` on the model."""
+    return ONT[rdf_fields(model)[field].prop]
+
+
+DATATYPES = {int: XSD.integer, Decimal: XSD.decimal}  # bool and str: plain literals
 
 
 def date_literal(text: str) -> Literal:
@@ -105,10 +115,10 @@ class _Writer:
         """Curation notes, each linked to its element and to the property it explains."""
         for index, note in enumerate(notes, start=1):
             node = URIRef(f"{owner}/note/{index}")
-            self.emit((owner, IL2KG.hasCurationNote, node))
+            self.emit((owner, ONT.hasCurationNote, node))
             self.node(node, "CurationNote", f"curation note {index} of {self.label(owner)}")
-            self.emit((node, IL2KG.concernsProperty, IL2KG[NOTE_PROPERTIES[note.about]]))
-            self.add(node, IL2KG.curationBasis, " ".join(note.basis.split()))
+            self.emit((node, ONT.concernsProperty, ONT[NOTE_PROPERTIES[note.about]]))
+            self.add(node, ONT.curationBasis, " ".join(note.basis.split()))
 
     def quotes(
         self, owner: URIRef, quotes: list[Quote] | list[NotCurated], slot: str = "quote"
@@ -171,14 +181,46 @@ class _Writer:
 
     def node(self, subject: URIRef, cls: str, label: str) -> None:
         self.labels[subject] = label
-        self.emit((subject, RDF.type, IL2KG[cls]))
+        self.emit((subject, RDF.type, ONT[cls]))
         self.emit((subject, RDFS.label, Literal(label)))
 
-    def element(self, subject: URIRef, cls: str, label: str, link: str) -> None:
-        """A curated element of the study, typed, labelled, linked and sourced."""
-        self.node(subject, cls, label)
-        self.emit((self.study, IL2KG[link], subject))
-        self.emit((subject, IL2KG.reportedIn, self.pub))
+    def element(self, list_name: str, local_id: str, label: str, cls: str = "") -> URIRef:
+        """A curated element of one of the record's lists (`ELEMENTS`): its IRI, typed,
+        labelled, linked from the study (statements: the publication) and sourced."""
+        meta = ELEMENTS[list_name]
+        subject = self.iri(meta.kind, local_id)
+        self.node(subject, cls or meta.cls, label)
+        owner = self.pub if list_name == "statements" else self.study
+        self.emit((owner, ONT[meta.link], subject))
+        self.emit((subject, ONT.reportedIn, self.pub))
+        return subject
+
+    def to(self, refers: str, local_id: str) -> URIRef:
+        """The IRI of the element a local id names in an element list ('treatments': a
+        regimen or a sequence)."""
+        if refers == "treatments":
+            return self.treatment(local_id)
+        return self.iri(ELEMENTS[refers].kind, local_id)
+
+    def value(self, meta: Rdf, item: object) -> object:
+        """One value of a field as RDF: a term's IRI, an element's IRI, or itself."""
+        if meta.term or meta.classes:
+            return term(str(item))
+        if meta.refers:
+            return self.to(meta.refers, str(item))
+        return item
+
+    def fields(self, node: URIRef, element: Strict, *names: str) -> None:
+        """Fields of an element, each with its property and kind of value from the model's
+        `Rdf`; a list field gives one triple per item, an absent one none."""
+        table = rdf_fields(type(element))
+        for name in names:
+            meta, value = table[name], getattr(element, name)
+            datatype = XSD[meta.datatype] if meta.datatype else None
+            for item in value if isinstance(value, list) else [value]:
+                if item is not None:
+                    kind = datatype or DATATYPES.get(type(item))
+                    self.add(node, ONT[meta.prop], self.value(meta, item), kind)
 
     def quantity(self, owner: URIRef, predicate: URIRef, slot: str, q: Quantity | None) -> None:
         if q is None:
@@ -186,15 +228,15 @@ class _Writer:
         node = URIRef(f"{owner}/{slot}")
         self.emit((owner, predicate, node))
         self.node(node, "Quantity", f"{slot.replace('-', ' ')} of {self.label(owner)}")
-        self.add(node, IL2KG.numericValue, q.value, XSD.decimal)
-        self.add(node, IL2KG.lowerValue, q.lower, XSD.decimal)
-        self.add(node, IL2KG.upperValue, q.upper, XSD.decimal)
-        self.add(node, IL2KG.unit, term(q.unit) if q.unit else None)
-        self.add(node, IL2KG.comparator, q.comparator)
-        self.add(node, IL2KG.statistic, term(STATISTICS[q.statistic]) if q.statistic else None)
-        self.add(node, IL2KG.lowerOpenEnded, q.lower_open_ended)
-        self.add(node, IL2KG.upperOpenEnded, q.upper_open_ended)
-        self.add(node, IL2KG.notReached, q.not_reached)
+        self.add(node, ONT.numericValue, q.value, XSD.decimal)
+        self.add(node, ONT.lowerValue, q.lower, XSD.decimal)
+        self.add(node, ONT.upperValue, q.upper, XSD.decimal)
+        self.add(node, ONT.unit, term(q.unit) if q.unit else None)
+        self.add(node, ONT.comparator, q.comparator)
+        self.add(node, ONT.statistic, term(STATISTICS[q.statistic]) if q.statistic else None)
+        self.add(node, ONT.lowerOpenEnded, q.lower_open_ended)
+        self.add(node, ONT.upperOpenEnded, q.upper_open_ended)
+        self.add(node, ONT.notReached, q.not_reached)
 
     def publication(self) -> None:
         p, r = self.record.publication, self.record
@@ -203,39 +245,39 @@ class _Writer:
         for author in p.authors:
             self.add(self.pub, DCTERMS.creator, author)
         if p.authors:
-            self.add(self.pub, IL2KG.authorList, "; ".join(p.authors))
-        self.add(self.pub, IL2KG.authorListComplete, p.authors_complete)
-        self.add(self.pub, IL2KG.journalTitle, p.journal)
-        self.add(self.pub, IL2KG.journalTitleExpansion, p.journal_expansion)
+            self.add(self.pub, ONT.authorList, "; ".join(p.authors))
+        self.add(self.pub, ONT.authorListComplete, p.authors_complete)
+        self.add(self.pub, ONT.journalTitle, p.journal)
+        self.add(self.pub, ONT.journalTitleExpansion, p.journal_expansion)
         self.emit((self.pub, DCTERMS.issued, date_literal(p.date)))
         self.add(self.pub, BIBO.volume, p.volume)
         self.add(self.pub, BIBO.issue, p.issue)
         self.add(self.pub, BIBO.pages, p.pages)
-        self.add(self.pub, IL2KG.articleNumber, p.article_number)
+        self.add(self.pub, ONT.articleNumber, p.article_number)
         if p.doi:
             self.add(self.pub, BIBO.doi, p.doi)
             self.add(self.pub, RDFS.seeAlso, doi_iri(p.doi))
         for kind in p.publication_types:
-            self.emit((self.pub, IL2KG.publicationType, term(kind)))
+            self.emit((self.pub, ONT.publicationType, term(kind)))
         for cited in p.cites:
             self.emit((self.pub, CITO.cites, doi_iri(cited)))
-        self.add(self.pub, IL2KG.metadataSource, p.metadata_source)
-        self.add(self.pub, IL2KG.curationSource, r.source_file)
+        self.add(self.pub, ONT.metadataSource, p.metadata_source)
+        self.add(self.pub, ONT.curationSource, r.source_file)
         self.quotes(self.pub, p.quotes)
 
     def study_node(self) -> None:
         s = self.record.study
         self.node(self.study, "Study", s.label)
-        self.emit((self.pub, IL2KG.reportsStudy, self.study))
-        self.emit((self.study, IL2KG.reportedIn, self.pub))
+        self.emit((self.pub, ONT.reportsStudy, self.study))
+        self.emit((self.study, ONT.reportedIn, self.pub))
         for design in s.designs:
-            self.emit((self.study, IL2KG.hasStudyDesign, term(design)))
-        self.add(self.study, IL2KG.objective, s.objective)
-        self.add(self.study, IL2KG.setting, s.setting)
-        self.add(self.study, IL2KG.numberOfCentres, s.centres, XSD.integer)
-        self.add(self.study, IL2KG.numberOfTrials, s.trials, XSD.integer)
-        self.add(self.study, IL2KG.registryName, s.registry)
-        self.add(self.study, IL2KG.selectionCriteria, s.selection)
+            self.emit((self.study, ONT.hasStudyDesign, term(design)))
+        self.add(self.study, ONT.objective, s.objective)
+        self.add(self.study, ONT.setting, s.setting)
+        self.add(self.study, ONT.numberOfCentres, s.centres, XSD.integer)
+        self.add(self.study, ONT.numberOfTrials, s.trials, XSD.integer)
+        self.add(self.study, ONT.registryName, s.registry)
+        self.add(self.study, ONT.selectionCriteria, s.selection)
         for period, start, end in (
             (s.treatment_period, "treatmentPeriodStart", "treatmentPeriodEnd"),
             (s.data_cutoff, None, "dataCutoff"),
@@ -243,111 +285,75 @@ class _Writer:
             if period is None:
                 continue
             if start and period.start:
-                self.emit((self.study, IL2KG[start], date_literal(period.start)))
+                self.emit((self.study, ONT[start], date_literal(period.start)))
             if period.end:
-                self.emit((self.study, IL2KG[end], date_literal(period.end)))
-            self.add(self.study, IL2KG.timingNote, period.note)
+                self.emit((self.study, ONT[end], date_literal(period.end)))
+            self.add(self.study, ONT.timingNote, period.note)
         self.quotes(self.study, s.quotes)
 
     def cohort(self, c: Cohort) -> None:
-        node = self.iri("cohort", c.id)
-        self.element(node, "Cohort", c.label, "hasCohort")
-        for disease in c.diseases:
-            self.emit((node, IL2KG.hasDisease, term(disease)))
-        self.add(node, IL2KG.size, c.size, XSD.integer)
-        self.add(node, IL2KG.subCohortOf, self.iri("cohort", c.parent) if c.parent else None)
-        for prior in c.prior_therapies:
-            self.emit((node, IL2KG.hadPriorTherapy, self.iri("regimen", prior)))
-        for group in c.age_groups:
-            self.emit((node, IL2KG.includesAgeGroup, term(group)))
+        node = self.element("cohorts", c.id, c.label)
+        self.fields(node, c, "diseases", "size", "parent", "prior_therapies", "age_groups")
         for index, criterion in enumerate(c.selection, start=1):
             crit = URIRef(f"{node}/selection/{index}")
-            self.emit((node, IL2KG.selectedBy, crit))
+            self.emit((node, prop(Cohort, "selection"), crit))
             self.node(crit, "SelectionCriterion", f"selection criterion {index} of {c.label}")
-            self.emit((crit, IL2KG.selectionBasis, term(criterion.criterion)))
-            self.quantity(crit, IL2KG.threshold, "threshold", criterion.threshold)
+            self.emit((crit, ONT.selectionBasis, term(criterion.criterion)))
+            self.quantity(crit, ONT.threshold, "threshold", criterion.threshold)
             self.add(crit, RDFS.comment, criterion.text)
         self.add(node, RDFS.comment, c.description)
         self.notes(node, c.curation_notes)
         self.quotes(node, c.quotes)
 
     def regimen(self, r: Regimen) -> None:
-        node = self.iri("regimen", r.id)
-        self.element(node, "Regimen", r.label, "hasRegimen")
-        for agent in r.agents:
-            self.emit((node, IL2KG.usesAgent, term(agent)))
-        for agent in r.alternative_agents:
-            self.emit((node, IL2KG.alternativeAgent, term(agent)))
-        for modality in r.modalities:
-            self.emit((node, IL2KG.hasModality, term(modality)))
-        self.add(node, IL2KG.hasRoute, term(r.route) if r.route else None)
-        for doses, predicate, slot in (
-            (r.doses, IL2KG.hasDose, "dose"),
-            (r.alternative_doses, IL2KG.alternativeDose, "alternative-dose"),
-        ):
-            for index, dose in enumerate(doses, start=1):
+        node = self.element("regimens", r.id, r.label)
+        self.fields(node, r, "agents", "alternative_agents", "modalities", "route")
+        for field, slot in (("doses", "dose"), ("alternative_doses", "alternative-dose")):
+            for index, dose in enumerate(getattr(r, field), start=1):
                 dose_node = URIRef(f"{node}/{slot}/{index}")
-                self.emit((node, predicate, dose_node))
+                self.emit((node, prop(Regimen, field), dose_node))
                 self.node(dose_node, "Dose", f"{slot.replace('-', ' ')} {index} of {r.label}")
-                self.add(dose_node, IL2KG.numericValue, dose.value, XSD.decimal)
-                self.emit((dose_node, IL2KG.unit, term(dose.unit)))
-        for field, prop in SCHEDULE_PROPERTIES.items():
-            self.quantity(node, prop, field.replace("_", "-"), getattr(r, field))
-        self.add(node, IL2KG.administrationCondition, r.condition)
-        for care in r.supportive_care:
-            self.emit((node, IL2KG.allowsSupportiveCare, term(care)))
-        self.add(node, IL2KG.productName, r.product)
-        self.add(node, IL2KG.manufacturer, r.manufacturer)
+                self.add(dose_node, ONT.numericValue, dose.value, XSD.decimal)
+                self.emit((dose_node, ONT.unit, term(dose.unit)))
+        for field in SCHEDULE_FIELDS:
+            self.quantity(node, prop(Regimen, field), field.replace("_", "-"), getattr(r, field))
+        self.fields(node, r, "condition", "supportive_care", "product", "manufacturer")
         self.add(node, RDFS.comment, r.description)
         self.notes(node, r.curation_notes)
         self.quotes(node, r.quotes)
 
     def treatment(self, local_id: str) -> URIRef:
         sequences = {s.id for s in self.record.sequences}
-        return self.iri("sequence" if local_id in sequences else "regimen", local_id)
+        kind = ELEMENTS["sequences" if local_id in sequences else "regimens"].kind
+        return self.iri(kind, local_id)
 
     def sequence(self, s: Sequence) -> None:
-        node = self.iri("sequence", s.id)
-        self.element(node, "TherapySequence", s.label, "hasSequence")
-        self.emit((node, IL2KG.inCohort, self.iri("cohort", s.cohort)))
+        node = self.element("sequences", s.id, s.label)
+        self.fields(node, s, "cohort")
         self.add(node, RDFS.comment, s.description)
         steps = [URIRef(f"{node}/step/{i}") for i in range(1, len(s.steps) + 1)]
         for order, (step_node, step) in enumerate(zip(steps, s.steps, strict=True), start=1):
-            self.emit((node, IL2KG.hasStep, step_node))
+            self.emit((node, prop(Sequence, "steps"), step_node))
             self.node(step_node, "SequenceStep", f"step {order} of {s.label}")
-            self.emit((step_node, IL2KG.stepOrder, Literal(order, datatype=XSD.integer)))
-            self.emit((step_node, IL2KG.stepRegimen, self.iri("regimen", step.regimen)))
+            self.emit((step_node, ONT.stepOrder, Literal(order, datatype=XSD.integer)))
+            self.fields(step_node, step, "regimen")
             self.quantity(
                 step_node,
-                IL2KG.startAfterPrevious,
+                prop(Step, "start_after_previous"),
                 "start-after-previous",
                 step.start_after_previous,
             )
             if order < len(steps):
-                self.emit((step_node, IL2KG.nextStep, steps[order]))
+                self.emit((step_node, ONT.nextStep, steps[order]))
         self.notes(node, s.curation_notes)
         self.quotes(node, s.quotes)
 
     def outcome(self, o: Outcome, derived: Derived | None) -> None:
-        node = self.iri("outcome", o.id)
-        self.element(node, OUTCOME_KINDS[o.kind].outcome_class, o.label, "hasOutcome")
-        self.emit((node, IL2KG.inCohort, self.iri("cohort", o.cohort)))
-        self.emit((node, IL2KG.afterTreatment, self.treatment(o.treatment)))
-        self.emit((node, IL2KG.hasCategory, term(o.category)))
-        self.add(node, IL2KG["count"], o.count, XSD.integer)
-        self.add(node, IL2KG.denominator, o.denominator, XSD.integer)
-        self.add(node, IL2KG.reportedPercent, o.percent, XSD.decimal)
-        self.add(node, IL2KG.amongOutcome, self.iri("outcome", o.among) if o.among else None)
-        for component in o.components:
-            self.emit((node, IL2KG.hasComponent, self.iri("outcome", component)))
-        self.add(node, IL2KG.bestResponse, o.best_response)
-        self.quantity(node, IL2KG.hasTime, "time", o.time)
-        self.add(node, IL2KG.measuredFrom, term(o.time_origin) if o.time_origin else None)
-        self.add(
-            node,
-            IL2KG.originRegimen,
-            self.iri("regimen", o.origin_regimen) if o.origin_regimen else None,
-        )
+        node = self.element("outcomes", o.id, o.label, OUTCOME_KINDS[o.kind].outcome_class)
+        self.fields(node, o, "cohort", "treatment", "category", "count", "denominator")
+        self.fields(node, o, "percent", "among", "components", "best_response")
+        self.quantity(node, prop(Outcome, "time"), "time", o.time)
+        self.fields(node, o, "time_origin", "origin_regimen")
         self.add(node, RDFS.comment, o.note)
         self.notes(node, o.curation_notes)
         self.quotes(node, o.quotes)
@@ -367,29 +373,29 @@ class _Writer:
         self, owner: URIRef, iri: str, label: str, level: Decimal, lower: Decimal, upper: Decimal
     ) -> None:
         ci = URIRef(iri)
-        self.emit((owner, IL2KG.hasConfidenceInterval, ci))
+        self.emit((owner, ONT.hasConfidenceInterval, ci))
         self.node(ci, "ConfidenceInterval", label)
-        self.add(ci, IL2KG.confidenceLevel, level, XSD.decimal)
-        self.add(ci, IL2KG.lowerBound, lower, XSD.decimal)
-        self.add(ci, IL2KG.upperBound, upper, XSD.decimal)
+        self.add(ci, ONT.confidenceLevel, level, XSD.decimal)
+        self.add(ci, ONT.lowerBound, lower, XSD.decimal)
+        self.add(ci, ONT.upperBound, upper, XSD.decimal)
 
     def derived(self, owner: URIRef, o: Outcome, d: Derived) -> None:
         node = URIRef(f"{owner}/derived")
-        self.emit((owner, IL2KG.hasDerivedValue, node))
+        self.emit((owner, ONT.hasDerivedValue, node))
         self.node(node, "DerivedValue", f"derived figures of {o.label}")
         self.emit((node, PROV.wasDerivedFrom, owner))
         methods = []
         if d.count is not None:
-            self.add(node, IL2KG.derivedCount, d.count, XSD.integer)
+            self.add(node, ONT.derivedCount, d.count, XSD.integer)
             methods.append("count summed from component outcomes")
             for component in d.count_from:
-                self.emit((node, PROV.wasDerivedFrom, self.iri("outcome", component)))
+                self.emit((node, PROV.wasDerivedFrom, self.to("outcomes", component)))
         if d.denominator is not None and d.denominator_from is not None:
-            self.add(node, IL2KG.derivedDenominator, d.denominator, XSD.integer)
+            self.add(node, ONT.derivedDenominator, d.denominator, XSD.integer)
             methods.append("denominator taken from the count of the outcome it is among")
-            self.emit((node, PROV.wasDerivedFrom, self.iri("outcome", d.denominator_from)))
+            self.emit((node, PROV.wasDerivedFrom, self.to("outcomes", d.denominator_from)))
         if d.percent is not None and d.ci_lower is not None and d.ci_upper is not None:
-            self.add(node, IL2KG.derivedPercent, d.percent, XSD.decimal)
+            self.add(node, ONT.derivedPercent, d.percent, XSD.decimal)
             methods.append("percent = count / denominator, rounded half up to 0.01")
             methods.append(f"95% {CLOPPER_PEARSON}")
             self.interval(
@@ -401,70 +407,34 @@ class _Writer:
                 d.ci_upper,
             )
         for method in methods:
-            self.add(node, IL2KG.derivationMethod, method)
+            self.add(node, ONT.derivationMethod, method)
 
     def adverse_event(self, a: AdverseEvent) -> None:
-        node = self.iri("adverse-event", a.id)
-        self.element(node, "AdverseEventReport", a.label, "hasAdverseEvent")
-        self.emit((node, IL2KG.inCohort, self.iri("cohort", a.cohort)))
-        self.emit((node, IL2KG.eventCondition, term(a.event)))
-        self.add(node, IL2KG["count"], a.count, XSD.integer)
-        self.add(node, IL2KG.denominator, a.denominator, XSD.integer)
-        self.add(node, IL2KG.reportedPercent, a.percent, XSD.decimal)
-        self.add(node, IL2KG.fatal, a.fatal)
-        self.add(node, IL2KG.attributedToTreatment, a.attributed_to_treatment)
-        self.add(node, IL2KG.afterTreatment, self.treatment(a.treatment) if a.treatment else None)
-        self.add(node, IL2KG.amongOutcome, self.iri("outcome", a.among) if a.among else None)
-        for prior in a.prior_therapies:
-            self.emit((node, IL2KG.hadPriorTherapy, self.iri("regimen", prior)))
-        for remedy in a.management:
-            self.emit((node, IL2KG.managedWith, term(remedy)))
+        node = self.element("adverse_events", a.id, a.label)
+        self.fields(node, a, "cohort", "event", "count", "denominator", "percent", "fatal")
+        self.fields(node, a, "attributed_to_treatment", "treatment", "among", "prior_therapies")
+        self.fields(node, a, "management")
         self.add(node, RDFS.comment, a.note)
         self.notes(node, a.curation_notes)
         self.quotes(node, a.quotes)
 
     def factor(self, f: Factor) -> None:
-        node = self.iri("factor", f.id)
-        self.element(node, "FactorAssociation", f.label, "hasFactorAssociation")
-        self.emit((node, IL2KG.factor, term(f.factor)))
-        self.add(node, IL2KG.factorLevel, term(f.level) if f.level else None)
-        self.emit((node, IL2KG.associatedWith, term(f.associated_with)))
-        self.emit((node, IL2KG.inCohort, self.iri("cohort", f.cohort)))
-        self.emit((node, IL2KG.associationKind, Literal(f.association)))
+        node = self.element("factors", f.id, f.label)
+        self.fields(node, f, "factor", "level", "associated_with", "cohort", "association")
         self.notes(node, f.curation_notes)
         self.quotes(node, f.quotes)
 
     def statement(self, s: Statement) -> None:
-        node = self.iri("statement", s.id)
         text = " ".join(s.text.split())
-        self.node(node, STATEMENT_CLASS[s.kind], text if len(text) <= 80 else text[:77] + "...")
-        self.emit((self.pub, IL2KG.hasStatement, node))
-        self.emit((node, IL2KG.reportedIn, self.pub))
-        self.emit((node, IL2KG.statementText, Literal(text)))
-        for prop, terms in (
-            (IL2KG.isAbout, s.about),
-            (IL2KG.hedgedAs, s.hedges),
-            (IL2KG.anatomicalSite, s.sites),
-            (IL2KG.inPatientsWith, s.patient_characteristics),
-            (IL2KG.toxicityCharacteristic, s.toxicity),
-            (IL2KG.identifiedAntigenClass, s.antigen_classes),
-            (IL2KG.recommendedFor, s.recommended_for),
-            (IL2KG.recommendsLineOfTherapy, [s.recommended_line] if s.recommended_line else []),
-            (
-                IL2KG.recommendationStrength,
-                [s.recommendation_strength] if s.recommendation_strength else [],
-            ),
-            (IL2KG.observedEvent, [s.event] if s.event else []),
-        ):
-            for name in terms:
-                self.emit((node, prop, term(name)))
-        self.quantity(node, IL2KG.threshold, "threshold", s.threshold)
-        self.add(node, IL2KG.amongOutcome, self.iri("outcome", s.among) if s.among else None)
-        self.add(node, IL2KG.eventInNoPatient, s.event_in_none)
-        self.add(node, IL2KG.siteCoverage, s.site_coverage)
-        self.add(node, IL2KG.approvalDecade, s.approved_in_decade, XSD.gYear)
-        for basis in s.rests_on:
-            self.emit((node, IL2KG.restsOn, self.iri("statement", basis)))
+        short = text if len(text) <= 80 else text[:77] + "..."
+        node = self.element("statements", s.id, short, STATEMENT_CLASS[s.kind])
+        self.emit((node, ONT.statementText, Literal(text)))
+        self.fields(node, s, "about", "hedges", "sites", "patient_characteristics", "toxicity")
+        self.fields(node, s, "antigen_classes", "recommended_for", "recommended_line")
+        self.fields(node, s, "recommendation_strength", "event")
+        self.quantity(node, prop(Statement, "threshold"), "threshold", s.threshold)
+        self.fields(node, s, "among", "event_in_none", "site_coverage", "approved_in_decade")
+        self.fields(node, s, "rests_on")
         if s.comparison is not None:
             self.comparison(node, s.comparison)
         self.notes(node, s.curation_notes)
@@ -473,32 +443,28 @@ class _Writer:
     def comparison(self, owner: URIRef, c: Comparison) -> None:
         """A statement's comparison of a cohort with patients outside the study."""
         node = URIRef(f"{owner}/comparison")
-        self.emit((owner, IL2KG.hasComparison, node))
+        self.emit((owner, prop(Statement, "comparison"), node))
         self.node(node, "Comparison", f"comparison of {self.label(owner)}")
-        self.emit((node, IL2KG.comparisonResult, term(c.result)))
-        self.emit((node, IL2KG.comparedAspect, term(c.aspect)))
-        self.emit((node, IL2KG.comparedCohort, self.iri("cohort", c.cohort)))
-        self.emit((node, IL2KG.referenceTreatment, self.treatment(c.reference_treatment)))
-        for prior in c.reference_without_prior:
-            self.emit((node, IL2KG.referenceWithoutPriorTherapy, term(prior)))
+        self.fields(node, c, "result", "aspect", "cohort", "reference_treatment")
+        self.fields(node, c, "reference_without_prior")
 
     def sentences(self) -> None:
         """The abstract's sentence count, each element's sentences, and those left out with why."""
         account = self.record.source_sentences
         if account is None:
             return
-        self.add(self.pub, IL2KG.abstractSentenceCount, account.sentences, XSD.integer)
+        self.add(self.pub, ONT.abstractSentenceCount, account.sentences, XSD.integer)
         for entry in account.accounts:
             for ref in entry.curated_as:
-                self.add(self.ref(ref), IL2KG.sourceSentence, entry.sentence, XSD.integer)
+                self.add(self.ref(ref), ONT.sourceSentence, entry.sentence, XSD.integer)
             if entry.not_curated is not None:
                 node = URIRef(f"{self.pub}/sentence/{entry.sentence}")
                 self.node(
                     node, "UncuratedSentence", f"sentence {entry.sentence} of {self.record.label}"
                 )
-                self.emit((node, IL2KG.reportedIn, self.pub))
-                self.add(node, IL2KG.sentenceNumber, entry.sentence, XSD.integer)
-                self.add(node, IL2KG.reasonNotCurated, " ".join(entry.not_curated.split()))
+                self.emit((node, ONT.reportedIn, self.pub))
+                self.add(node, ONT.sentenceNumber, entry.sentence, XSD.integer)
+                self.add(node, ONT.reasonNotCurated, " ".join(entry.not_curated.split()))
 
     def write(self) -> None:
         r = self.record

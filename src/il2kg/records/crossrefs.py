@@ -7,51 +7,32 @@ from dataclasses import dataclass
 
 from il2kg.records.model import (
     ELEMENT_KINDS,
+    ELEMENT_MODELS,
     NOTE_PROPERTIES,
     SCHEDULE_FIELDS,
     PublicationRecord,
     Quantity,
     element_refs,
+    rdf_fields,
 )
 from il2kg.records.outcome_kinds import OUTCOME_KINDS
 from il2kg.records.vocabulary import Vocabulary
 
 Problem = tuple[str, str]
 
-# The fields holding controlled-vocabulary terms, by element list: (field, the classes its
-# terms belong to, what a term is called in an error); each term of a list field is checked.
+# The fields holding controlled-vocabulary terms of checked classes, by element list: (field,
+# the classes its terms belong to, what a term is called in an error), read from the model's
+# `Rdf`; each term of a list field is checked.
 TERM_FIELDS: dict[str, tuple[tuple[str, tuple[str, ...], str], ...]] = {
-    "cohorts": (
-        ("diseases", ("Disease",), "disease"),
-        ("age_groups", ("AgeGroup",), "age group"),
-    ),
-    "regimens": (
-        ("agents", ("Agent",), "agent"),
-        ("alternative_agents", ("Agent",), "agent"),
-        ("modalities", ("TherapyModality",), "modality"),
-        ("route", ("RouteOfAdministration",), "route"),
-        ("supportive_care", ("SupportiveCare",), "supportive care"),
-    ),
-    "adverse_events": (
-        ("event", ("MedicalCondition",), "condition"),
-        ("management", ("Agent", "TherapyModality"), "agent or modality"),
-    ),
-    "factors": (
-        ("factor", ("Factor",), "factor"),
-        ("associated_with", ("ResponseCategory",), "response category"),
-        ("level", ("FactorLevel",), "factor level"),
-    ),
-    "statements": (
-        ("sites", ("AnatomicalSite",), "anatomical site"),
-        ("recommended_line", ("LineOfTherapy",), "line of therapy"),
-        ("hedges", ("Hedge",), "hedge"),
-        ("event", ("ResponseCategory", "PatientStatus"), "response category or patient status"),
-        ("patient_characteristics", ("PatientCharacteristic",), "patient characteristic"),
-        ("toxicity", ("ToxicityCharacteristic",), "toxicity characteristic"),
-        ("antigen_classes", ("AntigenClass",), "antigen class"),
-        ("recommendation_strength", ("RecommendationStrength",), "recommendation strength"),
-        ("recommended_for", ("RecommendationCondition",), "recommendation condition"),
-    ),
+    elements: terms
+    for elements, model in ELEMENT_MODELS.items()
+    if (
+        terms := tuple(
+            (name, meta.classes, meta.called)
+            for name, meta in rdf_fields(model).items()
+            if meta.classes
+        )
+    )
 }
 
 

@@ -7,9 +7,11 @@ units...) are the local names of individuals defined in `ontology/il2kg.ttl`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Literal
+from functools import cache
+from typing import Annotated, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -22,6 +24,36 @@ from pydantic import (
 )
 
 from il2kg.records.outcome_kinds import OUTCOME_KINDS, KindName
+
+
+@dataclass(frozen=True)
+class Rdf:
+    """How a record field is written as RDF, the one table of it (the converter, the
+    cross-reference checks and the curation notes read it): the il2kg property (`prop`, a
+    local name of `ontology/il2kg.ttl`); a vocabulary term (`term`), of `classes` when they
+    are checked (`called`: a term's name in an error); the element list its local ids name
+    (`refers`; 'treatments': regimens or sequences); `datatype`, an XSD name where the
+    Python type does not say it; `noted`: a curation note may explain it."""
+
+    prop: str
+    classes: tuple[str, ...] = ()
+    called: str = ""
+    term: bool = False
+    refers: str = ""
+    datatype: str = ""
+    noted: bool = False
+
+
+@dataclass(frozen=True)
+class Elements:
+    """A record's list of elements: the kind segment of their refs and IRIs ('outcome/cr'),
+    the property linking them from the study (statements: from the publication) and their
+    class, where it does not depend on the element."""
+
+    kind: str
+    link: str
+    cls: str = ""
+
 
 LocalId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 Term = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
@@ -200,12 +232,16 @@ class Cohort(Strict):
 
     id: LocalId
     label: str
-    diseases: list[Term] = Field(min_length=1)
-    size: Count | None = None
-    parent: LocalId | None = None
-    prior_therapies: list[LocalId] = []
-    age_groups: list[Term] = []
-    selection: list[SelectionCriterion] = []
+    diseases: Annotated[list[Term], Rdf("hasDisease", classes=("Disease",), called="disease")] = (
+        Field(min_length=1)
+    )
+    size: Annotated[Count | None, Rdf("size")] = None
+    parent: Annotated[LocalId | None, Rdf("subCohortOf", refers="cohorts")] = None
+    prior_therapies: Annotated[list[LocalId], Rdf("hadPriorTherapy", refers="regimens")] = []
+    age_groups: Annotated[
+        list[Term], Rdf("includesAgeGroup", classes=("AgeGroup",), called="age group", noted=True)
+    ] = []
+    selection: Annotated[list[SelectionCriterion], Rdf("selectedBy", noted=True)] = []
     description: str | None = None
     quotes: list[Quote] = []
     curation_notes: list[CurationNote] = []
@@ -226,25 +262,36 @@ class Regimen(Strict):
 
     id: LocalId
     label: str
-    agents: list[Term] = []
-    alternative_agents: list[Term] = []
-    modalities: list[Term] = Field(min_length=1)
-    route: Term | None = None
-    doses: list[Dose] = []
-    alternative_doses: list[Dose] = []
-    infusion_duration: Quantity | None = None
-    dosing_interval: Quantity | None = None
-    doses_per_cycle: Quantity | None = None
-    cycle_duration: Quantity | None = None
-    administration_days_per_cycle: Quantity | None = None
-    cycle_length: Quantity | None = None
-    rest_between_cycles: Quantity | None = None
-    cycles_per_course: Quantity | None = None
-    course_interval: Quantity | None = None
-    condition: str | None = None
-    supportive_care: list[Term] = []
-    product: str | None = None
-    manufacturer: str | None = None
+    agents: Annotated[list[Term], Rdf("usesAgent", classes=("Agent",), called="agent")] = []
+    alternative_agents: Annotated[
+        list[Term], Rdf("alternativeAgent", classes=("Agent",), called="agent")
+    ] = []
+    modalities: Annotated[
+        list[Term], Rdf("hasModality", classes=("TherapyModality",), called="modality")
+    ] = Field(min_length=1)
+    route: Annotated[
+        Term | None, Rdf("hasRoute", classes=("RouteOfAdministration",), called="route")
+    ] = None
+    doses: Annotated[list[Dose], Rdf("hasDose")] = []
+    alternative_doses: Annotated[list[Dose], Rdf("alternativeDose")] = []
+    infusion_duration: Annotated[Quantity | None, Rdf("infusionDuration")] = None
+    dosing_interval: Annotated[Quantity | None, Rdf("dosingInterval")] = None
+    doses_per_cycle: Annotated[Quantity | None, Rdf("dosesPerCycle")] = None
+    cycle_duration: Annotated[Quantity | None, Rdf("cycleDuration", noted=True)] = None
+    administration_days_per_cycle: Annotated[Quantity | None, Rdf("administrationDaysPerCycle")] = (
+        None
+    )
+    cycle_length: Annotated[Quantity | None, Rdf("cycleLength", noted=True)] = None
+    rest_between_cycles: Annotated[Quantity | None, Rdf("restBetweenCycles")] = None
+    cycles_per_course: Annotated[Quantity | None, Rdf("cyclesPerCourse")] = None
+    course_interval: Annotated[Quantity | None, Rdf("courseInterval")] = None
+    condition: Annotated[str | None, Rdf("administrationCondition")] = None
+    supportive_care: Annotated[
+        list[Term],
+        Rdf("allowsSupportiveCare", classes=("SupportiveCare",), called="supportive care"),
+    ] = []
+    product: Annotated[str | None, Rdf("productName")] = None
+    manufacturer: Annotated[str | None, Rdf("manufacturer")] = None
     description: str | None = None
     quotes: list[Quote] = []
     curation_notes: list[CurationNote] = []
@@ -285,8 +332,8 @@ SCHEDULE_FIELDS = (
 class Step(Strict):
     """One step of a therapy sequence."""
 
-    regimen: LocalId
-    start_after_previous: Quantity | None = None
+    regimen: Annotated[LocalId, Rdf("stepRegimen", refers="regimens")]
+    start_after_previous: Annotated[Quantity | None, Rdf("startAfterPrevious")] = None
 
 
 class Sequence(Strict):
@@ -294,8 +341,8 @@ class Sequence(Strict):
 
     id: LocalId
     label: str
-    cohort: LocalId
-    steps: list[Step] = Field(min_length=2)
+    cohort: Annotated[LocalId, Rdf("inCohort", refers="cohorts", noted=True)]
+    steps: Annotated[list[Step], Rdf("hasStep", noted=True)] = Field(min_length=2)
     description: str | None = None
     quotes: list[Quote] = []
     curation_notes: list[CurationNote] = []
@@ -322,19 +369,21 @@ class Outcome(Strict):
     id: LocalId
     kind: KindName
     label: str
-    cohort: LocalId
-    treatment: LocalId
-    category: Term
-    count: Count | None = None
-    denominator: Annotated[int, Field(gt=0)] | None = None
-    percent: Percent | None = None
-    ci: ConfidenceInterval | None = None
-    among: LocalId | None = None
-    components: list[LocalId] = []
-    time: Quantity | None = None
-    time_origin: Term | None = None
-    origin_regimen: LocalId | None = None
-    best_response: bool | None = None
+    cohort: Annotated[LocalId, Rdf("inCohort", refers="cohorts", noted=True)]
+    treatment: Annotated[LocalId, Rdf("afterTreatment", refers="treatments", noted=True)]
+    category: Annotated[Term, Rdf("hasCategory", term=True, noted=True)]
+    count: Annotated[Count | None, Rdf("count")] = None
+    denominator: Annotated[Annotated[int, Field(gt=0)] | None, Rdf("denominator")] = None
+    percent: Annotated[Percent | None, Rdf("reportedPercent", noted=True)] = None
+    ci: Annotated[ConfidenceInterval | None, Rdf("hasConfidenceInterval")] = None
+    among: Annotated[LocalId | None, Rdf("amongOutcome", refers="outcomes", noted=True)] = None
+    components: Annotated[list[LocalId], Rdf("hasComponent", refers="outcomes")] = []
+    time: Annotated[Quantity | None, Rdf("hasTime")] = None
+    time_origin: Annotated[Term | None, Rdf("measuredFrom", term=True, noted=True)] = None
+    origin_regimen: Annotated[
+        LocalId | None, Rdf("originRegimen", refers="regimens", noted=True)
+    ] = None
+    best_response: Annotated[bool | None, Rdf("bestResponse")] = None
     note: str | None = None
     quotes: list[Quote] = []
     curation_notes: list[CurationNote] = []
@@ -361,17 +410,22 @@ class AdverseEvent(Strict):
 
     id: LocalId
     label: str
-    cohort: LocalId
-    event: Term
-    count: Count | None = None
-    denominator: Annotated[int, Field(gt=0)] | None = None
-    percent: Percent | None = None
-    fatal: bool | None = None
-    treatment: LocalId | None = None
-    attributed_to_treatment: bool | None = None
-    among: LocalId | None = None
-    prior_therapies: list[LocalId] = []
-    management: list[Term] = []
+    cohort: Annotated[LocalId, Rdf("inCohort", refers="cohorts", noted=True)]
+    event: Annotated[Term, Rdf("eventCondition", classes=("MedicalCondition",), called="condition")]
+    count: Annotated[Count | None, Rdf("count")] = None
+    denominator: Annotated[Annotated[int, Field(gt=0)] | None, Rdf("denominator")] = None
+    percent: Annotated[Percent | None, Rdf("reportedPercent", noted=True)] = None
+    fatal: Annotated[bool | None, Rdf("fatal", noted=True)] = None
+    treatment: Annotated[LocalId | None, Rdf("afterTreatment", refers="treatments", noted=True)] = (
+        None
+    )
+    attributed_to_treatment: Annotated[bool | None, Rdf("attributedToTreatment", noted=True)] = None
+    among: Annotated[LocalId | None, Rdf("amongOutcome", refers="outcomes", noted=True)] = None
+    prior_therapies: Annotated[list[LocalId], Rdf("hadPriorTherapy", refers="regimens")] = []
+    management: Annotated[
+        list[Term],
+        Rdf("managedWith", classes=("Agent", "TherapyModality"), called="agent or modality"),
+    ] = []
     note: str | None = None
     quotes: list[Quote] = []
     curation_notes: list[CurationNote] = []
@@ -388,11 +442,15 @@ class Factor(Strict):
 
     id: LocalId
     label: str
-    factor: Term
-    level: Term | None = None
-    associated_with: Term
-    cohort: LocalId
-    association: Literal["correlated", "predictive"]
+    factor: Annotated[Term, Rdf("factor", classes=("Factor",), called="factor")]
+    level: Annotated[
+        Term | None, Rdf("factorLevel", classes=("FactorLevel",), called="factor level", noted=True)
+    ] = None
+    associated_with: Annotated[
+        Term, Rdf("associatedWith", classes=("ResponseCategory",), called="response category")
+    ]
+    cohort: Annotated[LocalId, Rdf("inCohort", refers="cohorts", noted=True)]
+    association: Annotated[Literal["correlated", "predictive"], Rdf("associationKind")]
     quotes: list[Quote] = []
     curation_notes: list[CurationNote] = []
 
@@ -402,11 +460,13 @@ class Comparison(Strict):
     ("toxicity similar to that in patients treated with HD IL-2 without prior checkpoint
     blockade"): the result, what was compared and who the others were."""
 
-    result: Term
-    aspect: Term
-    cohort: LocalId
-    reference_treatment: LocalId
-    reference_without_prior: list[Term] = []
+    result: Annotated[Term, Rdf("comparisonResult", term=True)]
+    aspect: Annotated[Term, Rdf("comparedAspect", term=True)]
+    cohort: Annotated[LocalId, Rdf("comparedCohort", refers="cohorts")]
+    reference_treatment: Annotated[LocalId, Rdf("referenceTreatment", refers="treatments")]
+    reference_without_prior: Annotated[
+        list[Term], Rdf("referenceWithoutPriorTherapy", term=True)
+    ] = []
 
 
 class Statement(Strict):
@@ -418,23 +478,64 @@ class Statement(Strict):
     id: LocalId
     kind: Literal["hypothesis", "conclusion", "observation", "background"]
     text: str
-    about: list[Term] = []
-    hedges: list[Term] = []
-    threshold: Quantity | None = None
-    among: LocalId | None = None
-    event: Term | None = None
-    event_in_none: bool | None = None
-    sites: list[Term] = []
-    site_coverage: Literal["all", "almost all"] | None = None
-    patient_characteristics: list[Term] = []
-    toxicity: list[Term] = []
-    antigen_classes: list[Term] = []
-    comparison: Comparison | None = None
-    recommended_line: Term | None = None
-    recommendation_strength: Term | None = None
-    recommended_for: list[Term] = []
-    approved_in_decade: Annotated[int, Field(ge=1000, multiple_of=10)] | None = None
-    rests_on: list[LocalId] = []
+    about: Annotated[list[Term], Rdf("isAbout", term=True)] = []
+    hedges: Annotated[list[Term], Rdf("hedgedAs", classes=("Hedge",), called="hedge")] = []
+    threshold: Annotated[Quantity | None, Rdf("threshold")] = None
+    among: Annotated[LocalId | None, Rdf("amongOutcome", refers="outcomes", noted=True)] = None
+    event: Annotated[
+        Term | None,
+        Rdf(
+            "observedEvent",
+            classes=("ResponseCategory", "PatientStatus"),
+            called="response category or patient status",
+        ),
+    ] = None
+    event_in_none: Annotated[bool | None, Rdf("eventInNoPatient")] = None
+    sites: Annotated[
+        list[Term], Rdf("anatomicalSite", classes=("AnatomicalSite",), called="anatomical site")
+    ] = []
+    site_coverage: Annotated[Literal["all", "almost all"] | None, Rdf("siteCoverage")] = None
+    patient_characteristics: Annotated[
+        list[Term],
+        Rdf("inPatientsWith", classes=("PatientCharacteristic",), called="patient characteristic"),
+    ] = []
+    toxicity: Annotated[
+        list[Term],
+        Rdf(
+            "toxicityCharacteristic",
+            classes=("ToxicityCharacteristic",),
+            called="toxicity characteristic",
+        ),
+    ] = []
+    antigen_classes: Annotated[
+        list[Term], Rdf("identifiedAntigenClass", classes=("AntigenClass",), called="antigen class")
+    ] = []
+    comparison: Annotated[Comparison | None, Rdf("hasComparison")] = None
+    recommended_line: Annotated[
+        Term | None,
+        Rdf("recommendsLineOfTherapy", classes=("LineOfTherapy",), called="line of therapy"),
+    ] = None
+    recommendation_strength: Annotated[
+        Term | None,
+        Rdf(
+            "recommendationStrength",
+            classes=("RecommendationStrength",),
+            called="recommendation strength",
+        ),
+    ] = None
+    recommended_for: Annotated[
+        list[Term],
+        Rdf(
+            "recommendedFor",
+            classes=("RecommendationCondition",),
+            called="recommendation condition",
+        ),
+    ] = []
+    approved_in_decade: Annotated[
+        Annotated[int, Field(ge=1000, multiple_of=10)] | None,
+        Rdf("approvalDecade", datatype="gYear"),
+    ] = None
+    rests_on: Annotated[list[LocalId], Rdf("restsOn", refers="statements")] = []
     quotes: list[Quote] = []
     curation_notes: list[CurationNote] = []
 
@@ -476,45 +577,57 @@ class PublicationRecord(Strict):
     source_file: str
     publication: Publication
     study: Study
-    cohorts: list[Cohort] = Field(min_length=1)
-    regimens: list[Regimen] = Field(min_length=1)
-    sequences: list[Sequence] = []
-    outcomes: list[Outcome] = []
-    adverse_events: list[AdverseEvent] = []
-    factors: list[Factor] = []
-    statements: list[Statement] = []
+    cohorts: Annotated[list[Cohort], Elements("cohort", "hasCohort", "Cohort")] = Field(
+        min_length=1
+    )
+    regimens: Annotated[list[Regimen], Elements("regimen", "hasRegimen", "Regimen")] = Field(
+        min_length=1
+    )
+    sequences: Annotated[
+        list[Sequence], Elements("sequence", "hasSequence", "TherapySequence")
+    ] = []
+    outcomes: Annotated[list[Outcome], Elements("outcome", "hasOutcome")] = []
+    adverse_events: Annotated[
+        list[AdverseEvent], Elements("adverse-event", "hasAdverseEvent", "AdverseEventReport")
+    ] = []
+    factors: Annotated[
+        list[Factor], Elements("factor", "hasFactorAssociation", "FactorAssociation")
+    ] = []
+    statements: Annotated[list[Statement], Elements("statement", "hasStatement")] = []
     source_sentences: SourceAccount | None = None
     not_curated: list[NotCurated] = []
 
 
-# The lists of elements a record defines, each element with a local id, in record order:
-# record field -> the kind segment of its elements' refs and IRIs ('outcome/cr').
-ELEMENT_KINDS = {
-    "cohorts": "cohort",
-    "regimens": "regimen",
-    "sequences": "sequence",
-    "outcomes": "outcome",
-    "adverse_events": "adverse-event",
-    "factors": "factor",
-    "statements": "statement",
+@cache
+def rdf_fields(model: type[BaseModel]) -> dict[str, Rdf]:
+    """The fields of a model written as RDF, with how (their `Rdf`), in model order."""
+    return {
+        name: meta
+        for name, info in model.model_fields.items()
+        for meta in info.metadata
+        if isinstance(meta, Rdf)
+    }
+
+
+# The lists of elements a record defines, each element with a local id, in record order.
+ELEMENTS = {
+    name: meta
+    for name, info in PublicationRecord.model_fields.items()
+    for meta in info.metadata
+    if isinstance(meta, Elements)
 }
+# record field -> the model of its elements
+ELEMENT_MODELS: dict[str, type[Strict]] = {
+    name: get_args(PublicationRecord.model_fields[name].annotation)[0] for name in ELEMENTS
+}
+# record field -> the kind segment of its elements' refs and IRIs ('outcome/cr')
+ELEMENT_KINDS = {name: meta.kind for name, meta in ELEMENTS.items()}
 # The fields a curation note may explain -> the local name of the il2kg property stating it.
 NOTE_PROPERTIES = {
-    "percent": "reportedPercent",
-    "treatment": "afterTreatment",
-    "attributed_to_treatment": "attributedToTreatment",
-    "fatal": "fatal",
-    "cohort": "inCohort",
-    "category": "hasCategory",
-    "among": "amongOutcome",
-    "selection": "selectedBy",
-    "age_groups": "includesAgeGroup",
-    "level": "factorLevel",
-    "time_origin": "measuredFrom",
-    "origin_regimen": "originRegimen",
-    "cycle_duration": "cycleDuration",
-    "cycle_length": "cycleLength",
-    "steps": "hasStep",
+    name: meta.prop
+    for model in ELEMENT_MODELS.values()
+    for name, meta in rdf_fields(model).items()
+    if meta.noted
 }
 
 
