@@ -19,7 +19,7 @@ import socket
 import sys
 import threading
 import traceback
-from typing import IO, cast
+from typing import IO, Any, cast
 
 from pyoxigraph import (
     BlankNode,
@@ -34,7 +34,7 @@ from pyoxigraph import (
 )
 
 from il2kg.paths import published_prefixes
-from il2kg.query.lexer import check_bounds, declares_dataset
+from il2kg.query.lexer import check_bounds, declares_dataset, mask, unescape
 from il2kg.query.result import QueryError, form_of
 from il2kg.query.tabular import write_csv, write_tsv
 from il2kg.server.messages import (
@@ -129,7 +129,10 @@ class Sender:
             self.buffer.clear()
 
 
-def stream(result: QuerySolutions | QueryBoolean | QueryTriples, fmt: Format, sink: Sender) -> None:
+QueryResult = QuerySolutions | QueryBoolean | QueryTriples
+
+
+def stream(result: QueryResult, fmt: Format, sink: Sender) -> None:
     """Serialise a result into the sink (negotiation offers each form only its own formats)."""
     output = cast(IO[bytes], sink)  # pyoxigraph writes to any object with write(); stub: IO
     match result, fmt:
@@ -162,6 +165,19 @@ class Refusal(Exception):
         self.status, self.message = status, message
 
 
+def query(store: Store, text: str, **options: Any) -> QueryResult:
+    """Run a query with the published prefixes, handed to the parser only when the query may
+    use one (pyoxigraph converts the map on every call); a query read as needing none that
+    fails to parse is parsed again with them."""
+    bare = ":" not in mask(unescape(text))  # no prefixed name outside IRIs, strings, comments
+    try:
+        return store.query(text, prefixes=None if bare else PREFIXES, **options)
+    except SyntaxError:
+        if not bare:
+            raise
+    return store.query(text, prefixes=PREFIXES, **options)
+
+
 def run(store: Store, job: Job, sender: Sender) -> None:
     """Run one job, its result into `sender`; `Refusal` for what the client must change."""
     if CRASH_MARK and CRASH_MARK in job.query:
@@ -171,9 +187,9 @@ def run(store: Store, job: Job, sender: Sender) -> None:
     named: list[NamedNode | BlankNode] = [*graphs(job.named_graphs)]
     try:
         check_bounds(job.query)
-        result = store.query(
+        result = query(
+            store,
             job.query,
-            prefixes=PREFIXES,
             base_iri=job.base_iri,
             use_default_graph_as_union=union,
             default_graph=defaults or None,
