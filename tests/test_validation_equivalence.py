@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -488,3 +489,27 @@ def test_a_query_shacl_forbids_with_pre_bound_this_is_refused() -> None:
     ):
         with pytest.raises(Unsupported, match="SHACL does not allow"):
             validate_fast(Graph(), _rule_shapes(select), Graph())
+
+
+def test_a_rules_verdict_is_kept_so_an_unchanged_rule_is_not_parsed_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The second run reads the verdict and, with no candidate, parses nothing; a verdict
+    file saying anything but "safe" only makes the engine run the rule per focus node."""
+    monkeypatch.setenv("IL2KG_CACHE_DIR", str(tmp_path))
+    shapes = _rule_shapes("SELECT $this ?value WHERE { $this <http://example.org/p> ?value }")
+    clean, broken = _graph([(EX.a, RDF.type, EX.C)]), _graph([(EX.a, EX.p, Literal(1))])
+    broken += clean
+    fast_shacl._prepared.cache_clear()
+    assert _results(validate_fast(clean, shapes, Graph())) == set()
+    assert fast_shacl._prepared.cache_info().misses == 1
+    (verdict,) = (tmp_path / "shacl").iterdir()
+    assert verdict.read_bytes() == b"safe"
+    fast_shacl._prepared.cache_clear()
+    assert _results(validate_fast(clean, shapes, Graph())) == set()
+    assert fast_shacl._prepared.cache_info().misses == 0
+    verdict.write_bytes(b"?")
+    with caplog.at_level(logging.WARNING, logger="il2kg.checks.fast_shacl"):
+        fast = _results(validate_fast(broken, shapes, Graph()))
+    assert any("for every focus node" in r.getMessage() for r in caplog.records)
+    assert fast == _results(pyshacl_report(broken, shapes, Graph())) != set()

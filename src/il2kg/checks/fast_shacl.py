@@ -39,10 +39,12 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property, lru_cache, partial
+from functools import cache, cached_property, lru_cache, partial
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
+import rdflib
 from pyshacl.rdfutil.compare import compare_literal
 from pyshacl.rdfutil.inoculate import inoculate
 from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
@@ -52,6 +54,7 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Identifier, Node, Variable
 
+from il2kg.checks.reasoning_cache import default_dir, digest, write_entry
 from il2kg.checks.store_view import to_ox, to_quad, to_rdflib, view
 
 RANGES = {
@@ -162,6 +165,25 @@ def _matches(value: Node, matcher: re.Pattern[str]) -> bool:
 def _prepared(text: str) -> Query:
     """A SPARQL query parsed once per process (parsing takes rdflib ~0.1 s a query)."""
     return prepareQuery(text)
+
+
+def safe_to_prefilter(text: str) -> bool:
+    """`prefilter_safe` of a rule's text, kept on disk (`default_dir()/shacl`) by the digest
+    of the text, of this module's source and of rdflib's version: an unchanged rule is not
+    parsed again by the next run, which needs it parsed only if it has candidates."""
+    path = default_dir() / "shacl" / digest(text.encode(), _source(), rdflib.__version__.encode())
+    try:
+        return path.read_bytes() == b"safe"  # anything else: run per focus node
+    except OSError:
+        safe = prefilter_safe(_prepared(text))
+    write_entry(path, b"safe" if safe else b"unsafe")
+    return safe
+
+
+@cache
+def _source() -> bytes:
+    """This module's source: what decides `prefilter_safe`."""
+    return Path(__file__).read_bytes()
 
 
 def prefilter_safe(query: Query) -> bool:
@@ -329,8 +351,9 @@ class _Shapes:
         self._check_supported()
         self.rules = {c: self._rule(c) for c in shapes.objects(None, SH.sparql)}
 
-    def _rule(self, constraint: Node) -> tuple[str, Query]:
-        """A SPARQL-based constraint's full text (with prefixes) and its parsed form."""
+    def _rule(self, constraint: Node) -> tuple[str, bool]:
+        """A SPARQL-based constraint's full text (with prefixes) and whether it is
+        `prefilter_safe`."""
         for predicate in self.g.predicates(constraint, None):
             if predicate not in RULE_PREDICATES:
                 raise Unsupported(f"SPARQL constraint {constraint} uses {predicate}")
@@ -349,7 +372,7 @@ class _Shapes:
             )
         full = f"{self._prefixes(constraint)}\n{text}"
         try:
-            return full, _prepared(full)
+            return full, safe_to_prefilter(full)
         except Exception as exc:  # rdflib raises plain Exceptions for unknown prefixes
             raise Unsupported(f"SPARQL constraint {constraint} does not parse: {exc}") from exc
 
@@ -523,24 +546,21 @@ class _Shapes:
     def _sparql(self, shape: Node, focus: set[Any]) -> Iterator[ValidationResult]:
         """SPARQL-based constraints: candidates from pyoxigraph, then rdflib with $this bound."""
         for constraint in self.g.objects(shape, SH.sparql):
-            _, query = self.rules[constraint]
-            declined = self._once(
-                "declined", constraint, None, partial(self._declined, shape, constraint, query)
-            )
-            candidates = None if declined else self.candidates[constraint].result()
+            text, safe = self.rules[constraint]
+            if not safe:
+                self._once("declined", constraint, None, partial(self._declined, shape, constraint))
+            candidates = self.candidates[constraint].result() if safe else None
             checked = focus if candidates is None else focus & candidates
             for this in sorted(checked, key=str):
                 seen = set()
-                for bound in self.index.query(query, this):
+                for bound in self.index.query(_prepared(text), this):
                     key = tuple(sorted(bound.items()))
                     if key not in seen:
                         seen.add(key)
                         yield self._sparql_result(shape, constraint, this, bound)
 
-    def _declined(self, shape: Node, constraint: Node, query: Query) -> bool:
-        """True (and logged) when a rule cannot be pre-filtered soundly on pyoxigraph."""
-        if prefilter_safe(query):
-            return False
+    def _declined(self, shape: Node, constraint: Node) -> None:
+        """Log that a rule cannot be pre-filtered soundly on the store."""
         log.warning(
             "fast SHACL engine: SPARQL constraint %s of %s: $this is not bound by a required "
             "triple pattern of the query's group; it runs in rdflib for every focus node "
@@ -548,7 +568,6 @@ class _Shapes:
             constraint,
             shape,
         )
-        return True
 
     def _sparql_result(
         self, shape: Node, constraint: Node, this: Any, bound: dict[str, Node]
@@ -595,8 +614,8 @@ def _results(store: ox.Store, graphs: tuple[ox.NamedNode, ...], shapes: _Shapes)
     with ThreadPoolExecutor(max_workers=1) as queries:
         shapes.candidates = {
             c: queries.submit(index.candidates, text)
-            for c, (text, query) in shapes.rules.items()
-            if prefilter_safe(query)
+            for c, (text, safe) in shapes.rules.items()
+            if safe
         }
         for shape in sorted(set(shapes.g.subjects(RDF.type, SH.NodeShape)), key=str):
             results.extend(shapes.validate(shape, shapes.focus_nodes(shape)))

@@ -33,7 +33,8 @@ def default_dir() -> Path:
     return Path(own) if own else cache_root()
 
 
-def _digest(*parts: bytes) -> str:
+def digest(*parts: bytes) -> str:
+    """The SHA-256 of the parts, each prefixed by its length (so no two lists collide)."""
     sha = hashlib.sha256()
     for part in parts:
         sha.update(len(part).to_bytes(8, "big") + part)
@@ -51,7 +52,7 @@ class ReasoningCache:
     def of(cls, inputs: Inputs, directory: Path | None = None) -> ReasoningCache:
         """The cache for a run over these inputs' ontology and imports."""
         files = [inputs.ontology_file, *sorted(inputs.imports_dir.glob("*.ttl"))]
-        context = _digest(
+        context = digest(
             FORMAT.encode(),
             __version__.encode(),
             *(p.name.encode() + b"\0" + p.read_bytes() for p in files),
@@ -63,7 +64,7 @@ class ReasoningCache:
         if any(isinstance(term, BNode) for triple in module for term in triple):
             return None
         lines = sorted(module.serialize(format="nt", encoding="utf-8").splitlines())
-        return _digest(self.context.encode(), reasoner.encode(), b"\n".join(lines))
+        return digest(self.context.encode(), reasoner.encode(), b"\n".join(lines))
 
     def get(self, key: str | None) -> Graph | None:
         """The triples stored under a key, or None when there are none."""
@@ -76,12 +77,15 @@ class ReasoningCache:
         """Store triples under a key, atomically; a cache that cannot be written is skipped."""
         if key is None:
             return
-        try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(
-                dir=self.directory, suffix=".tmp", delete=False
-            ) as out:
-                out.write(triples.serialize(format="nt", encoding="utf-8"))
-            os.replace(out.name, self.directory / f"{key}.nt")
-        except OSError as exc:
-            log.warning("reasoning cache %s not written: %s", self.directory, exc)
+        write_entry(self.directory / f"{key}.nt", triples.serialize(format="nt", encoding="utf-8"))
+
+
+def write_entry(path: Path, data: bytes) -> None:
+    """Write a cache entry atomically; a cache that cannot be written is skipped (logged)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as out:
+            out.write(data)
+        os.replace(out.name, path)
+    except OSError as exc:
+        log.warning("cache %s not written: %s", path.parent, exc)
