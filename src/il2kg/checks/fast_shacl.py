@@ -312,7 +312,7 @@ class _Index:
         return self.instances[cls]
 
     def subjects_of(self, predicate: Node) -> set[Node]:
-        return set(self.values(predicate))
+        return set(self.counts(predicate))
 
     def objects_of(self, predicate: Node) -> set[Node]:
         return {o for values in self.values(predicate).values() for o in values}
