@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
-from il2kg.records.model import CurationNote, Quote
+from il2kg.records.model import CurationNote, Quote, Rdf
 
 UNITS = [
     "zero",
@@ -160,6 +160,12 @@ def _date_parts(text: str) -> list[Decimal]:
     return [Decimal(int(part)) for part in text.split("-")]
 
 
+def _constrained(metadata: list[object]) -> bool:
+    """True for a field with constraints (an id, a term, a DOI): not free text. How a field
+    is written as RDF (`Rdf`) is no constraint."""
+    return any(not isinstance(m, Rdf) for m in metadata)
+
+
 def stated_numbers(model: BaseModel, prefix: str = "") -> Iterator[Stated]:
     """The numbers an element states: numeric fields, the parts of dates, and numbers in its
     free text (labels, text, notes); not its ids, vocabulary terms, quotes or curation notes."""
@@ -179,5 +185,5 @@ def stated_numbers(model: BaseModel, prefix: str = "") -> Iterator[Stated]:
                 yield from stated_numbers(item, f"{where}.")
             elif isinstance(item, str) and name in DATE_FIELDS:
                 yield from (Stated(where, part, False) for part in _date_parts(item))
-            elif isinstance(item, str) and not info.metadata:
+            elif isinstance(item, str) and not _constrained(info.metadata):
                 yield from (Stated(where, m.value, True) for m in mentions(item))

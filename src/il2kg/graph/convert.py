@@ -18,6 +18,7 @@ from il2kg.records.model import (
     AdverseEvent,
     Cohort,
     Comparison,
+    ConfidenceInterval,
     CurationNote,
     Factor,
     NotCurated,
@@ -27,6 +28,7 @@ from il2kg.records.model import (
     Quote,
     Rdf,
     Regimen,
+    SelectionCriterion,
     Sequence,
     Statement,
     Step,
@@ -228,15 +230,9 @@ class _Writer:
         node = URIRef(f"{owner}/{slot}")
         self.emit((owner, predicate, node))
         self.node(node, "Quantity", f"{slot.replace('-', ' ')} of {self.label(owner)}")
-        self.add(node, ONT.numericValue, q.value, XSD.decimal)
-        self.add(node, ONT.lowerValue, q.lower, XSD.decimal)
-        self.add(node, ONT.upperValue, q.upper, XSD.decimal)
-        self.add(node, ONT.unit, term(q.unit) if q.unit else None)
-        self.add(node, ONT.comparator, q.comparator)
+        self.fields(node, q, "value", "lower", "upper", "unit", "comparator")
         self.add(node, ONT.statistic, term(STATISTICS[q.statistic]) if q.statistic else None)
-        self.add(node, ONT.lowerOpenEnded, q.lower_open_ended)
-        self.add(node, ONT.upperOpenEnded, q.upper_open_ended)
-        self.add(node, ONT.notReached, q.not_reached)
+        self.fields(node, q, "lower_open_ended", "upper_open_ended", "not_reached")
 
     def publication(self) -> None:
         p, r = self.record.publication, self.record
@@ -246,22 +242,19 @@ class _Writer:
             self.add(self.pub, DCTERMS.creator, author)
         if p.authors:
             self.add(self.pub, ONT.authorList, "; ".join(p.authors))
-        self.add(self.pub, ONT.authorListComplete, p.authors_complete)
-        self.add(self.pub, ONT.journalTitle, p.journal)
-        self.add(self.pub, ONT.journalTitleExpansion, p.journal_expansion)
+        self.fields(self.pub, p, "authors_complete", "journal", "journal_expansion")
         self.emit((self.pub, DCTERMS.issued, date_literal(p.date)))
         self.add(self.pub, BIBO.volume, p.volume)
         self.add(self.pub, BIBO.issue, p.issue)
         self.add(self.pub, BIBO.pages, p.pages)
-        self.add(self.pub, ONT.articleNumber, p.article_number)
+        self.fields(self.pub, p, "article_number")
         if p.doi:
             self.add(self.pub, BIBO.doi, p.doi)
             self.add(self.pub, RDFS.seeAlso, doi_iri(p.doi))
-        for kind in p.publication_types:
-            self.emit((self.pub, ONT.publicationType, term(kind)))
+        self.fields(self.pub, p, "publication_types")
         for cited in p.cites:
             self.emit((self.pub, CITO.cites, doi_iri(cited)))
-        self.add(self.pub, ONT.metadataSource, p.metadata_source)
+        self.fields(self.pub, p, "metadata_source")
         self.add(self.pub, ONT.curationSource, r.source_file)
         self.quotes(self.pub, p.quotes)
 
@@ -270,14 +263,8 @@ class _Writer:
         self.node(self.study, "Study", s.label)
         self.emit((self.pub, ONT.reportsStudy, self.study))
         self.emit((self.study, ONT.reportedIn, self.pub))
-        for design in s.designs:
-            self.emit((self.study, ONT.hasStudyDesign, term(design)))
-        self.add(self.study, ONT.objective, s.objective)
-        self.add(self.study, ONT.setting, s.setting)
-        self.add(self.study, ONT.numberOfCentres, s.centres, XSD.integer)
-        self.add(self.study, ONT.numberOfTrials, s.trials, XSD.integer)
-        self.add(self.study, ONT.registryName, s.registry)
-        self.add(self.study, ONT.selectionCriteria, s.selection)
+        self.fields(self.study, s, "designs", "objective", "setting", "centres", "trials")
+        self.fields(self.study, s, "registry", "selection")
         for period, start, end in (
             (s.treatment_period, "treatmentPeriodStart", "treatmentPeriodEnd"),
             (s.data_cutoff, None, "dataCutoff"),
@@ -298,8 +285,9 @@ class _Writer:
             crit = URIRef(f"{node}/selection/{index}")
             self.emit((node, prop(Cohort, "selection"), crit))
             self.node(crit, "SelectionCriterion", f"selection criterion {index} of {c.label}")
-            self.emit((crit, ONT.selectionBasis, term(criterion.criterion)))
-            self.quantity(crit, ONT.threshold, "threshold", criterion.threshold)
+            self.fields(crit, criterion, "criterion")
+            threshold = prop(SelectionCriterion, "threshold")
+            self.quantity(crit, threshold, "threshold", criterion.threshold)
             self.add(crit, RDFS.comment, criterion.text)
         self.add(node, RDFS.comment, c.description)
         self.notes(node, c.curation_notes)
@@ -313,8 +301,7 @@ class _Writer:
                 dose_node = URIRef(f"{node}/{slot}/{index}")
                 self.emit((node, prop(Regimen, field), dose_node))
                 self.node(dose_node, "Dose", f"{slot.replace('-', ' ')} {index} of {r.label}")
-                self.add(dose_node, ONT.numericValue, dose.value, XSD.decimal)
-                self.emit((dose_node, ONT.unit, term(dose.unit)))
+                self.fields(dose_node, dose, "value", "unit")
         for field in SCHEDULE_FIELDS:
             self.quantity(node, prop(Regimen, field), field.replace("_", "-"), getattr(r, field))
         self.fields(node, r, "condition", "supportive_care", "product", "manufacturer")
@@ -373,11 +360,10 @@ class _Writer:
         self, owner: URIRef, iri: str, label: str, level: Decimal, lower: Decimal, upper: Decimal
     ) -> None:
         ci = URIRef(iri)
-        self.emit((owner, ONT.hasConfidenceInterval, ci))
+        self.emit((owner, prop(Outcome, "ci"), ci))
         self.node(ci, "ConfidenceInterval", label)
-        self.add(ci, ONT.confidenceLevel, level, XSD.decimal)
-        self.add(ci, ONT.lowerBound, lower, XSD.decimal)
-        self.add(ci, ONT.upperBound, upper, XSD.decimal)
+        for field, value in (("level", level), ("lower", lower), ("upper", upper)):
+            self.add(ci, prop(ConfidenceInterval, field), value, XSD.decimal)
 
     def derived(self, owner: URIRef, o: Outcome, d: Derived) -> None:
         node = URIRef(f"{owner}/derived")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from il2kg.iris import resource_path
-from il2kg.records.model import ELEMENT_KINDS
+from il2kg.records.model import ELEMENT_KINDS, RECORD_MODELS, rdf_fields
 from il2kg.records.source_map import Origin
 
 KINDS = set(ELEMENT_KINDS.values())  # the IRI segments of elements: 'outcome', 'adverse-event'...
@@ -23,65 +23,23 @@ PARTS = {
     "comparison": "comparison",
 }
 # A property's local name -> the fields that may hold its value, best first, where the field
-# is not the property's name in snake_case (il2kg:infusionDuration -> infusion_duration).
-FIELDS: dict[str, tuple[str, ...]] = {
+# is not the property's name in snake_case (il2kg:infusionDuration -> infusion_duration):
+# those the model's `Rdf` gives, and these, written otherwise (other vocabularies' properties,
+# il2kg's from several fields or from none).
+WRITTEN_OTHERWISE: dict[str, tuple[str, ...]] = {
     "creator": ("authors",),
     "authorList": ("authors",),
-    "journalTitle": ("journal",),
-    "journalTitleExpansion": ("journal_expansion",),
     "issued": ("date",),
     "seeAlso": ("doi",),
-    "publicationType": ("publication_types",),
-    "hasStudyDesign": ("designs",),
-    "numberOfCentres": ("centres",),
-    "numberOfTrials": ("trials",),
-    "registryName": ("registry",),
-    "selectionCriteria": ("selection",),
     "treatmentPeriodStart": ("treatment_period",),
     "treatmentPeriodEnd": ("treatment_period",),
     "timingNote": ("treatment_period", "data_cutoff"),
-    "hasDisease": ("diseases",),
-    "subCohortOf": ("parent",),
-    "hadPriorTherapy": ("prior_therapies",),
-    "selectedBy": ("selection",),
     "comment": ("description", "note", "text"),
     "hasCurationNote": ("curation_notes",),
-    "usesAgent": ("agents",),
-    "hasModality": ("modalities",),
-    "hasRoute": ("route",),
-    "hasDose": ("doses",),
-    "administrationCondition": ("condition",),
-    "allowsSupportiveCare": ("supportive_care",),
-    "productName": ("product",),
-    "numericValue": ("value",),
-    "lowerValue": ("lower",),
-    "upperValue": ("upper",),
-    "inCohort": ("cohort",),
-    "hasStep": ("steps",),
-    "stepRegimen": ("regimen",),
     "stepOrder": (),
-    "afterTreatment": ("treatment",),
-    "hasCategory": ("category",),
-    "reportedPercent": ("percent",),
-    "amongOutcome": ("among",),
-    "hasComponent": ("components",),
-    "hasTime": ("time",),
-    "measuredFrom": ("time_origin",),
-    "hasConfidenceInterval": ("ci",),
-    "confidenceLevel": ("level",),
-    "lowerBound": ("lower",),
-    "upperBound": ("upper",),
-    "eventCondition": ("event",),
-    "managedWith": ("management",),
-    "factorLevel": ("level",),
-    "associationKind": ("association",),
     "statementText": ("text",),
-    "isAbout": ("about",),
-    "anatomicalSite": ("sites",),
-    "recommendsLineOfTherapy": ("recommended_line",),
     "concernsProperty": ("about",),
     "curationBasis": ("basis",),
-    "selectionBasis": ("criterion",),
     "type": ("kind",),
     "hasDerivedValue": ("components", "among"),
     "derivedCount": ("components",),
@@ -90,22 +48,26 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "abstractSentenceCount": ("source_sentences",),
     "reportedIn": (),
     "sourceSentence": (),
-    "alternativeAgent": ("alternative_agents",),
-    "alternativeDose": ("alternative_doses",),
-    "hedgedAs": ("hedges",),
-    "inPatientsWith": ("patient_characteristics",),
-    "toxicityCharacteristic": ("toxicity",),
-    "identifiedAntigenClass": ("antigen_classes",),
-    "observedEvent": ("event",),
-    "eventInNoPatient": ("event_in_none",),
-    "approvalDecade": ("approved_in_decade",),
-    "hasComparison": ("comparison",),
-    "comparisonResult": ("result",),
-    "comparedAspect": ("aspect",),
-    "comparedCohort": ("cohort",),
-    "referenceWithoutPriorTherapy": ("reference_without_prior",),
-    "includesAgeGroup": ("age_groups",),
 }
+
+
+def snake_case(local: str) -> str:
+    """A property's local name as a field name: infusionDuration -> infusion_duration."""
+    return re.sub(r"(?<!^)([A-Z])", r"_\1", local).lower()
+
+
+def _from_the_model() -> dict[str, tuple[str, ...]]:
+    """Property -> the fields the model's `Rdf` writes it from, where named otherwise."""
+    found: dict[str, list[str]] = {}
+    for model in RECORD_MODELS:
+        for name, meta in rdf_fields(model).items():
+            names = found.setdefault(meta.prop, [])
+            if name != snake_case(meta.prop) and name not in names:
+                names.append(name)
+    return {prop: tuple(names) for prop, names in found.items() if names}
+
+
+FIELDS = _from_the_model() | WRITTEN_OTHERWISE
 TOP_LEVEL = {"label", "source_file", "source_sentences"}  # the publication's fields outside it
 
 
@@ -114,7 +76,7 @@ def fields_of(prop: str | None) -> tuple[str, ...]:
     if not prop:
         return ()
     local = re.split(r"[/#]", prop)[-1]
-    return FIELDS.get(local, (re.sub(r"(?<!^)([A-Z])", r"_\1", local).lower(),))
+    return FIELDS.get(local, (snake_case(local),))
 
 
 def _part(segments: list[str]) -> tuple[int | str, ...]:

@@ -114,17 +114,17 @@ def _check_fits(count: int | None, denominator: int | None) -> None:
 class Quantity(Strict):
     """A number or range with a unit, as the source states it (e.g. '5+ to 30+ years')."""
 
-    value: Number | None = None
-    lower: Number | None = None
-    upper: Number | None = None
-    unit: Term | None = None
-    comparator: Literal["=", "<", "<=", ">", ">="] | None = None
+    value: Annotated[Number | None, Rdf("numericValue")] = None
+    lower: Annotated[Number | None, Rdf("lowerValue")] = None
+    upper: Annotated[Number | None, Rdf("upperValue")] = None
+    unit: Annotated[Term | None, Rdf("unit", classes=("Unit",), called="unit")] = None
+    comparator: Annotated[Literal["=", "<", "<=", ">", ">="] | None, Rdf("comparator")] = None
     # the kind of summary (il2kg:SummaryStatistic): 'range' is the least and greatest values
     # observed; with 'typical', 'median' or 'mean', lower/upper bound that one value
     statistic: Literal["mean", "median", "range", "typical"] | None = None
-    lower_open_ended: bool | None = None
-    upper_open_ended: bool | None = None
-    not_reached: bool | None = None
+    lower_open_ended: Annotated[bool | None, Rdf("lowerOpenEnded")] = None
+    upper_open_ended: Annotated[bool | None, Rdf("upperOpenEnded")] = None
+    not_reached: Annotated[bool | None, Rdf("notReached")] = None
 
     @model_validator(mode="after")
     def _one_form(self) -> Quantity:
@@ -188,18 +188,20 @@ class Publication(Strict):
 
     title: str
     authors: list[str] = []
-    authors_complete: bool | None = None
-    journal: str | None = None
-    journal_expansion: str | None = None
+    authors_complete: Annotated[bool | None, Rdf("authorListComplete")] = None
+    journal: Annotated[str | None, Rdf("journalTitle")] = None
+    journal_expansion: Annotated[str | None, Rdf("journalTitleExpansion")] = None
     date: PartialDate
     volume: str | None = None
     issue: str | None = None
     pages: str | None = None
-    article_number: str | None = None
+    article_number: Annotated[str | None, Rdf("articleNumber")] = None
     doi: Doi | None = None
-    publication_types: list[Term] = []
+    publication_types: Annotated[
+        list[Term], Rdf("publicationType", classes=("PublicationType",), called="publication type")
+    ] = []
     cites: list[Doi] = []
-    metadata_source: str | None = None
+    metadata_source: Annotated[str | None, Rdf("metadataSource")] = None
     quotes: list[Quote] = []
 
 
@@ -207,23 +209,25 @@ class Study(Strict):
     """How the study was done and where."""
 
     label: str
-    designs: list[Term] = Field(min_length=1)
-    objective: str | None = None
-    setting: str | None = None
-    centres: Count | None = None
-    trials: Count | None = None
-    registry: str | None = None
+    designs: Annotated[
+        list[Term], Rdf("hasStudyDesign", classes=("StudyDesign",), called="design")
+    ] = Field(min_length=1)
+    objective: Annotated[str | None, Rdf("objective")] = None
+    setting: Annotated[str | None, Rdf("setting")] = None
+    centres: Annotated[Count | None, Rdf("numberOfCentres")] = None
+    trials: Annotated[Count | None, Rdf("numberOfTrials")] = None
+    registry: Annotated[str | None, Rdf("registryName")] = None
     treatment_period: Period | None = None
     data_cutoff: Period | None = None
-    selection: str | None = None
+    selection: Annotated[str | None, Rdf("selectionCriteria")] = None
     quotes: list[Quote] = []
 
 
 class SelectionCriterion(Strict):
     """One way a cohort's patients were selected: a vocabulary term beside the source's words."""
 
-    criterion: Term
-    threshold: Quantity | None = None
+    criterion: Annotated[Term, Rdf("selectionBasis", term=True)]
+    threshold: Annotated[Quantity | None, Rdf("threshold")] = None
     text: str | None = None
 
 
@@ -250,8 +254,8 @@ class Cohort(Strict):
 class Dose(Strict):
     """One dose level of an agent; a regimen has one, or two or more as alternatives."""
 
-    value: Annotated[Number, Field(gt=0)]
-    unit: Term
+    value: Annotated[Number, Field(gt=0), Rdf("numericValue")]
+    unit: Annotated[Term, Rdf("unit", classes=("Unit",), called="unit")]
 
 
 class Regimen(Strict):
@@ -351,9 +355,9 @@ class Sequence(Strict):
 class ConfidenceInterval(Strict):
     """A reported confidence interval, in percent."""
 
-    level: Annotated[Number, Field(gt=0, lt=100)]
-    lower: Percent
-    upper: Percent
+    level: Annotated[Number, Field(gt=0, lt=100), Rdf("confidenceLevel")]
+    lower: Annotated[Percent, Rdf("lowerBound")]
+    upper: Annotated[Percent, Rdf("upperBound")]
 
     @model_validator(mode="after")
     def _ordered(self) -> ConfidenceInterval:
@@ -609,6 +613,22 @@ def rdf_fields(model: type[BaseModel]) -> dict[str, Rdf]:
     }
 
 
+def _parts(model: type[BaseModel]) -> list[type[BaseModel]]:
+    """A model and every model its fields hold, depth first, each once."""
+    found = [model]
+    for info in model.model_fields.values():
+        for arg in _flatten(info.annotation):
+            if isinstance(arg, type) and issubclass(arg, BaseModel) and arg not in found:
+                found += [m for m in _parts(arg) if m not in found]
+    return found
+
+
+def _flatten(annotation: object) -> list[object]:
+    """The types inside an annotation (list[Cohort] | None -> list, Cohort, None)."""
+    return [annotation, *(t for arg in get_args(annotation) for t in _flatten(arg))]
+
+
+RECORD_MODELS = _parts(PublicationRecord)  # every model a record is made of
 # The lists of elements a record defines, each element with a local id, in record order.
 ELEMENTS = {
     name: meta
