@@ -202,3 +202,17 @@ def test_cli_plot_selects_and_says_what_it_could_select(
     )
     said = capsys.readouterr().err
     assert "--disease glioma" in said and "metastatic melanoma" in said
+
+
+def test_cli_plot_draws_within_its_time(
+    built_dist: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Drawing runs in a child killed past `--timeout`, as the server's: nothing is written."""
+    svg = tmp_path / "f.svg"
+    capsys.readouterr()
+    command = ["plot", "forest", "--dist", str(built_dist), "--out", str(svg)]
+    assert main([*command, "--timeout", "0.001"]) == 2
+    assert not svg.exists()
+    assert "took longer than 0.001 s (--timeout)" in capsys.readouterr().err
+    assert main([*command, "--study", "atkins-1999"]) == 0
+    assert "Atkins 1999" in svg.read_text()

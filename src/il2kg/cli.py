@@ -236,10 +236,11 @@ def _run(args: argparse.Namespace, text: str) -> Result:
 
 def cmd_plot(args: argparse.Namespace) -> int:
     """Draw a forest plot of the response estimates in the graph."""
-    from il2kg.evidence.forest import write
+    from il2kg.evidence.forest import DRAW_SECONDS, write_within
     from il2kg.evidence.rows import ROWS_QUERY, SELECTORS, choices, rows_from_json, select
 
-    every = rows_from_json(_run(args, ROWS_QUERY).payload)
+    payload = _run(args, ROWS_QUERY).payload
+    every = rows_from_json(payload)
     wanted = {key: getattr(args, key) for key in SELECTORS}
     rows = select(every, **wanted)
     if not rows:
@@ -252,7 +253,8 @@ def cmd_plot(args: argparse.Namespace) -> int:
         for key in (k for k, names in wanted.items() if names):
             print(f"  --{key} takes: {'; '.join(choices(every, key))}", file=sys.stderr)
         return EXIT_INVALID
-    print(f"il2kg plot: wrote {write(rows, args.out)} ({len(rows)} rows)", file=sys.stderr)
+    written = write_within(payload, args.out, args.timeout or DRAW_SECONDS, wanted)
+    print(f"il2kg plot: wrote {written} ({len(rows)} rows)", file=sys.stderr)
     return EXIT_OK
 
 
@@ -529,6 +531,11 @@ def parser() -> argparse.ArgumentParser:
         type=Path,
         default=Path("forest.png"),
         help="FILE.png or FILE.svg (default: forest.png)",
+    )
+    plot.add_argument(
+        "--timeout",
+        type=float,
+        help="time for drawing, in s (as the server allows: 30); past it nothing is written",
     )
     for key, example in (
         ("category", "objective-response"),

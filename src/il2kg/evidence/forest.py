@@ -8,6 +8,7 @@ No pooled estimate is drawn: the studies differ in disease, line of therapy and 
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.transforms import Transform, blended_transform_factory
 
 from il2kg.errors import UsageError
-from il2kg.evidence.rows import EvidenceRow, by_category, rows_from_json
+from il2kg.evidence.rows import EvidenceRow, by_category, rows_from_json, select
 from il2kg.files import write_atomic
 
 ROW_HEIGHT = 0.32  # inches per row
@@ -36,6 +37,8 @@ NOTE = (
     "treatment. No pooled estimate."
 )
 TITLE = "Response outcomes by category"
+DRAW_SECONDS = 30.0  # the default time for drawing a plot in a child (server and command line)
+Wanted = dict[str, list[str]]  # selector -> names, as `rows.select` takes them
 TEXT_SIZE, HEADING_SIZE = 9.5, 10.5
 
 
@@ -148,22 +151,37 @@ def draw_forest(rows: list[EvidenceRow], fmt: str, title: str | None = TITLE) ->
     return buffer.getvalue()
 
 
-def write(rows: list[EvidenceRow], out: Path) -> Path:
-    """Write the forest plot to `out` (whole or not at all), its format given by the suffix
-    (.png or .svg)."""
+def write_within(payload: bytes, out: Path, seconds: float, wanted: Wanted) -> Path:
+    """Write the forest plot of a rows query's SPARQL JSON result (the rows `wanted` selects)
+    to `out` (whole or not at all), its format given by the suffix (.png or .svg), drawn
+    within `seconds`; UsageError when it is not."""
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in ("png", "svg"):
         raise UsageError(f"{out}: the forest plot is written as .png or .svg, not {out.suffix!r}")
-    return write_atomic(out, draw_forest(rows, fmt))
+    drawn = draw_forest_within(payload, fmt, seconds, title=TITLE, wanted=wanted)
+    if drawn is None:
+        raise UsageError(
+            f"{out}: drawing the forest plot took longer than {seconds:g} s (--timeout); "
+            "choose fewer rows (--category, --disease, --context, --study)"
+        )
+    return write_atomic(out, drawn)
 
 
 def draw_forest_within(
-    payload: bytes, publication: str | None, fmt: str, seconds: float
+    payload: bytes,
+    fmt: str,
+    seconds: float,
+    *,
+    publication: str | None = None,
+    title: str | None = None,
+    wanted: Wanted | None = None,
 ) -> bytes | None:
-    """The forest plot of a rows query's SPARQL JSON result (all rows, or one publication's),
-    untitled (a page has its own title), drawn by a child process; None when it takes longer
-    than `seconds` (the child is killed: a large plot takes minutes and gigabytes)."""
-    command = [sys.executable, "-m", "il2kg.evidence.forest", fmt, *filter(None, [publication])]
+    """The forest plot of a rows query's SPARQL JSON result (all rows, one publication's, or
+    those `wanted` selects), untitled unless told (a page has its own title), drawn by a
+    child process; None when it takes longer than `seconds` (the child is killed: a large
+    plot takes minutes and gigabytes)."""
+    choice = json.dumps({"publication": publication, "title": title, "wanted": wanted or {}})
+    command = [sys.executable, "-m", "il2kg.evidence.forest", fmt, choice]
     try:
         return subprocess.run(
             command, input=payload, capture_output=True, timeout=seconds, check=True
@@ -172,10 +190,11 @@ def draw_forest_within(
         return None
 
 
-if __name__ == "__main__":  # draw_forest_within's child: FORMAT [PUBLICATION], the rows on stdin
+if __name__ == "__main__":  # draw_forest_within's child: FORMAT CHOICE, the rows on stdin
+    given = json.loads(sys.argv[2])
     chosen = [
         row
-        for row in rows_from_json(sys.stdin.buffer.read())
-        if len(sys.argv) < 3 or row.publication == sys.argv[2]
+        for row in select(rows_from_json(sys.stdin.buffer.read()), **given["wanted"])
+        if given["publication"] in (None, row.publication)
     ]
-    sys.stdout.buffer.write(draw_forest(chosen, sys.argv[1], title=None))
+    sys.stdout.buffer.write(draw_forest(chosen, sys.argv[1], title=given["title"]))

@@ -80,7 +80,7 @@ def _rendered(payload: bytes, publication: str | None, seconds: float) -> str:
     """The evidence HTML of a query result, for all rows or one publication's, its plot drawn
     within `seconds` (cached)."""
     rows = [r for r in rows_from_json(payload) if publication in (None, r.publication)]
-    svg = draw_forest_within(payload, publication, "svg", seconds) if rows else None
+    svg = draw_forest_within(payload, "svg", seconds, publication=publication) if rows else None
     return evidence_html(rows, svg, seconds)
 
 
