@@ -10,7 +10,6 @@ import csv
 import io
 import json
 import os
-import time
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +20,7 @@ from pyoxigraph import NamedNode, Store
 from il2kg.iris import prefixes
 from il2kg.paths import QUERIES_DIR
 
-from .server_fixtures import EXAMPLES
+from .server_fixtures import EXAMPLES, wait_until
 
 ROOT = Path(__file__).parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -198,13 +197,11 @@ def test_result_iris_paste_back_into_a_query_and_link_to_their_pages(
 
 
 def _downloaded(folder: Path, suffix: str) -> Path:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        found = [p for p in folder.iterdir() if p.suffix == suffix]
-        if found:
-            return found[0]
-        time.sleep(0.1)
-    raise AssertionError(f"no {suffix} file was downloaded into {folder}")
+    def found() -> list[Path]:
+        return [p for p in folder.iterdir() if p.suffix == suffix]
+
+    wait_until(found, f"a {suffix} file is downloaded into {folder}", seconds=20)
+    return found()[0]
 
 
 def test_results_download_as_csv_and_json(

@@ -11,14 +11,15 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
 from il2kg.publish.disk_store import publish_store
 
-from .server_fixtures import free_port
+from .server_fixtures import free_port, wait_until
+
+SETTLE = 180  # seconds a state of the server may take under load (a rebuild, 400 descriptors)
 
 CONNECTIONS = 345
 WORKERS = 8
@@ -59,14 +60,6 @@ def children(pid: int) -> dict[int, str]:
             with contextlib.suppress(FileNotFoundError):
                 found[int(child)] = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1][1]
     return found
-
-
-def settle(condition: object, what: str, seconds: float = 180) -> None:
-    """Wait for a state of the server (not for time)."""
-    deadline = time.monotonic() + seconds
-    while not condition():  # type: ignore[operator]
-        assert time.monotonic() < deadline, f"never reached: {what}"
-        time.sleep(0.1)
 
 
 @contextlib.contextmanager
@@ -121,29 +114,35 @@ def test_rebuild_out_of_descriptors_keeps_the_pool_whole(
                 return ask(probe, "ASK {}")[0] == 200
             return False
 
-        settle(up, "the server answers")
+        wait_until(up, "the server answers", seconds=SETTLE)
         with socket.create_connection(("127.0.0.1", port)) as probe, connections(port, CONNECTIONS):
             before = count(probe)
-            settle(lambda: len(children(server.pid)) == WORKERS + 2, "every worker started")
+            wait_until(
+                lambda: len(children(server.pid)) == WORKERS + 2,
+                "every worker started",
+                seconds=SETTLE,
+            )
             first = set(children(server.pid))
             publish_store(link, built_dist)  # as `il2kg build --store` does: fewer triples
-            settle(lambda: count(probe) != before, "the new build is served")
-            settle(
+            wait_until(lambda: count(probe) != before, "the new build is served", seconds=SETTLE)
+            wait_until(
                 lambda: (
                     not first & set(children(server.pid))
                     and len(children(server.pid)) == WORKERS + 2
                 ),
                 "the old workers are gone",
+                seconds=SETTLE,
             )
             status, body = ask(probe, "ASK {}")
             assert status == 200 and json.loads(body)["boolean"] is True
             victim = min(children(server.pid))
             os.kill(victim, signal.SIGKILL)
-            settle(
+            wait_until(
                 lambda: (
                     victim not in children(server.pid) and len(children(server.pid)) == WORKERS + 2
                 ),
                 "the killed worker replaced",
+                seconds=SETTLE,
             )
             for _ in range(3):
                 assert ask(probe, "ASK {}")[0] == 200

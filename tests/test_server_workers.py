@@ -65,11 +65,14 @@ def test_new_build_reaches_a_running_server_only_whole(link: Path, built_dist: P
         wait_until(lambda: len(seen) >= 5, "the old build answered a few counts")
         before = len(seen)
         publish_store(link, built_dist)  # the new build has no example queries: fewer triples
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and (
-            len(seen) <= before or seen[-1] == seen[0] or len(seen) - seen.index(seen[-1]) < 20
-        ):
-            time.sleep(0.1)
+        wait_until(
+            lambda: (
+                len(seen) > before
+                and seen[-1] != seen[0]
+                and len(seen) - seen.index(seen[-1]) >= 20
+            ),
+            "the new build answers 20 counts",
+        )
         stop.set()
         for thread in [*runaways, counter]:
             thread.join(30)

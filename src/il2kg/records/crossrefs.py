@@ -12,6 +12,7 @@ from il2kg.records.model import (
     SCHEDULE_FIELDS,
     PublicationRecord,
     Quantity,
+    Strict,
     element_refs,
     rdf_fields,
 )
@@ -20,19 +21,17 @@ from il2kg.records.vocabulary import Vocabulary
 
 Problem = tuple[str, str]
 
-# The fields holding controlled-vocabulary terms of checked classes, by element list: (field,
-# the classes its terms belong to, what a term is called in an error), read from the model's
-# `Rdf`; each term of a list field is checked.
-TERM_FIELDS: dict[str, tuple[tuple[str, tuple[str, ...], str], ...]] = {
-    elements: terms
-    for elements, model in ELEMENT_MODELS.items()
-    if (
-        terms := tuple(
-            (name, meta.classes, meta.called)
-            for name, meta in rdf_fields(model).items()
-            if meta.classes
-        )
-    )
+TermField = tuple[str, tuple[str, ...], str]  # field, the classes of its terms, a term's name
+
+
+def term_fields(model: type[Strict]) -> tuple[TermField, ...]:
+    """The fields of a model holding vocabulary terms of checked classes (their `Rdf`)."""
+    return tuple((n, m.classes, m.called) for n, m in rdf_fields(model).items() if m.classes)
+
+
+# The term fields of each element list; each term of a list field is checked.
+TERM_FIELDS = {
+    elements: fields for elements, model in ELEMENT_MODELS.items() if (fields := term_fields(model))
 }
 
 
@@ -84,31 +83,27 @@ def _units(path: str, quantity: Quantity | None, vocab: Vocabulary) -> Iterator[
         yield from _known(f"{path}.unit", quantity.unit, vocab.of("Unit"), "unit")
 
 
-def _study_terms(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> Iterator[Problem]:
-    yield from _known_all("study.designs", record.study.designs, vocab.of("StudyDesign"), "design")
-    yield from _known_all(
-        "publication.publication_types",
-        record.publication.publication_types,
-        vocab.of("PublicationType"),
-        "publication type",
-    )
-    if (doi := record.publication.doi) in record.publication.cites:
-        yield "publication.cites", f"expected the works it cites; {doi} is its own DOI"
+def _terms(path: str, element: Strict, vocab: Vocabulary) -> Iterator[Problem]:
+    """Every term of a field with checked classes is a known term of its classes."""
+    for field, classes, what in term_fields(type(element)):
+        value, allowed = getattr(element, field), vocab.of(*classes)
+        if isinstance(value, list):
+            yield from _known_all(f"{path}.{field}", value, allowed, what)
+        else:
+            yield from _known(f"{path}.{field}", value, allowed, what)
 
 
 def _element_terms(
     record: PublicationRecord, ids: LocalIds, vocab: Vocabulary
 ) -> Iterator[Problem]:
-    """Every term of a `TERM_FIELDS` field is a known term of its classes."""
-    for elements, fields in TERM_FIELDS.items():
+    """The terms of the study, the publication and every element."""
+    yield from _terms("study", record.study, vocab)
+    yield from _terms("publication", record.publication, vocab)
+    for elements in TERM_FIELDS:
         for i, element in enumerate(getattr(record, elements)):
-            for field, classes, what in fields:
-                path, value = f"{elements}[{i}].{field}", getattr(element, field)
-                allowed = vocab.of(*classes)
-                if isinstance(value, list):
-                    yield from _known_all(path, value, allowed, what)
-                else:
-                    yield from _known(path, value, allowed, what)
+            yield from _terms(f"{elements}[{i}]", element, vocab)
+    if (doi := record.publication.doi) in record.publication.cites:
+        yield "publication.cites", f"expected the works it cites; {doi} is its own DOI"
 
 
 def _cohorts(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> Iterator[Problem]:
@@ -355,7 +350,6 @@ def check_references(record: PublicationRecord, vocab: Vocabulary) -> Iterator[P
     """Every (path, message) problem of the record's ids and vocabulary terms."""
     ids = LocalIds.of(record)
     for check in (
-        _study_terms,
         _element_terms,
         _cohorts,
         _regimens,
