@@ -9,9 +9,7 @@ from il2kg.records.model import (
     ELEMENT_KINDS,
     ELEMENT_MODELS,
     NOTE_PROPERTIES,
-    SCHEDULE_FIELDS,
     PublicationRecord,
-    Quantity,
     Strict,
     element_refs,
     rdf_fields,
@@ -78,19 +76,22 @@ def _known_all(
         yield from _known(f"{path}[{index}]", value, allowed, what)
 
 
-def _units(path: str, quantity: Quantity | None, vocab: Vocabulary) -> Iterator[Problem]:
-    if quantity is not None:
-        yield from _known(f"{path}.unit", quantity.unit, vocab.of("Unit"), "unit")
-
-
 def _terms(path: str, element: Strict, vocab: Vocabulary) -> Iterator[Problem]:
-    """Every term of a field with checked classes is a known term of its classes."""
+    """Every term of a field with checked classes is a known term of its classes, in the
+    element and the parts it holds (quantities' units, doses, criteria, a comparison)."""
     for field, classes, what in term_fields(type(element)):
         value, allowed = getattr(element, field), vocab.of(*classes)
         if isinstance(value, list):
             yield from _known_all(f"{path}.{field}", value, allowed, what)
         else:
             yield from _known(f"{path}.{field}", value, allowed, what)
+    for field in type(element).model_fields:
+        value = getattr(element, field)
+        if isinstance(value, Strict):
+            yield from _terms(f"{path}.{field}", value, vocab)
+        elif isinstance(value, list):
+            for j, part in enumerate(v for v in value if isinstance(v, Strict)):
+                yield from _terms(f"{path}.{field}[{j}]", part, vocab)
 
 
 def _element_terms(
@@ -99,7 +100,7 @@ def _element_terms(
     """The terms of the study, the publication and every element."""
     yield from _terms("study", record.study, vocab)
     yield from _terms("publication", record.publication, vocab)
-    for elements in TERM_FIELDS:
+    for elements in ELEMENT_MODELS:
         for i, element in enumerate(getattr(record, elements)):
             yield from _terms(f"{elements}[{i}]", element, vocab)
     if (doi := record.publication.doi) in record.publication.cites:
@@ -113,21 +114,6 @@ def _cohorts(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> Ite
         yield from _known_all(
             f"{where}.prior_therapies", cohort.prior_therapies, ids.regimens, "regimen"
         )
-        bases = vocab.of("SelectionBasis", "OutcomeSelection")
-        for j, criterion in enumerate(cohort.selection):
-            at = f"{where}.selection[{j}]"
-            yield from _known(f"{at}.criterion", criterion.criterion, bases, "selection basis")
-            yield from _units(f"{at}.threshold", criterion.threshold, vocab)
-
-
-def _regimens(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> Iterator[Problem]:
-    for i, regimen in enumerate(record.regimens):
-        where = f"regimens[{i}]"
-        for field in ("doses", "alternative_doses"):
-            for j, dose in enumerate(getattr(regimen, field)):
-                yield from _known(f"{where}.{field}[{j}].unit", dose.unit, vocab.of("Unit"), "unit")
-        for name in SCHEDULE_FIELDS:
-            yield from _units(f"{where}.{name}", getattr(regimen, name), vocab)
 
 
 def _sequences(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> Iterator[Problem]:
@@ -136,9 +122,6 @@ def _sequences(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> I
         yield from _known(f"{where}.cohort", sequence.cohort, ids.cohorts, "cohort")
         for j, step in enumerate(sequence.steps):
             yield from _known(f"{where}.steps[{j}].regimen", step.regimen, ids.regimens, "regimen")
-            yield from _units(
-                f"{where}.steps[{j}].start_after_previous", step.start_after_previous, vocab
-            )
 
 
 def _regimens_of(record: PublicationRecord, treatment: str) -> set[str]:
@@ -164,10 +147,6 @@ def _outcomes(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> It
         )
         yield from _known(f"{where}.among", outcome.among, others, "outcome")
         yield from _known_all(f"{where}.components", outcome.components, others, "outcome")
-        yield from _units(f"{where}.time", outcome.time, vocab)
-        yield from _known(
-            f"{where}.time_origin", outcome.time_origin, vocab.of("TimeOrigin"), "time origin"
-        )
         yield from _known(
             f"{where}.origin_regimen",
             outcome.origin_regimen,
@@ -247,23 +226,14 @@ def _findings(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> It
     for i, statement in enumerate(record.statements):
         where = f"statements[{i}]"
         yield from _known_all(f"{where}.about", statement.about, vocab.all_terms(), "term")
-        yield from _units(f"{where}.threshold", statement.threshold, vocab)
         yield from _known(f"{where}.among", statement.among, ids.outcomes, "outcome")
         others = {s.id for s in record.statements} - {statement.id}
         yield from _known_all(f"{where}.rests_on", statement.rests_on, others, "statement")
         if (c := statement.comparison) is not None:
             at = f"{where}.comparison"
-            yield from _known(f"{at}.result", c.result, vocab.of("ComparisonResult"), "result")
-            yield from _known(f"{at}.aspect", c.aspect, vocab.of("ComparedAspect"), "aspect")
             yield from _known(f"{at}.cohort", c.cohort, ids.cohorts, "cohort")
             yield from _known(
                 f"{at}.reference_treatment", c.reference_treatment, ids.treatments, "treatment"
-            )
-            yield from _known_all(
-                f"{at}.reference_without_prior",
-                c.reference_without_prior,
-                vocab.of("TherapyModality", "Agent"),
-                "modality or agent",
             )
 
 
@@ -352,7 +322,6 @@ def check_references(record: PublicationRecord, vocab: Vocabulary) -> Iterator[P
     for check in (
         _element_terms,
         _cohorts,
-        _regimens,
         _sequences,
         _outcomes,
         _components,

@@ -226,7 +226,14 @@ class Study(Strict):
 class SelectionCriterion(Strict):
     """One way a cohort's patients were selected: a vocabulary term beside the source's words."""
 
-    criterion: Annotated[Term, Rdf("selectionBasis", term=True)]
+    criterion: Annotated[
+        Term,
+        Rdf(
+            "selectionBasis",
+            classes=("SelectionBasis", "OutcomeSelection"),
+            called="selection basis",
+        ),
+    ]
     threshold: Annotated[Quantity | None, Rdf("threshold")] = None
     text: str | None = None
 
@@ -383,7 +390,9 @@ class Outcome(Strict):
     among: Annotated[LocalId | None, Rdf("amongOutcome", refers="outcomes", noted=True)] = None
     components: Annotated[list[LocalId], Rdf("hasComponent", refers="outcomes")] = []
     time: Annotated[Quantity | None, Rdf("hasTime")] = None
-    time_origin: Annotated[Term | None, Rdf("measuredFrom", term=True, noted=True)] = None
+    time_origin: Annotated[
+        Term | None, Rdf("measuredFrom", classes=("TimeOrigin",), called="time origin", noted=True)
+    ] = None
     origin_regimen: Annotated[
         LocalId | None, Rdf("originRegimen", refers="regimens", noted=True)
     ] = None
@@ -464,12 +473,17 @@ class Comparison(Strict):
     ("toxicity similar to that in patients treated with HD IL-2 without prior checkpoint
     blockade"): the result, what was compared and who the others were."""
 
-    result: Annotated[Term, Rdf("comparisonResult", term=True)]
-    aspect: Annotated[Term, Rdf("comparedAspect", term=True)]
+    result: Annotated[Term, Rdf("comparisonResult", classes=("ComparisonResult",), called="result")]
+    aspect: Annotated[Term, Rdf("comparedAspect", classes=("ComparedAspect",), called="aspect")]
     cohort: Annotated[LocalId, Rdf("comparedCohort", refers="cohorts")]
     reference_treatment: Annotated[LocalId, Rdf("referenceTreatment", refers="treatments")]
     reference_without_prior: Annotated[
-        list[Term], Rdf("referenceWithoutPriorTherapy", term=True)
+        list[Term],
+        Rdf(
+            "referenceWithoutPriorTherapy",
+            classes=("TherapyModality", "Agent"),
+            called="modality or agent",
+        ),
     ] = []
 
 
