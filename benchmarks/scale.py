@@ -40,15 +40,19 @@ def replicate(source: Path, target: Path, times: int) -> int:
     return written
 
 
-def measured(command: list[str]) -> dict[str, Any]:
-    """Run a command; its wall time and peak memory (max RSS of the process)."""
+def measured(command: list[str], cwd: Path | None = None) -> dict[str, Any]:
+    """Run a command; its wall time, CPU time (user + system) and peak memory (max RSS)."""
     start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, cwd=cwd)
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
     if status != 0:
         raise RuntimeError(f"{' '.join(command)} failed (wait status {status})")
-    return {"wall_s": round(wall, 1), "peak_mb": round(usage.ru_maxrss / 1024)}
+    return {
+        "wall_s": round(wall, 1),
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
+        "peak_mb": round(usage.ru_maxrss / 1024),
+    }
 
 
 def _peak_of(pid: int) -> int:

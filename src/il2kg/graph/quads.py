@@ -22,9 +22,10 @@ from il2kg.records.model import PublicationRecord
 DATA, MAPPINGS = ox.NamedNode(DATA_GRAPH), ox.NamedNode(MAPPINGS_GRAPH)
 
 
-@lru_cache(maxsize=4096)
-def _vocabulary_iri(iri: str) -> ox.NamedNode:
-    """A predicate, class, term or datatype IRI: few, met again and again."""
+@lru_cache(maxsize=65_536)
+def _named(iri: str) -> ox.NamedNode:
+    """An IRI as pyoxigraph's term, made (and checked) once while it is in use: predicates,
+    classes, terms and datatypes recur everywhere, a resource in its record's triples."""
     return ox.NamedNode(iri)
 
 
@@ -32,11 +33,11 @@ def ox_term(term: URIRef | Literal) -> ox.NamedNode | ox.Literal:
     """The pyoxigraph term of an rdflib IRI or literal the converter wrote."""
     if isinstance(term, Literal):
         if term.datatype is not None:
-            return ox.Literal(str(term), datatype=_vocabulary_iri(term.datatype))
+            return ox.Literal(str(term), datatype=_named(term.datatype))
         if term.language is not None:
             return ox.Literal(str(term), language=term.language)
         return ox.Literal(str(term))
-    return ox.NamedNode(term)
+    return _named(term)
 
 
 def records_to_quads(
@@ -45,7 +46,7 @@ def records_to_quads(
     """Every record's triples as quads in `graph`, one record at a time."""
     for record in records:
         for s, p, o in record_triples(record, sources):
-            yield ox.Quad(ox.NamedNode(s), _vocabulary_iri(p), ox_term(o), graph)
+            yield ox.Quad(_named(s), _named(p), ox_term(o), graph)
 
 
 def fill(
