@@ -1,9 +1,10 @@
 """The one-way flow: seeds -> records -> quads in a pyoxigraph store -> SHACL report and
 HermiT reasoning, with the records audited against their sources when there are any.
 
-Records go into the store as a stream of quads (`graph.quads`), so no rdflib graph is built
-for the data unless something needs one: HermiT (reasoning converts the records once more),
-pySHACL, and tests (`PipelineResult.graph`)."""
+Records go into the store as a stream of quads (`graph.quads`) and SHACL validates the store
+(`checks.shacl.validate_store`), so no rdflib graph is built for the data unless something
+needs one: HermiT (reasoning converts the records once more), pySHACL (asked for, or the
+fast engine's fallback), and tests (`PipelineResult.graph`)."""
 
 from __future__ import annotations
 
@@ -19,12 +20,13 @@ from rdflib import Graph, URIRef
 from il2kg.audit.check import AuditReport, audit
 from il2kg.checks.reasoning import ReasoningReport, reason
 from il2kg.checks.reasoning_cache import ReasoningCache
-from il2kg.checks.shacl import ShaclEngine, ShaclReport, validate_graph
+from il2kg.checks.shacl import ShaclEngine, ShaclReport, validate_store
+from il2kg.checks.store_view import materialise
 from il2kg.graph.convert import records_to_graph
 from il2kg.graph.imports import import_graphs
 from il2kg.graph.mappings import mapping_graph, read_mapping_set
 from il2kg.graph.origin import origin
-from il2kg.graph.quads import DATA, count, fill, graph_of
+from il2kg.graph.quads import DATA, count, fill
 from il2kg.iris import INFERRED_GRAPH, bind_prefixes
 from il2kg.paths import Inputs
 from il2kg.records.load import LoadResult, load_seeds, scan_seeds
@@ -62,7 +64,7 @@ class PipelineResult:
     @cached_property
     def graph(self) -> Graph | None:
         """The data graph as an rdflib graph, read from the store when first asked (tests)."""
-        return None if self.store is None else graph_of(self.store, DATA)
+        return None if self.store is None else bind_prefixes(materialise(self.store, [DATA]))
 
     @property
     def triples(self) -> int:
@@ -96,20 +98,6 @@ def _locate(report: ShaclReport, maps: Mapping[str, SourceMap]) -> ShaclReport:
         for f in report.findings
     )
     return replace(report, findings=findings)
-
-
-def _validated(
-    store: ox.Store,
-    graph: Graph | None,
-    mappings: Graph,
-    shapes: Graph,
-    ontology: Graph,
-    engine: ShaclEngine,
-) -> ShaclReport:
-    """SHACL over the data and mappings. For now through an rdflib graph (the one reasoning
-    converted, else read from the store): the engine on the store is issue 23's other half."""
-    data = graph if graph is not None else graph_of(store, DATA)
-    return validate_graph(data + mappings, shapes, ontology, engine)
 
 
 def run(
@@ -155,8 +143,7 @@ def run(
         reasoning_run = (
             background.submit(reason, ontology, graph, cache=kept) if graph is not None else None
         )
-        shapes = read_graph(inputs.shapes_file)
-        report = _validated(store, graph, mappings, shapes, ontology, engine)
+        report = validate_store(store, read_graph(inputs.shapes_file), ontology, engine)
         report = _locate(report, loaded.source_maps)
         reasoned = reasoning_run.result() if reasoning_run else None
     return PipelineResult(

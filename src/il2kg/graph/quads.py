@@ -2,8 +2,7 @@
 
 `convert.record_triples` writes one record at a time; its rdflib terms become pyoxigraph
 terms here (IRIs and datatypes made once and reused), so no rdflib graph is built. The small
-rdflib graphs (mappings, ontology) go in with canonical blank node labels, and a named graph
-comes back out as an rdflib graph where something still needs one.
+rdflib graphs (mappings, ontology) go in with canonical blank node labels.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 
 from il2kg.graph.convert import Sources, record_triples
-from il2kg.iris import DATA_GRAPH, MAPPINGS_GRAPH, bind_prefixes
+from il2kg.iris import DATA_GRAPH, MAPPINGS_GRAPH
 from il2kg.records.model import PublicationRecord
 
 DATA, MAPPINGS = ox.NamedNode(DATA_GRAPH), ox.NamedNode(MAPPINGS_GRAPH)
@@ -77,12 +76,6 @@ def graph_quads(graph: Graph, name: ox.NamedNode) -> Iterator[ox.Quad]:
     lines = "".join(ntriples_lines(graph))
     for quad in ox.parse(lines, format=ox.RdfFormat.N_TRIPLES):
         yield ox.Quad(quad.subject, quad.predicate, quad.object, name)
-
-
-def graph_of(store: ox.Store, name: ox.NamedNode) -> Graph:
-    """One named graph of a store as an rdflib graph, for what still needs one (tests)."""
-    text = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name)
-    return bind_prefixes(Graph()).parse(data=text, format="nt")
 
 
 def count(store: ox.Store, name: ox.NamedNode) -> int:
