@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from il2kg.records.model import (
     ELEMENT_KINDS,
     ELEMENT_MODELS,
+    ELEMENTS,
     NOTE_PROPERTIES,
     PublicationRecord,
     Strict,
@@ -41,6 +42,7 @@ class LocalIds:
     regimens: frozenset[str]
     treatments: frozenset[str]
     outcomes: frozenset[str]
+    statements: frozenset[str]
 
     @classmethod
     def of(cls, record: PublicationRecord) -> LocalIds:
@@ -50,7 +52,12 @@ class LocalIds:
             regimens=regimens,
             treatments=regimens | {s.id for s in record.sequences},
             outcomes=frozenset(o.id for o in record.outcomes),
+            statements=frozenset(s.id for s in record.statements),
         )
+
+    def named(self, refers: str) -> frozenset[str]:
+        """The ids of an element list an `Rdf.refers` names ('treatments': both kinds)."""
+        return frozenset(getattr(self, refers))
 
 
 def _unique(field: str, ids: list[str]) -> Iterator[Problem]:
@@ -76,52 +83,61 @@ def _known_all(
         yield from _known(f"{path}[{index}]", value, allowed, what)
 
 
+def _walk(path: str, element: Strict) -> Iterator[tuple[str, Strict]]:
+    """An element and every part it holds (quantities, doses, steps, a comparison...), with
+    their paths."""
+    yield path, element
+    for field in type(element).model_fields:
+        value = getattr(element, field)
+        if isinstance(value, Strict):
+            yield from _walk(f"{path}.{field}", value)
+        elif isinstance(value, list):
+            for j, part in enumerate(value):
+                if isinstance(part, Strict):
+                    yield from _walk(f"{path}.{field}[{j}]", part)
+
+
 def _terms(path: str, element: Strict, vocab: Vocabulary) -> Iterator[Problem]:
-    """Every term of a field with checked classes is a known term of its classes, in the
-    element and the parts it holds (quantities' units, doses, criteria, a comparison)."""
+    """Every term of a field with checked classes is a known term of its classes."""
     for field, classes, what in term_fields(type(element)):
         value, allowed = getattr(element, field), vocab.of(*classes)
         if isinstance(value, list):
             yield from _known_all(f"{path}.{field}", value, allowed, what)
         else:
             yield from _known(f"{path}.{field}", value, allowed, what)
-    for field in type(element).model_fields:
+
+
+def _refs(path: str, element: Strict, ids: LocalIds, own: tuple[str, str]) -> Iterator[Problem]:
+    """Every local id a field names (its `Rdf.refers`) is an element of that list, other
+    than the element itself (`own`: its list and id)."""
+    for field, meta in rdf_fields(type(element)).items():
+        if not meta.refers:
+            continue
+        allowed = ids.named(meta.refers) - ({own[1]} if meta.refers == own[0] else set())
+        what = ELEMENTS[meta.refers].kind if meta.refers in ELEMENTS else "regimen or sequence"
         value = getattr(element, field)
-        if isinstance(value, Strict):
-            yield from _terms(f"{path}.{field}", value, vocab)
-        elif isinstance(value, list):
-            for j, part in enumerate(v for v in value if isinstance(v, Strict)):
-                yield from _terms(f"{path}.{field}[{j}]", part, vocab)
+        if isinstance(value, list):
+            yield from _known_all(f"{path}.{field}", value, allowed, what)
+        else:
+            yield from _known(f"{path}.{field}", value, allowed, what)
 
 
-def _element_terms(
-    record: PublicationRecord, ids: LocalIds, vocab: Vocabulary
-) -> Iterator[Problem]:
-    """The terms of the study, the publication and every element."""
-    yield from _terms("study", record.study, vocab)
-    yield from _terms("publication", record.publication, vocab)
+def _fields(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> Iterator[Problem]:
+    """The terms and local ids of the study, the publication and every element, and of every
+    part they hold, as the model's `Rdf` says."""
+    roots: list[tuple[str, Strict, tuple[str, str]]] = [
+        ("study", record.study, ("", "")),
+        ("publication", record.publication, ("", "")),
+    ]
     for elements in ELEMENT_MODELS:
         for i, element in enumerate(getattr(record, elements)):
-            yield from _terms(f"{elements}[{i}]", element, vocab)
+            roots.append((f"{elements}[{i}]", element, (elements, element.id)))
+    for root, element, own in roots:
+        for path, part in _walk(root, element):
+            yield from _terms(path, part, vocab)
+            yield from _refs(path, part, ids, own)
     if (doi := record.publication.doi) in record.publication.cites:
         yield "publication.cites", f"expected the works it cites; {doi} is its own DOI"
-
-
-def _cohorts(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> Iterator[Problem]:
-    for i, cohort in enumerate(record.cohorts):
-        where = f"cohorts[{i}]"
-        yield from _known(f"{where}.parent", cohort.parent, ids.cohorts - {cohort.id}, "cohort")
-        yield from _known_all(
-            f"{where}.prior_therapies", cohort.prior_therapies, ids.regimens, "regimen"
-        )
-
-
-def _sequences(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> Iterator[Problem]:
-    for i, sequence in enumerate(record.sequences):
-        where = f"sequences[{i}]"
-        yield from _known(f"{where}.cohort", sequence.cohort, ids.cohorts, "cohort")
-        for j, step in enumerate(sequence.steps):
-            yield from _known(f"{where}.steps[{j}].regimen", step.regimen, ids.regimens, "regimen")
 
 
 def _regimens_of(record: PublicationRecord, treatment: str) -> set[str]:
@@ -131,28 +147,24 @@ def _regimens_of(record: PublicationRecord, treatment: str) -> set[str]:
 
 
 def _outcomes(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> Iterator[Problem]:
+    """An outcome's category is of its kind's class; the regimen its time counts from is
+    one its treatment gives."""
     for i, outcome in enumerate(record.outcomes):
         where = f"outcomes[{i}]"
-        others = ids.outcomes - {outcome.id}
         category_class = OUTCOME_KINDS[outcome.kind].category_class
-        yield from _known(f"{where}.cohort", outcome.cohort, ids.cohorts, "cohort")
-        yield from _known(
-            f"{where}.treatment", outcome.treatment, ids.treatments, "regimen or sequence"
-        )
         yield from _known(
             f"{where}.category",
             outcome.category,
             vocab.of(category_class),
             f"{category_class} for kind '{outcome.kind}'",
         )
-        yield from _known(f"{where}.among", outcome.among, others, "outcome")
-        yield from _known_all(f"{where}.components", outcome.components, others, "outcome")
-        yield from _known(
-            f"{where}.origin_regimen",
-            outcome.origin_regimen,
-            _regimens_of(record, outcome.treatment),
-            f"regimen of treatment '{outcome.treatment}'",
-        )
+        if outcome.origin_regimen in ids.regimens:  # else reported as an unknown regimen
+            yield from _known(
+                f"{where}.origin_regimen",
+                outcome.origin_regimen,
+                _regimens_of(record, outcome.treatment),
+                f"regimen of treatment '{outcome.treatment}'",
+            )
 
 
 def _components(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> Iterator[Problem]:
@@ -205,36 +217,10 @@ def _components(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> 
             counted.update(dict.fromkeys(parts, part_id))
 
 
-def _adverse_events(
-    record: PublicationRecord, ids: LocalIds, vocab: Vocabulary
-) -> Iterator[Problem]:
-    for i, event in enumerate(record.adverse_events):
-        where = f"adverse_events[{i}]"
-        yield from _known(f"{where}.cohort", event.cohort, ids.cohorts, "cohort")
-        yield from _known(
-            f"{where}.treatment", event.treatment, ids.treatments, "regimen or sequence"
-        )
-        yield from _known(f"{where}.among", event.among, ids.outcomes, "outcome")
-        yield from _known_all(
-            f"{where}.prior_therapies", event.prior_therapies, ids.regimens, "regimen"
-        )
-
-
-def _findings(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> Iterator[Problem]:
-    for i, factor in enumerate(record.factors):
-        yield from _known(f"factors[{i}].cohort", factor.cohort, ids.cohorts, "cohort")
+def _statements(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> Iterator[Problem]:
+    """What a statement is about may be any term of the vocabulary."""
     for i, statement in enumerate(record.statements):
-        where = f"statements[{i}]"
-        yield from _known_all(f"{where}.about", statement.about, vocab.all_terms(), "term")
-        yield from _known(f"{where}.among", statement.among, ids.outcomes, "outcome")
-        others = {s.id for s in record.statements} - {statement.id}
-        yield from _known_all(f"{where}.rests_on", statement.rests_on, others, "statement")
-        if (c := statement.comparison) is not None:
-            at = f"{where}.comparison"
-            yield from _known(f"{at}.cohort", c.cohort, ids.cohorts, "cohort")
-            yield from _known(
-                f"{at}.reference_treatment", c.reference_treatment, ids.treatments, "treatment"
-            )
+        yield from _known_all(f"statements[{i}].about", statement.about, vocab.all_terms(), "term")
 
 
 def _notes(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> Iterator[Problem]:
@@ -320,13 +306,10 @@ def check_references(record: PublicationRecord, vocab: Vocabulary) -> Iterator[P
     """Every (path, message) problem of the record's ids and vocabulary terms."""
     ids = LocalIds.of(record)
     for check in (
-        _element_terms,
-        _cohorts,
-        _sequences,
+        _fields,
         _outcomes,
         _components,
-        _adverse_events,
-        _findings,
+        _statements,
         _notes,
         _sentences,
     ):
