@@ -371,11 +371,11 @@ class WorkerPool:
             self.idle.append(w)
 
     def _free(self) -> Worker | None:
-        """A free general worker, if no request is waiting for one (one whose socket closed
-        is replaced, as `_lost` does as soon as the loop hears of it)."""
+        """A free general worker, if no request is waiting for one (one that is gone is
+        replaced, as `_lost` does as soon as the loop hears of it)."""
         while not self.waiting and self.idle:
             w = self.idle.pop()
-            if not w.channel.lost:
+            if not w.gone():
                 return w
             self._stop(w)
         return None
@@ -393,6 +393,8 @@ class WorkerPool:
         """The reserved worker if it takes another query now."""
         q = self._reserved()
         if q is None or not q.ready or q.retired or q.alone or self.alone or q.jobs >= SHARED_JOBS:
+            return None
+        if q.gone():  # killed from outside; replaced once the loop hears of it
             return None
         q.jobs += 1
         return q

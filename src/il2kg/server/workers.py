@@ -199,6 +199,12 @@ class Worker:
         else:
             self.socket.close()
 
+    def gone(self) -> bool:
+        """True when its socket closed or its process ended (killed from outside, e.g. by the
+        kernel's OOM killer: the process may be seen ended before the loop hears the socket
+        close)."""
+        return self.channel.lost or self.process.poll() is not None
+
     def reaped(self) -> bool:
         """True once the process has exited and been reaped (what it wrote is kept)."""
         if self.process.poll() is None:
