@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -14,11 +13,7 @@ import httpx
 import pytest
 
 from il2kg.query.lexer import MAX_LINKS
-from il2kg.server.app import create_app
-from il2kg.server.pool import WorkerPool
-from il2kg.server.settings import Settings
 
-from .server_fixtures import live_server
 from .test_lexer import CRASH_SHAPES
 
 pytestmark = [pytest.mark.slow, pytest.mark.server]
@@ -33,14 +28,6 @@ AT_THE_LIMIT = {
 }
 
 
-@pytest.fixture(scope="module")
-def roomy(store_dir: Path) -> Iterator[str]:
-    """An endpoint taking bodies of 1 MB, as `il2kg serve` does."""
-    settings = Settings(timeout=20.0)
-    with live_server(create_app(WorkerPool(str(store_dir), size=2, timeout=20.0), settings)) as url:
-        yield url
-
-
 def post(url: str, query: str) -> httpx.Response:
     return httpx.post(
         f"{url}/sparql",
@@ -51,24 +38,26 @@ def post(url: str, query: str) -> httpx.Response:
 
 
 @pytest.mark.parametrize("name", CRASH_SHAPES)
-def test_a_crashing_chain_answers_400_and_the_endpoint_goes_on(roomy: str, name: str) -> None:
-    response = post(roomy, CRASH_SHAPES[name])
+def test_a_crashing_chain_answers_400_and_the_endpoint_goes_on(
+    release_endpoint: str, name: str
+) -> None:
+    response = post(release_endpoint, CRASH_SHAPES[name])
     assert response.status_code == 400, response.text
     assert "split the query" in response.text or "levels deep" in response.text
-    assert post(roomy, "ASK {}").status_code == 200
+    assert post(release_endpoint, "ASK {}").status_code == 200
 
 
-def test_crashing_chains_and_bystanders_at_once(roomy: str) -> None:
+def test_crashing_chains_and_bystanders_at_once(release_endpoint: str) -> None:
     """Every crashing chain sent at once beside short queries: 400 each, 200 for each other."""
     queries = [*CRASH_SHAPES.values(), *["ASK {}"] * 20]
     with ThreadPoolExecutor(len(queries)) as pool:
-        statuses = list(pool.map(lambda q: post(roomy, q).status_code, queries))
+        statuses = list(pool.map(lambda q: post(release_endpoint, q).status_code, queries))
     assert statuses == [400] * len(CRASH_SHAPES) + [200] * 20
 
 
 @pytest.mark.parametrize("name", AT_THE_LIMIT)
-def test_the_longest_admitted_chains_are_answered(roomy: str, name: str) -> None:
-    response = post(roomy, AT_THE_LIMIT[name])
+def test_the_longest_admitted_chains_are_answered(release_endpoint: str, name: str) -> None:
+    response = post(release_endpoint, AT_THE_LIMIT[name])
     assert response.status_code == 200, response.text
 
 
