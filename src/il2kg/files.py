@@ -22,7 +22,15 @@ class OutsideProject(OSError):
 
 def inside(path: Path, root: Path) -> Path:
     """`path` resolved, when it lies in `root`; `OutsideProject` naming `path` (its filename)
-    otherwise, never where it leads."""
+    otherwise, never where it leads.
+
+    >>> inside(Path("/project/seeds/a.yaml"), Path("/project"))
+    PosixPath('/project/seeds/a.yaml')
+    >>> inside(Path("/project/../etc/passwd"), Path("/project"))
+    Traceback (most recent call last):
+    ...
+    il2kg.files.OutsideProject: [Errno 1] not read: it resolves outside /project ...
+    """
     resolved = path.resolve()
     if not resolved.is_relative_to(root.resolve()):
         raise OutsideProject(

@@ -93,7 +93,16 @@ def _part(segments: list[str]) -> tuple[int | str, ...]:
 
 
 def origin(focus: str, prop: str | None = None) -> Origin | None:
-    """Where the value of `prop` on resource `focus` came from; None outside the records."""
+    """Where the value of `prop` on resource `focus` came from; None outside the records.
+
+    >>> origin(
+    ...     "https://w3id.org/il2kg/resource/atkins-1999/outcome/orr/ci",
+    ...     "https://w3id.org/il2kg/ontology/lowerBound",
+    ... )
+    Origin(record='atkins-1999', element='outcome/orr', node=('ci',), fields=('lower',))
+    >>> origin("https://w3id.org/il2kg/ontology/Cohort") is None
+    True
+    """
     path = resource_path(focus)
     if not path:
         return None

@@ -40,7 +40,16 @@ def _local(node: Node) -> str | None:
 
 
 def vocabulary_from(ontology: Graph) -> Vocabulary:
-    """Collect the ontology's named individuals under each of their direct classes."""
+    """Collect the ontology's named individuals under each of their direct classes.
+
+    >>> from rdflib import Graph
+    >>> from il2kg.paths import ONTOLOGY_FILE
+    >>> vocabulary = vocabulary_from(Graph().parse(ONTOLOGY_FILE))
+    >>> "aldesleukin" in vocabulary.of("Agent")
+    True
+    >>> sorted(vocabulary.parts("objective-response"))
+    ['complete-response', 'near-complete-response', 'partial-response']
+    """
     terms: dict[str, set[str]] = {}
     for individual in ontology.subjects(RDF.type, OWL.NamedIndividual):
         name = _local(individual)
