@@ -23,6 +23,15 @@ FORMATS = tuple(RENDERERS)
 
 def render_report(result: PipelineResult, fmt: str, style: Style | None = None) -> str:
     """The report in one of FORMATS, narrowed to the seed files `style` names (Turtle, and
-    JSON but for its `problems`, report the whole project)."""
+    JSON but for its `problems`, report the whole project).
+
+    >>> import json
+    >>> from il2kg.pipeline import run
+    >>> result = run(reasoning=False)  # the bundled studies
+    >>> render_report(result, "text").splitlines()[-1]
+    'conforms: 0 error(s), 0 warning(s), 5 record(s) loaded'
+    >>> json.loads(render_report(result, "json"))["conforms"]
+    True
+    """
     style = style or Style()
     return RENDERERS[fmt](result, problems(result, style.files), style)
