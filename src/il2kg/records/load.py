@@ -376,7 +376,8 @@ def scan_seeds(seeds_dir: Path) -> SeedScan:
     """The `*.yaml` entries of a directory; other YAML spellings and no seeds at all are errors."""
     entries = sorted(seeds_dir.iterdir())
     seeds = tuple(p for p in entries if p.suffix == SEED_SUFFIX)
-    misnamed = [p for p in entries if p.suffix.lower() in YAML_SUFFIXES and p not in seeds]
+    misnamed = [p for p in entries if p.suffix.lower() in YAML_SUFFIXES and p.suffix != SEED_SUFFIX]
+    read = {*seeds, *misnamed}  # a set: a seeds directory may hold thousands
     errors = [
         RecordError(
             display_path(p),
@@ -398,7 +399,7 @@ def scan_seeds(seeds_dir: Path) -> SeedScan:
             display_path(p), "", f"Warning: not read (a seed is a file named *{SEED_SUFFIX})"
         )
         for p in entries
-        if p not in seeds + tuple(misnamed)
+        if p not in read
     ]
     return SeedScan(seeds, tuple(errors), tuple(unread))
 
