@@ -27,6 +27,10 @@ MODULES = [
     "il2kg.audit.numbers",
     "il2kg.pipeline",
     "il2kg.report",
+    "il2kg.server.negotiation",
+    "il2kg.server.protocol",
+    "il2kg.server.cache",
+    "il2kg.scaffold",
     "il2kg.cli",
 ]
 

@@ -144,6 +144,14 @@ def scaffold(directory: Path, source: str | None = None) -> list[Path]:
 
     The CI workflow installs il2kg from `source` (a pip requirement, or a wheel file copied
     into the project), by default from where the running il2kg came from.
+
+    >>> import tempfile
+    >>> project = Path(tempfile.mkdtemp()) / "my-evidence"
+    >>> sorted(str(p.relative_to(project)) for p in scaffold(project, source="il2kg==1.0"))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    ['.github/workflows/validate.yml', 'README.md', 'dataset.yaml', 'seeds/clark-2021.yaml',
+     'shapes/record.schema.json', 'sources/001_4480bedd9f41dbcc.txt']
+    >>> import shutil; shutil.rmtree(project.parent)
     """
     if directory.exists() and any(directory.iterdir()):
         raise FileExistsError(f"{directory} is not empty: il2kg init only writes a new project")

@@ -28,13 +28,21 @@ VOLATILE = ("rand", "now", "uuid", "bnode", "\\u")
 
 
 def deterministic(query: str) -> bool:
-    """True when the query's answer depends only on the data (conservatively, by its text)."""
+    """True when the query's answer depends only on the data (conservatively, by its text).
+
+    >>> deterministic("ASK {}"), deterministic("SELECT (RAND() AS ?r) {}")
+    (True, False)
+    """
     lowered = query.lower()
     return not any(word in lowered for word in VOLATILE)
 
 
 def entity_tag(body: bytes) -> str:
-    """A strong entity tag for an answer's bytes (RFC 9110, 8.8.3)."""
+    """A strong entity tag for an answer's bytes (RFC 9110, 8.8.3).
+
+    >>> entity_tag(b"true")
+    '"b30ee95ec6cda01eb712d912431fe867"'
+    """
     return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
 
 

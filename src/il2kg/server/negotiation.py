@@ -143,7 +143,15 @@ def formats_for(form: Form) -> dict[str, Format]:
 
 def choose(form: Form, accept: str | None, format_param: str | None = None) -> Chosen | None:
     """The best format for a query form: `format=` if it names one, else by Accept; None: 406.
-    Decided once per distinct request of ordinary length."""
+    Decided once per distinct request of ordinary length.
+
+    >>> choose(Form.SOLUTIONS, "text/csv").media_type
+    'text/csv'
+    >>> choose(Form.SOLUTIONS, "text/html", "json").media_type  # format= wins
+    'application/sparql-results+json'
+    >>> choose(Form.TRIPLES, "text/csv") is None  # a graph in CSV: 406
+    True
+    """
     if len(accept or "") + len(format_param or "") > CACHED_HEADER:
         return _choose(form, accept, format_param)
     return _cached_choice(form, accept, format_param)
@@ -170,7 +178,11 @@ def by_name(name: str | None, offered: list[str], *, graph: bool) -> str | None:
 
 def best(accept: str | None, offered: list[str]) -> str | None:
     """The offered media type with the highest q-value (ties go to the offer order); None
-    when every offered type is refused (q=0) or unmatched."""
+    when every offered type is refused (q=0) or unmatched.
+
+    >>> best("application/json;q=0.5, text/csv", ["application/json", "text/csv"])
+    'text/csv'
+    """
     parsed = parse_accept(accept)
     chosen, top = None, 0.0
     for media in offered:

@@ -32,7 +32,11 @@ class QueryRequest:
 
 
 def parse_content_type(content_type: str) -> tuple[str, str | None]:
-    """A Content-Type's media type and charset parameter."""
+    """A Content-Type's media type and charset parameter.
+
+    >>> parse_content_type('application/x-www-form-urlencoded; charset="UTF-8"')
+    ('application/x-www-form-urlencoded', 'utf-8')
+    """
     media, *params = (p.strip() for p in content_type.split(";"))
     charset = next(
         (p.split("=", 1)[1].strip('"').lower() for p in params if p.lower().startswith("charset=")),
@@ -75,7 +79,11 @@ def form_pairs(text: str) -> list[tuple[str, str]]:
     """The name-value pairs of `application/x-www-form-urlencoded` text (or a URL's query
     string): what `parse_qsl(text, keep_blank_values=True, errors="strict")` gives, faster
     (a part without `%` or `+` is taken as it is); UnicodeDecodeError when an escape is not
-    UTF-8."""
+    UTF-8.
+
+    >>> form_pairs("query=ASK%20%7B%7D&format=json&x")
+    [('query', 'ASK {}'), ('format', 'json'), ('x', '')]
+    """
     pairs = []
     for part in text.split("&"):
         if part:
