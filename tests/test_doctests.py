@@ -27,6 +27,7 @@ MODULES = [
     "il2kg.audit.numbers",
     "il2kg.pipeline",
     "il2kg.report",
+    "il2kg.checks.shacl",
     "il2kg.server.negotiation",
     "il2kg.server.protocol",
     "il2kg.server.cache",

@@ -177,6 +177,18 @@ def validate_graph(
 
     The set-at-a-time engine of `fast_shacl` gives pySHACL's results much faster; shapes
     that use a feature it does not implement are validated by pySHACL itself.
+
+    >>> shapes = Graph().parse(format="turtle", data='''
+    ...     @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <https://example.org/> .
+    ...     ex:CohortShape a sh:NodeShape ; sh:targetClass ex:Cohort ; sh:property [
+    ...         sh:path ex:size ; sh:minCount 1 ; sh:message "a cohort states its size" ] .''')
+    >>> cohort = "<https://example.org/c> a <https://example.org/Cohort> ."
+    >>> data = Graph().parse(format="turtle", data=cohort)
+    >>> fast = validate_graph(data, shapes, Graph()).findings
+    >>> [(f.rule, f.message) for f in fast]
+    [('CohortShape/size', 'a cohort states its size')]
+    >>> validate_graph(data, shapes, Graph(), "pyshacl").findings == fast  # the reference
+    True
     """
     return _report(report_graph_of(data, shapes, ontology, engine), shapes)
 
