@@ -5,10 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pyoxigraph as ox
+import pytest
 import yaml
 from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.namespace import PROV
 
+from il2kg.graph import quads
 from il2kg.graph.convert import record_triples, records_to_graph
 from il2kg.graph.quads import records_to_quads
 from il2kg.iris import IL2KG, OA, RES, record_of, seed_file_of
@@ -127,6 +129,20 @@ def test_stream_of_quads_is_the_graph(seed_result: PipelineResult) -> None:
     parsed = ox.parse(records_to_graph(records).serialize(format="nt"), ox.RdfFormat.N_TRIPLES)
     assert streamed == {q.triple for q in parsed}
     assert len(streamed) > 1000
+
+
+def test_fill_loads_every_batch(
+    seed_result: PipelineResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Records bulk loaded a few at a time make the same data graph as one rdflib graph."""
+    monkeypatch.setattr(quads, "BATCH", 2)
+    records = seed_result.loaded.records
+    assert len(records) > 2 * quads.BATCH
+    store = quads.fill(ox.Store(), records, Graph())
+    parsed = ox.parse(records_to_graph(records).serialize(format="nt"), ox.RdfFormat.N_TRIPLES)
+    assert {q.triple for q in store.quads_for_pattern(None, None, None, quads.DATA)} == {
+        q.triple for q in parsed
+    }
 
 
 def test_labels_come_from_the_writer_not_a_graph(seed_result: PipelineResult) -> None:

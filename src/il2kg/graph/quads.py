@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from itertools import islice
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
@@ -19,6 +20,7 @@ from il2kg.iris import DATA_GRAPH, MAPPINGS_GRAPH
 from il2kg.records.model import PublicationRecord
 
 DATA, MAPPINGS = ox.NamedNode(DATA_GRAPH), ox.NamedNode(MAPPINGS_GRAPH)
+BATCH = 100  # records bulk loaded at a time (~67,000 quads of the synthetic records)
 
 
 @lru_cache(maxsize=65_536)
@@ -54,9 +56,13 @@ def fill(
     mappings: Graph,
     sources: Sources | None = None,
 ) -> ox.Store:
-    """The records' quads (bulk loaded into the data graph) and the mapping set (the mappings
-    graph) into `store`: the build's data, as SHACL validates it and the release publishes it."""
-    store.bulk_extend(records_to_quads(records, DATA, sources))
+    """The records' quads (bulk loaded into the data graph, `BATCH` records at a time: one bulk
+    load of a large build buffers ~1 GB of quads per million in an on-disk store) and the
+    mapping set (the mappings graph) into `store`: the build's data, as SHACL validates it
+    and the release publishes it."""
+    pending = iter(records)
+    while batch := list(islice(pending, BATCH)):
+        store.bulk_extend(records_to_quads(batch, DATA, sources))
     store.bulk_extend(graph_quads(mappings, MAPPINGS))
     return store
 
