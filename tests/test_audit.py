@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import re
 import shutil
 from collections.abc import Iterator
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from il2kg.audit.check import audit, format_audit
+from il2kg.audit.check import audit, format_audit, rounded_as
 from il2kg.audit.numbers import mentions
 from il2kg.audit.offsets import fix_offsets
 from il2kg.cli import main
@@ -365,3 +367,21 @@ def test_a_note_quoting_words_the_source_does_not_have_is_found() -> None:
     [finding] = audit([("atkins-1999.yaml", _record(data))], SOURCES_DIR).findings
     assert finding.field == "adverse_events[0].curation_notes[0].basis"
     assert "all caused by IL-2" in finding.message
+
+
+def _half_up(count: int, denominator: int, places: int) -> Decimal:
+    """count/denominator in percent rounded half up to `places` decimals, in exact fractions."""
+    scaled = Fraction(count * 100 * 10**places, denominator)
+    return Decimal(math.floor(scaled + Fraction(1, 2))).scaleb(-places)
+
+
+def test_a_reported_percent_is_checked_against_one_rounding() -> None:
+    """22/65 = 33.846...%: '33.8' is right (rounding 33.85 again gave 33.9, a false finding)."""
+    assert rounded_as(Decimal("33.8"), 22, 65) == Decimal("33.8")
+    for denominator in range(1, 301):
+        for count in range(denominator + 1):
+            for places in range(3):
+                shown = Decimal(1).scaleb(-places)
+                assert rounded_as(shown, count, denominator) == _half_up(
+                    count, denominator, places
+                ), (count, denominator, places)

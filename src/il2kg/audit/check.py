@@ -275,16 +275,14 @@ class _RecordAudit:
             if count is None or not denominator or percent is None or explained:
                 continue
             self.recomputed += 1
-            exact = rate_percent(count, denominator)
-            shown = exact.quantize(Decimal(1).scaleb(min(0, _exponent(percent))), ROUND_HALF_UP)
+            shown = rounded_as(percent, count, denominator)
             if shown != percent:
                 element = elements[ref]
                 self.find(
                     element,
                     f"{element.path}.percent",
-                    f"reported percent "
-                    f"{_show(percent)} is not {count}/{denominator} = {exact}% rounded as "
-                    f"reported ({_show(shown)})",
+                    f"reported percent {_show(percent)} is not {count}/{denominator} = "
+                    f"{rate_percent(count, denominator)}% rounded as reported ({_show(shown)})",
                     _show(percent),
                     *self.place(element.quotes),
                 )
@@ -360,6 +358,17 @@ def mentions_in(sources_dir: Path, name: str) -> tuple[Mention, ...]:
 @lru_cache(maxsize=64)
 def _mentions(text: str) -> tuple[Mention, ...]:
     return tuple(mentions(text))
+
+
+def rounded_as(percent: Decimal, count: int, denominator: int) -> Decimal:
+    """count/denominator in percent, rounded once (half up) to as many decimals as `percent`
+    has: 22/65 = 33.846...% is 33.8 to one decimal (not 33.85 rounded again to 33.9).
+
+    >>> rounded_as(Decimal("33.8"), 22, 65), rounded_as(Decimal("6"), 17, 270)
+    (Decimal('33.8'), Decimal('6'))
+    """
+    exact = Decimal(count) * 100 / Decimal(denominator)
+    return exact.quantize(Decimal(1).scaleb(min(0, _exponent(percent))), ROUND_HALF_UP)
 
 
 def _exponent(value: Decimal) -> int:
