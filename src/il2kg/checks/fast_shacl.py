@@ -55,7 +55,8 @@ from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Identifier, Node, Variable
 
 from il2kg.checks.reasoning_cache import default_dir, digest, write_entry
-from il2kg.checks.store_view import to_ox, to_quad, to_rdflib, view
+from il2kg.checks.store_view import to_quad, to_rdflib, view
+from il2kg.graph.quads import ox_term
 
 RANGES = {
     SH.minExclusive: (SH.MinExclusiveConstraintComponent, lambda c: c > 0),
@@ -241,7 +242,7 @@ def restated_literal(literals: Iterable[Literal]) -> Literal | None:
     literals = list(literals)
     scratch = ox.Store()
     scratch.bulk_extend(
-        ox.Quad(ox.NamedNode(f"urn:i:{i}"), ox.NamedNode("urn:p"), to_ox(lit))
+        ox.Quad(ox.NamedNode(f"urn:i:{i}"), ox.NamedNode("urn:p"), ox_term(lit))
         for i, lit in enumerate(literals)
     )
     for quad in scratch:
@@ -265,7 +266,7 @@ class _Index:
         """The quads of a predicate (an IRI, or none match), with an object if given."""
         if not isinstance(predicate, URIRef):
             return
-        wanted = None if obj is None else to_ox(obj)
+        wanted = None if obj is None else ox_term(obj)
         for graph in self.graphs:
             yield from self.store.quads_for_pattern(None, ox.NamedNode(predicate), wanted, graph)
 

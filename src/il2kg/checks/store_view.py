@@ -16,26 +16,15 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.store import Store
 from rdflib.term import Node
 
+from il2kg.graph.quads import ox_term
+
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
-def to_ox(term: Node) -> OxTerm:
-    """An rdflib term as the pyoxigraph term with the same lexical form."""
-    if isinstance(term, URIRef):
-        return ox.NamedNode(term)
-    if isinstance(term, BNode):
-        return ox.BlankNode(term)
-    if isinstance(term, Literal) and term.language:
-        return ox.Literal(term, language=term.language)
-    if isinstance(term, Literal) and term.datatype:
-        return ox.Literal(term, datatype=ox.NamedNode(term.datatype))
-    return ox.Literal(str(term))
-
-
 def to_quad(triple: tuple[Node, Node, Node], graph: ox.NamedNode) -> ox.Quad:
     """An rdflib triple as a quad in a named graph."""
-    s, p, o = map(to_ox, triple)
+    s, p, o = map(ox_term, triple)
     return ox.Quad(s, p, o, graph)  # type: ignore[arg-type]  # rdflib's subjects are no literals
 
 
@@ -58,7 +47,7 @@ def _pattern_term(term: Node | None, position: int) -> OxTerm | None:
         return None
     if (isinstance(term, Literal) and position < 2) or (isinstance(term, BNode) and position == 1):
         raise ValueError(term)
-    return to_ox(term)
+    return ox_term(term)
 
 
 class StoreView(Store):

@@ -12,8 +12,9 @@ from functools import lru_cache
 from itertools import islice
 
 import pyoxigraph as ox
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal
 from rdflib.compare import to_canonical_graph
+from rdflib.term import Node
 
 from il2kg.graph.convert import Sources, record_triples
 from il2kg.iris import DATA_GRAPH, MAPPINGS_GRAPH
@@ -30,15 +31,18 @@ def _named(iri: str) -> ox.NamedNode:
     return ox.NamedNode(iri)
 
 
-def ox_term(term: URIRef | Literal) -> ox.NamedNode | ox.Literal:
-    """The pyoxigraph term of an rdflib IRI or literal the converter wrote."""
+def ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """The pyoxigraph term of an rdflib IRI, blank node (same label) or literal (same lexical
+    form, datatype and language)."""
     if isinstance(term, Literal):
         if term.datatype is not None:
             return ox.Literal(str(term), datatype=_named(term.datatype))
         if term.language is not None:
             return ox.Literal(str(term), language=term.language)
         return ox.Literal(str(term))
-    return _named(term)
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    return _named(str(term))
 
 
 def records_to_quads(
