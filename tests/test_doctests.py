@@ -29,6 +29,8 @@ MODULES = [
     "il2kg.pipeline",
     "il2kg.report",
     "il2kg.checks.shacl",
+    "il2kg.publish.dist",
+    "il2kg.evidence.fhir_terms",
     "il2kg.server.negotiation",
     "il2kg.server.protocol",
     "il2kg.server.cache",

@@ -71,7 +71,11 @@ UCUM_UNITS = {"year": "a", "month": "mo", "week": "wk", "day": "d", "hour": "h",
 
 
 def resource_id(iri: str) -> str:
-    """A FHIR id for a graph IRI: its path under the resource or ontology namespace."""
+    """A FHIR id for a graph IRI: its path under the resource or ontology namespace.
+
+    >>> resource_id("https://w3id.org/il2kg/resource/atkins-1999/outcome/cr")
+    'atkins-1999.outcome.cr'
+    """
     for namespace, prefix in ((str(RES), ""), (str(IL2KG), "il2kg.")):
         if iri.startswith(namespace):
             return prefix + iri[len(namespace) :].replace("/", ".")
@@ -129,7 +133,13 @@ def external_coding(iri: str, label: str | None) -> Json | None:
 
 
 def statistic_type(kind: str) -> Json:
-    """A statistic's type as its SEVCO code, or as text where SEVCO has none (e.g. typical)."""
+    """A statistic's type as its SEVCO code, or as text where SEVCO has none (e.g. typical).
+
+    >>> statistic_type("median")["coding"][0]["code"]
+    'STATO:0000574'
+    >>> statistic_type("typical value")["text"]
+    'typical value (as the source words it; no SEVCO code)'
+    """
     if kind in STATISTICS:
         return concept(SEVCO, *STATISTICS[kind])
     return {"text": f"{kind} (as the source words it; no SEVCO code)"}

@@ -93,7 +93,16 @@ def _retire(out: Path, build: Path) -> Path:
 
 
 def publish(files: dict[str, bytes], out: Path) -> Path:
-    """Write files into a fresh directory beside `out`, then point `out` at it atomically."""
+    """Write files into a fresh directory beside `out`, then point `out` at it atomically.
+
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp()) / "dist"
+    >>> first = publish({"a.txt": b"one"}, out)
+    >>> second = publish({"a.txt": b"two"}, out)
+    >>> (out / "a.txt").read_bytes(), out.resolve() == second, first.exists()
+    (b'two', True, False)
+    >>> shutil.rmtree(out.parent)
+    """
 
     def write(work: Path) -> None:
         for name, content in files.items():
