@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +21,18 @@ DATA = TESTS / "data"
 
 # A module using one of these starts a server (uvicorn, oxigraph, Virtuoso, `il2kg serve`).
 SERVER_HELPERS = ("live_server", "oxigraph_server", "virtuoso_server", "free_port")
+
+
+def cli(*args: str, cwd: Path, **options: object) -> subprocess.CompletedProcess[str]:
+    """Run il2kg in `cwd`; a hang fails the test instead of blocking it."""
+    return subprocess.run(
+        [sys.executable, "-m", "il2kg.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        **options,
+    )  # type: ignore[call-overload]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -27,22 +27,11 @@ from il2kg.publish.dist import publish
 from il2kg.query.run import run_local
 from il2kg.records.load import parse_seed
 
+from .conftest import cli
 from .reasoner import REASONING
 from .server_fixtures import wait_until
 
 SECRET = "il2kg-test-secret-6f1d2c"
-
-
-def cli(*args: str, cwd: Path, **options: object) -> subprocess.CompletedProcess[str]:
-    """Run il2kg in `cwd`; a hang fails the test instead of blocking it."""
-    return subprocess.run(
-        [sys.executable, "-m", "il2kg.cli", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        **options,
-    )  # type: ignore[call-overload]
 
 
 @pytest.fixture()

@@ -105,47 +105,24 @@ def test_svg_shows_every_row(rows: list[EvidenceRow]) -> None:
     assert draw_forest(rows, "svg") == draw_forest(rows, "svg")
 
 
+def _plot(dist: Path, out: Path, *options: str) -> int:
+    """`il2kg plot forest --dist DIST --out OUT [options]`, its exit status."""
+    return main(["plot", "forest", "--dist", str(dist), "--out", str(out), *options])
+
+
 def test_cli_writes_png_and_filters_categories(
     built_dist: Path, tmp_path: Path, rows: list[EvidenceRow]
 ) -> None:
     png, svg = tmp_path / "f.png", tmp_path / "f.svg"
-    assert main(["plot", "forest", "--dist", str(built_dist), "--out", str(png)]) == 0
+    assert _plot(built_dist, png) == 0
     assert png.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
-    assert (
-        main(
-            [
-                "plot",
-                "forest",
-                "--dist",
-                str(built_dist),
-                "--out",
-                str(svg),
-                "--category",
-                "objective-response",
-            ]
-        )
-        == 0
-    )
+    assert _plot(built_dist, svg, "--category", "objective-response") == 0
     text = svg.read_text()
     for row in rows:
         assert (row.counts in text) == row.category.endswith("/objective-response")
     pdf = tmp_path / "f.pdf"
-    assert main(["plot", "forest", "--dist", str(built_dist), "--out", str(pdf)]) == 2
-    assert (
-        main(
-            [
-                "plot",
-                "forest",
-                "--dist",
-                str(built_dist),
-                "--out",
-                str(png),
-                "--category",
-                "no-such-category",
-            ]
-        )
-        == 1
-    )
+    assert _plot(built_dist, pdf) == 2
+    assert _plot(built_dist, png, "--category", "no-such-category") == 1
 
 
 def test_rows_select_by_disease_context_study_and_category(rows: list[EvidenceRow]) -> None:
@@ -172,20 +149,7 @@ def test_cli_plot_selects_and_says_what_it_could_select(
     svg = tmp_path / "f.svg"
     capsys.readouterr()
     assert (
-        main(
-            [
-                "plot",
-                "forest",
-                "--dist",
-                str(built_dist),
-                "--out",
-                str(svg),
-                "--disease",
-                "metastatic-melanoma",
-                "--study",
-                "buchbinder-2019",
-            ]
-        )
+        _plot(built_dist, svg, "--disease", "metastatic-melanoma", "--study", "buchbinder-2019")
         == 0
     )
     wanted = [
@@ -194,12 +158,7 @@ def test_cli_plot_selects_and_says_what_it_could_select(
         if "metastatic melanoma" in r.diseases and r.publication_label.startswith("Buch")
     ]
     assert wanted and f"({len(wanted)} rows)" in capsys.readouterr().err
-    assert (
-        main(
-            ["plot", "forest", "--dist", str(built_dist), "--out", str(svg), "--disease", "glioma"]
-        )
-        == 1
-    )
+    assert _plot(built_dist, svg, "--disease", "glioma") == 1
     said = capsys.readouterr().err
     assert "--disease glioma" in said and "metastatic melanoma" in said
 
@@ -210,9 +169,8 @@ def test_cli_plot_draws_within_its_time(
     """Drawing runs in a child killed past `--timeout`, as the server's: nothing is written."""
     svg = tmp_path / "f.svg"
     capsys.readouterr()
-    command = ["plot", "forest", "--dist", str(built_dist), "--out", str(svg)]
-    assert main([*command, "--timeout", "0.001"]) == 2
+    assert _plot(built_dist, svg, "--timeout", "0.001") == 2
     assert not svg.exists()
     assert "took longer than 0.001 s (--timeout)" in capsys.readouterr().err
-    assert main([*command, "--study", "atkins-1999"]) == 0
+    assert _plot(built_dist, svg, "--study", "atkins-1999") == 0
     assert "Atkins 1999" in svg.read_text()

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema
@@ -23,19 +21,9 @@ from il2kg.paths import (
 )
 from il2kg.records.load import parse_seed, scan_seeds
 from il2kg.records.schema import SCHEMA_COMMENT, record_schema
-from tests.conftest import DATA
+from tests.conftest import DATA, cli
 
 SCHEMA = json.loads(RECORD_SCHEMA_FILE.read_text(encoding="utf-8"))
-
-
-def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "il2kg.cli", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 def test_a_project_is_the_nearest_directory_upwards_with_seeds(tmp_path: Path) -> None:
@@ -89,17 +77,17 @@ def test_an_empty_seeds_directory_is_refused(tmp_path: Path) -> None:
 @pytest.mark.slow  # four runs of the command line
 def test_validate_and_build_refuse_an_empty_project_naming_its_seeds(tmp_path: Path) -> None:
     (tmp_path / "seeds").mkdir()
-    validate = _cli("validate", cwd=tmp_path)
+    validate = cli("validate", cwd=tmp_path)
     assert validate.returncode == 1
     first = validate.stdout.splitlines()[0]
     assert first == locate(tmp_path).seeds_line()
     assert "refusing to build an empty graph" in validate.stdout
-    turtle = _cli("validate", "--format", "turtle", cwd=tmp_path)
+    turtle = cli("validate", "--format", "turtle", cwd=tmp_path)
     assert turtle.stdout.splitlines()[0] == f"# {first}"
     assert (None, SH.conforms, Literal(False)) in Graph().parse(data=turtle.stdout, format="turtle")
-    report = json.loads(_cli("validate", "--format", "json", cwd=tmp_path).stdout)
+    report = json.loads(cli("validate", "--format", "json", cwd=tmp_path).stdout)
     assert report["seeds"] == str(tmp_path / "seeds") and not report["conforms"]
-    build = _cli("build", cwd=tmp_path)
+    build = cli("build", cwd=tmp_path)
     assert build.returncode == 1 and not (tmp_path / "dist").exists()
     assert build.stderr.splitlines()[0] == f"il2kg build: {first}"
 

@@ -216,12 +216,15 @@ class _RecordAudit:
     def notes(self, element: Element, elements: dict[str, list[Element]]) -> None:
         """An element's curation notes: their quoted words in its sources, their other
         numbers in its quotes or those of an element it refers to."""
+        notes = getattr(element.model, "curation_notes", [])
+        if not notes:
+            return
         texts = [self.text(q)[1] for q in element.quotes]
         at, source = self.place(element.quotes)
         quoted = set().union(
             *(self.quoted.get(ref, set()) for ref in (element.ref, *_referenced(element, elements)))
         )
-        for index, note in enumerate(getattr(element.model, "curation_notes", [])):
+        for index, note in enumerate(notes):
             self.notes_checked += 1
             where = f"{element.path}.curation_notes[{index}].basis"
             for match in QUOTED.finditer(note.basis):
