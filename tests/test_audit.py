@@ -385,3 +385,57 @@ def test_a_reported_percent_is_checked_against_one_rounding() -> None:
                 assert rounded_as(shown, count, denominator) == _half_up(
                     count, denominator, places
                 ), (count, denominator, places)
+
+
+def _account_findings(seed: Path, data: dict[str, Any]) -> list[str]:
+    """The audit's findings about a record's sentence account (rule 6)."""
+    findings = audit([(seed.name, _record(data))], SOURCES_DIR).findings
+    return [f.message for f in findings if "sentence" in f.message]
+
+
+@pytest.mark.parametrize("seed", SEEDS, ids=[p.stem for p in SEEDS])
+def test_a_changed_sentence_count_or_anchor_makes_the_audit_fail(seed: Path) -> None:
+    """The count is the text's: one more or one less is found, and so is a last sentence
+    anchored a sentence later."""
+    data = _seed(seed.name)
+    account = data["source_sentences"]
+    for count in (account["sentences"] - 1, account["sentences"] + 1):
+        changed = copy.deepcopy(data)
+        changed["source_sentences"]["sentences"] = count
+        changed["source_sentences"]["accounts"] = [
+            a for a in account["accounts"] if a["sentence"] <= count
+        ] + (
+            [{"sentence": count, "not_curated": "a sentence"}]
+            if count > account["sentences"]
+            else []
+        )
+        found = _account_findings(seed, changed)
+        assert any(f"not {count}" in message for message in found), found
+
+
+@pytest.mark.parametrize("seed", SEEDS, ids=[p.stem for p in SEEDS])
+def test_moving_any_sentence_account_makes_the_audit_fail(seed: Path) -> None:
+    """Each account swapped with the next one (numbers exchanged, so every sentence is still
+    accounted for once), and each curated element dropped from its sentence: all found."""
+    data = _seed(seed.name)
+    accounts = data["source_sentences"]["accounts"]
+    assert not _account_findings(seed, data)
+    checked = 0
+    for i in range(len(accounts) - 1):
+        a, b = accounts[i], accounts[i + 1]
+        if a.get("curated_as") == b.get("curated_as"):
+            continue  # the swap changes nothing
+        changed = copy.deepcopy(data)
+        swapped = changed["source_sentences"]["accounts"]
+        swapped[i]["sentence"], swapped[i + 1]["sentence"] = b["sentence"], a["sentence"]
+        assert _account_findings(seed, changed), (a, b)
+        checked += 1
+    for i, entry in enumerate(accounts):
+        for j in range(
+            len(entry.get("curated_as", [])) if len(entry.get("curated_as", [])) > 1 else 0
+        ):
+            changed = copy.deepcopy(data)
+            del changed["source_sentences"]["accounts"][i]["curated_as"][j]
+            assert _account_findings(seed, changed), (entry, j)
+            checked += 1
+    assert checked >= len(accounts) // 2

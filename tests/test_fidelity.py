@@ -183,6 +183,8 @@ def test_a_record_that_skips_a_sentence_is_refused(tmp_path: Path) -> None:
         MINIMAL_EVENT,
         source_sentences={
             "sentences": 3,
+            "first_sentence": {"start": 0, "text": "first"},
+            "last_sentence": {"start": 0, "text": "last"},
             "accounts": [
                 {"sentence": 1, "curated_as": ["outcome/cr"]},
                 {"sentence": 3, "curated_as": ["outcome/nowhere"]},

@@ -16,7 +16,11 @@ Per record, against its source texts (`sources/`):
 5. every curation note speaks of the source as it is: the words it puts in double quotes
    occur in the element's sources, and every number it writes outside them (in digits or
    in words) occurs in the quotes of the element or of an element it refers to (its cohort,
-   its treatment...).
+   its treatment...);
+6. the account of the abstract's sentences (`source_sentences`) is the text's: its count is
+   the number of sentences from `first_sentence` to `last_sentence`, each sentence
+   accounted as curated as an element holds one of its quotes, and each sentence of the
+   abstract an element quotes is accounted as curated as it (`audit/sentences.py`).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from il2kg.audit.numbers import Mention, mentions, stated_numbers
+from il2kg.audit.sentences import account_findings
 from il2kg.graph.derive import Derived, derive_outcomes, rate_percent
 from il2kg.records.model import PublicationRecord, Quote
 from il2kg.records.sources import (
@@ -41,6 +46,7 @@ from il2kg.records.sources import (
     read_source,
     record_quotes,
     sentence_at,
+    sentence_starts,
 )
 
 NORMALISED = "whitespace and line breaks normalised: any run reads as one space"
@@ -92,6 +98,7 @@ class AuditReport:
     stated: int
     recomputed: int
     notes: int
+    sentences: int
     coverage: Coverage
 
     @property
@@ -121,6 +128,9 @@ class _RecordAudit:
         self.used: set[tuple[str, int]] = set()
         self.stated = self.recomputed = self.notes_checked = 0
         self.quoted: dict[str, set[Decimal]] = {}
+        self.own_spans: dict[str, list[tuple[int, int]]] = {}
+        self.unplaced: set[str] = set()
+        self.sentences_checked = 0
 
     def text(self, quote: Quote) -> tuple[str, str]:
         """The name and text of the source a quote is in."""
@@ -290,6 +300,37 @@ class _RecordAudit:
                     *self.place(element.quotes),
                 )
 
+    def sentences(self) -> None:
+        """The account of the abstract's sentences against the record's own source."""
+        account = self.record.source_sentences
+        if account is None:
+            return
+        anchors = [
+            self.locate(None, f"source_sentences.{name}", quote)
+            for name, quote in (
+                ("first_sentence", account.first_sentence),
+                ("last_sentence", account.last_sentence),
+            )
+        ]
+        if any(a is None or a.source != self.record.source_file for a in anchors):
+            if all(a is not None for a in anchors):
+                self.find(
+                    None,
+                    "source_sentences",
+                    "the sentences are counted in the record's "
+                    f"own source ({self.record.source_file}): quote its words there",
+                )
+            return
+        self.sentences_checked += account.sentences
+        text = read_source(self.sources_dir, self.record.source_file)
+        elements = {e.ref: e for e in curated_elements(self.record)}
+        for f in account_findings(
+            account, sentence_starts(text), self.own_spans, frozenset(self.unplaced)
+        ):
+            element = elements.get(f.ref) if f.ref else None
+            field = f"{element.path}.{f.field}" if element else f.field
+            self.find(element, field, f.message, at=f.at, source=text)
+
     def place(self, quotes: list[Quote]) -> tuple[int, str]:
         """Where an element's findings point: its first quote (offset, source text)."""
         if not quotes:
@@ -323,13 +364,20 @@ class _RecordAudit:
                 self.locate(element, f"{element.path}.quotes[{i}]", quote)
                 for i, quote in enumerate(element.quotes)
             ]
-            self.element(element, [span for span in located if span is not None])
+            spans = [span for span in located if span is not None]
+            if len(spans) < len(located):
+                self.unplaced.add(element.ref)
+            self.element(element, spans)
+            self.own_spans[element.ref] = [
+                (s.start, s.end) for s in spans if s.source == self.record.source_file
+            ]
         by_id: dict[str, list[Element]] = {}
         for element in curated_elements(self.record):
             by_id.setdefault(element.ref.rpartition("/")[2], []).append(element)
         for element in curated_elements(self.record):
             self.notes(element, by_id)
         self.percents()
+        self.sentences()
         listed = [
             self.locate(None, f"not_curated[{i}]", span)
             for i, span in enumerate(self.record.not_curated)
@@ -385,7 +433,7 @@ def _show(value: Decimal) -> str:
 def audit(records: Iterable[tuple[str, PublicationRecord]], sources_dir: Path) -> AuditReport:
     """Audit records (seed file name, record) against the source texts in `sources_dir`."""
     findings: list[Finding] = []
-    count = quotes = stated = recomputed = notes = 0
+    count = quotes = stated = recomputed = notes = sentences = 0
     coverage = Coverage()
     for file, record in records:
         one = _RecordAudit(file, record, sources_dir)
@@ -395,7 +443,10 @@ def audit(records: Iterable[tuple[str, PublicationRecord]], sources_dir: Path) -
         quotes += sum(1 for _ in record_quotes(record))
         stated, recomputed = stated + one.stated, recomputed + one.recomputed
         notes += one.notes_checked
-    return AuditReport(tuple(findings), count, quotes, stated, recomputed, notes, coverage)
+        sentences += one.sentences_checked
+    return AuditReport(
+        tuple(findings), count, quotes, stated, recomputed, notes, sentences, coverage
+    )
 
 
 def summary(report: AuditReport) -> Iterator[str]:
@@ -407,7 +458,8 @@ def summary(report: AuditReport) -> Iterator[str]:
         f"their quotes; "
         f"{report.recomputed} reported percent(s) recomputed from count / denominator; "
         f"{report.notes} curation note(s) checked (quoted words in the sources, numbers in "
-        "the quotes)"
+        f"the quotes); {report.sentences} abstract sentence(s) accounted for as the text has "
+        "them"
     )
     yield (
         f"{c.numbers} number(s) in {c.sources} source(s): {c.used} used by curated elements, "
@@ -427,6 +479,7 @@ def format_audit(report: AuditReport, form: str = "text") -> str:
                 "stated_numbers": report.stated,
                 "recomputed": report.recomputed,
                 "curation_notes": report.notes,
+                "sentences": report.sentences,
                 "coverage": asdict(report.coverage),
             },
             indent=2,

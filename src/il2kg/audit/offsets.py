@@ -19,6 +19,7 @@ from il2kg.records.load import read_seed
 from il2kg.records.sources import file_problem, occurrences, quote_end, read_source
 
 QUOTE_LISTS = ("quotes", "not_curated")
+QUOTE_KEYS = ("first_sentence", "last_sentence")  # one quote each (source_sentences)
 
 
 @dataclass(frozen=True)
@@ -37,11 +38,14 @@ def _scalar(mapping: yaml.MappingNode, key: str) -> yaml.ScalarNode | None:
 
 
 def _quote_nodes(node: yaml.Node) -> Iterator[yaml.MappingNode]:
-    """Every mapping inside a `quotes` or `not_curated` list, anywhere in the document."""
+    """Every mapping inside a `quotes` or `not_curated` list, and every `first_sentence` or
+    `last_sentence`, anywhere in the document."""
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             if key.value in QUOTE_LISTS and isinstance(value, yaml.SequenceNode):
                 yield from (item for item in value.value if isinstance(item, yaml.MappingNode))
+            elif key.value in QUOTE_KEYS and isinstance(value, yaml.MappingNode):
+                yield value
             else:
                 yield from _quote_nodes(value)
     elif isinstance(node, yaml.SequenceNode):

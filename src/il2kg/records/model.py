@@ -581,9 +581,16 @@ class SentenceAccount(Strict):
 
 
 class SourceAccount(Strict):
-    """How many sentences the source abstract has, and what each one became."""
+    """How many sentences the source abstract has, and what each one became.
+
+    Sentences are numbered as il2kg splits the source (`records.sources.SENTENCE_BREAK`),
+    from the one holding `first_sentence` (1) to the one holding `last_sentence`
+    (`sentences`): the audit checks the count and every account against the text.
+    """
 
     sentences: SentenceNumber
+    first_sentence: Quote
+    last_sentence: Quote
     accounts: list[SentenceAccount] = Field(min_length=1)
 
 

@@ -12,6 +12,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -84,6 +85,9 @@ def record_quotes(record: PublicationRecord) -> Iterator[tuple[str, Quote]]:
             yield f"{element.path}.quotes[{index}]", quote
     for index, span in enumerate(record.not_curated):
         yield f"not_curated[{index}]", span
+    if (account := record.source_sentences) is not None:
+        yield "source_sentences.first_sentence", account.first_sentence
+        yield "source_sentences.last_sentence", account.last_sentence
 
 
 def source_names(record: PublicationRecord) -> Iterator[tuple[str, str]]:
@@ -100,6 +104,16 @@ def sentence_bounds(source: str, start: int, end: int) -> tuple[int, int]:
     first = cuts[bisect_right(cuts, start) - 1]
     last = cuts[min(bisect_left(cuts, max(end, start + 1)), len(cuts) - 1)]
     return first, last
+
+
+def sentence_starts(source: str) -> list[int]:
+    """Where each sentence (or line) of `source` begins, blank ones left out.
+
+    >>> sentence_starts("Two arms. 17 CRs (6%).\\n\\nCONCLUSION: some benefit.")
+    [0, 9, 24]
+    """
+    cuts = [0, *(m.end() for m in SENTENCE_BREAK.finditer(source)), len(source)]
+    return [a for a, b in pairwise(cuts) if source[a:b].strip()]
 
 
 def sentence_at(source: str, position: int) -> str:
