@@ -9,10 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from il2kg.paths import ONTOLOGY_FILE, SEEDS_DIR
 from il2kg.pipeline import read_graph
-from il2kg.records.load import load_seeds
+from il2kg.records import load
+from il2kg.records.load import load_seeds, parse_seed
 from il2kg.records.vocabulary import vocabulary_from
 
 from .conftest import DATA
@@ -110,3 +112,62 @@ def test_validate_exits_2_when_it_cannot_run(tmp_path: Path) -> None:
     result = _cli("validate", "--seeds", str(tmp_path / "missing"), cwd=tmp_path)
     assert result.returncode == 2
     assert "could not run" in result.stderr and "Traceback" not in result.stderr
+
+
+EDGE_TEXTS = [
+    "\ufeffid: bom\n",
+    "id: crlf\r\nlabel: b\r\n",
+    "a: 'it''s'\nb: \"\\u00e9\\t\\x41\"\n",
+    "--- \na: 1\n...\n",
+    "a: 1\n---\nb: 2\n",
+    "a:\n\t- b\n",
+    "? [a, b]\n: c\n",
+    "a: !!str 1\nb: !custom x\n",
+    "a: &x 1\nb: 2\n",
+    "- a\n- b\n",
+    "a: |\n  line\n  two\nb: >-\n  folded\n  text\n",
+    "a: {b: [1, 2.50, -0, 1e3, .inf, 0x1f, 012, yes, ~, true]}\n",
+    "a: b: c\n",
+    "a: [1, 2\n",
+    "a: 'unclosed\n",
+    'a: "\\q"\n',
+]
+
+
+def _seed_file(case: Path | str, directory: Path) -> Path:
+    """A seed file of the corpus, or one holding an edge case's text."""
+    if isinstance(case, Path):
+        return case
+    path = directory / "edge.yaml"
+    path.write_bytes(case.encode())
+    return path
+
+
+@pytest.mark.skipif(not yaml.__with_libyaml__, reason="PyYAML built without libyaml")
+@pytest.mark.parametrize(
+    "case",
+    [*sorted(SEEDS_DIR.glob("*.yaml")), *BROKEN, *EDGE_TEXTS],
+    ids=[*(p.stem for p in sorted(SEEDS_DIR.glob("*.yaml"))), *(p.stem for p in BROKEN)]
+    + [f"edge-{i}" for i in range(len(EDGE_TEXTS))],
+)
+def test_the_libyaml_reader_gives_what_the_pure_one_gives(
+    case: Path | str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Values, every line and column, and errors (the pure parser's words) are the same
+    whether libyaml's parser or PyYAML's Python one reads a seed."""
+    path = _seed_file(case, tmp_path)
+    fast = parse_seed(path)
+    monkeypatch.setattr(load, "_CParser", None)
+    assert parse_seed(path) == fast
+
+
+@pytest.mark.skipif(not yaml.__with_libyaml__, reason="PyYAML built without libyaml")
+def test_a_good_seed_is_read_by_libyaml(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The comparison above is not vacuous: with libyaml, the pure loader reads no good seed."""
+
+    def refuse(text: str) -> None:
+        raise AssertionError("the pure loader was used")
+
+    monkeypatch.setattr(load, "_SeedLoader", refuse)
+    data, marks, errors = parse_seed(SEEDS_DIR / "atkins-1999.yaml")
+    assert data["id"] == "atkins-1999" and marks.marks and not errors
