@@ -21,10 +21,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import yaml
+from pydantic import BaseModel
 from rdflib import RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
 from il2kg.audit.numbers import stated_numbers
+from il2kg.audit.wording import bundled_lexicon, meanings
 from il2kg.graph.convert import records_to_graph
 from il2kg.graph.derive import rate_percent
 from il2kg.iris import IL2KG, record_of
@@ -289,12 +291,30 @@ def _numbers(values: list[Decimal]) -> str:
     return f"Reported {shown}" if values else "Reported without figures"
 
 
+def _meant(element: BaseModel) -> str:
+    """Words giving an element's numbers their meaning, as the audit reads them back: each
+    category and statistic by its first words, each comparator just before its quantity's
+    numbers and each unit just after them ("up to 14 dose")."""
+    phrases = []
+    for meaning in meanings(element, bundled_lexicon()):
+        shown = " to ".join(format(n.normalize(), "f") for n in meaning.numbers)
+        if meaning.side == "before":
+            phrases.append(f"{meaning.words[0]} {shown}")
+        elif meaning.side == "after":
+            phrases.append(f"{shown} {meaning.words[0]}")
+        else:
+            phrases.append(meaning.words[0])
+    return "".join(f"; {p}" for p in phrases)
+
+
 def _quoted(data: dict) -> PublicationRecord:
-    """The record of `data` with one quote per element: the numbers the element states, at
-    their offsets in the record's source text (`source_text`), so that the audit accepts it."""
+    """The record of `data` with one quote per element: the numbers the element states and
+    the words of their meaning, at their offsets in the record's source text
+    (`source_text`), so that the audit accepts it."""
     offset = 0
     for element in curated_elements(PublicationRecord.model_validate(data)):
-        text = _numbers([s.value for s in stated_numbers(element.model)])
+        stated = _numbers([s.value for s in stated_numbers(element.model)])
+        text = stated + _meant(element.model)
         owner = data
         for step in re.findall(r"\w+|\[\d+\]", element.path):
             owner = owner[int(step[1:-1])] if step.startswith("[") else owner[step]

@@ -439,3 +439,66 @@ def test_moving_any_sentence_account_makes_the_audit_fail(seed: Path) -> None:
             assert _account_findings(seed, changed), (entry, j)
             checked += 1
     assert checked >= len(accounts) // 2
+
+
+TIME_UNITS = ("minute", "hour", "day", "week", "month", "year")
+MEANING_SWAPS = {
+    "unit": TIME_UNITS,
+    "statistic": ("mean", "median", "range", "typical"),
+    "comparator": ("<", "<=", ">", ">="),
+    "category": ("complete-response", "partial-response"),
+}
+
+
+def _meaning_leaves(data: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    """Paths of the categories, units, statistics and comparators of a seed that
+    MEANING_SWAPS can change, found by walking the data (not by the audit's own walk)."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key in ("quotes", "not_curated", "curation_notes", "source_sentences"):
+                continue
+            if key in MEANING_SWAPS and value in MEANING_SWAPS[key]:
+                yield (*path, key)
+            else:
+                yield from _meaning_leaves(value, (*path, key))
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            yield from _meaning_leaves(item, (*path, index))
+
+
+@pytest.mark.parametrize("seed", SEEDS, ids=[p.stem for p in SEEDS])
+def test_changing_what_a_number_means_makes_the_audit_fail(seed: Path) -> None:
+    """Every time unit, statistic, comparator, and complete/partial response category, changed
+    to each other value of its kind: 17 complete responses relabelled partial, 5.9 months
+    made weeks, a median made a mean, 'up to 14 doses' made '> 14'."""
+    data = _seed(seed.name)
+    leaves = list(_meaning_leaves(data))
+    assert leaves
+    missed, tried = [], 0
+    for path in leaves:
+        for other in MEANING_SWAPS[path[-1]]:
+            if other == _get(data, path):
+                continue
+            changed = copy.deepcopy(data)
+            _set(changed, path, other)
+            try:
+                record = PublicationRecord.model_validate(changed)
+            except ValidationError:
+                continue
+            tried += 1
+            findings = audit([(seed.name, record)], SOURCES_DIR).findings
+            if not any(f.field.endswith(".".join(map(str, path[-1:]))) for f in findings):
+                missed.append(f"{'.'.join(map(str, path))} -> {other}")
+    assert tried >= len(leaves)
+    assert not missed, f"{len(missed)} of {tried} changes passed the audit: {missed}"
+
+
+def test_a_note_on_another_matter_does_not_excuse_a_unit() -> None:
+    """Clark's note about cycle_duration explains the cycle, not its unit: a unit changed
+    under it is still found."""
+    data = _seed("clark-2021.yaml")
+    regimen = data["regimens"][0]
+    assert regimen["curation_notes"][0]["about"] == "cycle_duration"
+    regimen["cycle_duration"]["unit"] = "day"
+    [finding] = audit([("clark-2021.yaml", _record(data))], SOURCES_DIR).findings
+    assert finding.field == "regimens[0].cycle_duration.unit" and "'day'" in finding.message

@@ -27,6 +27,7 @@ MODULES = [
     "il2kg.audit.numbers",
     "il2kg.audit.check",
     "il2kg.audit.sentences",
+    "il2kg.audit.wording",
     "il2kg.pipeline",
     "il2kg.report",
     "il2kg.checks.shacl",

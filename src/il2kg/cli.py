@@ -112,6 +112,7 @@ def _seed_paths(inputs: Inputs, names: list[str]) -> list[Path]:
 def cmd_audit(args: argparse.Namespace) -> int:
     """Check curated values against their sources: every element quotes its words, in place."""
     from il2kg.audit.check import audit, format_audit
+    from il2kg.audit.wording import Lexicon
     from il2kg.pipeline import read_graph
     from il2kg.records.load import display_path, load_seeds
     from il2kg.records.vocabulary import vocabulary_from
@@ -129,14 +130,15 @@ def cmd_audit(args: argparse.Namespace) -> int:
                 "\n".join([*problems, f"{display_path(path)}: {fixed} offset(s) set"]),
                 file=sys.stderr,
             )
-    loaded = load_seeds(
-        paths, vocabulary_from(read_graph(inputs.ontology_file)), inputs.sources_dir
-    )
+    ontology = read_graph(inputs.ontology_file)
+    loaded = load_seeds(paths, vocabulary_from(ontology), inputs.sources_dir)
     if loaded.errors:
         print("\n".join(map(str, loaded.errors)), file=sys.stderr)
         raise UsageError("records with errors cannot be audited (see `il2kg validate`)")
     files = {p.stem: display_path(p) for p in paths}
-    report = audit(((files[r.id], r) for r in loaded.records), inputs.sources_dir)
+    report = audit(
+        ((files[r.id], r) for r in loaded.records), inputs.sources_dir, Lexicon.of(ontology)
+    )
     print(format_audit(report, args.format))
     return EXIT_OK if report.ok else EXIT_INVALID
 

@@ -18,6 +18,7 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from il2kg.audit.check import AuditReport, audit
+from il2kg.audit.wording import Lexicon
 from il2kg.checks.reasoning import ReasoningReport, reason
 from il2kg.checks.reasoning_cache import ReasoningCache
 from il2kg.checks.shacl import ShaclEngine, ShaclReport, validate_store
@@ -132,7 +133,11 @@ def run(
     audited = (
         None
         if inputs.sources_dir is None
-        else audit(((loaded.source_maps[r.id].file, r) for r in loaded.records), inputs.sources_dir)
+        else audit(
+            ((loaded.source_maps[r.id].file, r) for r in loaded.records),
+            inputs.sources_dir,
+            Lexicon.of(ontology),
+        )
     )
     sources = partial(read_source, inputs.sources_dir) if inputs.sources_dir else None
     store = fill(ox.Store() if store is None else store, loaded.records, mappings, sources)

@@ -20,7 +20,10 @@ Per record, against its source texts (`sources/`):
 6. the account of the abstract's sentences (`source_sentences`) is the text's: its count is
    the number of sentences from `first_sentence` to `last_sentence`, each sentence
    accounted as curated as an element holds one of its quotes, and each sentence of the
-   abstract an element quotes is accounted as curated as it (`audit/sentences.py`).
+   abstract an element quotes is accounted as curated as it (`audit/sentences.py`);
+7. the words that give a number its meaning are in the element's quotes: an outcome's
+   category and each quantity's unit, statistic and comparator (`audit/wording.py`), unless
+   a curation note about that field says why.
 """
 
 from __future__ import annotations
@@ -36,8 +39,17 @@ from pathlib import Path
 
 from il2kg.audit.numbers import Mention, mentions, stated_numbers
 from il2kg.audit.sentences import account_findings
+from il2kg.audit.wording import (
+    COMPARATOR_REACH,
+    UNIT_REACH,
+    Lexicon,
+    Meaning,
+    attested,
+    bundled_lexicon,
+    meanings,
+)
 from il2kg.graph.derive import Derived, derive_outcomes, rate_percent
-from il2kg.records.model import PublicationRecord, Quote
+from il2kg.records.model import CurationNote, PublicationRecord, Quote
 from il2kg.records.sources import (
     Element,
     curated_elements,
@@ -99,6 +111,7 @@ class AuditReport:
     recomputed: int
     notes: int
     sentences: int
+    meanings: int
     coverage: Coverage
 
     @property
@@ -122,8 +135,15 @@ class _Span:
 class _RecordAudit:
     """The audit of one record: its quotes located, its numbers checked and accounted for."""
 
-    def __init__(self, file: str, record: PublicationRecord, sources_dir: Path) -> None:
-        self.file, self.record, self.sources_dir = file, record, sources_dir
+    def __init__(
+        self,
+        file: str,
+        record: PublicationRecord,
+        sources_dir: Path,
+        lexicon: Lexicon,
+    ) -> None:
+        self.file, self.record, self.sources_dir, self.lexicon = file, record, sources_dir, lexicon
+        self.meanings_checked = 0
         self.findings: list[Finding] = []
         self.used: set[tuple[str, int]] = set()
         self.stated = self.recomputed = self.notes_checked = 0
@@ -222,6 +242,44 @@ class _RecordAudit:
         values = {s.value for s in stated}
         self.used |= {(span.source, m.start) for span, m in quoted if m.value in values}
         self.quoted[element.ref] = set(have)
+
+    def wording(self, element: Element, spans: list[_Span]) -> None:
+        """The words of an element's category, units, statistics and comparators in its quotes,
+        unless a curation note about the field says why not (`explained`)."""
+        notes = getattr(element.model, "curation_notes", [])
+        texts = [read_source(self.sources_dir, s.source)[s.start : s.end] for s in spans]
+        for meaning in meanings(element.model, self.lexicon):
+            if explained(meaning, notes):
+                continue
+            self.meanings_checked += 1
+            near = self.near(meaning, spans)
+            if not (
+                any(meaning.value in self.lexicon.first_unit(t) for t in near)
+                if meaning.side == "after"
+                else attested(meaning.words, " ".join(near if meaning.side else texts))
+            ):
+                self.find(
+                    element,
+                    f"{element.path}.{meaning.field}",
+                    f"says {meaning.value!r}, but its quotes have none of its words "
+                    f"({', '.join(map(repr, meaning.words))}); quote them, or say why in a "
+                    "curation note about the field",
+                    "",
+                    *self.place(element.quotes),
+                )
+
+    def near(self, meaning: Meaning, spans: list[_Span]) -> list[str]:
+        """The text just after (a unit) or before (a comparator) each mention of a meaning's
+        numbers in the spans."""
+        found = []
+        for s in spans:
+            text = read_source(self.sources_dir, s.source)
+            for m in mentions_in(self.sources_dir, s.source):
+                if s.holds(s.source, m) and m.value in meaning.numbers:
+                    after = text[m.end : min(m.end + UNIT_REACH, s.end)]
+                    before = text[max(s.start, m.start - COMPARATOR_REACH) : m.start]
+                    found.append(after if meaning.side == "after" else before)
+        return found
 
     def notes(self, element: Element, elements: dict[str, list[Element]]) -> None:
         """An element's curation notes: their quoted words in its sources, their other
@@ -368,6 +426,7 @@ class _RecordAudit:
             if len(spans) < len(located):
                 self.unplaced.add(element.ref)
             self.element(element, spans)
+            self.wording(element, spans)
             self.own_spans[element.ref] = [
                 (s.start, s.end) for s in spans if s.source == self.record.source_file
             ]
@@ -383,6 +442,20 @@ class _RecordAudit:
             for i, span in enumerate(self.record.not_curated)
         ]
         return self.coverage([span for span in listed if span is not None])
+
+
+def explained(meaning: Meaning, notes: list[CurationNote]) -> bool:
+    """Whether a curation note says why a meaning's words are not in the quotes: a note about
+    the field itself (`about: category`), or about the field holding it that names the value
+    (`about: cycle_duration` saying "week" of a nested unit); a note about a field on
+    another matter does not excuse what it holds."""
+    top = meaning.field.partition(".")[0].partition("[")[0]
+    for note in notes:
+        if note.about == top and (
+            top == meaning.field or attested((meaning.value, *meaning.words), note.basis)
+        ):
+            return True
+    return False
 
 
 def _referenced(element: Element, elements: dict[str, list[Element]]) -> set[str]:
@@ -430,13 +503,19 @@ def _show(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-def audit(records: Iterable[tuple[str, PublicationRecord]], sources_dir: Path) -> AuditReport:
-    """Audit records (seed file name, record) against the source texts in `sources_dir`."""
+def audit(
+    records: Iterable[tuple[str, PublicationRecord]],
+    sources_dir: Path,
+    lexicon: Lexicon | None = None,
+) -> AuditReport:
+    """Audit records (seed file name, record) against the source texts in `sources_dir`;
+    `lexicon` has the ontology's words for its terms (default: the bundled ontology's)."""
+    lexicon = bundled_lexicon() if lexicon is None else lexicon
     findings: list[Finding] = []
-    count = quotes = stated = recomputed = notes = sentences = 0
+    count = quotes = stated = recomputed = notes = sentences = meanings = 0
     coverage = Coverage()
     for file, record in records:
-        one = _RecordAudit(file, record, sources_dir)
+        one = _RecordAudit(file, record, sources_dir, lexicon)
         coverage += one.run()
         findings += one.findings
         count += 1
@@ -444,8 +523,9 @@ def audit(records: Iterable[tuple[str, PublicationRecord]], sources_dir: Path) -
         stated, recomputed = stated + one.stated, recomputed + one.recomputed
         notes += one.notes_checked
         sentences += one.sentences_checked
+        meanings += one.meanings_checked
     return AuditReport(
-        tuple(findings), count, quotes, stated, recomputed, notes, sentences, coverage
+        tuple(findings), count, quotes, stated, recomputed, notes, sentences, meanings, coverage
     )
 
 
@@ -459,7 +539,8 @@ def summary(report: AuditReport) -> Iterator[str]:
         f"{report.recomputed} reported percent(s) recomputed from count / denominator; "
         f"{report.notes} curation note(s) checked (quoted words in the sources, numbers in "
         f"the quotes); {report.sentences} abstract sentence(s) accounted for as the text has "
-        "them"
+        f"them; {report.meanings} categories, units, statistics and comparators checked "
+        "against the words of their quotes"
     )
     yield (
         f"{c.numbers} number(s) in {c.sources} source(s): {c.used} used by curated elements, "
@@ -480,6 +561,7 @@ def format_audit(report: AuditReport, form: str = "text") -> str:
                 "recomputed": report.recomputed,
                 "curation_notes": report.notes,
                 "sentences": report.sentences,
+                "meanings": report.meanings,
                 "coverage": asdict(report.coverage),
             },
             indent=2,

@@ -1,0 +1,192 @@
+"""The audit's rule 7: the words that give a number its meaning are in the element's quotes.
+
+A count of 17 stays 17 when its category changes from complete to partial response, and 5.9
+stays 5.9 when its unit changes from months to weeks: the numbers rules cannot see that. So
+each value that says what a number means (an outcome's `category`, and each quantity's
+`unit`, `statistic` and `comparator`) must be attested by its words in the element's quotes;
+a unit must be the first unit named after the quantity's last number (its upper bound, else
+its value; within `UNIT_REACH` characters: "over 5 days", "6 to 9 days", "600,000 or
+720,000 IU/kg"; a unit hyphened to another number, "2 1-week cycles", is that number's), so
+"every 8 hours for up to 5 days" attests 8 hours and 5 days, never 8 days; and a comparator's
+words must come just before one of its numbers (within `COMPARATOR_REACH` characters: "up
+to 14", "≥5 years"), so "over 5 days" elsewhere does not attest "more than 14 doses".
+A term's words are its labels in the ontology (`rdfs:label`, `skos:altLabel`, and
+`skos:hiddenLabel` for word forms a source uses, e.g. "progressed"); the words of the
+statistics and comparators, which records write as fixed values, are `STATISTIC_WORDS` and
+`COMPARATOR_WORDS`. Words match case-insensitively, hyphens read as spaces, in order with at
+most `GAP` other words between them ("alive and completely disease free" attests "alive and
+disease-free"), and a word of the text may be a label word with up to two more letters
+("cycles", "typically").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+
+from pydantic import BaseModel
+from rdflib import RDF, RDFS, SKOS, Graph, URIRef
+
+from il2kg.iris import IL2KG
+from il2kg.paths import ONTOLOGY_FILE
+
+GAP = 2
+UNIT_REACH = 60  # characters after a number in which its unit must be named
+COMPARATOR_REACH = 25  # characters before a number in which its comparator's words must be
+COMPOUND = re.compile(r"\d[\d.,]*-[^\W\d_]+")  # '1-week': a unit hyphened to another number
+SUFFIX = 2
+TOKEN = re.compile(r"\w+|[^\w\s]")
+STATISTIC_WORDS: dict[str, tuple[str, ...]] = {
+    "mean": ("mean", "average"),
+    "median": ("median",),
+    "range": ("range", "from to"),
+    "typical": ("typical", "usually", "generally"),
+}
+COMPARATOR_WORDS: dict[str, tuple[str, ...]] = {
+    "<=": ("≤", "<=", "up to", "within", "at most", "no more than", "or less", "or fewer"),
+    "<": ("<", "less than", "fewer than", "under", "below", "shorter than"),
+    ">=": ("≥", ">=", "at least", "or more", "or longer"),
+    ">": (">", "more than", "greater than", "over", "above", "longer than", "beyond"),
+}
+TERM_FIELDS = ("category", "unit")  # whose values are ontology terms
+LITERAL_FIELDS: dict[str, Mapping[str, tuple[str, ...]]] = {
+    "statistic": STATISTIC_WORDS,
+    "comparator": COMPARATOR_WORDS,
+}
+SKIPPED = ("quotes", "curation_notes")
+
+
+@dataclass(frozen=True)
+class Meaning:
+    """One value giving a number its meaning: the field path within the element, the value,
+    the words any of which attests it and, for a unit or comparator, the numbers it must be
+    next to and on which side ("after" them for a unit, "before" for a comparator)."""
+
+    field: str
+    value: str
+    words: tuple[str, ...]
+    numbers: tuple[Decimal, ...] = ()
+    side: str = ""
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The ontology's words for its terms (local name -> labels: preferred, alternative,
+    hidden), and which terms are units."""
+
+    words: Mapping[str, tuple[str, ...]]
+    units: frozenset[str]
+
+    @classmethod
+    def of(cls, ontology: Graph) -> Lexicon:
+        """The lexicon of an ontology.
+
+        >>> lexicon = Lexicon.of(Graph().parse(ONTOLOGY_FILE))
+        >>> lexicon.words["complete-response"], "day" in lexicon.units
+        (('complete response', 'CR', 'complete regression'), True)
+        """
+        found: dict[str, list[str]] = {}
+        for prop in (RDFS.label, SKOS.altLabel, SKOS.hiddenLabel):
+            for term, label in ontology.subject_objects(prop):
+                if isinstance(term, URIRef) and str(term).startswith(IL2KG):
+                    found.setdefault(str(term)[len(IL2KG) :], []).append(str(label))
+        units = {str(u)[len(IL2KG) :] for u in ontology.subjects(RDF.type, IL2KG["Unit"])}
+        return cls({t: tuple(labels) for t, labels in found.items()}, frozenset(units))
+
+    def first_unit(self, text: str) -> frozenset[str]:
+        """The unit(s) named first in `text`, the words after a number.
+
+        >>> lexicon = bundled_lexicon()
+        >>> sorted(lexicon.first_unit(" hours for up to 5 days"))
+        ['hour']
+        >>> sorted(lexicon.first_unit(" 1-week cycles of HD IL-2"))  # 1-week is 1's
+        ['treatment-cycle']
+        """
+        tokens = _tokens(COMPOUND.sub(" ", text))
+        for at in range(len(tokens)):
+            named = frozenset(
+                unit
+                for unit in self.units
+                if any(_occurs_at(_tokens(w), tokens, at) for w in self.words.get(unit, ()))
+            )
+            if named:
+                return named
+        return frozenset()
+
+
+@cache
+def bundled_lexicon() -> Lexicon:
+    """The lexicon of the ontology il2kg ships."""
+    return Lexicon.of(Graph().parse(ONTOLOGY_FILE))
+
+
+def _tokens(text: str) -> list[str]:
+    return TOKEN.findall(text.lower().replace("-", " "))
+
+
+def _matches(word: str, token: str) -> bool:
+    return token == word or (
+        word.isalpha() and token.startswith(word) and len(token) - len(word) <= SUFFIX
+    )
+
+
+def attested(words: Sequence[str], text: str) -> bool:
+    """Whether any of `words` occurs in `text` (in order, at most GAP words apart).
+
+    >>> attested(["alive and disease-free"], "Three remain alive and completely disease free")
+    True
+    >>> attested(["complete response", "CR"], "26 partial responses (PRs)")
+    False
+    """
+    tokens = _tokens(text)
+    return any(_occurs(_tokens(w), tokens) for w in words)
+
+
+def _occurs(wanted: list[str], tokens: list[str]) -> bool:
+    """Whether the words of `wanted` occur in `tokens` in order, at most GAP apart."""
+    return any(_occurs_at(wanted, tokens, at) for at in range(len(tokens)))
+
+
+def _occurs_at(wanted: list[str], tokens: list[str], at: int) -> bool:
+    """Whether the words of `wanted` occur in `tokens` from `at` on, at most GAP apart."""
+    return bool(wanted) and _matches(wanted[0], tokens[at]) and _rest(wanted[1:], tokens, at + 1)
+
+
+def _rest(wanted: list[str], tokens: list[str], at: int) -> bool:
+    if not wanted:
+        return True
+    return any(
+        _matches(wanted[0], tokens[i]) and _rest(wanted[1:], tokens, i + 1)
+        for i in range(at, min(at + GAP + 1, len(tokens)))
+    )
+
+
+def meanings(model: BaseModel, lexicon: Lexicon, path: str = "") -> Iterator[Meaning]:
+    """The values of `model` (and the models inside it) that give its numbers their meaning."""
+    for name in type(model).model_fields:
+        if name in SKIPPED:
+            continue
+        value = getattr(model, name)
+        for index, item in enumerate(value if isinstance(value, list) else [value]):
+            where = f"{path}{name}[{index}]" if isinstance(value, list) else f"{path}{name}"
+            if isinstance(item, BaseModel):
+                yield from meanings(item, lexicon, f"{where}.")
+            elif isinstance(item, str) and name in TERM_FIELDS:
+                said = lexicon.words.get(item, (item.replace("-", " "),))
+                if name == "unit":
+                    yield Meaning(where, item, said, _numbers(model)[-1:], "after")
+                else:
+                    yield Meaning(where, item, said)
+            elif isinstance(item, str) and item in LITERAL_FIELDS.get(name, {}):
+                numbers, side = (_numbers(model), "before") if name == "comparator" else ((), "")
+                yield Meaning(where, item, LITERAL_FIELDS[name][item], numbers, side)
+
+
+def _numbers(quantity: BaseModel) -> tuple[Decimal, ...]:
+    """A quantity's numbers in the order text gives them (lower, value, upper): its unit
+    follows the last one."""
+    found = (getattr(quantity, name, None) for name in ("lower", "value", "upper"))
+    return tuple(Decimal(n) for n in found if n is not None)
