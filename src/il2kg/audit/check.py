@@ -149,6 +149,7 @@ class _RecordAudit:
         self.stated = self.recomputed = self.notes_checked = 0
         self.quoted: dict[str, set[Decimal]] = {}
         self.own_spans: dict[str, list[tuple[int, int]]] = {}
+        self.mentioned: dict[str, list[tuple[_Span, Mention]]] = {}
         self.unplaced: set[str] = set()
         self.sentences_checked = 0
 
@@ -242,6 +243,7 @@ class _RecordAudit:
         values = {s.value for s in stated}
         self.used |= {(span.source, m.start) for span, m in quoted if m.value in values}
         self.quoted[element.ref] = set(have)
+        self.mentioned[element.ref] = quoted
 
     def wording(self, element: Element, spans: list[_Span]) -> None:
         """The words of an element's category, units, statistics and comparators in its quotes,
@@ -252,7 +254,7 @@ class _RecordAudit:
             if explained(meaning, notes):
                 continue
             self.meanings_checked += 1
-            near = self.near(meaning, spans)
+            near = self.near(meaning, self.mentioned.get(element.ref, []))
             if not (
                 any(meaning.value in self.lexicon.first_unit(t) for t in near)
                 if meaning.side == "after"
@@ -268,17 +270,17 @@ class _RecordAudit:
                     *self.place(element.quotes),
                 )
 
-    def near(self, meaning: Meaning, spans: list[_Span]) -> list[str]:
+    def near(self, meaning: Meaning, quoted: list[tuple[_Span, Mention]]) -> list[str]:
         """The text just after (a unit) or before (a comparator) each mention of a meaning's
-        numbers in the spans."""
+        numbers in the element's quotes."""
         found = []
-        for s in spans:
-            text = read_source(self.sources_dir, s.source)
-            for m in mentions_in(self.sources_dir, s.source):
-                if s.holds(s.source, m) and m.value in meaning.numbers:
-                    after = text[m.end : min(m.end + UNIT_REACH, s.end)]
-                    before = text[max(s.start, m.start - COMPARATOR_REACH) : m.start]
-                    found.append(after if meaning.side == "after" else before)
+        for s, m in quoted:
+            if m.value in meaning.numbers:
+                text = read_source(self.sources_dir, s.source)
+                if meaning.side == "after":
+                    found.append(text[m.end : min(m.end + UNIT_REACH, s.end)])
+                else:
+                    found.append(text[max(s.start, m.start - COMPARATOR_REACH) : m.start])
         return found
 
     def notes(self, element: Element, elements: dict[str, list[Element]]) -> None:
@@ -322,7 +324,7 @@ class _RecordAudit:
 
     def percents(self) -> None:
         """Reported percents against count / denominator as derive.py recomputes them."""
-        derived = derive_outcomes(list(self.record.outcomes))
+        derived = derive_outcomes(list(self.record.outcomes), intervals=False)
         elements = {e.ref: e for e in curated_elements(self.record)}
         rows: list[tuple[str, int | None, int | None, Decimal | None]] = []
         for o in self.record.outcomes:

@@ -25,7 +25,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import cache, cached_property
 
 from pydantic import BaseModel
 from rdflib import RDF, RDFS, SKOS, Graph, URIRef
@@ -107,14 +107,15 @@ class Lexicon:
         """
         tokens = _tokens(COMPOUND.sub(" ", text))
         for at in range(len(tokens)):
-            named = frozenset(
-                unit
-                for unit in self.units
-                if any(_occurs_at(_tokens(w), tokens, at) for w in self.words.get(unit, ()))
-            )
+            named = frozenset(u for u, w in self.unit_words if _occurs_at(w, tokens, at))
             if named:
                 return named
         return frozenset()
+
+    @cached_property
+    def unit_words(self) -> tuple[tuple[str, list[str]], ...]:
+        """(unit, the tokens of one of its words) for every word of every unit."""
+        return tuple((u, _tokens(w)) for u in sorted(self.units) for w in self.words.get(u, ()))
 
 
 @cache
@@ -125,6 +126,12 @@ def bundled_lexicon() -> Lexicon:
 
 def _tokens(text: str) -> list[str]:
     return TOKEN.findall(text.lower().replace("-", " "))
+
+
+@cache
+def _word_tokens(word: str) -> list[str]:
+    """The tokens of a label or listed word (few, so all are kept)."""
+    return _tokens(word)
 
 
 def _matches(word: str, token: str) -> bool:
@@ -142,7 +149,7 @@ def attested(words: Sequence[str], text: str) -> bool:
     False
     """
     tokens = _tokens(text)
-    return any(_occurs(_tokens(w), tokens) for w in words)
+    return any(_occurs(_word_tokens(w), tokens) for w in words)
 
 
 def _occurs(wanted: list[str], tokens: list[str]) -> bool:

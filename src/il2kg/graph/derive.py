@@ -129,8 +129,9 @@ def agrees(percent: Decimal, count: int, total: int) -> bool:
     )
 
 
-def derive_outcomes(outcomes: list[Outcome]) -> dict[str, Derived]:
-    """Derived figures for every outcome that has any, keyed by outcome id."""
+def derive_outcomes(outcomes: list[Outcome], *, intervals: bool = True) -> dict[str, Derived]:
+    """Derived figures for every outcome that has any, keyed by outcome id; without
+    `intervals`, no Clopper-Pearson interval (what costs) is computed."""
     by_id = {o.id: o for o in outcomes}
     counts: dict[str, int] = {}
     derived: dict[str, Derived] = {}
@@ -165,10 +166,10 @@ def derive_outcomes(outcomes: list[Outcome]) -> dict[str, Derived]:
             denominator_from=outcome.among if derived_denominator is not None else None,
         )
         if count is not None and denominator and count <= denominator:
-            lower, upper = clopper_pearson(count, denominator)
-            result = replace(
-                result, percent=rate_percent(count, denominator), ci_lower=lower, ci_upper=upper
-            )
+            result = replace(result, percent=rate_percent(count, denominator))
+            if intervals:
+                lower, upper = clopper_pearson(count, denominator)
+                result = replace(result, ci_lower=lower, ci_upper=upper)
         if not result.is_empty():
             derived[outcome.id] = result
     return derived
