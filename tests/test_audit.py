@@ -320,6 +320,13 @@ def test_validate_runs_the_audit_when_the_project_has_sources(
     out = capsys.readouterr().out
     assert "audit: not run: no sources/ directory beside seeds" in out
     assert "states 18" not in out and "Reported 6% disagrees with 18/270" in out
+    broken = _project(tmp_path / "broken")
+    seed = broken / "seeds" / "atkins-1999.yaml"
+    seed.write_text(seed.read_text(encoding="utf-8").replace("  sentences: 14", "  sentences: 15"))
+    monkeypatch.chdir(broken)
+    assert main(["validate", "--no-reasoning"]) == 1
+    out = capsys.readouterr().out
+    assert "missing 15" in out and "audit: not run: the records above have errors" in out
 
 
 NOTE_DIGITS = re.compile(r"(?<![\w.-])\d+(?![\w.])")

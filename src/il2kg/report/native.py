@@ -27,6 +27,8 @@ def text(result: PipelineResult, found: list[Problem], style: Style) -> str:
         lines.append(result.reasoning.summary())
     if result.audit is not None:
         lines += [f"audit: {line}" for line in summary(result.audit)]
+    elif result.loaded.errors:
+        lines.append("audit: not run: the records above have errors; fix them first")
     elif result.loaded.records:
         lines.append(
             f"audit: not run: no {SOURCES}/ directory beside "
