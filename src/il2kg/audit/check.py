@@ -22,8 +22,8 @@ Per record, against its source texts (`sources/`):
    accounted as curated as an element holds one of its quotes, and each sentence of the
    abstract an element quotes is accounted as curated as it (`audit/sentences.py`);
 7. the words that give a number its meaning are in the element's quotes: an outcome's
-   category and each quantity's unit, statistic and comparator (`audit/wording.py`), unless
-   a curation note about that field says why.
+   category, a cohort's diseases, a regimen's agents and each quantity's unit, statistic and
+   comparator (`audit/wording.py`), unless a curation note about that field says why.
 """
 
 from __future__ import annotations

@@ -2,8 +2,9 @@
 
 A count of 17 stays 17 when its category changes from complete to partial response, and 5.9
 stays 5.9 when its unit changes from months to weeks: the numbers rules cannot see that. So
-each value that says what a number means (an outcome's `category`, and each quantity's
-`unit`, `statistic` and `comparator`) must be attested by its words in the element's quotes;
+each value that says what a number means (an outcome's `category`, a cohort's `diseases`, a
+regimen's `agents`, and each quantity's `unit`, `statistic` and `comparator`) must be
+attested by its words in the element's quotes;
 a unit must be the first unit named after the quantity's last number (its upper bound, else
 its value; within `UNIT_REACH` characters: "over 5 days", "6 to 9 days", "600,000 or
 720,000 IU/kg"; a unit hyphened to another number, "2 1-week cycles", is that number's), so
@@ -51,7 +52,7 @@ COMPARATOR_WORDS: dict[str, tuple[str, ...]] = {
     ">=": ("≥", ">=", "at least", "or more", "or longer"),
     ">": (">", "more than", "greater than", "over", "above", "longer than", "beyond"),
 }
-TERM_FIELDS = ("category", "unit")  # whose values are ontology terms
+TERM_FIELDS = ("category", "unit", "diseases", "agents")  # whose values are ontology terms
 LITERAL_FIELDS: dict[str, Mapping[str, tuple[str, ...]]] = {
     "statistic": STATISTIC_WORDS,
     "comparator": COMPARATOR_WORDS,
