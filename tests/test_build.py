@@ -14,8 +14,10 @@ import pytest
 from rdflib import Dataset, Graph
 from rdflib.namespace import VOID
 
+from il2kg import pipeline
 from il2kg.cli import main
 from il2kg.iris import DATASET_IRI, VOID_GRAPH
+from il2kg.paths import SEEDS_DIR
 from il2kg.publish.dist import publish
 from tests.reasoner import REASONING
 
@@ -83,6 +85,29 @@ def test_two_builds_are_byte_identical(dist: Path, tmp_path: Path) -> None:
         assert (again / name).read_bytes() == (dist / name).read_bytes(), name
     lines = (dist / "il2kg.nt").read_text().splitlines()
     assert lines == sorted(lines)
+
+
+def test_a_large_build_stores_on_disk_a_small_one_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seeds = sorted(SEEDS_DIR.glob("*.yaml"))
+    pipeline._new_store(seeds, tmp_path)
+    assert not any(tmp_path.iterdir())  # the seeds are small: in memory
+    monkeypatch.setattr(pipeline, "IN_MEMORY_SEED_BYTES", 0)
+    pipeline._new_store(seeds, tmp_path)
+    assert any(tmp_path.iterdir())  # RocksDB's files
+
+
+@pytest.mark.slow
+def test_a_build_on_disk_writes_the_bytes_of_one_in_memory(
+    dist: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline, "IN_MEMORY_SEED_BYTES", 0)
+    again = tmp_path / "dist"
+    assert main(["build", "--out", str(again), *REASONING]) == 0
+    assert sorted(again.iterdir()) and all(
+        (dist / p.name).read_bytes() == p.read_bytes() for p in again.iterdir()
+    )
 
 
 def test_publish_swaps_whole_builds(tmp_path: Path) -> None:

@@ -18,8 +18,6 @@ from il2kg.errors import UsageError
 from il2kg.paths import ONTOLOGY, ROOT, Inputs, build_cache, cache_root, find_project, locate
 
 if TYPE_CHECKING:
-    from pyoxigraph import Store
-
     from il2kg.pipeline import PipelineResult
     from il2kg.query.result import Result
 
@@ -58,13 +56,12 @@ def _queries(args: argparse.Namespace) -> Path:
     return args.queries or _inputs(args).queries_dir
 
 
-def _pipeline(
-    args: argparse.Namespace, inputs: Inputs, store: Store | None = None
-) -> PipelineResult:
-    """The pipeline over the inputs, with the command's SHACL engine and reasoning choice."""
+def _pipeline(args: argparse.Namespace, inputs: Inputs, disk: Path | None = None) -> PipelineResult:
+    """The pipeline over the inputs, with the command's SHACL engine and reasoning choice; a
+    large build's store goes on disk in `disk`."""
     from il2kg.pipeline import run
 
-    return run(inputs, reasoning=args.reasoning, engine=args.engine, cache=args.cache, store=store)
+    return run(inputs, reasoning=args.reasoning, engine=args.engine, cache=args.cache, disk=disk)
 
 
 def _seed_files(files: list[Path], inputs: Inputs) -> tuple[Path, ...]:
@@ -147,8 +144,6 @@ def cmd_build(args: argparse.Namespace) -> int:
     """Build and validate, then publish the artifacts; on failure leave the output untouched."""
     import tempfile
 
-    from pyoxigraph import Store
-
     from il2kg.iris import EXAMPLES_GRAPH, prefixes
     from il2kg.publish.dist import publish_written
     from il2kg.publish.release import dataset_of
@@ -159,8 +154,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     inputs = _inputs(args)
     print(f"il2kg build: {inputs.seeds_line()}", file=sys.stderr)
     _progress(args, "loading, converting and validating")
-    with tempfile.TemporaryDirectory(prefix="il2kg-build-") as work:  # the build's store
-        result = _pipeline(args, inputs, Store(work))
+    with tempfile.TemporaryDirectory(prefix="il2kg-build-") as work:  # a large build's store
+        result = _pipeline(args, inputs, Path(work))
         if not result.ok or result.store is None:
             print(render_report(result, "text"), file=sys.stderr)
             print(f"build refused: {args.out} was left as it was", file=sys.stderr)

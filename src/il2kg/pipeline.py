@@ -8,7 +8,7 @@ fast engine's fallback), and tests (`PipelineResult.graph`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import cached_property, partial
@@ -101,6 +101,19 @@ def _locate(report: ShaclReport, maps: Mapping[str, SourceMap]) -> ShaclReport:
     return replace(report, findings=findings)
 
 
+# Seed files up to this size in all (~1.3M triples of the synthetic records) build in an
+# in-memory store: there, loading and SHACL take half the CPU they take on disk, and a 1M-triple
+# build peaks under 1 GB (BENCHMARKS.md, "Issue 23, part 4").
+IN_MEMORY_SEED_BYTES = 16_000_000
+
+
+def _new_store(seeds: Sequence[Path], disk: Path | None) -> ox.Store:
+    """An in-memory store for seeds totalling at most IN_MEMORY_SEED_BYTES, else one on disk."""
+    if disk is None or sum(p.stat().st_size for p in seeds) <= IN_MEMORY_SEED_BYTES:
+        return ox.Store()
+    return ox.Store(str(disk))
+
+
 def run(
     inputs: Inputs | None = None,
     *,
@@ -108,13 +121,15 @@ def run(
     engine: ShaclEngine = "fast",
     cache: bool = True,
     store: ox.Store | None = None,
+    disk: Path | None = None,
 ) -> PipelineResult:
     """Load, convert, validate and (unless told not to) reason; stop early on broken records.
 
-    The records' quads and the mappings go into `store` (an empty one: on disk for a large
-    build; in memory by default). With `cache`, HermiT's inferences per record are read from
-    and kept in the reasoning cache (`checks.reasoning_cache`), so unchanged records are not
-    reasoned again.
+    The records' quads and the mappings go into `store` (an empty one), else into a new store:
+    on disk in the empty directory `disk` when one is given and the seed files total more than
+    IN_MEMORY_SEED_BYTES, in memory otherwise. With `cache`, HermiT's inferences per record are
+    read from and kept in the reasoning cache (`checks.reasoning_cache`), so unchanged records
+    are not reasoned again.
 
     >>> result = run(reasoning=False)  # the bundled studies, SHACL only (HermiT needs Java)
     >>> result.ok, result.report.conforms, result.reasoning is None
@@ -140,7 +155,7 @@ def run(
         )
     )
     sources = partial(read_source, inputs.sources_dir) if inputs.sources_dir else None
-    store = fill(ox.Store() if store is None else store, loaded.records, mappings, sources)
+    store = fill(store or _new_store(paths, disk), loaded.records, mappings, sources)
     graph = records_to_graph(loaded.records, sources) if reasoning else None
     with ThreadPoolExecutor(max_workers=1) as background:
         # HermiT runs in a Java process, so SHACL proceeds meanwhile on this thread.
