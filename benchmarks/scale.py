@@ -18,6 +18,7 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -41,18 +42,49 @@ def replicate(source: Path, target: Path, times: int) -> int:
 
 
 def measured(command: list[str], cwd: Path | None = None) -> dict[str, Any]:
-    """Run a command; its wall time, CPU time (user + system) and peak memory (max RSS)."""
+    """Run a command; its wall time, CPU time (user + system, its worker processes included),
+    peak memory (max RSS of its largest process) and the peak of the resident memory of it and
+    its worker processes together (sampled every 0.2 s)."""
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, cwd=cwd)
+    peaks = [0]
+    sampler = threading.Thread(target=_sample_tree, args=(process.pid, peaks), daemon=True)
+    sampler.start()
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
+    sampler.join()
     if status != 0:
         raise RuntimeError(f"{' '.join(command)} failed (wait status {status})")
     return {
         "wall_s": round(wall, 1),
         "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
         "peak_mb": round(usage.ru_maxrss / 1024),
+        "tree_peak_mb": round(peaks[0] / 1024),
     }
+
+
+def _tree_rss_kb(pid: int) -> int:
+    """The resident memory of a process and all its descendants, in kB (Linux /proc)."""
+    total = 0
+    todo = [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:  # it ended meanwhile
+            continue
+        if found := re.search(r"VmRSS:\s+(\d+)", status):
+            total += int(found.group(1))
+    return total
+
+
+def _sample_tree(pid: int, peaks: list[int]) -> None:
+    """Keep the largest sum of resident memory of `pid`'s tree in `peaks[0]` until it exits."""
+    while rss := _tree_rss_kb(pid):
+        peaks[0] = max(peaks[0], rss)
+        time.sleep(0.2)
 
 
 def _peak_of(pid: int) -> int:

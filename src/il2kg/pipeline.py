@@ -8,7 +8,7 @@ fast engine's fallback), and tests (`PipelineResult.graph`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import cached_property, partial
@@ -17,7 +17,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
-from il2kg.audit.check import AuditReport, audit
+from il2kg.audit.check import AuditReport, combined
 from il2kg.audit.wording import Lexicon
 from il2kg.checks.reasoning import ReasoningReport, reason
 from il2kg.checks.reasoning_cache import ReasoningCache
@@ -27,10 +27,12 @@ from il2kg.graph.convert import records_to_graph
 from il2kg.graph.imports import import_graphs
 from il2kg.graph.mappings import mapping_graph, read_mapping_set
 from il2kg.graph.origin import origin
-from il2kg.graph.quads import DATA, count, fill
+from il2kg.graph.quads import DATA, MAPPINGS, count, graph_quads, load
+from il2kg.ingest import Checks, ingest
 from il2kg.iris import INFERRED_GRAPH, bind_prefixes
 from il2kg.paths import Inputs
-from il2kg.records.load import LoadResult, load_seeds, scan_seeds
+from il2kg.records.load import LoadResult, SeedScan, load_result, scan_seeds
+from il2kg.records.model import PublicationRecord
 from il2kg.records.source_map import Location, SourceMap
 from il2kg.records.sources import read_source
 from il2kg.records.vocabulary import vocabulary_from
@@ -114,6 +116,29 @@ def _new_store(seeds: Sequence[Path], disk: Path | None) -> ox.Store:
     return ox.Store(str(disk))
 
 
+def _read_seeds(
+    scanned: SeedScan, checks: Checks, store: ox.Store
+) -> tuple[LoadResult, AuditReport | None]:
+    """Every seed file loaded, checked and audited (`ingest`, in worker processes for many);
+    the records' quads go into `store` until a file has an error."""
+    kept: list[tuple[PublicationRecord, Path]] = []
+    errors = list(scanned.errors)
+    audits: list[AuditReport] = []
+
+    def quads() -> Iterator[bytes]:
+        for item in ingest(scanned.seeds, checks):
+            errors.extend(item.errors)
+            if item.record is not None:
+                kept.append((item.record, item.path))
+                audits.extend([item.audit] if item.audit else [])
+                if not errors:
+                    yield item.quads
+
+    load(store, quads())
+    result = scanned.merge(load_result(kept, errors[len(scanned.errors) :]))
+    return result, None if checks.sources_dir is None else combined(audits)
+
+
 def run(
     inputs: Inputs | None = None,
     *,
@@ -141,21 +166,13 @@ def run(
     ontology = read_graph(inputs.ontology_file)
     mappings = mapping_graph(read_mapping_set(inputs.mappings_file))
     scanned = scan_seeds(inputs.seeds_dir)
-    paths = scanned.seeds
-    loaded = scanned.merge(load_seeds(paths, vocabulary_from(ontology), inputs.sources_dir))
+    store = store if store is not None else _new_store(scanned.seeds, disk)
+    checks = Checks(vocabulary_from(ontology), inputs.sources_dir, Lexicon.of(ontology))
+    loaded, audited = _read_seeds(scanned, checks, store)
     if loaded.errors:
         return PipelineResult(loaded, ontology, mappings, None, None, inputs=inputs)
-    audited = (
-        None
-        if inputs.sources_dir is None
-        else audit(
-            ((loaded.source_maps[r.id].file, r) for r in loaded.records),
-            inputs.sources_dir,
-            Lexicon.of(ontology),
-        )
-    )
+    store.bulk_extend(graph_quads(mappings, MAPPINGS))
     sources = partial(read_source, inputs.sources_dir) if inputs.sources_dir else None
-    store = fill(store or _new_store(paths, disk), loaded.records, mappings, sources)
     graph = records_to_graph(loaded.records, sources) if reasoning else None
     with ThreadPoolExecutor(max_workers=1) as background:
         # HermiT runs in a Java process, so SHACL proceeds meanwhile on this thread.

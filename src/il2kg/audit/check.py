@@ -505,6 +505,43 @@ def _show(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
+def audit_record(
+    file: str, record: PublicationRecord, sources_dir: Path, lexicon: Lexicon
+) -> AuditReport:
+    """Audit one record (from seed file `file`) against the source texts in `sources_dir`;
+    `lexicon` has the ontology's words for its terms."""
+    one = _RecordAudit(file, record, sources_dir, lexicon)
+    coverage = one.run()
+    quotes = sum(1 for _ in record_quotes(record))
+    return AuditReport(
+        tuple(one.findings),
+        1,
+        quotes,
+        one.stated,
+        one.recomputed,
+        one.notes_checked,
+        one.sentences_checked,
+        one.meanings_checked,
+        coverage,
+    )
+
+
+def combined(reports: Iterable[AuditReport]) -> AuditReport:
+    """The audit of several records from each one's: findings in order, counts summed."""
+    findings: list[Finding] = []
+    count = quotes = stated = recomputed = notes = sentences = meanings = 0
+    coverage = Coverage()
+    for report in reports:
+        findings += report.findings
+        count, quotes = count + report.records, quotes + report.quotes
+        stated, recomputed = stated + report.stated, recomputed + report.recomputed
+        notes, sentences = notes + report.notes, sentences + report.sentences
+        meanings, coverage = meanings + report.meanings, coverage + report.coverage
+    return AuditReport(
+        tuple(findings), count, quotes, stated, recomputed, notes, sentences, meanings, coverage
+    )
+
+
 def audit(
     records: Iterable[tuple[str, PublicationRecord]],
     sources_dir: Path,
@@ -513,22 +550,7 @@ def audit(
     """Audit records (seed file name, record) against the source texts in `sources_dir`;
     `lexicon` has the ontology's words for its terms (default: the bundled ontology's)."""
     lexicon = bundled_lexicon() if lexicon is None else lexicon
-    findings: list[Finding] = []
-    count = quotes = stated = recomputed = notes = sentences = meanings = 0
-    coverage = Coverage()
-    for file, record in records:
-        one = _RecordAudit(file, record, sources_dir, lexicon)
-        coverage += one.run()
-        findings += one.findings
-        count += 1
-        quotes += sum(1 for _ in record_quotes(record))
-        stated, recomputed = stated + one.stated, recomputed + one.recomputed
-        notes += one.notes_checked
-        sentences += one.sentences_checked
-        meanings += one.meanings_checked
-    return AuditReport(
-        tuple(findings), count, quotes, stated, recomputed, notes, sentences, meanings, coverage
-    )
+    return combined(audit_record(file, record, sources_dir, lexicon) for file, record in records)
 
 
 def summary(report: AuditReport) -> Iterator[str]:

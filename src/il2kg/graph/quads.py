@@ -54,19 +54,31 @@ def records_to_quads(
             yield ox.Quad(_named(s), _named(p), ox_term(o), graph)
 
 
+def record_nquads(record: PublicationRecord, sources: Sources | None = None) -> bytes:
+    """One record's quads in the data graph as N-Quads: what a worker process hands back."""
+    written = ox.serialize(records_to_quads([record], DATA, sources), format=ox.RdfFormat.N_QUADS)
+    assert written is not None  # no output given: the bytes are returned
+    return written
+
+
+def load(store: ox.Store, records: Iterable[bytes]) -> ox.Store:
+    """Records' N-Quads into `store`, bulk loaded `BATCH` records at a time (one bulk load of
+    a large build buffers ~1 GB of quads per million in an on-disk store)."""
+    pending = iter(records)
+    while batch := list(islice(pending, BATCH)):
+        store.bulk_load(b"".join(batch), format=ox.RdfFormat.N_QUADS)
+    return store
+
+
 def fill(
     store: ox.Store,
     records: Iterable[PublicationRecord],
     mappings: Graph,
     sources: Sources | None = None,
 ) -> ox.Store:
-    """The records' quads (bulk loaded into the data graph, `BATCH` records at a time: one bulk
-    load of a large build buffers ~1 GB of quads per million in an on-disk store) and the
-    mapping set (the mappings graph) into `store`: the build's data, as SHACL validates it
-    and the release publishes it."""
-    pending = iter(records)
-    while batch := list(islice(pending, BATCH)):
-        store.bulk_extend(records_to_quads(batch, DATA, sources))
+    """The records' quads (data graph) and the mapping set (mappings graph) into `store`: the
+    build's data, as SHACL validates it and the release publishes it."""
+    load(store, (record_nquads(record, sources) for record in records))
     store.bulk_extend(graph_quads(mappings, MAPPINGS))
     return store
 

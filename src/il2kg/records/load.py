@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from importlib import import_module
 from pathlib import Path
 from typing import Any, cast
@@ -66,6 +67,29 @@ class LoadResult:
     errors: tuple[RecordError, ...]
     warnings: tuple[RecordError, ...] = ()
     source_maps: Mapping[str, SourceMap] = field(default_factory=dict)  # by record id
+
+
+class SeedMaps(Mapping[str, SourceMap]):
+    """The source maps of loaded records, by record id, each read again from its seed file
+    when asked (to locate a finding) and the last few kept: all of them held would cost
+    ~60 KB a record (~1 GB at 10M triples)."""
+
+    def __init__(self, seeds: Mapping[str, Path]) -> None:
+        self.seeds = dict(seeds)  # record id -> its seed file
+        self._read = lru_cache(maxsize=64)(_source_map_of)
+
+    def __getitem__(self, record_id: str) -> SourceMap:
+        return self._read(self.seeds[record_id])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.seeds)
+
+    def __len__(self) -> int:
+        return len(self.seeds)
+
+
+def _source_map_of(path: Path) -> SourceMap:
+    return parse_seed(path)[1]
 
 
 @dataclass(frozen=True)
@@ -452,22 +476,33 @@ def scan_seeds(seeds_dir: Path) -> SeedScan:
     return SeedScan(seeds, tuple(errors), tuple(unread))
 
 
-def _shared(
-    records: Iterable[PublicationRecord], source_maps: Mapping[str, SourceMap]
-) -> Iterator[RecordError]:
+def _shared(records: Iterable[tuple[PublicationRecord, Path]]) -> Iterator[RecordError]:
     """A warning for each record whose DOI or source file an earlier record already has."""
     for where, key in (
         (("publication", "doi"), lambda r: (r.publication.doi or "").lower()),
         (("source_file",), lambda r: r.source_file),
     ):
         first: dict[str, str] = {}
-        for record in records:
-            value, name = key(record), source_maps[record.id].file
+        for record, path in records:
+            value, name = key(record), display_path(path)
             if value and value in first:
-                yield located(
-                    source_maps[record.id], where, f"Warning: {value} is also in {first[value]}"
-                )
+                marks = parse_seed(path)[1]  # a few warnings: the file is read again
+                yield located(marks, where, f"Warning: {value} is also in {first[value]}")
             first.setdefault(value, name)
+
+
+def load_result(
+    records: Iterable[tuple[PublicationRecord, Path]], errors: Iterable[RecordError]
+) -> LoadResult:
+    """The records that loaded, each with its seed file, and the errors of all files: with
+    the warnings of records sharing a DOI or source file, and the records' source maps."""
+    kept = list(records)
+    return LoadResult(
+        tuple(record for record, _ in kept),
+        tuple(errors),
+        tuple(_shared(kept)),
+        SeedMaps({record.id: path for record, path in kept}),
+    )
 
 
 def load_seeds(
@@ -490,15 +525,11 @@ def load_seeds(
     >>> broken.records, broken.errors[0].path, broken.errors[0].message
     ((), 'source_file', 'required field is missing')
     """
-    records: list[PublicationRecord] = []
-    source_maps: dict[str, SourceMap] = {}
+    records: list[tuple[PublicationRecord, Path]] = []
     errors: list[RecordError] = []
     for path in paths:
-        record, marks, problems = _load_record(path, vocabulary, sources_dir)
+        record, problems = load_record(path, vocabulary, sources_dir)
         errors.extend(problems)
         if record is not None and not problems:
-            records.append(record)
-            source_maps[record.id] = marks
-    return LoadResult(
-        tuple(records), tuple(errors), tuple(_shared(records, source_maps)), source_maps
-    )
+            records.append((record, path))
+    return load_result(records, errors)
