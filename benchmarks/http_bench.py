@@ -16,7 +16,8 @@ Three workloads: `lookup`, one cohort's label by IRI, the same query every time;
 a resource drawn at random from every resource IRI of the build on each request. il2kg runs
 twice: `il2kg` as served by default (answers kept for the build: a repeated query is
 answered from the cache) and `il2kg-engine` with `--result-cache 0` (every query runs on a
-query worker). `lookup-any` is run only where nothing is kept (`il2kg-engine` and the peers).
+query worker); `il2kg-direct` and `il2kg-direct-kept` are the same with `--direct` (workers
+answer connections themselves). `lookup-any` is run only where nothing is kept.
 rdflib-endpoint comes with the `bench` extra (or from another environment's `bin/`,
 --peer-venv), `oxigraph` with the `test` extra. Servers bind 127.0.0.1 only and are stopped
 at the end.
@@ -150,6 +151,17 @@ def il2kg_engine(dist: Path, peer: Path, work: Path) -> tuple[list[str], str]:
     return il2kg(dist, peer, work, "--result-cache", "0")
 
 
+def il2kg_direct(dist: Path, peer: Path, work: Path) -> tuple[list[str], str]:
+    """`il2kg serve --direct --result-cache 0`: workers answer connections themselves, every
+    query run."""
+    return il2kg(dist, peer, work, "--direct", "--result-cache", "0")
+
+
+def il2kg_direct_kept(dist: Path, peer: Path, work: Path) -> tuple[list[str], str]:
+    """`il2kg serve --direct`: workers answer connections themselves, answers kept."""
+    return il2kg(dist, peer, work, "--direct")
+
+
 def rdflib_endpoint(dist: Path, peer: Path, _: Path) -> tuple[list[str], str]:
     """rdflib-endpoint serving il2kg.nq (rdflib's memory store)."""
     port = free_port()
@@ -189,10 +201,13 @@ def oxigraph(dist: Path, _: Path, work: Path) -> tuple[list[str], str]:
 SERVERS: dict[str, Callable[[Path, Path, Path], tuple[list[str], str]]] = {
     "il2kg": il2kg,
     "il2kg-engine": il2kg_engine,
+    "il2kg-direct": il2kg_direct,
+    "il2kg-direct-kept": il2kg_direct_kept,
     "rdflib-endpoint": rdflib_endpoint,
     "oxigraph": oxigraph,
 }
-KEEPS = {"il2kg"}  # servers that answer a repeated query from a cache: no lookup-any
+KEEPS = {"il2kg", "il2kg-direct-kept"}  # servers answering a repeated query from a cache:
+#                                          no lookup-any
 
 
 def cpu_seconds(pid: int) -> tuple[float, float]:

@@ -12,17 +12,21 @@ from pyoxigraph import Store
 
 from il2kg.server.messages import (
     HEADER,
+    Adopt,
     Chunk,
+    Closed,
+    Drain,
     Failed,
     Frames,
     Job,
     Malformed,
     Message,
     Ready,
+    Return,
     Unsafe,
     frame,
 )
-from il2kg.server.worker import Link, failure
+from il2kg.server.worker import Link, Sender, failure
 
 MESSAGES: list[Message] = [
     Job(
@@ -40,6 +44,11 @@ MESSAGES: list[Message] = [
     Chunk("text/csv", b"", last=False),
     Failed(400, "syntax error: at 1:3"),
     Failed(500, "Traceback ..."),
+    Adopt(7),
+    Return(1 << 40, b"GET /sparql HTTP/1.1\r\n"),
+    Return(2, b""),
+    Closed(3),
+    Drain(),
 ]
 
 
@@ -58,7 +67,10 @@ def test_frames_decode_to_what_was_sent_in_any_split(
 @pytest.mark.parametrize(
     "raw",
     [
-        HEADER.pack(1, 9, 0),  # no such kind
+        HEADER.pack(1, 99, 0),  # no such kind
+        HEADER.pack(1, 5, 3) + b"abc",  # a connection number cut short
+        HEADER.pack(1, 7, 9) + bytes(9),  # Closed with more than its number
+        HEADER.pack(1, 8, 1) + b"x",  # Drain with a payload
         HEADER.pack(1, 1, 1) + b"x",  # Ready with a payload
         HEADER.pack(1, 3, 1) + b"\x07",  # a chunk without its header
         HEADER.pack(1, 0, 5) + b"[1,2]",  # a job that is not an object
@@ -83,12 +95,14 @@ def test_a_fault_in_a_worker_is_a_500_with_its_trace_and_a_query_error_a_400() -
     mine, theirs = socket.socketpair()
     with mine, theirs:
         link = Link(mine)
-        fault = failure(FailingStore(), Job(query="ASK {}"), link, 1)  # type: ignore[arg-type]
+        fault = failure(FailingStore(), Job(query="ASK {}"), Sender(link, 1, "", 0))  # type: ignore[arg-type]
         assert isinstance(fault, Failed) and fault.status == 500
         assert "OSError: input/output error" in fault.message
         refused = failure(
-            Store(), Job(query="SELECT (<http://example.org/f>(1) AS ?x) {}"), link, 2
+            Store(),
+            Job(query="SELECT (<http://example.org/f>(1) AS ?x) {}"),
+            Sender(link, 2, "", 0),
         )
         assert isinstance(refused, Failed) and refused.status == 400, refused
-        syntax = failure(Store(), Job(query="SELECT * {"), link, 3)
+        syntax = failure(Store(), Job(query="SELECT * {"), Sender(link, 3, "", 0))
         assert isinstance(syntax, Failed) and syntax.status == 400, syntax

@@ -348,6 +348,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             workers=args.workers or default_workers(),
             timeout=args.timeout,
             cache=args.result_cache << 20,
+            direct=args.direct,
         )
         serve(engine, settings, host=args.host, port=args.port, access_log=args.access_log)
     return EXIT_OK
@@ -516,6 +517,11 @@ def parser() -> argparse.ArgumentParser:
         default=64,
         metavar="MIB",
         help="memory for answers kept for the build being served, in MiB (64; 0: none)",
+    )
+    serve.add_argument(
+        "--direct",
+        action="store_true",
+        help="query workers answer keep-alive connections themselves (no hop per query)",
     )
     serve.add_argument("--store", type=Path, help="on-disk store directory to use or create")
     serve.add_argument("--endpoint", metavar="URL", help="a remote SPARQL endpoint as the store")

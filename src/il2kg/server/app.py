@@ -130,8 +130,13 @@ def _alternates(path: str) -> str:
 
 
 def create_app(store: QueryEngine, settings: Settings) -> SparqlRoute:
-    """The endpoint application over one query engine; all state lives in its arguments."""
-    return SparqlRoute(store.run, settings, create_api(store, settings), prefixes(), str(RES))
+    """The endpoint application over one query engine; all state lives in its arguments.
+    An engine whose workers answer connections themselves (`direct`) is told the settings."""
+    route = SparqlRoute(store.run, settings, create_api(store, settings), prefixes(), str(RES))
+    route.direct = getattr(store, "direct", None)
+    if route.direct is not None:
+        route.direct.settings = settings
+    return route
 
 
 def create_api(store: QueryEngine, settings: Settings) -> FastAPI:

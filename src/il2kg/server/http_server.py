@@ -27,6 +27,8 @@ from typing import Any
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from il2kg.server.dispatch import Dispatch
+
 MAX_HEAD = 64 * 1024
 RESERVED_FDS = 64  # for store and static files, the log; the query engine's come on top
 LOG_INTERVAL = 10.0
@@ -70,36 +72,63 @@ class CoalescingTransport:
 
 
 class ServerConfig(uvicorn.Config):
-    """uvicorn's configuration plus the head deadline and the connection cap."""
+    """uvicorn's configuration plus the head deadline, the connection cap and the workers that
+    answer connections themselves (`dispatch`), if any."""
 
     def __init__(
-        self, app: Any, *, head_timeout: float, max_connections: int, **kwargs: Any
+        self,
+        app: Any,
+        *,
+        head_timeout: float,
+        max_connections: int,
+        direct: Dispatch | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(app, **kwargs)
         self.head_timeout, self.max_connections = head_timeout, max_connections
+        self.direct = direct
 
 
 class HttpProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol with a deadline for request heads, coalesced writes and
-    a cap on open connections."""
+    a cap on open connections (those workers hold included). A new connection goes to a
+    worker if one takes it (`dispatch`); one a worker gives back comes with the bytes it read
+    (`lead`), served first."""
 
     config: ServerConfig
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, lead: bytes | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.head_timer: asyncio.TimerHandle | None = None
         self.head_bytes = 0
         self.refused = False
+        self.lead = lead
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        if len(self.connections) >= self.config.max_connections:
+        direct = self.config.direct
+        held = 0 if direct is None else direct.count  # a connection given back is not
+        if len(self.connections) + held >= self.config.max_connections:
             self.refused = True
             self.logger.warning("%d connections open: refusing new ones", len(self.connections))
             transport.write(BUSY)
             transport.close()
             return
+        if direct is not None and self.lead is None:
+            direct.serving = direct.serving or self._sibling
+            if direct.take(transport):
+                self.refused = True  # the worker's now; this descriptor is let go
+                transport.abort()
+                return
         super().connection_made(CoalescingTransport(transport, self.loop))  # type: ignore[arg-type]
         self._arm()
+        if self.lead:
+            self.data_received(self.lead)
+
+    def _sibling(self, lead: bytes) -> HttpProtocol:
+        """This protocol for a connection a worker gave back."""
+        return HttpProtocol(
+            config=self.config, server_state=self.server_state, app_state=self.app_state, lead=lead
+        )
 
     def _arm(self) -> None:
         self._disarm()
@@ -201,6 +230,7 @@ def config(
     descriptors are kept for the query engine."""
     return ServerConfig(
         app,
+        direct=getattr(app, "direct", None),
         host=host,
         port=port,
         http=HttpProtocol,

@@ -2,9 +2,13 @@
 
 A frame is a header (job number, kind, payload length) and its payload. The pool sends
 `Job`s (as JSON); a worker answers `Ready` or `Unsafe` once (job number 0), then, for each
-job, `Chunk`s up to the one marked last, or one `Failed`. The server reads only lengths,
-bytes and UTF-8 from a worker, so a worker a query took over cannot make the server run code
-(as unpickling its messages could), and a malformed frame is refused (`Malformed`).
+job, `Chunk`s up to the one marked last, or one `Failed`. On a worker's second socket, the
+one for the connections it answers itself (`direct`), the server sends `Adopt` (the
+connection's descriptor attached) and `Drain`; the worker answers `Return` (the connection
+given back, with the bytes it read of it) and `Closed` (job number 0 on that socket). The
+server reads only lengths, bytes and UTF-8 from a worker, so a worker a query took over
+cannot make the server run code (as unpickling its messages could), and a malformed frame
+is refused (`Malformed`).
 """
 
 from __future__ import annotations
@@ -62,8 +66,36 @@ class Failed:
     message: str
 
 
-Message = Job | Ready | Unsafe | Chunk | Failed
-KINDS: tuple[type, ...] = (Job, Ready, Unsafe, Chunk, Failed)
+@dataclass(frozen=True)
+class Adopt:
+    """A client connection for the worker to answer (its descriptor rides with the frame)."""
+
+    connection: int
+
+
+@dataclass(frozen=True)
+class Return:
+    """A connection given back to the server, with the bytes the worker read of it."""
+
+    connection: int
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Closed:
+    """A connection the worker shut down and closed."""
+
+    connection: int
+
+
+@dataclass(frozen=True)
+class Drain:
+    """Give every connection back once its answer is sent (the worker's build is retired)."""
+
+
+Message = Job | Ready | Unsafe | Chunk | Failed | Adopt | Return | Closed | Drain
+KINDS: tuple[type, ...] = (Job, Ready, Unsafe, Chunk, Failed, Adopt, Return, Closed, Drain)
+CONNECTION = struct.Struct("!Q")
 
 
 class Malformed(ValueError):
@@ -84,6 +116,12 @@ def frame(number: int, message: Message) -> bytes:
             payload = bytes([last, len(media)]) + media + data
         case Failed(status, text):
             payload = status.to_bytes(2, "big") + text.encode()
+        case Adopt(connection) | Closed(connection):
+            payload = CONNECTION.pack(connection)
+        case Return(connection, data):
+            payload = CONNECTION.pack(connection) + data
+        case Drain():
+            payload = b""
     return HEADER.pack(number, KINDS.index(type(message)), len(payload)) + payload
 
 
@@ -113,12 +151,35 @@ def _ready(payload: bytes) -> Ready:
     return Ready()
 
 
+def _connection(payload: bytes) -> int:
+    if len(payload) < CONNECTION.size:
+        raise ValueError("no connection number")
+    number: int = CONNECTION.unpack_from(payload)[0]
+    return number
+
+
+def _only_connection(payload: bytes) -> int:
+    if len(payload) != CONNECTION.size:
+        raise ValueError("not a connection number alone")
+    return _connection(payload)
+
+
+def _drain(payload: bytes) -> Drain:
+    if payload:
+        raise ValueError("a payload")
+    return Drain()
+
+
 DECODERS: tuple[Callable[[bytes], Message], ...] = (
     _job,
     _ready,
     lambda payload: Unsafe(payload.decode()),
     _chunk,
     _failed,
+    lambda payload: Adopt(_only_connection(payload)),
+    lambda payload: Return(_connection(payload), payload[CONNECTION.size :]),
+    lambda payload: Closed(_only_connection(payload)),
+    _drain,
 )
 
 

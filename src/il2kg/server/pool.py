@@ -49,6 +49,7 @@ from dataclasses import dataclass, replace
 
 from il2kg.query.result import QueryError
 from il2kg.server.cache import CACHE_BYTES, Kept, ResultCache, entity_tag
+from il2kg.server.dispatch import Dispatch
 from il2kg.server.messages import SHARED_JOBS, Chunk, Failed, Job, Message, Ready, Unsafe
 from il2kg.server.workers import FDS, Inbox, Worker
 
@@ -147,6 +148,7 @@ class WorkerPool:
         queue: int = QUEUE,
         quick: float = QUICK,
         cache: int = CACHE_BYTES,
+        direct: bool = False,
     ) -> None:
         self.link, self.size, self.timeout, self.memory = store_path, size, timeout, memory
         self.queue, self.quick_time = queue, quick
@@ -164,6 +166,7 @@ class WorkerPool:
         self.watcher: asyncio.Task[None] | None = None
         self.renewing: asyncio.Task[None] | None = None
         self.cache = ResultCache(cache)  # whole answers of the current generation
+        self.direct = Dispatch(self) if direct else None  # connections general workers answer
 
     @property
     def descriptors(self) -> int:
@@ -189,6 +192,8 @@ class WorkerPool:
         for task in (self.watcher, self.renewing):
             if task is not None:
                 task.cancel()
+        if self.direct is not None:
+            self.direct.close()
         for w in list(self.workers):
             w.stopped = "the endpoint is stopping"
             self._kill(w)
@@ -214,6 +219,7 @@ class WorkerPool:
                 self.memory,
                 shared=shared,
                 on_lost=self._lost,
+                direct=None if self.direct is None or shared else self.direct.config(),
             )
         except OSError as exc:
             log.error("a query worker could not be started (%s); trying again", exc)
@@ -242,6 +248,8 @@ class WorkerPool:
             if not isinstance(message, Ready):
                 raise QueryError("a query worker failed to open the store", 503)
             w.ready = True
+            if self.direct is not None:
+                self.direct.attach(w)
         except OSError as exc:
             raise QueryError(f"a query worker could not be reached ({exc})", 503) from None
         if w.generation == self.generation and w in self.workers:
@@ -278,7 +286,7 @@ class WorkerPool:
         if self.dying:
             self.reaper = asyncio.get_running_loop().call_later(REAP, self._reap)
 
-    def _stop(self, w: Worker) -> None:
+    def stop_worker(self, w: Worker) -> None:
         """Kill a worker; one of the current generation gets a successor."""
         if w not in self.workers:
             return  # already stopped
@@ -298,8 +306,8 @@ class WorkerPool:
     def _lost(self, w: Worker) -> None:
         """A worker's socket closed: one holding no query is replaced now (a busy one once
         its queries have seen it go)."""
-        if w in self.workers and w.ready and w.since is None and w.jobs == 0:
-            self._stop(w)
+        if w in self.workers and w.ready and w.since is None and w.jobs == 0 and not w.answering():
+            self.stop_worker(w)  # (one answering a connection: once the connection is told)
 
     def _moved(self) -> bool:
         """True when the store link names a build other than this generation's (and other
@@ -345,17 +353,23 @@ class WorkerPool:
         self.idle.clear()
         self.quick, self.spare = started[-2], started[-1]
         for w in old:
-            if w.since is None and w.jobs == 0:
-                self._stop(w)
+            draining = self.direct is not None and self.direct.drain(w)
+            if w.since is None and w.jobs == 0 and not draining:
+                self.stop_worker(w)
         log.info("serving build %s (generation %d)", build, number)
         for w in started[:-2]:
             self._release(w)
         self._offer_alone()
 
+    def retired(self, w: Worker) -> None:
+        """A worker of an older generation gave back its last connection: stop it if free."""
+        if w.since is None and w.generation != self.generation:
+            self.stop_worker(w)
+
     def _drop(self, workers: list[Worker]) -> None:
         """Stop the workers of a generation that will not serve."""
         for w in workers:
-            self._stop(w)
+            self.stop_worker(w)
 
     # -- borrowing a worker
 
@@ -363,7 +377,7 @@ class WorkerPool:
         """Replace free or reserved workers that died (e.g. killed for memory)."""
         for w in [*self.idle, self.quick, self.spare]:
             if w is not None and w.process.poll() is not None:
-                self._stop(w)
+                self.stop_worker(w)
 
     def _release(self, w: Worker) -> None:
         """A ready general worker of this generation is free: to the oldest waiter, or idle."""
@@ -373,12 +387,24 @@ class WorkerPool:
     def _free(self) -> Worker | None:
         """A free general worker, if no request is waiting for one (one that is gone is
         replaced, as `_lost` does as soon as the loop hears of it)."""
-        while not self.waiting and self.idle:
-            w = self.idle.pop()
+        while not self.waiting:
+            w = next((w for w in reversed(self.idle) if not w.answering()), None)
+            if w is None:
+                return None  # none, or each answers a connection of its own (`direct`)
+            self.idle.remove(w)
             if not w.gone():
                 return w
-            self._stop(w)
+            self.stop_worker(w)
         return None
+
+    def nudge(self) -> None:
+        """Give the oldest waiters the free general workers that have finished answering a
+        connection of their own (`direct`: they were never lent, so never released)."""
+        while self.waiting:
+            w = next((w for w in self.idle if not w.answering() and not w.gone()), None)
+            if w is None or not _take(self.waiting, w):
+                return
+            self.idle.remove(w)
 
     def _reserved(self) -> Worker | None:
         """The reserved worker, a ready spare taking the place of a retired one first."""
@@ -434,7 +460,7 @@ class WorkerPool:
         """Take no more queries on a shared worker; kill it when its last one is over."""
         w.retired = True
         if w.jobs == 0 and w is not self.quick:
-            self._stop(w)
+            self.stop_worker(w)
 
     def _end(self, lease: Lease, *, ok: bool) -> None:
         """A query is over: its worker is free again if healthy and current, else stopped
@@ -452,7 +478,7 @@ class WorkerPool:
             if ok and w.generation == self.generation and not w.channel.lost:
                 self._release(w)
             else:
-                self._stop(w)
+                self.stop_worker(w)
 
     # -- talking to a worker
 
@@ -461,18 +487,24 @@ class WorkerPool:
         try:
             message = await inbox.next(deadline - time.monotonic())
         except TimeoutError:
-            raise Overran(
-                f"query stopped: it ran past this endpoint's limit of {self.timeout:g} s", 503
-            ) from None
+            raise Overran(self.overran(), 503) from None
         if message is None:
-            raise await self._died(w)
+            raise await self.died(w)
         return message
 
-    async def _died(self, w: Worker) -> QueryError:
+    def overran(self) -> str:
+        """What a query past its deadline is told."""
+        return f"query stopped: it ran past this endpoint's limit of {self.timeout:g} s"
+
+    async def died(self, w: Worker) -> QueryError:
         """The error for a query whose worker died: stopped by the pool, out of memory, or
         crashed (logged once, with what the worker wrote)."""
         if w.stopped:
             return QueryError(w.stopped, 503)
+        return await self.crashed(w)
+
+    async def crashed(self, w: Worker) -> Crashed:
+        """The error for a query whose worker crashed (its autopsy done once)."""
         if w.autopsy is None:
             w.autopsy = asyncio.ensure_future(self._autopsy(w))
         return Crashed(await asyncio.shield(w.autopsy), max(w.channel.open_when_lost - 1, 0))

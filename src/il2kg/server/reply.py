@@ -8,9 +8,12 @@ runs the job its own way, and calls `answered` or `failed` for the status, heade
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from email.utils import formatdate
 from functools import lru_cache
+from http import HTTPStatus
 
 from il2kg.query.lexer import admit
 from il2kg.query.result import QueryError
@@ -156,3 +159,30 @@ def matches(if_none_match: str | None, etag: str) -> bool:
         return False
     tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
     return etag in tags or tags == ["*"]
+
+
+class Dates:
+    """The `Date` header, as uvicorn writes it, made once a second."""
+
+    def __init__(self) -> None:
+        self.second, self.header = -1, b""
+
+    def now(self) -> bytes:
+        """The current `Date` header line."""
+        now = time.time()
+        if int(now) != self.second:
+            self.second = int(now)
+            self.header = b"date: " + formatdate(now, usegmt=True).encode() + b"\r\n"
+        return self.header
+
+
+def response(reply: Reply, date: bytes) -> bytes:
+    """The bytes of a response as the server (uvicorn) writes it: status line, `date` and
+    `server`, the reply's headers, the body."""
+    lines = [b"HTTP/1.1 %d %s\r\n" % (reply.status, HTTPStatus(reply.status).phrase.encode())]
+    lines.append(date)
+    lines.append(b"server: uvicorn\r\n")
+    lines.extend(name + b": " + value + b"\r\n" for name, value in reply.headers)
+    lines.append(b"\r\n")
+    lines.append(reply.body)
+    return b"".join(lines)

@@ -74,9 +74,11 @@ def engine_for(
     workers: int,
     timeout: float,
     cache: int = CACHE_BYTES,
+    direct: bool = False,
 ) -> QueryEngine:
-    """Worker processes over the local store (answers kept up to `cache` bytes), or the
-    remote endpoint if one is given (nothing kept: its data may change)."""
+    """Worker processes over the local store (answers kept up to `cache` bytes; with `direct`
+    the general ones answer connections themselves), or the remote endpoint if one is given
+    (nothing kept: its data may change)."""
     if endpoint:
         return RemoteEngine(endpoint, timeout=timeout)
     assert store is not None, "a local engine needs a store"
@@ -86,6 +88,7 @@ def engine_for(
         timeout=timeout,
         memory=default_worker_memory(workers + 2),  # + the reserved one and its spare
         cache=cache,
+        direct=direct,
     )
 
 

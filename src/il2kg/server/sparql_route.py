@@ -16,6 +16,7 @@ from collections.abc import AsyncGenerator, Awaitable, Callable, MutableMapping
 from typing import Any
 
 from il2kg.query.result import QueryError
+from il2kg.server.dispatch import Dispatch
 from il2kg.server.messages import Job
 from il2kg.server.pool import Answer
 from il2kg.server.protocol import ProtocolError
@@ -59,6 +60,7 @@ class SparqlRoute:
     ) -> None:
         self.run, self.settings, self.fallback = run, settings, fallback
         self.prefixes, self.base_iri = prefixes, base_iri
+        self.direct: Dispatch | None = None  # the workers answering connections, if any
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (

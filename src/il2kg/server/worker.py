@@ -214,11 +214,11 @@ def run(store: Store, job: Job, sender: Sender) -> None:
         raise Refusal(400, f"query failed: {exc}") from exc
 
 
-def failure(store: Store, job: Job, link: Link, number: int) -> Failed | None:
+def failure(store: Store, job: Job, sender: Sender) -> Failed | None:
     """Run one job, its chunks sent as they come; why it failed, if it did (500 for a fault,
     with its trace for the server's log)."""
     try:
-        run(store, job, Sender(link, number, "", job.max_bytes))
+        run(store, job, sender)
     except Refusal as exc:
         return Failed(exc.status, exc.message)
     except QueryError as exc:  # a bound of the lexer's
@@ -240,7 +240,7 @@ def failure(store: Store, job: Job, link: Link, number: int) -> Failed | None:
 def execute(store: Store, job: Job, link: Link, number: int) -> None:
     """Run one job and send its messages, unless the server is gone."""
     with contextlib.suppress(Gone):
-        if (failed := failure(store, job, link, number)) is not None:
+        if (failed := failure(store, job, Sender(link, number, "", job.max_bytes))) is not None:
             link.send(number, failed)
 
 
@@ -260,11 +260,18 @@ def cap_memory(limit: int) -> None:
         resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
 
 
-def serve_jobs(sock: socket.socket, store_path: str, memory: int = 0, shared: bool = False) -> None:
+def serve_jobs(
+    sock: socket.socket,
+    store_path: str,
+    memory: int = 0,
+    shared: bool = False,
+    direct: str = "",
+) -> None:
     """The worker's main loop: confine itself, open the store, answer jobs until the socket
     closes. Without the sandbox it answers nothing. A shared worker runs jobs side by side on
     `SHARED_JOBS` threads: pyoxigraph releases the GIL, so a short query is answered beside
-    long ones."""
+    long ones. A general worker given `direct` (JSON: its connection socket's and status
+    block's descriptors, the route's settings) answers connections too (`direct.py`)."""
     link = Link(sock)
     try:
         confine()
@@ -275,6 +282,10 @@ def serve_jobs(sock: socket.socket, store_path: str, memory: int = 0, shared: bo
     store = open_read_only(store_path)
     link.send(0, Ready())
     threading.stack_size(THREAD_STACK)  # lexer.MAX_LINKS is safe on an 8 MiB stack
+    if direct:
+        from il2kg.server.direct import answer_connections
+
+        return answer_connections(store, link, direct)
     jobs = threads(store, link) if shared else None
     while True:
         try:
@@ -308,4 +319,5 @@ if __name__ == "__main__":
         sys.argv[2],
         int(sys.argv[3]),
         sys.argv[4] == "shared",
+        sys.argv[5] if len(sys.argv) > 5 else "",
     )

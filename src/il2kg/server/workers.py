@@ -12,23 +12,27 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import logging
 import os
 import socket
 import subprocess
 import sys
 import tempfile
+import time
 from collections import deque
 from collections.abc import Callable
 from typing import cast
 
 from il2kg.server.messages import Chunk, Frames, Job, Malformed, Message, frame
+from il2kg.server.status import Status
 
 log = logging.getLogger("il2kg.server")
 REPORT_BYTES = 4096
 HIGH_WATER = 1 << 20  # unread bytes past which a general worker's channel stops reading
-FDS = 5  # descriptors one worker may need in the server: its socket and stderr file, and
-#          while it starts, the pipe that reports its exec and /dev/null for its stdin
+FDS = 6  # descriptors one worker may need in the server: its sockets (jobs, connections)
+#          and stderr file, and while it starts, the pipe that reports its exec and /dev/null
+#          for its stdin
 
 
 class Inbox:
@@ -145,9 +149,13 @@ class Worker:
         *,
         shared: bool,
         on_lost: Callable[[Worker], None],
+        direct: dict[str, object] | None = None,
     ) -> None:
+        self.connections: socket.socket | None = None  # connections it answers itself
+        self.status: Status | None = None
         mine, child = socket.socketpair()
         try:
+            argument, passed = self._direct(direct)
             self.errors = tempfile.TemporaryFile()  # noqa: SIM115 (closed once reaped)
             try:
                 with child:
@@ -160,16 +168,21 @@ class Worker:
                             build,
                             str(memory),
                             "shared" if shared else "single",
+                            *argument,
                         ],
-                        pass_fds=[child.fileno()],
+                        pass_fds=[child.fileno(), *passed],
                         stdin=subprocess.DEVNULL,
                         stderr=self.errors,
                     )
             except BaseException:
                 self.errors.close()
                 raise
+            finally:
+                for fd in passed:
+                    os.close(fd)
         except BaseException:
             mine.close()
+            self.close()
             raise
         self.socket = mine
         self.channel = Channel(lambda: on_lost(self), pausable=not shared)
@@ -183,6 +196,19 @@ class Worker:
         self.stopped: str | None = None  # why the pool stopped it
         self.last_words = ""
         self.autopsy: asyncio.Future[str] | None = None  # why it died, once it has
+
+    def _direct(self, direct: dict[str, object] | None) -> tuple[list[str], list[int]]:
+        """For a worker answering connections: its connection socket and status block
+        (`status`), and the argument and descriptors that give them to the process."""
+        if direct is None:
+            return [], []
+        mine, child = socket.socketpair()
+        mine.setblocking(False)
+        self.connections = mine
+        fd = Status.create()
+        self.status = Status(fd)
+        passed = [child.detach(), fd]
+        return [json.dumps({**direct, "connections": passed[0], "status": fd})], passed
 
     async def connect(self) -> None:
         """Attach the channel to the socket."""
@@ -198,6 +224,22 @@ class Worker:
             self.channel.abort()
         else:
             self.socket.close()
+
+    def answering(self) -> bool:
+        """True while it answers a connection of its own (or a job)."""
+        return self.busy_for() is not None
+
+    def busy_for(self) -> float | None:
+        """For how long it has been answering a connection or job of its own (`direct`)."""
+        doing = None if self.status is None else self.status.read()
+        return None if doing is None else time.monotonic() - doing.since
+
+    def close(self) -> None:
+        """Release what the server holds of a worker that has exited (not its process)."""
+        if self.connections is not None:
+            self.connections.close()
+        if self.status is not None:
+            self.status.close()
 
     def gone(self) -> bool:
         """True when its socket closed or its process ended (killed from outside, e.g. by the
