@@ -16,8 +16,9 @@ import io
 import json
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from itertools import chain
 from pathlib import Path
-from typing import IO
 
 import pyhornedowl
 import pyoxigraph as ox
@@ -61,28 +62,45 @@ def ontology_files(ontology: Graph) -> dict[str, bytes]:
     }
 
 
-def _dumped(store: ox.Store, fmt: ox.RdfFormat, graphs: Sequence[URIRef] | None) -> IO[bytes]:
-    """A temporary file holding the store's graphs (all named graphs when None), unsorted."""
-    spool = tempfile.TemporaryFile()  # noqa: SIM115 (returned; the caller closes it)
-    if graphs is None:
-        store.dump(spool, fmt)
-    for name in graphs or ():
-        store.dump(spool, fmt, from_graph=ox.NamedNode(name))
-    spool.seek(0)
-    return spool
+END = b" .\n"  # how every N-Triples line ends; no line holds a raw line feed
+CHUNK = 1 << 20  # bytes of dumped lines read at a time
 
 
-def _write_sorted(
-    path: Path, store: ox.Store, fmt: ox.RdfFormat, graphs: Sequence[URIRef] | None
-) -> None:
-    with _dumped(store, fmt, graphs) as lines, path.open("wb") as out:
-        out.writelines(sorted_unique(lines))
+def _graph_lines(store: ox.Store, graph: ox.NamedNode | ox.BlankNode) -> Iterator[bytes]:
+    """The N-Quads lines of one named graph of the store, unsorted: pyoxigraph dumps its
+    triples to a temporary file and each line gets the graph's name."""
+    tag = f" {graph}{END.decode()}".encode()
+    with tempfile.TemporaryFile() as spool:
+        store.dump(spool, ox.RdfFormat.N_TRIPLES, from_graph=graph)
+        spool.seek(0)
+        while lines := spool.readlines(CHUNK):
+            yield from (line[: -len(END)] + tag for line in lines)
 
 
-def _triples(nt: Path) -> Iterator[ox.Triple]:
-    """The triples of an N-Triples file, in its order."""
-    for quad in ox.parse(path=nt, format=ox.RdfFormat.N_TRIPLES):
-        yield quad.triple
+def _void_lines(store: ox.Store, described: Future[Graph]) -> Iterator[bytes]:
+    """The N-Quads lines of the VoID graph, added to the store once it is computed."""
+    name = ox.NamedNode(VOID_GRAPH)
+    store.bulk_extend(graph_quads(described.result(), name))
+    yield from _graph_lines(store, name)
+
+
+def _write_quads_and_triples(directory: Path, quads: Iterator[bytes]) -> None:
+    """`il2kg.nq` (the N-Quads lines of named graphs, sorted) and `il2kg.nt` (the triples of
+    the published graphs, sorted, each once) in one pass of one sort.
+
+    Both orders agree: an N-Quads line is its triple followed by " <graph> .", and every term
+    ends where its own text says, so two lines of different triples compare as their
+    triples' N-Triples lines do, and the lines of one triple are adjacent."""
+    published = tuple(f" {ox.NamedNode(g)}{END.decode()}".encode() for g in PUBLISHED)
+    last = b""
+    with (directory / "il2kg.nq").open("wb") as nq, (directory / "il2kg.nt").open("wb") as nt:
+        for line in sorted_unique(quads):
+            nq.write(line)
+            if line.endswith(published):  # a triple of the published graphs
+                triple = line[: line.rindex(b" <")] + END
+                if triple != last:
+                    nt.write(triple)
+                    last = triple
 
 
 def _write_jsonld(path: Path, nt: Path, context: dict[str, str]) -> None:
@@ -90,7 +108,7 @@ def _write_jsonld(path: Path, nt: Path, context: dict[str, str]) -> None:
     head = json.dumps({"@context": context}, indent=1)[:-2]
     with path.open("wb") as out:
         out.write(f'{head},\n "@graph": '.encode())
-        ox.serialize(_triples(nt), out, ox.RdfFormat.JSON_LD)
+        ox.serialize(ox.parse(path=nt, format=ox.RdfFormat.N_TRIPLES), out, ox.RdfFormat.JSON_LD)
         out.write(b"\n}\n")
 
 
@@ -105,18 +123,23 @@ def write_release(
     """Every file of the build in `store` (its data and mappings graphs) into `directory`.
 
     The ontology and `extra` named graphs are added to the store first; they go into the
-    N-Quads only, with the VoID/DCAT description of them all (from `dataset`'s metadata,
+    N-Quads (which hold the store's named graphs: the build writes nothing to the default
+    graph) only, with the VoID/DCAT description of them all (from `dataset`'s metadata,
     il2kg's by default) as one more."""
     for name, graph in {ONTOLOGY_GRAPH: ontology, **(extra or {})}.items():
         store.bulk_extend(graph_quads(graph, ox.NamedNode(name)))
-    void = description(store, dataset)
-    store.bulk_extend(graph_quads(void, ox.NamedNode(VOID_GRAPH)))
-    _write_sorted(directory / "il2kg.nq", store, ox.RdfFormat.N_QUADS, None)
+    with ThreadPoolExecutor(max_workers=1) as counting:
+        # VoID's counts are SPARQL aggregates on a second thread (pyoxigraph lets go of the
+        # GIL while it evaluates) while this one dumps and sorts; its graph is sorted last.
+        described = counting.submit(description, store, dataset)
+        graphs = [_graph_lines(store, g) for g in store.named_graphs()]
+        _write_quads_and_triples(directory, chain(*graphs, _void_lines(store, described)))
     nt = directory / "il2kg.nt"
-    _write_sorted(nt, store, ox.RdfFormat.N_TRIPLES, PUBLISHED)
     with (directory / "il2kg.ttl").open("wb") as out:
-        ox.serialize(_triples(nt), out, ox.RdfFormat.TURTLE, prefixes=context)
+        triples = ox.parse(path=nt, format=ox.RdfFormat.N_TRIPLES)
+        ox.serialize(triples, out, ox.RdfFormat.TURTLE, prefixes=context)
     _write_jsonld(directory / "il2kg.jsonld", nt, context)
+    void = described.result()
     files = {"void.ttl": void.serialize(format="turtle").encode(), **ontology_files(ontology)}
     for file_name, content in files.items():
         (directory / file_name).write_bytes(content)

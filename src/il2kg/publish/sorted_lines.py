@@ -7,6 +7,7 @@ from __future__ import annotations
 import heapq
 import tempfile
 from collections.abc import Iterable, Iterator
+from itertools import islice
 from typing import IO
 
 RUN = 500_000  # lines sorted in memory at a time
@@ -21,17 +22,17 @@ def _spill(lines: list[bytes]) -> IO[bytes]:
 
 
 def sorted_unique(lines: Iterable[bytes], run: int = RUN) -> Iterator[bytes]:
-    """`lines` sorted, each once; at most `run` of them held in memory."""
-    runs: list[IO[bytes]] = []
-    batch: list[bytes] = []
-    for line in lines:
-        batch.append(line)
-        if len(batch) >= run:
-            runs.append(_spill(sorted(set(batch))))
-            batch = []
-    last = None
+    """`lines` sorted, each once; at most `run` of them held in memory. Duplicates are
+    dropped as the sorted runs are merged; a single run is never written out."""
+    pending, runs = iter(lines), []
+    batch = sorted(islice(pending, run))
     try:
-        for line in heapq.merge(*runs, sorted(set(batch))):
+        while len(batch) == run:  # more may follow: spill this run
+            runs.append(_spill(batch))
+            batch.clear()
+            batch = sorted(islice(pending, run))
+        last = None
+        for line in heapq.merge(*runs, batch):
             if line != last:
                 yield line
                 last = line
