@@ -25,6 +25,7 @@ from pydantic import BaseModel
 from rdflib import RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
+from il2kg.audit.check import COPIED
 from il2kg.audit.numbers import stated_numbers
 from il2kg.audit.wording import bundled_lexicon, meanings
 from il2kg.graph.convert import records_to_graph
@@ -294,8 +295,10 @@ def _numbers(values: list[Decimal]) -> str:
 def _meant(element: BaseModel) -> str:
     """Words giving an element's numbers their meaning, as the audit reads them back: each
     category and statistic by its first words, each comparator just before its quantity's
-    numbers and each unit just after them ("up to 14 dose")."""
-    phrases = []
+    numbers and each unit just after them ("up to 14 dose"); and the values it copies from
+    the source (title, authors, journal, DOIs) as they are."""
+    copied = (getattr(element, name, None) for name in COPIED)
+    phrases = [v for value in copied for v in (value if isinstance(value, list) else [value]) if v]
     for meaning in meanings(element, bundled_lexicon()):
         shown = " to ".join(format(n.normalize(), "f") for n in meaning.numbers)
         if meaning.side == "before":

@@ -526,3 +526,24 @@ def test_a_note_on_another_matter_does_not_excuse_a_unit() -> None:
     regimen["cycle_duration"]["unit"] = "day"
     [finding] = audit([("clark-2021.yaml", _record(data))], SOURCES_DIR).findings
     assert finding.field == "regimens[0].cycle_duration.unit" and "'day'" in finding.message
+
+
+@pytest.mark.parametrize("seed", SEEDS, ids=[p.stem for p in SEEDS])
+def test_changing_a_copied_title_author_journal_or_doi_makes_the_audit_fail(seed: Path) -> None:
+    """A letter changed in the title, any author, the journal, the DOI or a cited DOI (none of
+    them numbers the numbers rules read) is found at that field."""
+    data = _seed(seed.name)
+    publication = data["publication"]
+    paths = [
+        (name, *([i] if isinstance(publication[name], list) else []))
+        for name in ("title", "authors", "journal", "doi", "cites")
+        if name in publication
+        for i in range(len(publication[name]) if isinstance(publication[name], list) else 1)
+    ]
+    assert len(paths) >= 3
+    for path in paths:
+        changed = copy.deepcopy(data)
+        value = _get(changed["publication"], path)
+        _set(changed["publication"], path, value[:-1] + ("0" if value[-1] != "0" else "1"))
+        fields = [f.field for f in audit([(seed.name, _record(changed))], SOURCES_DIR).findings]
+        assert "publication." + path[0] + (f"[{path[1]}]" if len(path) > 1 else "") in fields

@@ -23,7 +23,10 @@ Per record, against its source texts (`sources/`):
    abstract an element quotes is accounted as curated as it (`audit/sentences.py`);
 7. the words that give a number its meaning are in the element's quotes: an outcome's
    category, a cohort's diseases, a regimen's agents and each quantity's unit, statistic and
-   comparator (`audit/wording.py`), unless a curation note about that field says why.
+   comparator (`audit/wording.py`), unless a curation note about that field says why;
+8. what a record copies from the source is there, word for word (whitespace normalised; DOIs
+   in any case): the publication's title, each author, the journal, its DOI and the DOIs it
+   cites, in the publication's quotes.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -62,6 +65,7 @@ from il2kg.records.sources import (
 )
 
 NORMALISED = "whitespace and line breaks normalised: any run reads as one space"
+COPIED = ("title", "authors", "journal", "doi", "cites")  # fields copied from the source
 QUOTED = re.compile(r'"([^"]+)"|\u201c([^\u201d]+)\u201d')
 
 
@@ -102,22 +106,31 @@ class Coverage:
 
 @dataclass(frozen=True)
 class AuditReport:
-    """The findings over some records, and what was checked."""
+    """The findings over some records, and what was checked (reports add up)."""
 
-    findings: tuple[Finding, ...]
-    records: int
-    quotes: int
-    stated: int
-    recomputed: int
-    notes: int
-    sentences: int
-    meanings: int
-    coverage: Coverage
+    findings: tuple[Finding, ...] = ()
+    records: int = 0
+    quotes: int = 0
+    stated: int = 0
+    recomputed: int = 0
+    notes: int = 0
+    sentences: int = 0
+    meanings: int = 0
+    copies: int = 0
+    coverage: Coverage = Coverage()
 
     @property
     def ok(self) -> bool:
         """True when nothing was found."""
         return not self.findings
+
+    def __add__(self, other: AuditReport) -> AuditReport:
+        counts = {
+            f.name: getattr(self, f.name) + getattr(other, f.name)
+            for f in fields(self)
+            if f.name != "findings"
+        }
+        return AuditReport(self.findings + other.findings, **counts)
 
 
 @dataclass(frozen=True)
@@ -143,7 +156,7 @@ class _RecordAudit:
         lexicon: Lexicon,
     ) -> None:
         self.file, self.record, self.sources_dir, self.lexicon = file, record, sources_dir, lexicon
-        self.meanings_checked = 0
+        self.meanings_checked = self.copies_checked = 0
         self.findings: list[Finding] = []
         self.used: set[tuple[str, int]] = set()
         self.stated = self.recomputed = self.notes_checked = 0
@@ -269,6 +282,31 @@ class _RecordAudit:
                     "",
                     *self.place(element.quotes),
                 )
+
+    def copied(self, element: Element, spans: list[_Span]) -> None:
+        """The values an element copies from its source (title, authors, journal, DOIs), each
+        found word for word in its quotes."""
+        texts = [read_source(self.sources_dir, s.source)[s.start : s.end] for s in spans]
+        for name in COPIED:
+            value = getattr(element.model, name, None)
+            for index, item in enumerate(value if isinstance(value, list) else [value]):
+                if not isinstance(item, str):
+                    continue
+                self.copies_checked += 1
+                doi = name in ("doi", "cites")
+                if not any(
+                    occurrences(t.lower() if doi else t, item.lower() if doi else item)
+                    for t in texts
+                ):
+                    field = f"{name}[{index}]" if isinstance(value, list) else name
+                    self.find(
+                        element,
+                        f"{element.path}.{field}",
+                        f"{item!r} is not in its quotes word for word ({NORMALISED}): a value "
+                        "copied from the source is quoted as the source writes it",
+                        "",
+                        *self.place(element.quotes),
+                    )
 
     def near(self, meaning: Meaning, quoted: list[tuple[_Span, Mention]]) -> list[str]:
         """The text just after (a unit) or before (a comparator) each mention of a meaning's
@@ -429,6 +467,7 @@ class _RecordAudit:
                 self.unplaced.add(element.ref)
             self.element(element, spans)
             self.wording(element, spans)
+            self.copied(element, spans)
             self.own_spans[element.ref] = [
                 (s.start, s.end) for s in spans if s.source == self.record.source_file
             ]
@@ -512,34 +551,23 @@ def audit_record(
     `lexicon` has the ontology's words for its terms."""
     one = _RecordAudit(file, record, sources_dir, lexicon)
     coverage = one.run()
-    quotes = sum(1 for _ in record_quotes(record))
     return AuditReport(
         tuple(one.findings),
-        1,
-        quotes,
-        one.stated,
-        one.recomputed,
-        one.notes_checked,
-        one.sentences_checked,
-        one.meanings_checked,
-        coverage,
+        records=1,
+        quotes=sum(1 for _ in record_quotes(record)),
+        stated=one.stated,
+        recomputed=one.recomputed,
+        notes=one.notes_checked,
+        sentences=one.sentences_checked,
+        meanings=one.meanings_checked,
+        copies=one.copies_checked,
+        coverage=coverage,
     )
 
 
 def combined(reports: Iterable[AuditReport]) -> AuditReport:
     """The audit of several records from each one's: findings in order, counts summed."""
-    findings: list[Finding] = []
-    count = quotes = stated = recomputed = notes = sentences = meanings = 0
-    coverage = Coverage()
-    for report in reports:
-        findings += report.findings
-        count, quotes = count + report.records, quotes + report.quotes
-        stated, recomputed = stated + report.stated, recomputed + report.recomputed
-        notes, sentences = notes + report.notes, sentences + report.sentences
-        meanings, coverage = meanings + report.meanings, coverage + report.coverage
-    return AuditReport(
-        tuple(findings), count, quotes, stated, recomputed, notes, sentences, meanings, coverage
-    )
+    return sum(reports, AuditReport())
 
 
 def audit(
@@ -563,8 +591,9 @@ def summary(report: AuditReport) -> Iterator[str]:
         f"{report.recomputed} reported percent(s) recomputed from count / denominator; "
         f"{report.notes} curation note(s) checked (quoted words in the sources, numbers in "
         f"the quotes); {report.sentences} abstract sentence(s) accounted for as the text has "
-        f"them; {report.meanings} categories, units, statistics and comparators checked "
-        "against the words of their quotes"
+        f"them; {report.meanings} categories, diseases, agents, units, statistics and "
+        f"comparators checked against the words of their quotes; {report.copies} title(s), "
+        "author(s), journal(s) and DOI(s) found word for word"
     )
     yield (
         f"{c.numbers} number(s) in {c.sources} source(s): {c.used} used by curated elements, "
@@ -586,6 +615,7 @@ def format_audit(report: AuditReport, form: str = "text") -> str:
                 "curation_notes": report.notes,
                 "sentences": report.sentences,
                 "meanings": report.meanings,
+                "copies": report.copies,
                 "coverage": asdict(report.coverage),
             },
             indent=2,
