@@ -131,6 +131,11 @@ EDGE_TEXTS = [
     "a: [1, 2\n",
     "a: 'unclosed\n",
     'a: "\\q"\n',
+    "a: &x 1\nb: &x 2\n",
+    "a: &x [*x]\n",
+    "a: &x 1\nb: *x\n",
+    "a: " + "[" * 19 + "]" * 19 + "\n",  # 20 collections: the deepest allowed
+    "a: " + "[" * 20 + "]" * 20 + "\n",
 ]
 
 

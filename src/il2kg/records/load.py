@@ -159,15 +159,43 @@ class _SeedLoader(_Guarded, yaml.reader.Reader, yaml.scanner.Scanner, yaml.parse
 _CParser: Any = import_module("yaml.cyaml").CParser if yaml.__with_libyaml__ else None
 
 
-class _FastSeedLoader(_Guarded, *((_CParser,) if _CParser else ()), _Schema):  # type: ignore[misc]
-    """The same loader on libyaml's C parser (PyYAML's wheels ship it): the same composer,
-    guards, resolvers and constructors over its events, ~5x faster. Used only for text the
-    pure reader accepts character by character; any error is reported by `_SeedLoader`."""
+class _FastSeedLoader(*((_CParser,) if _CParser else ()), _Schema):  # type: ignore[misc]
+    """The same schema on libyaml's C parser and composer (PyYAML's wheels ship them), ~5x
+    faster; the composer's guards are checked on the tree it composed (`_plain`). Used only
+    for text the pure reader accepts character by character; any refusal or error is
+    reported by `_SeedLoader`, in its words."""
 
     def __init__(self, text: str) -> None:
         _CParser.__init__(self, text)
-        _Guarded.__init__(self)
         _Schema.__init__(self)
+
+    def get_single_node(self) -> yaml.Node | None:
+        node: yaml.Node | None = _CParser.get_single_node(self)
+        if node is not None and not _plain(node):
+            raise yaml.composer.ComposerError(None, None, "refused", node.start_mark)
+        return node
+
+
+def _plain(root: yaml.Node) -> bool:
+    """True when a composed tree holds no node twice (what an alias makes) and no collection
+    nested deeper than MAX_SEED_DEPTH: what `_Guarded` checks while composing."""
+    seen: set[int] = set()
+    todo = [(root, 0)]
+    while todo:
+        node, depth = todo.pop()
+        if id(node) in seen:
+            return False
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            children = [child for pair in node.value for child in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = node.value
+        else:
+            continue
+        if depth >= MAX_SEED_DEPTH:
+            return False
+        todo += [(child, depth + 1) for child in children]
+    return True
 
 
 @dataclass(frozen=True)
