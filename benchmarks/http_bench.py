@@ -16,8 +16,9 @@ Three workloads: `lookup`, one cohort's label by IRI, the same query every time;
 a resource drawn at random from every resource IRI of the build on each request. il2kg runs
 twice: `il2kg` as served by default (answers kept for the build: a repeated query is
 answered from the cache) and `il2kg-engine` with `--result-cache 0` (every query runs on a
-query worker); `il2kg-direct` and `il2kg-direct-kept` are the same with `--direct` (workers
-answer connections themselves). `lookup-any` is run only where nothing is kept.
+query worker); both with the workers answering connections themselves (the default).
+`il2kg-front` and `il2kg-front-engine` are the same with `--no-direct` (every request through
+the server process). `lookup-any` is run only where nothing is kept.
 rdflib-endpoint comes with the `bench` extra (or from another environment's `bin/`,
 --peer-venv), `oxigraph` with the `test` extra. Servers bind 127.0.0.1 only and are stopped
 at the end.
@@ -151,15 +152,14 @@ def il2kg_engine(dist: Path, peer: Path, work: Path) -> tuple[list[str], str]:
     return il2kg(dist, peer, work, "--result-cache", "0")
 
 
-def il2kg_direct(dist: Path, peer: Path, work: Path) -> tuple[list[str], str]:
-    """`il2kg serve --direct --result-cache 0`: workers answer connections themselves, every
-    query run."""
-    return il2kg(dist, peer, work, "--direct", "--result-cache", "0")
+def il2kg_front(dist: Path, peer: Path, work: Path) -> tuple[list[str], str]:
+    """`il2kg serve --no-direct`: every request through the server process, answers kept."""
+    return il2kg(dist, peer, work, "--no-direct")
 
 
-def il2kg_direct_kept(dist: Path, peer: Path, work: Path) -> tuple[list[str], str]:
-    """`il2kg serve --direct`: workers answer connections themselves, answers kept."""
-    return il2kg(dist, peer, work, "--direct")
+def il2kg_front_engine(dist: Path, peer: Path, work: Path) -> tuple[list[str], str]:
+    """`il2kg serve --no-direct --result-cache 0`: through the server process, every query run."""
+    return il2kg(dist, peer, work, "--no-direct", "--result-cache", "0")
 
 
 def rdflib_endpoint(dist: Path, peer: Path, _: Path) -> tuple[list[str], str]:
@@ -201,13 +201,13 @@ def oxigraph(dist: Path, _: Path, work: Path) -> tuple[list[str], str]:
 SERVERS: dict[str, Callable[[Path, Path, Path], tuple[list[str], str]]] = {
     "il2kg": il2kg,
     "il2kg-engine": il2kg_engine,
-    "il2kg-direct": il2kg_direct,
-    "il2kg-direct-kept": il2kg_direct_kept,
+    "il2kg-front": il2kg_front,
+    "il2kg-front-engine": il2kg_front_engine,
     "rdflib-endpoint": rdflib_endpoint,
     "oxigraph": oxigraph,
 }
-KEEPS = {"il2kg", "il2kg-direct-kept"}  # servers answering a repeated query from a cache:
-#                                          no lookup-any
+KEEPS = {"il2kg", "il2kg-front"}  # servers answering a repeated query from a cache: no
+#                                    lookup-any
 
 
 def cpu_seconds(pid: int) -> tuple[float, float]:

@@ -126,9 +126,11 @@ def store_dir(
 
 @pytest.fixture(scope="session")
 def endpoint(store_dir: Path) -> Iterator[str]:
-    """A running endpoint (2 workers, 3 s limit, small body limit); its base URL."""
+    """A running endpoint (2 workers answering connections themselves as `il2kg serve`'s
+    do, 3 s limit, small body limit); its base URL."""
     settings = Settings(timeout=3.0, max_body_bytes=20_000, max_result_bytes=5_000_000)
-    app = create_app(WorkerPool(str(store_dir), size=2, timeout=settings.timeout), settings)
+    pool = WorkerPool(str(store_dir), size=2, timeout=settings.timeout, direct=True)
+    app = create_app(pool, settings)
     with live_server(app) as url:
         yield url
 
@@ -140,7 +142,8 @@ def release_endpoint(built_dist: Path, tmp_path_factory: pytest.TempPathFactory)
     path = tmp_path_factory.getbasetemp() / "release-store"
     store = build_store(path, built_dist, queries_dir=QUERIES_DIR)
     settings = Settings(timeout=30.0)
-    with live_server(create_app(WorkerPool(str(store), size=2, timeout=30.0), settings)) as url:
+    pool = WorkerPool(str(store), size=2, timeout=30.0, direct=True)
+    with live_server(create_app(pool, settings)) as url:
         yield url
 
 
@@ -167,9 +170,11 @@ def tiny_store_dir(tmp_path_factory: pytest.TempPathFactory, example_dir: Path) 
 
 @pytest.fixture(scope="session")
 def tiny_endpoint(tiny_store_dir: Path) -> Iterator[str]:
-    """A running endpoint over the tiny store (1 worker, 3 s limit): the fast loop's server."""
+    """A running endpoint over the tiny store (1 worker answering connections itself, 3 s
+    limit): the fast loop's server."""
     settings = Settings(timeout=3.0)
-    app = create_app(WorkerPool(str(tiny_store_dir), size=1, timeout=settings.timeout), settings)
+    pool = WorkerPool(str(tiny_store_dir), size=1, timeout=settings.timeout, direct=True)
+    app = create_app(pool, settings)
     with live_server(app) as url:
         yield url
 

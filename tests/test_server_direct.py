@@ -91,9 +91,17 @@ GIVEN_BACK = {
 
 
 @pytest.fixture(scope="module")
+def server_path(tiny_store_dir: Path) -> Iterator[str]:
+    """The same server without `direct`: every request answered by the server process."""
+    pool = WorkerPool(str(tiny_store_dir), size=1, timeout=3.0)
+    with live_server(create_app(pool, Settings(timeout=3.0))) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
 def direct_pool(tiny_store_dir: Path) -> Iterator[tuple[str, WorkerPool]]:
     """A server whose one general worker answers connections (the same settings as
-    `tiny_endpoint`); its address and pool."""
+    `server_path`); its address and pool."""
     pool = WorkerPool(str(tiny_store_dir), size=1, timeout=3.0, direct=True)
     with live_server(create_app(pool, Settings(timeout=3.0))) as url:
         yield url, pool
@@ -148,13 +156,13 @@ def held(pool: WorkerPool, sock: socket.socket) -> bool:
 
 @pytest.mark.parametrize("name", list(FAST))
 def test_a_worker_answers_as_the_server_does(
-    name: str, direct_pool: tuple[str, WorkerPool], tiny_endpoint: str
+    name: str, direct_pool: tuple[str, WorkerPool], server_path: str
 ) -> None:
     """Each fast-path request gets from the worker what the server's own route gives
     (status, headers but the date, body), twice on one connection, which the worker keeps."""
     url, pool = direct_pool
     raw = FAST[name]
-    with connect(tiny_endpoint) as server, connect(url) as worker:
+    with connect(server_path) as server, connect(url) as worker:
         expected = exchange(server, raw)
         assert exchange(worker, raw) == expected
         assert held(pool, worker), "the worker gave the connection back"
@@ -164,13 +172,13 @@ def test_a_worker_answers_as_the_server_does(
 
 @pytest.mark.parametrize("name", list(GIVEN_BACK))
 def test_anything_else_is_given_back_to_the_server(
-    name: str, direct_pool: tuple[str, WorkerPool], tiny_endpoint: str
+    name: str, direct_pool: tuple[str, WorkerPool], server_path: str
 ) -> None:
     """Off the fast path, the connection and what was read of it go back to the server,
     which answers as it does for any connection."""
     url, pool = direct_pool
     raw, method = GIVEN_BACK[name], "HEAD" if name == "head" else "GET"
-    with connect(tiny_endpoint) as server, connect(url) as worker:
+    with connect(server_path) as server, connect(url) as worker:
         if name == "head in parts":  # the rest comes once the worker has given it back
             worker.sendall(raw)
             wait_until(lambda: not held(pool, worker), "the connection is given back")

@@ -46,8 +46,14 @@ def link(tmp_path: Path, built_dist: Path, example_dir: Path) -> Path:
     return tmp_path / "store"
 
 
-def test_new_build_reaches_a_running_server_only_whole(link: Path, built_dist: Path) -> None:
-    pool = WorkerPool(str(link), size=2, timeout=1.0)  # runaways force replacements each 1 s
+@pytest.mark.parametrize("direct", [False, True])
+def test_new_build_reaches_a_running_server_only_whole(
+    link: Path, built_dist: Path, direct: bool
+) -> None:
+    """The answers switch from the old build to the new one once, never back (with `direct`
+    too: the old workers start no query once the new build is served)."""
+    pool = WorkerPool(str(link), size=2, timeout=1.0, direct=direct)  # runaways force
+    #                                                                   replacements each 1 s
     seen: list[int] = []
     stop = threading.Event()
 

@@ -348,7 +348,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             workers=args.workers or default_workers(),
             timeout=args.timeout,
             cache=args.result_cache << 20,
-            direct=args.direct,
+            direct=args.direct and not args.access_log,  # the log is the server process's
         )
         serve(engine, settings, host=args.host, port=args.port, access_log=args.access_log)
     return EXIT_OK
@@ -520,8 +520,10 @@ def parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--direct",
-        action="store_true",
-        help="query workers answer keep-alive connections themselves (no hop per query)",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="query workers answer keep-alive connections themselves, no hop per query "
+        "(default; --no-direct, or --access-log: every request through the server process)",
     )
     serve.add_argument("--store", type=Path, help="on-disk store directory to use or create")
     serve.add_argument("--endpoint", metavar="URL", help="a remote SPARQL endpoint as the store")

@@ -57,7 +57,8 @@ from il2kg.server.worker import Link, Sender, execute, failure
 MAX_HEAD = 64 * 1024  # the server's own limit (http_server.MAX_HEAD); longer heads go back
 WHOLE = 1 << 20  # the largest answer sent from here; a larger one the server streams
 TICK = 0.01  # seconds between the watchdog's looks
-KEEP_ALIVE = 5.0  # seconds an idle connection is kept (uvicorn's default)
+KEEP_ALIVE = 5.0  # seconds an idle connection is kept (uvicorn's default; at most the
+#                   read timeout, within which the server wants a request's head)
 READ = 256 * 1024
 TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 TARGET = re.compile(rb"/sparql(\?[\x21-\x7e]*)?")  # no fragment, no escape in the path
@@ -158,6 +159,7 @@ class Direct:
         self.draining = False
         self.dates = Dates()
         self.expired = time.monotonic()
+        self.idle = min(KEEP_ALIVE, settings.read_timeout)  # as the server's own timers
 
     def serve(self) -> None:
         """Answer until the server closes the pool socket."""
@@ -237,8 +239,8 @@ class Direct:
             return self._close(conn)
         request = fast_request(data, self.settings.max_body_bytes)
         job = None if request is None else prepare(request, self.settings, self.base_iri)
-        if request is None or job is None:
-            return self._give_back(conn, data)
+        if request is None or job is None or self.status.retired():  # (retired: the server
+            return self._give_back(conn, data)  # answers from the build it serves now)
         self._running(conn.number)
         try:
             reply = job if isinstance(job, Reply) else self._answer(request, job)
@@ -263,7 +265,7 @@ class Direct:
         if (kept := self.cache.get(0, job)) is not None:
             return answered(request, kept.media_type, kept.body, kept.etag)
         sink = Buffer(min(job.max_bytes or WHOLE, WHOLE))
-        result = failure(self.store, job, sink)
+        result = failure(self.store, job, sink, admitted=True)  # by `prepare`
         if isinstance(result, Failed):
             if result.status in (500, 507):  # a fault (the server logs it) or an answer
                 return None  # to stream: the server runs the query again
@@ -304,7 +306,7 @@ class Direct:
         """Close connections idle past `KEEP_ALIVE`."""
         now = self.expired = time.monotonic()
         for conn in list(self.connections.values()):
-            if now - conn.idle_since > KEEP_ALIVE:
+            if now - conn.idle_since > self.idle:
                 self._close(conn)
 
     def _watch(self) -> None:

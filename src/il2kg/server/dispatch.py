@@ -182,7 +182,10 @@ class Dispatch:
             log.error("query worker %s sent %s", w.process.pid, type(message).__name__)
 
     def drain(self, w: Worker) -> bool:
-        """Ask a retired worker to give its connections back; False if it holds none."""
+        """Retire a worker of an older build: it starts no new query (its status block says
+        so at once) and gives its connections back; False if it holds none."""
+        if w.status is not None:
+            w.status.retire()
         held = self.held.get(w)
         if held is None or not held.connections or w.connections is None:
             return False

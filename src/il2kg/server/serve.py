@@ -74,7 +74,7 @@ def engine_for(
     workers: int,
     timeout: float,
     cache: int = CACHE_BYTES,
-    direct: bool = False,
+    direct: bool = True,
 ) -> QueryEngine:
     """Worker processes over the local store (answers kept up to `cache` bytes; with `direct`
     the general ones answer connections themselves), or the remote endpoint if one is given

@@ -4,7 +4,8 @@ A few bytes of memory (a `memfd` both processes map) say which connection the wo
 answering (0: a job of the pool), since when (monotonic clock, shared by every process;
 0: nothing), and whether the response has begun to be sent. The worker writes them; the
 server reads them to enforce the query's deadline and, if the worker dies, to know which
-connection was being answered and whether it may still be told why.
+connection was being answered and whether it may still be told why. The server writes one
+byte: the worker's build is retired (a newer one is served), so it starts no new query.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ import time
 from dataclasses import dataclass
 
 HOLD = 0.03  # seconds a worker answers one query before its other connections go back
-LAYOUT = struct.Struct("=dQ?")  # since, connection, response started
-SINCE, CONNECTION, STARTED = 0, 8, 16
+LAYOUT = struct.Struct("=dQ??")  # since, connection, response started, build retired
+SINCE, CONNECTION, STARTED, RETIRED = 0, 8, 16, 17
 
 
 @dataclass(frozen=True)
@@ -56,9 +57,18 @@ class Status:
         """Answering nothing."""
         struct.pack_into("=d", self.map, SINCE, 0.0)
 
+    def retire(self) -> None:
+        """(The server) a newer build is served: start no new query."""
+        struct.pack_into("=?", self.map, RETIRED, True)
+
+    def retired(self) -> bool:
+        """True once the server has retired this worker's build."""
+        retired: bool = struct.unpack_from("=?", self.map, RETIRED)[0]
+        return retired
+
     def read(self) -> Doing | None:
         """What the worker is answering, if anything."""
-        since, connection, started = LAYOUT.unpack_from(self.map)
+        since, connection, started, _ = LAYOUT.unpack_from(self.map)
         return Doing(connection, since, started) if since else None
 
     def close(self) -> None:
