@@ -5,8 +5,10 @@ server sends it a duplicate of the connection's descriptor (SCM_RIGHTS, with an 
 frame on the worker's connection socket) and keeps its own duplicate, which it no longer
 reads. So the server always holds every connection a worker holds:
 
-- a connection given back (`Return`, with the bytes the worker read) is served by the
-  server's HTTP protocol from then on, those bytes first;
+- a connection given back (`Return`) with the bytes the worker read is served by the
+  server's HTTP protocol from then on, those bytes first; one given back idle (its worker
+  runs a long query, or retires) goes to another worker, or waits parked until its client
+  writes, then goes to a worker free by then, or to the server;
 - a connection the worker closed (`Closed`, after its `shutdown`) is closed here too;
 - past the query's deadline (the worker's status block: since when it answers which
   connection) the worker is killed, as a pool job's would be;
@@ -62,6 +64,7 @@ class Dispatch:
         self.pool = pool
         self.settings: Settings | None = None  # the route's, given by the application
         self.held: dict[Worker, Held] = {}
+        self.parked: dict[socket.socket, asyncio.TimerHandle] = {}  # idle, given back
         self.numbers = itertools.count(1)
         self.serving: Callable[[bytes], asyncio.Protocol] | None = None  # the server's HTTP
         #                                        protocol for a connection, given its first bytes
@@ -70,8 +73,8 @@ class Dispatch:
 
     @property
     def count(self) -> int:
-        """The connections workers hold (a descriptor each in the server)."""
-        return sum(len(h.connections) for h in self.held.values())
+        """The connections workers hold or that wait parked (a descriptor each here)."""
+        return len(self.parked) + sum(len(h.connections) for h in self.held.values())
 
     def config(self) -> dict[str, object] | None:
         """What a worker needs to answer connections (None: they are not answered there)."""
@@ -139,15 +142,40 @@ class Dispatch:
         return True
 
     def place(self, sock: socket.socket, data: bytes) -> None:
-        """A connection to serve: to a worker when nothing of it was read, else the server."""
-        if not data and (w := self._pick()) is not None and self._give(w, sock):
-            return
+        """A connection to serve: with bytes read of it, by the server; else by a worker, or
+        parked until its client writes (a worker may be free by then)."""
+        if data:
+            return self._serve(sock, data)
+        if (w := self._pick()) is None or not self._give(w, sock):
+            self._park(sock)
+
+    def _serve(self, sock: socket.socket, data: bytes) -> None:
+        """The server serves the connection from now on, `data` first."""
         assert self.serving is not None
         serving = self.serving
         task = asyncio.ensure_future(
             asyncio.get_running_loop().connect_accepted_socket(lambda: serving(data), sock)
         )
         task.add_done_callback(lambda t: t.cancelled() or t.exception())
+
+    def _park(self, sock: socket.socket) -> None:
+        """Hold an idle connection, unread, until its client writes (then a worker, or the
+        server, takes it) or the read timeout passes (then it is closed)."""
+        loop = asyncio.get_running_loop()
+        wait = self.settings.read_timeout if self.settings is not None else 10.0
+        self.parked[sock] = loop.call_later(wait, self._unpark, sock, False)
+        loop.add_reader(sock.fileno(), self._unpark, sock, True)
+
+    def _unpark(self, sock: socket.socket, written: bool) -> None:
+        timer = self.parked.pop(sock, None)
+        if timer is None:
+            return
+        timer.cancel()
+        asyncio.get_running_loop().remove_reader(sock.fileno())
+        if not written:
+            _end(sock)
+        elif (w := self._pick()) is None or not self._give(w, sock):
+            self._serve(sock, b"")
 
     def _heard(self, w: Worker) -> None:
         """Messages on a worker's connection socket; its end when it closes."""
@@ -244,6 +272,11 @@ class Dispatch:
                 sock.close()
             w.close()
         self.held.clear()
+        for sock, timer in self.parked.items():
+            timer.cancel()
+            loop.remove_reader(sock.fileno())
+            sock.close()
+        self.parked.clear()
         if self.timer is not None:
             self.timer.cancel()
 
