@@ -90,7 +90,8 @@ class Dispatch:
         }
 
     def attach(self, w: Worker) -> None:
-        """Listen to a new worker's connection socket."""
+        """Listen to a new worker's connection socket (closed with its status block when the
+        worker is gone, however early)."""
         if w.connections is None:
             return
         self.held[w] = Held()

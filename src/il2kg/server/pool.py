@@ -225,6 +225,8 @@ class WorkerPool:
             log.error("a query worker could not be started (%s); trying again", exc)
             return None
         self.workers.add(w)
+        if self.direct is not None:
+            self.direct.attach(w)  # from now on it owns the worker's connection socket
         w.starting = asyncio.ensure_future(self._open(w))
         w.starting.add_done_callback(lambda task: task.cancelled() or task.exception())
         return w
@@ -248,8 +250,6 @@ class WorkerPool:
             if not isinstance(message, Ready):
                 raise QueryError("a query worker failed to open the store", 503)
             w.ready = True
-            if self.direct is not None:
-                self.direct.attach(w)
         except OSError as exc:
             raise QueryError(f"a query worker could not be reached ({exc})", 503) from None
         if w.generation == self.generation and w in self.workers:
