@@ -23,6 +23,7 @@ import pytest
 from il2kg.server.app import create_app
 from il2kg.server.pool import WorkerPool
 from il2kg.server.settings import Settings
+from il2kg.server.workers import Worker
 
 from .server_fixtures import RUNAWAY, live_server, wait_until
 
@@ -139,19 +140,28 @@ def exchange(sock: socket.socket, raw: bytes, method: str = "GET", count: int = 
     return response.status, [h for h in response.getheaders() if h[0] != "date"], body
 
 
-def held(pool: WorkerPool, sock: socket.socket) -> bool:
-    """True when a worker holds this client's connection."""
+def holder(pool: WorkerPool, sock: socket.socket) -> Worker | None:
+    """The worker holding this client's connection, if one does."""
     assert pool.direct is not None
     for _ in range(100):
         try:
-            return any(
-                mine.getpeername() == sock.getsockname()
-                for h in list(pool.direct.held.values())
-                for mine in list(h.connections.values())
+            return next(
+                (
+                    w
+                    for w, h in list(pool.direct.held.items())
+                    for mine in list(h.connections.values())
+                    if mine.getpeername() == sock.getsockname()
+                ),
+                None,
             )
         except (RuntimeError, OSError):  # changed by the server's loop meanwhile
             continue
     raise AssertionError("the held connections kept changing")
+
+
+def held(pool: WorkerPool, sock: socket.socket) -> bool:
+    """True when a worker holds this client's connection."""
+    return holder(pool, sock) is not None
 
 
 @pytest.mark.parametrize("name", list(FAST))
@@ -251,3 +261,29 @@ def test_a_long_query_holds_only_its_own_connection(store_dir: Path) -> None:
         status, _, body = answer[0]
         assert status == 503 and b"ran past this endpoint's limit of 3 s" in body, body
         assert exchange(bystander, get("ASK {}"))[0] == 200
+
+
+@pytest.mark.slow
+def test_a_connection_given_back_goes_to_another_worker(store_dir: Path) -> None:
+    """A connection whose worker runs a long query is given back and handed to the other,
+    free worker, which answers it."""
+    pool = WorkerPool(str(store_dir), size=2, timeout=30, direct=True)
+    with live_server(create_app(pool, Settings(timeout=30))) as url:
+        clients = [connect(url) for _ in range(3)]
+        try:
+            for sock in clients:
+                assert exchange(sock, get("ASK {}"))[0] == 200
+            holders = [holder(pool, sock) for sock in clients]
+            busy = next(w for w in holders if holders.count(w) == 2)  # 3 connections, 2 workers
+            assert busy is not None
+            long, bystander = [s for s, w in zip(clients, holders, strict=True) if w is busy]
+            long.sendall(get(RUNAWAY))
+            wait_until(lambda: busy.answering(), "the worker runs the long query")
+            wait_until(
+                lambda: holder(pool, bystander) not in (None, busy), "it moves to the other worker"
+            )
+            assert exchange(bystander, get("ASK {}"))[2] == b'{"head":{},"boolean":true}'
+            assert holder(pool, bystander) not in (None, busy)
+        finally:
+            for sock in clients:
+                sock.close()
