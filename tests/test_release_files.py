@@ -67,3 +67,19 @@ def test_nq_and_nt_are_the_stores_lines_sorted(
     everything = store.dump(format=ox.RdfFormat.N_QUADS).splitlines(True)  # VoID added
     assert (tmp_path / "il2kg.nq").read_bytes() == b"".join(sorted(everything))
     assert (tmp_path / "il2kg.nt").read_bytes() == b"".join(sorted(set(published)))
+
+
+def test_json_ld_in_a_second_process_gives_the_same_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    written = {}
+    for parallel_from in (0, 1 << 40):
+        monkeypatch.setattr(serialise, "PARALLEL_FROM", parallel_from)
+        store = ox.Store()
+        store.extend(ox.Quad(s, PREDICATES[0], o, GRAPHS[0]) for s in SUBJECTS for o in OBJECTS)
+        directory = tmp_path / str(parallel_from)
+        directory.mkdir()
+        serialise.write_release(directory, store, Graph(), prefixes())
+        written[parallel_from] = {p.name: p.read_bytes() for p in directory.iterdir()}
+    assert written[0] == written[1 << 40]
+    assert len(written[0]["il2kg.jsonld"]) > 1000

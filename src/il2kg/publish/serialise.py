@@ -13,10 +13,10 @@ the directory in place.
 from __future__ import annotations
 
 import io
-import json
+import multiprocessing
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from itertools import chain
 from pathlib import Path
 
@@ -28,6 +28,7 @@ from rdflib.collection import Collection
 
 from il2kg.graph.quads import graph_quads, ntriples_lines
 from il2kg.iris import DATA_GRAPH, MAPPINGS_GRAPH, ONTOLOGY_GRAPH, VOID_GRAPH
+from il2kg.publish.from_ntriples import write_jsonld, write_turtle
 from il2kg.publish.release import DatasetInfo, description
 from il2kg.publish.sorted_lines import sorted_unique
 
@@ -64,6 +65,7 @@ def ontology_files(ontology: Graph) -> dict[str, bytes]:
 
 END = b" .\n"  # how every N-Triples line ends; no line holds a raw line feed
 CHUNK = 1 << 20  # bytes of dumped lines read at a time
+PARALLEL_FROM = 32 << 20  # bytes of N-Triples from which JSON-LD is written in a second process
 
 
 def _graph_lines(store: ox.Store, graph: ox.NamedNode | ox.BlankNode) -> Iterator[bytes]:
@@ -103,13 +105,19 @@ def _write_quads_and_triples(directory: Path, quads: Iterator[bytes]) -> None:
                     last = triple
 
 
-def _write_jsonld(path: Path, nt: Path, context: dict[str, str]) -> None:
-    """JSON-LD: the published context and pyoxigraph's node objects (full IRIs) as @graph."""
-    head = json.dumps({"@context": context}, indent=1)[:-2]
-    with path.open("wb") as out:
-        out.write(f'{head},\n "@graph": '.encode())
-        ox.serialize(ox.parse(path=nt, format=ox.RdfFormat.N_TRIPLES), out, ox.RdfFormat.JSON_LD)
-        out.write(b"\n}\n")
+def _write_text_formats(directory: Path, nt: Path, context: dict[str, str]) -> None:
+    """`il2kg.ttl` and `il2kg.jsonld` from the sorted N-Triples: for a large build, JSON-LD
+    in a spawned process while this one writes Turtle (two cores, the same bytes); for a small
+    one, one after the other (starting a process takes longer than writing them)."""
+    turtle, jsonld = directory / "il2kg.ttl", directory / "il2kg.jsonld"
+    if nt.stat().st_size < PARALLEL_FROM:
+        write_turtle(turtle, nt, context)
+        write_jsonld(jsonld, nt, context)
+        return
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        written = pool.submit(write_jsonld, jsonld, nt, context)
+        write_turtle(turtle, nt, context)
+        written.result()
 
 
 def write_release(
@@ -134,11 +142,7 @@ def write_release(
         described = counting.submit(description, store, dataset)
         graphs = [_graph_lines(store, g) for g in store.named_graphs()]
         _write_quads_and_triples(directory, chain(*graphs, _void_lines(store, described)))
-    nt = directory / "il2kg.nt"
-    with (directory / "il2kg.ttl").open("wb") as out:
-        triples = ox.parse(path=nt, format=ox.RdfFormat.N_TRIPLES)
-        ox.serialize(triples, out, ox.RdfFormat.TURTLE, prefixes=context)
-    _write_jsonld(directory / "il2kg.jsonld", nt, context)
+    _write_text_formats(directory, directory / "il2kg.nt", context)
     void = described.result()
     files = {"void.ttl": void.serialize(format="turtle").encode(), **ontology_files(ontology)}
     for file_name, content in files.items():
