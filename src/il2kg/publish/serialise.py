@@ -133,7 +133,9 @@ def write_release(
     The ontology and `extra` named graphs are added to the store first; they go into the
     N-Quads (which hold the store's named graphs: the build writes nothing to the default
     graph) only, with the VoID/DCAT description of them all (from `dataset`'s metadata,
-    il2kg's by default) as one more."""
+    il2kg's by default) as one more. From `PARALLEL_FROM` bytes of N-Triples, JSON-LD is
+    written by a spawned process: a script calling this for a large build needs Python's
+    `if __name__ == "__main__":` guard."""
     for name, graph in {ONTOLOGY_GRAPH: ontology, **(extra or {})}.items():
         store.bulk_extend(graph_quads(graph, ox.NamedNode(name)))
     with ThreadPoolExecutor(max_workers=1) as counting:
