@@ -65,7 +65,6 @@ TARGET = re.compile(rb"/sparql(\?[\x21-\x7e]*)?")  # no fragment, no escape in t
 BAD_VALUE = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f-\xff]")
 REFUSED = {b"transfer-encoding", b"expect", b"upgrade", b"te", b"trailer"}
 PREFIXES = published_prefixes()
-WANTED_NAMES = {name.decode() for name in WANTED}
 
 
 def fast_request(data: bytes | bytearray, max_body: int) -> Request | None:

@@ -229,9 +229,7 @@ class Dispatch:
         for w in list(self.held):
             doing = w.status.read() if w.status is not None else None
             if doing is not None and doing.connection and now - doing.since > self.pool.timeout:
-                w.stopped = (
-                    f"query stopped: it ran past this endpoint's limit of {self.pool.timeout:g} s"
-                )
+                w.stopped = self.pool.overran()
                 self.pool.stop_worker(w)
         self.pool.nudge()
         if self.held:
