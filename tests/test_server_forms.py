@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from il2kg.server.protocol import form_pairs
@@ -46,6 +46,7 @@ def ours(text: str) -> list[tuple[str, str]] | str:
         return "refused"
 
 
+@settings(deadline=None)  # no wall-clock limit: the machine may be loaded
 @given(TEXT)
 def test_form_pairs_are_parse_qsl(text: str) -> None:
     assert ours(text) == stdlib(text)
