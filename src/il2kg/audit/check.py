@@ -106,7 +106,7 @@ class Coverage:
 
 @dataclass(frozen=True)
 class AuditReport:
-    """The findings over some records, and what was checked (reports add up)."""
+    """The findings over some records, and what was checked (`combined` adds reports up)."""
 
     findings: tuple[Finding, ...] = ()
     records: int = 0
@@ -123,14 +123,6 @@ class AuditReport:
     def ok(self) -> bool:
         """True when nothing was found."""
         return not self.findings
-
-    def __add__(self, other: AuditReport) -> AuditReport:
-        counts = {
-            f.name: getattr(self, f.name) + getattr(other, f.name)
-            for f in fields(self)
-            if f.name != "findings"
-        }
-        return AuditReport(self.findings + other.findings, **counts)
 
 
 @dataclass(frozen=True)
@@ -566,8 +558,16 @@ def audit_record(
 
 
 def combined(reports: Iterable[AuditReport]) -> AuditReport:
-    """The audit of several records from each one's: findings in order, counts summed."""
-    return sum(reports, AuditReport())
+    """The audit of several records from each one's: findings in order, counts summed (in
+    time linear in the findings)."""
+    findings: list[Finding] = []
+    counts = {f.name: 0 for f in fields(AuditReport) if f.name not in ("findings", "coverage")}
+    coverage = Coverage()
+    for report in reports:
+        findings += report.findings
+        counts = {name: n + getattr(report, name) for name, n in counts.items()}
+        coverage += report.coverage
+    return AuditReport(tuple(findings), coverage=coverage, **counts)
 
 
 def audit(
