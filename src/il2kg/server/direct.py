@@ -7,7 +7,8 @@ route's own decision (`reply`) from its store, in one `send`, keeping the connec
 next request. Anything else (another route, HEAD, a head or body not all there, pipelined
 bytes, `Expect`, `Transfer-Encoding`, `Upgrade`, `Connection` other than keep-alive, a body
 over the limit, an answer over `WHOLE` bytes, a fault) goes back to the server with the bytes
-read (`Return`), and the server serves that connection from then on as it serves any.
+read (`Return`); the server answers it as it answers any connection, then hands the
+connection to a worker again.
 
 One query at a time, so a crash or a kill is that query's: the status block (`status`) says
 which connection is being answered and since when, for the server's deadline and, if the
@@ -30,7 +31,7 @@ import sys
 import threading
 import time
 import traceback
-from collections import deque
+from collections import OrderedDict, deque
 from dataclasses import dataclass
 
 from pyoxigraph import Store
@@ -60,6 +61,7 @@ TICK = 0.01  # seconds between the watchdog's looks
 KEEP_ALIVE = 5.0  # seconds an idle connection is kept (uvicorn's default; at most the
 #                   read timeout, within which the server wants a request's head)
 READ = 256 * 1024
+STREAMED = 256  # queries remembered as answered too large to send from here
 TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 TARGET = re.compile(rb"/sparql(\?[\x21-\x7e]*)?")  # no fragment, no escape in the path
 BAD_VALUE = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f-\xff]")
@@ -150,6 +152,7 @@ class Direct:
         self.store, self.link, self.channel, self.status = store, link, channel, status
         self.settings, self.base_iri = settings, base_iri
         self.cache = ResultCache(cache)
+        self.streamed: OrderedDict[Job, None] = OrderedDict()  # answers too large to send here
         self.frames, self.fds = Frames(), deque[int]()
         self.connections: dict[int, Connection] = {}
         self.selector = selectors.DefaultSelector()
@@ -263,9 +266,15 @@ class Direct:
         connection to the server."""
         if (kept := self.cache.get(0, job)) is not None:
             return answered(request, kept.media_type, kept.body, kept.etag)
+        if job in self.streamed:  # the server streams its answer: run it once, there
+            return None
         sink = Buffer(min(job.max_bytes or WHOLE, WHOLE))
         result = failure(self.store, job, sink, admitted=True)  # by `prepare`
         if isinstance(result, Failed):
+            if result.status == 507:
+                self.streamed[job] = None
+                while len(self.streamed) > STREAMED:
+                    self.streamed.popitem(last=False)
             if result.status in (500, 507):  # a fault (the server logs it) or an answer
                 return None  # to stream: the server runs the query again
             return failed(request, QueryError(result.message, result.status), job.query, PREFIXES)

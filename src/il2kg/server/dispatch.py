@@ -6,9 +6,10 @@ frame on the worker's connection socket) and keeps its own duplicate, which it n
 reads. So the server always holds every connection a worker holds:
 
 - a connection given back (`Return`) with the bytes the worker read is served by the
-  server's HTTP protocol from then on, those bytes first; one given back idle (its worker
-  runs a long query, or retires) goes to another worker, or waits parked until its client
-  writes, then goes to a worker free by then, or to the server;
+  server's HTTP protocol, those bytes first, and handed to a worker again once an answer is
+  written and nothing of a next request has been read (`HttpProtocol`); one given back idle
+  (its worker runs a long query, or retires) goes to another worker, or waits parked until
+  its client writes, then goes to a worker free by then, or to the server;
 - a connection the worker closed (`Closed`, after its `shutdown`) is closed here too;
 - past the query's deadline (the worker's status block: since when it answers which
   connection) the worker is killed, as a pool job's would be;

@@ -54,17 +54,18 @@ class CoalescingTransport:
     def write(self, data: bytes) -> None:
         """Queue data; the first write of a step schedules the flush."""
         if not self._pending:
-            self._loop.call_soon(self._flush)
+            self._loop.call_soon(self.flush)
         self._pending.append(data)
 
-    def _flush(self) -> None:
+    def flush(self) -> None:
+        """Write what is queued now."""
         if self._pending and not self._transport.is_closing():
             self._transport.write(b"".join(self._pending))
         self._pending.clear()
 
     def close(self) -> None:
         """Send what is queued, then close."""
-        self._flush()
+        self.flush()
         self._transport.close()
 
     def __getattr__(self, name: str) -> Any:
@@ -93,7 +94,7 @@ class HttpProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol with a deadline for request heads, coalesced writes and
     a cap on open connections (those workers hold included). A new connection goes to a
     worker if one takes it (`dispatch`); one a worker gives back comes with the bytes it read
-    (`lead`), served first."""
+    (`lead`), served first, and goes to a worker again between requests."""
 
     config: ServerConfig
 
@@ -103,6 +104,7 @@ class HttpProtocol(HttpToolsProtocol):
         self.head_bytes = 0
         self.refused = False
         self.lead = lead
+        self.begun = self.answered = 0  # requests begun and answered on this connection
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         direct = self.config.direct
@@ -164,10 +166,32 @@ class HttpProtocol(HttpToolsProtocol):
         self._disarm()
         super().on_headers_complete()
 
+    def on_message_begin(self) -> None:
+        self.begun += 1  # (llhttp calls this at a request's first byte)
+        super().on_message_begin()
+
     def on_response_complete(self) -> None:
         super().on_response_complete()
-        if not self.transport.is_closing():
+        self.answered += 1
+        if not self.transport.is_closing() and not self._to_worker():
             self._arm()
+
+    def _to_worker(self) -> bool:
+        """Hand the connection to a worker between requests (its answer all written and
+        nothing of a next request read): True if one took it."""
+        direct, transport = self.config.direct, self.transport
+        if direct is None or self.pipeline or self.begun != self.answered:
+            return False
+        assert isinstance(transport, CoalescingTransport)
+        transport.flush()
+        if transport.get_write_buffer_size() or not direct.take(transport):
+            return False
+        self.refused = True  # the worker's now; this descriptor is let go
+        self.connections.discard(self)
+        self._disarm()
+        self._unset_keepalive_if_required()
+        transport.abort()
+        return True
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self.refused:
