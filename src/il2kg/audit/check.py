@@ -250,11 +250,10 @@ class _RecordAudit:
         self.quoted[element.ref] = set(have)
         self.mentioned[element.ref] = quoted
 
-    def wording(self, element: Element, spans: list[_Span]) -> None:
-        """The words of an element's category, units, statistics and comparators in its quotes,
-        unless a curation note about the field says why not (`explained`)."""
+    def wording(self, element: Element, texts: list[str]) -> None:
+        """The words of an element's category, units, statistics and comparators in its quotes
+        (`texts`), unless a curation note about the field says why not (`explained`)."""
         notes = getattr(element.model, "curation_notes", [])
-        texts = [read_source(self.sources_dir, s.source)[s.start : s.end] for s in spans]
         for meaning in meanings(element.model, self.lexicon):
             if explained(meaning, notes):
                 continue
@@ -275,10 +274,9 @@ class _RecordAudit:
                     *self.place(element.quotes),
                 )
 
-    def copied(self, element: Element, spans: list[_Span]) -> None:
+    def copied(self, element: Element, texts: list[str]) -> None:
         """The values an element copies from its source (title, authors, journal, DOIs), each
-        found word for word in its quotes."""
-        texts = [read_source(self.sources_dir, s.source)[s.start : s.end] for s in spans]
+        found word for word in its quotes (`texts`)."""
         for name in COPIED:
             value = getattr(element.model, name, None)
             for index, item in enumerate(value if isinstance(value, list) else [value]):
@@ -458,8 +456,9 @@ class _RecordAudit:
             if len(spans) < len(located):
                 self.unplaced.add(element.ref)
             self.element(element, spans)
-            self.wording(element, spans)
-            self.copied(element, spans)
+            texts = [read_source(self.sources_dir, s.source)[s.start : s.end] for s in spans]
+            self.wording(element, texts)
+            self.copied(element, texts)
             self.own_spans[element.ref] = [
                 (s.start, s.end) for s in spans if s.source == self.record.source_file
             ]

@@ -100,7 +100,7 @@ def source_names(record: PublicationRecord) -> Iterator[tuple[str, str]]:
 
 def sentence_bounds(source: str, start: int, end: int) -> tuple[int, int]:
     """Where the sentences (or lines) of `source` holding start..end begin and end."""
-    cuts = [0, *(m.end() for m in SENTENCE_BREAK.finditer(source)), len(source)]
+    cuts = _cuts(source)
     first = cuts[bisect_right(cuts, start) - 1]
     last = cuts[min(bisect_left(cuts, max(end, start + 1)), len(cuts) - 1)]
     return first, last
@@ -112,8 +112,12 @@ def sentence_starts(source: str) -> list[int]:
     >>> sentence_starts("Two arms. 17 CRs (6%).\\n\\nCONCLUSION: some benefit.")
     [0, 9, 24]
     """
-    cuts = [0, *(m.end() for m in SENTENCE_BREAK.finditer(source)), len(source)]
-    return [a for a, b in pairwise(cuts) if source[a:b].strip()]
+    return [a for a, b in pairwise(_cuts(source)) if source[a:b].strip()]
+
+
+def _cuts(source: str) -> list[int]:
+    """Where the sentences (or lines) of `source` begin, and its end."""
+    return [0, *(m.end() for m in SENTENCE_BREAK.finditer(source)), len(source)]
 
 
 def sentence_at(source: str, position: int) -> str:
