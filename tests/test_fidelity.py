@@ -196,6 +196,25 @@ def test_a_record_that_skips_a_sentence_is_refused(tmp_path: Path) -> None:
     assert "outcome/nowhere" in errors["source_sentences.accounts[1].curated_as[0]"]
 
 
+def test_a_huge_sentence_count_or_a_repeated_element_is_refused(tmp_path: Path) -> None:
+    """A count no abstract has is refused by its type (it once built a set of every number
+    up to it: 10^11 sentences took all memory), and a sentence may list an element once."""
+    data = dict(
+        MINIMAL_EVENT,
+        source_sentences={
+            "sentences": 10**11,
+            "first_sentence": {"start": 0, "text": "first"},
+            "last_sentence": {"start": 0, "text": "last"},
+            "accounts": [{"sentence": 1, "curated_as": ["outcome/cr", "outcome/cr"]}],
+        },
+    )
+    errors = _errors_at(_load(tmp_path, data))
+    assert "less than or equal to 10000" in errors["source_sentences.sentences"]
+    data["source_sentences"]["sentences"] = 1
+    errors = _errors_at(_load(tmp_path, data))
+    assert "'outcome/cr' is used twice" in errors["source_sentences.accounts[0].curated_as[1]"]
+
+
 def test_sentences_become_provenance_in_the_graph(seed_result: PipelineResult) -> None:
     graph = seed_result.graph
     uncurated = list(graph.subjects(RDF.type, IL2KG.UncuratedSentence))

@@ -60,11 +60,16 @@ class LocalIds:
         return frozenset(getattr(self, refers))
 
 
-def _unique(field: str, ids: list[str]) -> Iterator[Problem]:
+def _unique(field: str, ids: list[str], what: str = "id", suffix: str = ".id") -> Iterator[Problem]:
+    """A problem at each item of a list that repeats an earlier one (`suffix`: where in the
+    item the value is)."""
     seen: set[str] = set()
     for index, local_id in enumerate(ids):
         if local_id in seen:
-            yield f"{field}[{index}].id", f"expected a unique id; '{local_id}' is used twice"
+            yield (
+                f"{field}[{index}]{suffix}",
+                f"expected a unique {what}; '{local_id}' is used twice",
+            )
         seen.add(local_id)
 
 
@@ -252,6 +257,7 @@ def _sentences(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> I
                 ),
             )
         yield from _known_all(f"{where}.curated_as", entry.curated_as, refs, "element")
+        yield from _unique(f"{where}.curated_as", entry.curated_as, "element", "")
     missing = sorted(set(range(1, account.sentences + 1)) - set(numbers))
     if missing:
         yield (

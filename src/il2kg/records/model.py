@@ -87,7 +87,8 @@ PartialDate = Annotated[
 Number = Annotated[Decimal, Field(strict=False), BeforeValidator(_exact_number)]
 Doi = Annotated[str, StringConstraints(pattern=r"^10\.\d{4,9}/\S+$")]
 Count = Annotated[int, Field(ge=0)]
-SentenceNumber = Annotated[int, Field(gt=0)]
+MAX_SENTENCES = 10_000  # an abstract has tens; a larger count is a typo, and is refused
+SentenceNumber = Annotated[int, Field(gt=0, le=MAX_SENTENCES)]
 FieldName = Annotated[str, StringConstraints(pattern=r"^[a-z]+(_[a-z]+)*$")]
 ElementRef = Annotated[
     str, StringConstraints(pattern=r"^(publication|study|[a-z-]+/[a-z0-9]+(-[a-z0-9]+)*)$")
