@@ -197,8 +197,14 @@ def test_result_iris_paste_back_into_a_query_and_link_to_their_pages(
 
 
 def _downloaded(folder: Path, suffix: str) -> Path:
+    """The file with `suffix` once Chromium has finished writing it: Chromium creates the
+    final name empty first and renames its `.crdownload` over it at the end."""
+
     def found() -> list[Path]:
-        return [p for p in folder.iterdir() if p.suffix == suffix]
+        names = list(folder.iterdir())
+        if any(p.suffix == ".crdownload" for p in names):
+            return []
+        return [p for p in names if p.suffix == suffix and p.stat().st_size > 0]
 
     wait_until(found, f"a {suffix} file is downloaded into {folder}", seconds=20)
     return found()[0]
