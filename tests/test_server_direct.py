@@ -227,8 +227,9 @@ def test_a_crash_is_its_own_connections_only(
             assert exchange(bystander, get("ASK {}"))[0] == 200
             assert exchange(victim, get("ASK {}"))[0] == 200
             assert held(pool, bystander) and held(pool, victim)
-            status, _, body = exchange(victim, get(f"ASK {{}} # {MARK}"))
+            status, headers, body = exchange(victim, get(f"ASK {{}} # {MARK}", "Origin: x"))
             assert status == 503 and b"crashed (killed by SIGSEGV)" in body, body
+            assert ("access-control-allow-origin", "*") in headers  # a page can read why
             assert exchange(bystander, get("ASK {}"))[2] == b'{"head":{},"boolean":true}'
             for w in [w for w in pool.workers if w.connections is not None]:
                 os.kill(w.process.pid, signal.SIGKILL)

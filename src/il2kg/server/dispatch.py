@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 from il2kg.iris import RES
 from il2kg.query.result import QueryError
 from il2kg.server.messages import Adopt, Closed, Drain, Frames, Malformed, Message, Return, frame
-from il2kg.server.reply import Dates, plain, response
+from il2kg.server.reply import CORS, Dates, plain, response
 from il2kg.server.settings import Settings
 from il2kg.server.status import HOLD
 from il2kg.server.workers import Worker
@@ -255,9 +255,10 @@ class Dispatch:
 
     async def _tell(self, w: Worker, sock: socket.socket, stopped: str | None) -> None:
         """Answer the connection a dead worker was answering with why (why the pool stopped
-        it, or its crash), and close it."""
+        it, or its crash), and close it. The worker read the request, so whether it named an
+        origin is unknown: the CORS header is sent anyway, so a page's script can read why."""
         error = QueryError(stopped, 503) if stopped else await self.pool.crashed(w)
-        reply = plain(error.status, error.message, [CLOSE])
+        reply = plain(error.status, error.message, [CLOSE, *CORS])
         with contextlib.suppress(OSError):
             sock.send(response(reply, self.dates.now()))
         _end(sock)
