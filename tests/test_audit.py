@@ -452,7 +452,7 @@ TIME_UNITS = ("minute", "hour", "day", "week", "month", "year")
 MEANING_SWAPS = {
     "unit": TIME_UNITS,
     "statistic": ("mean", "median", "range", "typical"),
-    "comparator": ("<", "<=", ">", ">="),
+    "comparator": ("=", "<", "<=", ">", ">="),
     "category": ("complete-response", "partial-response"),
     "diseases": ("metastatic-melanoma", "metastatic-renal-cell-carcinoma"),
     "agents": ("aldesleukin", "temozolomide"),
@@ -482,7 +482,8 @@ def test_changing_what_a_number_means_makes_the_audit_fail(seed: Path) -> None:
     """Every time unit, statistic, comparator, complete/partial response category, melanoma
     or renal cell carcinoma cohort, and IL-2 or temozolomide regimen, changed to each other
     value of its kind: 17 complete responses relabelled partial, 5.9 months made weeks, a
-    median made a mean, 'up to 14 doses' made '> 14', a melanoma cohort made renal."""
+    median made a mean, 'up to 14 doses' made '> 14' or '= 14', a melanoma cohort made
+    renal."""
     data = _seed(seed.name)
     leaves = list(_meaning_leaves(data))
     assert leaves
@@ -505,6 +506,25 @@ def test_changing_what_a_number_means_makes_the_audit_fail(seed: Path) -> None:
     assert tried
     unresolved = RESPECTIVELY.get(seed.stem, set())
     assert not set(missed) - unresolved, f"{len(missed)} of {tried} changes passed: {missed}"
+
+
+def test_a_dropped_comparator_makes_the_audit_fail() -> None:
+    """Every comparator of every seed, removed ('up to 14 doses' made '14 doses'), is found
+    on its field; 'doses over 5 days' does not bound Atkins' 5 days, which has none."""
+    dropped = 0
+    for seed in SEEDS:
+        data = _seed(seed.name)
+        for path in (p for p in _meaning_leaves(data) if p[-1] == "comparator"):
+            changed = copy.deepcopy(data)
+            del _get(changed, path[:-1])[path[-1]]
+            findings = audit([(seed.name, _record(changed))], SOURCES_DIR).findings
+            where = ".".join(str(step) for step in path)
+            assert [f.field for f in findings if "comparator" in f.field], where
+            dropped += 1
+    assert dropped == 8
+    atkins = _seed("atkins-1999.yaml")
+    assert "comparator" not in atkins["regimens"][0]["cycle_duration"]
+    assert audit([("atkins-1999.yaml", _record(atkins))], SOURCES_DIR).ok
 
 
 # Words cannot tell these apart: the NCI sub-cohorts quote "patients with metastatic

@@ -48,6 +48,7 @@ from il2kg.audit.wording import (
     Lexicon,
     Meaning,
     attested,
+    bounded,
     bundled_lexicon,
     meanings,
 )
@@ -258,7 +259,21 @@ class _RecordAudit:
             if explained(meaning, notes):
                 continue
             self.meanings_checked += 1
-            near = self.near(meaning, self.mentioned.get(element.ref, []))
+            quoted = self.mentioned.get(element.ref, [])
+            if meaning.side == "bare":
+                sides = [self.sides(s, m) for s, m in quoted if m.value in meaning.numbers]
+                if sides and all(bounded(*side) for side in sides):
+                    self.find(
+                        element,
+                        f"{element.path}.{meaning.field}",
+                        "states no comparator, but its quotes bound each mention of its "
+                        f"number(s) ({', '.join(repr(b[-12:] + '…') for b, _ in sides)}); "
+                        "say the comparator, or say why not in a curation note about the field",
+                        "",
+                        *self.place(element.quotes),
+                    )
+                continue
+            near = self.near(meaning, quoted)
             if not (
                 any(meaning.value in self.lexicon.first_unit(t) for t in near)
                 if meaning.side == "after"
@@ -301,15 +316,20 @@ class _RecordAudit:
     def near(self, meaning: Meaning, quoted: list[tuple[_Span, Mention]]) -> list[str]:
         """The text just after (a unit) or before (a comparator) each mention of a meaning's
         numbers in the element's quotes."""
-        found = []
-        for s, m in quoted:
-            if m.value in meaning.numbers:
-                text = read_source(self.sources_dir, s.source)
-                if meaning.side == "after":
-                    found.append(text[m.end : min(m.end + UNIT_REACH, s.end)])
-                else:
-                    found.append(text[max(s.start, m.start - COMPARATOR_REACH) : m.start])
-        return found
+        return [
+            self.sides(s, m)[meaning.side == "after"]
+            for s, m in quoted
+            if m.value in meaning.numbers
+        ]
+
+    def sides(self, span: _Span, mention: Mention) -> tuple[str, str]:
+        """The quoted text just before a mention (where a comparator is) and just after it
+        (where a unit is)."""
+        text = read_source(self.sources_dir, span.source)
+        return (
+            text[max(span.start, mention.start - COMPARATOR_REACH) : mention.start],
+            text[mention.end : min(mention.end + UNIT_REACH, span.end)],
+        )
 
     def notes(self, element: Element, elements: dict[str, list[Element]]) -> None:
         """An element's curation notes: their quoted words in its sources, their other

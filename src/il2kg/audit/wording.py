@@ -10,7 +10,11 @@ its value; within `UNIT_REACH` characters: "over 5 days", "6 to 9 days", "600,00
 720,000 IU/kg"; a unit hyphened to another number, "2 1-week cycles", is that number's), so
 "every 8 hours for up to 5 days" attests 8 hours and 5 days, never 8 days; and a comparator's
 words must come just before one of its numbers (within `COMPARATOR_REACH` characters: "up
-to 14", "≥5 years"), so "over 5 days" elsewhere does not attest "more than 14 doses".
+to 14", "≥5 years"), so "over 5 days" elsewhere does not attest "more than 14 doses"; and a
+quantity with no comparator (or `=`) must have a mention of its numbers that no comparator
+bounds (words right before it, "up to 14", or "or more" right after it; "over" is not
+read as bounding here, since "doses over 5 days" spans them), so a comparator dropped from
+"up to 14 doses" is found too.
 A term's words are its labels in the ontology (`rdfs:label`, `skos:altLabel`, and
 `skos:hiddenLabel` for word forms a source uses, e.g. "progressed"); the words of the
 statistics and comparators, which records write as fixed values, are `STATISTIC_WORDS` and
@@ -58,6 +62,7 @@ LITERAL_FIELDS: dict[str, Mapping[str, tuple[str, ...]]] = {
     "comparator": COMPARATOR_WORDS,
 }
 SKIPPED = ("quotes", "curation_notes")
+SPANNING = ("over",)  # comparator words that also mean "during" ("doses over 5 days")
 
 
 @dataclass(frozen=True)
@@ -188,9 +193,29 @@ def meanings(model: BaseModel, lexicon: Lexicon, path: str = "") -> Iterator[Mea
                     yield Meaning(where, item, said, _numbers(model)[-1:], "after")
                 else:
                     yield Meaning(where, item, said)
+            elif name == "comparator" and item in (None, "="):
+                yield Meaning(where, "=", (), _numbers(model), "bare")
             elif isinstance(item, str) and item in LITERAL_FIELDS.get(name, {}):
                 numbers, side = (_numbers(model), "before") if name == "comparator" else ((), "")
                 yield Meaning(where, item, LITERAL_FIELDS[name][item], numbers, side)
+
+
+def bounded(before: str, after: str) -> bool:
+    """Whether comparator words bound a number: right before it (`before` is the text before
+    the number) or, for "or more" and its kind, right after it (`after`).
+
+    >>> bounded("for up to ", " doses"), bounded("patients received ", " doses or more")
+    (True, False)
+    >>> bounded("in ", " or more patients"), bounded("doses over ", " days")
+    (True, False)
+    """
+    ahead, behind = _tokens(before), _tokens(after)
+    for words in COMPARATOR_WORDS.values():
+        for word in (_word_tokens(w) for w in words if w not in SPANNING):
+            trailing = word[0] == "or"
+            if (behind[: len(word)] if trailing else ahead[len(ahead) - len(word) :]) == word:
+                return True
+    return False
 
 
 def _numbers(quantity: BaseModel) -> tuple[Decimal, ...]:
