@@ -527,6 +527,42 @@ def test_a_dropped_comparator_makes_the_audit_fail() -> None:
     assert audit([("atkins-1999.yaml", _record(atkins))], SOURCES_DIR).ok
 
 
+WRITTEN_UNIT = re.compile(r"(?<=\d[ -])(minute|hour|day|week|month|year)")
+
+
+def _written(data: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    """Paths of a seed's free text naming a time unit right after a number ("every 8
+    hours"), outside quotes and curation notes."""
+    if isinstance(data, dict | list):
+        items = data.items() if isinstance(data, dict) else enumerate(data)
+        for key, value in items:
+            if key not in ("quotes", "not_curated", "curation_notes", "source_sentences"):
+                yield from _written(value, (*path, key))
+    elif isinstance(data, str) and WRITTEN_UNIT.search(data):
+        yield path
+
+
+def test_a_unit_changed_in_a_label_makes_the_audit_fail() -> None:
+    """Every time unit a label or text names after a number, changed to each other one
+    ('every 8 hours' made 'every 8 days'), is found on its field."""
+    tried = 0
+    for seed in SEEDS:
+        data = _seed(seed.name)
+        for path in _written(data):
+            text = _get(data, path)
+            for other in TIME_UNITS:
+                changed = copy.deepcopy(data)
+                _set(changed, path, WRITTEN_UNIT.sub(other, text))
+                if _get(changed, path) == text:
+                    continue
+                fields = [
+                    f.field for f in audit([(seed.name, _record(changed))], SOURCES_DIR).findings
+                ]
+                assert any(f.endswith(str(path[-1])) for f in fields), (path, other, fields)
+                tried += 1
+    assert tried >= 30, tried
+
+
 # Words cannot tell these apart: the NCI sub-cohorts quote "patients with metastatic
 # melanoma and renal cancer, respectively", which names both diseases.
 RESPECTIVELY = {

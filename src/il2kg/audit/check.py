@@ -40,7 +40,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from pathlib import Path
 
-from il2kg.audit.numbers import Mention, mentions, stated_numbers
+from il2kg.audit.numbers import Mention, Stated, mentions, stated_numbers
 from il2kg.audit.sentences import account_findings
 from il2kg.audit.wording import (
     COMPARATOR_REACH,
@@ -156,6 +156,7 @@ class _RecordAudit:
         self.quoted: dict[str, set[Decimal]] = {}
         self.own_spans: dict[str, list[tuple[int, int]]] = {}
         self.mentioned: dict[str, list[tuple[_Span, Mention]]] = {}
+        self.written: dict[str, list[Stated]] = {}
         self.unplaced: set[str] = set()
         self.sentences_checked = 0
 
@@ -250,6 +251,7 @@ class _RecordAudit:
         self.used |= {(span.source, m.start) for span, m in quoted if m.value in values}
         self.quoted[element.ref] = set(have)
         self.mentioned[element.ref] = quoted
+        self.written[element.ref] = [item for item in stated if item.in_text]
 
     def wording(self, element: Element, texts: list[str]) -> None:
         """The words of an element's category, units, statistics and comparators in its quotes
@@ -286,6 +288,26 @@ class _RecordAudit:
                     f"({', '.join(map(repr, meaning.words))}); quote them, or say why in a "
                     "curation note about the field",
                     "",
+                    *self.place(element.quotes),
+                )
+
+    def written_units(self, element: Element) -> None:
+        """A unit free text names right after a number (a label's "every 8 hours") is one
+        the element's quotes name after that number ("every 8 hours for up to 5 days")."""
+        quoted = self.mentioned.get(element.ref, [])
+        for item in self.written.get(element.ref, []):
+            said = self.lexicon.unit_right_after(item.after)
+            if not said:
+                continue
+            self.meanings_checked += 1
+            near = [self.sides(s, m)[1] for s, m in quoted if m.value == item.value]
+            if not any(said & self.lexicon.first_unit(t) for t in near):
+                self.find(
+                    element,
+                    f"{element.path}.{item.field}",
+                    f"writes {_show(item.value)} {' or '.join(sorted(said))}, but its quotes "
+                    f"give {_show(item.value)} no such unit: write the unit the source gives",
+                    _show(item.value),
                     *self.place(element.quotes),
                 )
 
@@ -478,6 +500,7 @@ class _RecordAudit:
             self.element(element, spans)
             texts = [read_source(self.sources_dir, s.source)[s.start : s.end] for s in spans]
             self.wording(element, texts)
+            self.written_units(element)
             self.copied(element, texts)
             self.own_spans[element.ref] = [
                 (s.start, s.end) for s in spans if s.source == self.record.source_file

@@ -149,11 +149,13 @@ def mentions(text: str) -> list[Mention]:
 
 @dataclass(frozen=True)
 class Stated:
-    """A number a curated element states: its field path, value, and whether it is free text."""
+    """A number a curated element states: its field path, value, whether it is free text and,
+    if it is, the text after it (where its unit is named: "8 hours")."""
 
     field: str
     value: Decimal
     in_text: bool
+    after: str = ""
 
 
 def _date_parts(text: str) -> list[Decimal]:
@@ -186,4 +188,4 @@ def stated_numbers(model: BaseModel, prefix: str = "") -> Iterator[Stated]:
             elif isinstance(item, str) and name in DATE_FIELDS:
                 yield from (Stated(where, part, False) for part in _date_parts(item))
             elif isinstance(item, str) and not _constrained(info.metadata):
-                yield from (Stated(where, m.value, True) for m in mentions(item))
+                yield from (Stated(where, m.value, True, item[m.end :]) for m in mentions(item))

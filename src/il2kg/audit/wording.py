@@ -113,10 +113,26 @@ class Lexicon:
         """
         tokens = _tokens(COMPOUND.sub(" ", text))
         for at in range(len(tokens)):
-            named = frozenset(u for u, w in self.unit_words if _occurs_at(w, tokens, at))
+            named = self._units_at(tokens, at)
             if named:
                 return named
         return frozenset()
+
+    def unit_right_after(self, text: str) -> frozenset[str]:
+        """The unit(s) named at the start of `text`, the words right after a number: free
+        text's "every 8 hours" names one, "(n = 33) alive at 30 months" none for 33.
+
+        >>> lexicon = bundled_lexicon()
+        >>> sorted(lexicon.unit_right_after("-year survival"))
+        ['year']
+        >>> lexicon.unit_right_after(") alive at 30 months")
+        frozenset()
+        """
+        tokens = _tokens(text)
+        return self._units_at(tokens, 0) if tokens else frozenset()
+
+    def _units_at(self, tokens: list[str], at: int) -> frozenset[str]:
+        return frozenset(u for u, w in self.unit_words if _occurs_at(w, tokens, at))
 
     @cached_property
     def unit_words(self) -> tuple[tuple[str, list[str]], ...]:
