@@ -145,9 +145,9 @@ def test_example_runs_in_one_click_and_shows_its_rows(
 
 
 def test_the_url_is_a_permalink(browser: object, endpoint: str, direct: Store) -> None:
-    """Running a query puts it in the URL; opening that URL brings the query back."""
+    """Running a query puts it in the URL; opening that URL brings the query back. (An
+    example link runs its query as it opens: clicking Run then would stop it.)"""
     _open(browser, f"{endpoint}/?example=publications")
-    _run(browser)
     _rows(browser)
     shared = urllib.parse.parse_qs(urllib.parse.urlsplit(browser.current_url).query)
     assert shared["query"] == [EXAMPLES["publications"]]
@@ -215,8 +215,7 @@ def test_results_download_as_csv_and_json(
 ) -> None:
     from selenium.webdriver.common.by import By
 
-    _open(browser, f"{endpoint}/?example=publications")
-    _run(browser)
+    _open(browser, f"{endpoint}/?example=publications")  # it runs as it opens
     _rows(browser)
     browser.find_element(By.CSS_SELECTOR, ".yasr_downloadIcon").click()
     text = _downloaded(downloads, ".csv").read_text(encoding="utf-8")
