@@ -420,6 +420,20 @@ def test_a_changed_sentence_count_or_anchor_makes_the_audit_fail(seed: Path) -> 
         assert any(f"not {count}" in message for message in found), found
 
 
+def test_swapped_anchors_are_one_finding() -> None:
+    """A last sentence anchored before the first is said once, on the anchor, not as one
+    finding per account that then cannot be numbered."""
+    data = _seed("atkins-1999.yaml")
+    account = data["source_sentences"]
+    account["first_sentence"], account["last_sentence"] = (
+        account["last_sentence"],
+        account["first_sentence"],
+    )
+    findings = audit([("atkins-1999.yaml", _record(data))], SOURCES_DIR).findings
+    assert [f.field for f in findings] == ["source_sentences.last_sentence"]
+    assert "before the one holding first_sentence" in findings[0].message
+
+
 @pytest.mark.parametrize("seed", SEEDS, ids=[p.stem for p in SEEDS])
 def test_moving_any_sentence_account_makes_the_audit_fail(seed: Path) -> None:
     """Each account swapped with the next one (numbers exchanged, so every sentence is still

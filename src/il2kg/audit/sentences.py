@@ -86,6 +86,15 @@ def account_findings(
     """
     numbering = Numbering(starts, account.first_sentence.start)
     count = numbering.number(account.last_sentence.start)
+    if count < 1:
+        yield AccountFinding(
+            None,
+            "source_sentences.last_sentence",
+            f"is in a sentence before the one holding first_sentence ({SPLIT}): the two are "
+            "swapped or one is off its place, so no sentence can be numbered",
+            account.last_sentence.start,
+        )
+        return
     if count != account.sentences:
         yield AccountFinding(
             None,
