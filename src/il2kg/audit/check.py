@@ -138,6 +138,15 @@ class _Span:
         return source == self.source and self.start <= mention.start and mention.end <= self.end
 
 
+@dataclass(frozen=True)
+class _Around:
+    """A number in an element's quotes, with the quoted text just before and after it."""
+
+    value: Decimal
+    before: str
+    after: str
+
+
 class _RecordAudit:
     """The audit of one record: its quotes located, its numbers checked and accounted for."""
 
@@ -155,7 +164,7 @@ class _RecordAudit:
         self.stated = self.recomputed = self.notes_checked = 0
         self.quoted: dict[str, set[Decimal]] = {}
         self.own_spans: dict[str, list[tuple[int, int]]] = {}
-        self.mentioned: dict[str, list[tuple[_Span, Mention]]] = {}
+        self.around: dict[str, list[_Around]] = {}
         self.written: dict[str, list[Stated]] = {}
         self.unplaced: set[str] = set()
         self.sentences_checked = 0
@@ -250,7 +259,7 @@ class _RecordAudit:
         values = {s.value for s in stated}
         self.used |= {(span.source, m.start) for span, m in quoted if m.value in values}
         self.quoted[element.ref] = set(have)
-        self.mentioned[element.ref] = quoted
+        self.around[element.ref] = self._around(quoted)
         self.written[element.ref] = [item for item in stated if item.in_text]
 
     def wording(self, element: Element, texts: list[str]) -> None:
@@ -261,21 +270,20 @@ class _RecordAudit:
             if explained(meaning, notes):
                 continue
             self.meanings_checked += 1
-            quoted = self.mentioned.get(element.ref, [])
+            around = [a for a in self.around.get(element.ref, []) if a.value in meaning.numbers]
             if meaning.side == "bare":
-                sides = [self.sides(s, m) for s, m in quoted if m.value in meaning.numbers]
-                if sides and all(bounded(*side) for side in sides):
+                if around and all(bounded(a.before, a.after) for a in around):
                     self.find(
                         element,
                         f"{element.path}.{meaning.field}",
                         "states no comparator, but its quotes bound each mention of its "
-                        f"number(s) ({', '.join(repr(b[-12:] + '…') for b, _ in sides)}); "
+                        f"number(s) ({', '.join(repr(a.before[-12:] + '…') for a in around)}); "
                         "say the comparator, or say why not in a curation note about the field",
                         "",
                         *self.place(element.quotes),
                     )
                 continue
-            near = self.near(meaning, quoted)
+            near = [a.after if meaning.side == "after" else a.before for a in around]
             if not (
                 any(meaning.value in self.lexicon.first_unit(t) for t in near)
                 if meaning.side == "after"
@@ -294,13 +302,13 @@ class _RecordAudit:
     def written_units(self, element: Element) -> None:
         """A unit free text names right after a number (a label's "every 8 hours") is one
         the element's quotes name after that number ("every 8 hours for up to 5 days")."""
-        quoted = self.mentioned.get(element.ref, [])
+        around = self.around.get(element.ref, [])
         for item in self.written.get(element.ref, []):
             said = self.lexicon.unit_right_after(item.after)
             if not said:
                 continue
             self.meanings_checked += 1
-            near = [self.sides(s, m)[1] for s, m in quoted if m.value == item.value]
+            near = (a.after for a in around if a.value == item.value)
             if not any(said & self.lexicon.first_unit(t) for t in near):
                 self.find(
                     element,
@@ -335,23 +343,18 @@ class _RecordAudit:
                         *self.place(element.quotes),
                     )
 
-    def near(self, meaning: Meaning, quoted: list[tuple[_Span, Mention]]) -> list[str]:
-        """The text just after (a unit) or before (a comparator) each mention of a meaning's
-        numbers in the element's quotes."""
+    def _around(self, quoted: list[tuple[_Span, Mention]]) -> list[_Around]:
+        """Each number mentioned in an element's quotes, with the quoted text just before it
+        (where a comparator is) and just after it (where a unit is)."""
+        texts = {s.source: read_source(self.sources_dir, s.source) for s, _ in quoted}
         return [
-            self.sides(s, m)[meaning.side == "after"]
+            _Around(
+                m.value,
+                texts[s.source][max(s.start, m.start - COMPARATOR_REACH) : m.start],
+                texts[s.source][m.end : min(m.end + UNIT_REACH, s.end)],
+            )
             for s, m in quoted
-            if m.value in meaning.numbers
         ]
-
-    def sides(self, span: _Span, mention: Mention) -> tuple[str, str]:
-        """The quoted text just before a mention (where a comparator is) and just after it
-        (where a unit is)."""
-        text = read_source(self.sources_dir, span.source)
-        return (
-            text[max(span.start, mention.start - COMPARATOR_REACH) : mention.start],
-            text[mention.end : min(mention.end + UNIT_REACH, span.end)],
-        )
 
     def notes(self, element: Element, elements: dict[str, list[Element]]) -> None:
         """An element's curation notes: their quoted words in its sources, their other
