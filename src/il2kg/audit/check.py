@@ -31,6 +31,7 @@ Per record, against its source texts (`sources/`):
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections import Counter
@@ -51,6 +52,7 @@ from il2kg.audit.wording import (
     bounded,
     bundled_lexicon,
     meanings,
+    paired_term,
 )
 from il2kg.graph.derive import Derived, derive_outcomes, rate_percent
 from il2kg.records.model import CurationNote, PublicationRecord, Quote
@@ -299,6 +301,32 @@ class _RecordAudit:
                     *self.place(element.quotes),
                 )
 
+    def paired(self, element: Element, texts: list[str]) -> None:
+        """A number that a quote pairs with a disease by "respectively" ("6.6% and 9.3% of
+        patients with metastatic melanoma and renal cancer, respectively") is stated by an
+        element whose cohort has that disease."""
+        quoted = [t for t in texts if "respectively" in t.lower()]
+        cohorts = {c.id: c for c in self.record.cohorts}
+        cohort = cohorts.get(getattr(element.model, "cohort", None) or "")
+        if not quoted or cohort is None or len(cohort.diseases) != 1:
+            return
+        terms = sorted({d for c in self.record.cohorts for d in c.diseases})
+        for text, item in itertools.product(quoted, stated_numbers(element.model)):
+            term = None if item.in_text else paired_term(text, item.value, terms, self.lexicon)
+            if term is None:
+                continue
+            self.meanings_checked += 1
+            if term != cohort.diseases[0]:
+                self.find(
+                    element,
+                    f"{element.path}.{item.field}",
+                    f"states {_show(item.value)}, which its quote pairs with {term} "
+                    f'("respectively"), but its cohort {cohort.id!r} is '
+                    f"{cohort.diseases[0]}: the numbers or the cohorts are swapped",
+                    _show(item.value),
+                    *self.place(element.quotes),
+                )
+
     def written_units(self, element: Element) -> None:
         """A unit free text names right after a number (a label's "every 8 hours") is one
         the element's quotes name after that number ("every 8 hours for up to 5 days")."""
@@ -504,6 +532,7 @@ class _RecordAudit:
             texts = [read_source(self.sources_dir, s.source)[s.start : s.end] for s in spans]
             self.wording(element, texts)
             self.written_units(element)
+            self.paired(element, texts)
             self.copied(element, texts)
             self.own_spans[element.ref] = [
                 (s.start, s.end) for s in spans if s.source == self.record.source_file

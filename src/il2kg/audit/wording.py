@@ -35,6 +35,7 @@ from functools import cache, cached_property
 from pydantic import BaseModel
 from rdflib import RDF, RDFS, SKOS, Graph, URIRef
 
+from il2kg.audit.numbers import mentions
 from il2kg.iris import IL2KG
 from il2kg.paths import ONTOLOGY_FILE
 
@@ -214,6 +215,45 @@ def meanings(model: BaseModel, lexicon: Lexicon, path: str = "") -> Iterator[Mea
             elif isinstance(item, str) and item in LITERAL_FIELDS.get(name, {}):
                 numbers, side = (_numbers(model), "before") if name == "comparator" else ((), "")
                 yield Meaning(where, item, LITERAL_FIELDS[name][item], numbers, side)
+
+
+def paired_term(quote: str, value: Decimal, terms: Sequence[str], lexicon: Lexicon) -> str | None:
+    """The term among `terms` that a quote pairing lists by "respectively" gives `value`
+    ("6.6% and 9.3% of patients with metastatic melanoma and renal cancer, respectively": 9.3
+    is renal cancer's), or None when the quote pairs no such lists (or not this value once).
+
+    >>> quote = ("seen in 6.6% and 9.3% of patients with metastatic melanoma and renal "
+    ...          "cancer, respectively")
+    >>> terms = ["metastatic-renal-cell-carcinoma", "metastatic-melanoma"]
+    >>> paired_term(quote, Decimal("9.3"), terms, bundled_lexicon())
+    'metastatic-renal-cell-carcinoma'
+    """
+    cut = quote.lower().rfind("respectively")
+    found = mentions(quote[:cut]) if cut >= 0 else []
+    numbers = [m.value for m in found]
+    if numbers.count(value) != 1:
+        return None
+    tokens = _tokens(quote[found[-1].end : cut])
+    named = sorted(
+        (at, term)
+        for term in terms
+        if (at := _first_at(lexicon.words.get(term, ()), tokens)) is not None
+    )
+    if len(named) != len(numbers):
+        return None
+    return named[numbers.index(value)][1]
+
+
+def _first_at(words: Sequence[str], tokens: list[str]) -> int | None:
+    """Where any of `words` first occurs in `tokens`."""
+    return next(
+        (
+            at
+            for at in range(len(tokens))
+            if any(_occurs_at(_word_tokens(w), tokens, at) for w in words)
+        ),
+        None,
+    )
 
 
 def bounded(before: str, after: str) -> bool:
