@@ -665,8 +665,9 @@ def summary(report: AuditReport) -> Iterator[str]:
         f"{report.recomputed} reported percent(s) recomputed from count / denominator; "
         f"{report.notes} curation note(s) checked (quoted words in the sources, numbers in "
         f"the quotes); {report.sentences} abstract sentence(s) accounted for as the text has "
-        f"them; {report.meanings} categories, diseases, agents, units, statistics and "
-        f"comparators checked against the words of their quotes; {report.copies} title(s), "
+        f"them; {report.meanings} categories, diseases, agents, units (labels' too), "
+        "statistics, comparators and 'respectively' pairings checked against the words of "
+        f"their quotes; {report.copies} title(s), "
         "author(s), journal(s) and DOI(s) found word for word"
     )
     yield (
