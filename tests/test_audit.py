@@ -577,6 +577,18 @@ def test_a_unit_changed_in_a_label_makes_the_audit_fail() -> None:
     assert tried >= 30, tried
 
 
+def test_a_quote_repeated_does_not_count_its_numbers_twice() -> None:
+    """Atkins' regimen made to state 8 twice (an 8-hour infusion beside its 8-hour interval)
+    while its quotes say 8 once: quoting that sentence twice does not make two eights."""
+    data = _seed("atkins-1999.yaml")
+    regimen = data["regimens"][0]
+    regimen["infusion_duration"] = {"value": 8, "unit": "hour"}
+    regimen["quotes"] = regimen["quotes"] + regimen["quotes"]
+    findings = audit([("atkins-1999.yaml", _record(data))], SOURCES_DIR).findings
+    said = [f.message for f in findings if f.field.startswith("regimens[0].infusion_duration")]
+    assert said and "states 8 2 times, but its quotes hold it 1 time(s)" in said[0], findings
+
+
 def test_swapping_two_outcomes_numbers_makes_the_audit_fail() -> None:
     """Any two outcomes of a seed with their counts, denominators or percents exchanged are
     found, the NCI's complete regressions "in 6.6% and 9.3% of patients with metastatic

@@ -229,12 +229,14 @@ class _RecordAudit:
                 "of the source it was curated from",
             )
             return
-        quoted = [
-            (span, m)
-            for span in spans
-            for m in mentions_in(self.sources_dir, span.source)
-            if span.holds(span.source, m)
-        ]
+        quoted = list(  # a mention once, however many of the element's quotes hold it
+            {
+                (span.source, m.start): (span, m)
+                for span in spans
+                for m in mentions_in(self.sources_dir, span.source)
+                if span.holds(span.source, m)
+            }.values()
+        )
         stated = list(stated_numbers(element.model))
         self.stated += len(stated)
         have = Counter(m.value for _, m in quoted)
