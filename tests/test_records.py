@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 import shutil
 import subprocess
@@ -10,11 +11,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from pydantic import ValidationError
 
 from il2kg.paths import ONTOLOGY_FILE, SEEDS_DIR
 from il2kg.pipeline import read_graph
 from il2kg.records import load
 from il2kg.records.load import load_seeds, parse_seed
+from il2kg.records.model import PublicationRecord
 from il2kg.records.vocabulary import vocabulary_from
 
 from .conftest import DATA
@@ -176,3 +179,39 @@ def test_a_good_seed_is_read_by_libyaml(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setattr(load, "_SeedLoader", refuse)
     data, marks, errors = parse_seed(SEEDS_DIR / "atkins-1999.yaml")
     assert data["id"] == "atkins-1999" and marks.marks and not errors
+
+
+def _string_lists(data: object, path: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    """Paths of the lists of strings in a seed's data (terms, ids, DOIs, authors), outside
+    quotes and the sentence account."""
+    if isinstance(data, dict):
+        return [
+            found
+            for key, value in data.items()
+            if key not in ("quotes", "not_curated", "source_sentences")
+            for found in _string_lists(value, (*path, key))
+        ]
+    if isinstance(data, list) and data and all(isinstance(item, str) for item in data):
+        return [path]
+    if isinstance(data, list):
+        return [found for i, item in enumerate(data) for found in _string_lists(item, (*path, i))]
+    return []
+
+
+@pytest.mark.parametrize("seed", sorted(SEEDS_DIR.glob("*.yaml")), ids=lambda p: p.stem)
+def test_a_term_id_or_doi_listed_twice_is_refused(seed: Path) -> None:
+    """Every list of terms, ids and DOIs in a seed is a set: its first item repeated is
+    refused at that list, naming the item (a repeat would be counted twice by anything that
+    counts the list's items). Authors are names as printed and may repeat."""
+    data, _, _ = parse_seed(seed)
+    lists = [p for p in _string_lists(dict(data)) if p[-1] != "authors"]
+    assert lists
+    for path in lists:
+        changed = copy.deepcopy(dict(data))
+        owner = changed
+        for step in path[:-1]:
+            owner = owner[step]
+        owner[path[-1]] = [*owner[path[-1]], owner[path[-1]][0]]
+        with pytest.raises(ValidationError, match="listed more than once") as refused:
+            PublicationRecord.model_validate(changed)
+        assert [e["loc"] for e in refused.value.errors()] == [path]

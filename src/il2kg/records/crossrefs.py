@@ -212,13 +212,12 @@ def _components(record: PublicationRecord, ids: LocalIds, vocab: Vocabulary) -> 
                         f"; component {named} is {part.category}"
                     ),
                 )
-            elif overlap:
-                twice = (
-                    "is listed twice"
-                    if overlap == [part_id]
-                    else f"counts patients '{overlap[0]}' already counts"
+            elif overlap:  # a component listed twice is refused by its type (DistinctIds)
+                yield (
+                    where,
+                    f"expected components that do not overlap; {named} counts patients "
+                    f"'{overlap[0]}' already counts",
                 )
-                yield where, f"expected distinct components that do not overlap; {named} {twice}"
             counted.update(dict.fromkeys(parts, part_id))
 
 

@@ -343,8 +343,8 @@ def _describe(error: ErrorDetails) -> str:
         return "unknown field (not part of the record schema)"
     message = error["msg"].removeprefix("Value error, ").removeprefix("Input should be ")
     message = message.replace("String should match pattern", "text matching the pattern")
-    if error["type"] == "value_error" and isinstance(found, dict):
-        return message  # a check across the element's fields; its message names the values
+    if error["type"] == "value_error" and isinstance(found, dict | list):
+        return message  # a check across fields or items; its message names the values
     shown = _shown(found)
     typed = error["type"] in ("int_type", "bool_type") or message == "a number"
     if typed and isinstance(found, str):

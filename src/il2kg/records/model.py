@@ -86,6 +86,25 @@ PartialDate = Annotated[
 ]
 Number = Annotated[Decimal, Field(strict=False), BeforeValidator(_exact_number)]
 Doi = Annotated[str, StringConstraints(pattern=r"^10\.\d{4,9}/\S+$")]
+
+
+def _distinct(items: list[str]) -> list[str]:
+    """Refuse a list of terms, ids or DOIs naming one twice: each is a set, read in order,
+    and a repeat would be counted twice by whatever counts its items."""
+    repeated = sorted({item for item in items if items.count(item) > 1})
+    if repeated:
+        shown = ", ".join(
+            f"'{r}' (items {', '.join(str(i) for i, item in enumerate(items) if item == r)})"
+            for r in repeated
+        )
+        raise ValueError(f"expected each item once; {shown} listed more than once")
+    return items
+
+
+UNIQUE_ITEMS = Field(json_schema_extra={"uniqueItems": True})  # JSON Schema says it too
+DistinctTerms = Annotated[list[Term], AfterValidator(_distinct), UNIQUE_ITEMS]
+DistinctIds = Annotated[list[LocalId], AfterValidator(_distinct), UNIQUE_ITEMS]
+DistinctDois = Annotated[list[Doi], AfterValidator(_distinct), UNIQUE_ITEMS]
 Count = Annotated[int, Field(ge=0)]
 MAX_SENTENCES = 10_000  # an abstract has tens; a larger count is a typo, and is refused
 SentenceNumber = Annotated[int, Field(gt=0, le=MAX_SENTENCES)]
@@ -199,9 +218,10 @@ class Publication(Strict):
     article_number: Annotated[str | None, Rdf("articleNumber")] = None
     doi: Doi | None = None
     publication_types: Annotated[
-        list[Term], Rdf("publicationType", classes=("PublicationType",), called="publication type")
+        DistinctTerms,
+        Rdf("publicationType", classes=("PublicationType",), called="publication type"),
     ] = []
-    cites: list[Doi] = []
+    cites: DistinctDois = []
     metadata_source: Annotated[str | None, Rdf("metadataSource")] = None
     quotes: list[Quote] = []
 
@@ -211,7 +231,7 @@ class Study(Strict):
 
     label: str
     designs: Annotated[
-        list[Term], Rdf("hasStudyDesign", classes=("StudyDesign",), called="design")
+        DistinctTerms, Rdf("hasStudyDesign", classes=("StudyDesign",), called="design")
     ] = Field(min_length=1)
     objective: Annotated[str | None, Rdf("objective")] = None
     setting: Annotated[str | None, Rdf("setting")] = None
@@ -244,14 +264,15 @@ class Cohort(Strict):
 
     id: LocalId
     label: str
-    diseases: Annotated[list[Term], Rdf("hasDisease", classes=("Disease",), called="disease")] = (
-        Field(min_length=1)
-    )
+    diseases: Annotated[
+        DistinctTerms, Rdf("hasDisease", classes=("Disease",), called="disease")
+    ] = Field(min_length=1)
     size: Annotated[Count | None, Rdf("size")] = None
     parent: Annotated[LocalId | None, Rdf("subCohortOf", refers="cohorts")] = None
-    prior_therapies: Annotated[list[LocalId], Rdf("hadPriorTherapy", refers="regimens")] = []
+    prior_therapies: Annotated[DistinctIds, Rdf("hadPriorTherapy", refers="regimens")] = []
     age_groups: Annotated[
-        list[Term], Rdf("includesAgeGroup", classes=("AgeGroup",), called="age group", noted=True)
+        DistinctTerms,
+        Rdf("includesAgeGroup", classes=("AgeGroup",), called="age group", noted=True),
     ] = []
     selection: Annotated[list[SelectionCriterion], Rdf("selectedBy", noted=True)] = []
     description: str | None = None
@@ -274,12 +295,12 @@ class Regimen(Strict):
 
     id: LocalId
     label: str
-    agents: Annotated[list[Term], Rdf("usesAgent", classes=("Agent",), called="agent")] = []
+    agents: Annotated[DistinctTerms, Rdf("usesAgent", classes=("Agent",), called="agent")] = []
     alternative_agents: Annotated[
-        list[Term], Rdf("alternativeAgent", classes=("Agent",), called="agent")
+        DistinctTerms, Rdf("alternativeAgent", classes=("Agent",), called="agent")
     ] = []
     modalities: Annotated[
-        list[Term], Rdf("hasModality", classes=("TherapyModality",), called="modality")
+        DistinctTerms, Rdf("hasModality", classes=("TherapyModality",), called="modality")
     ] = Field(min_length=1)
     route: Annotated[
         Term | None, Rdf("hasRoute", classes=("RouteOfAdministration",), called="route")
@@ -299,7 +320,7 @@ class Regimen(Strict):
     course_interval: Annotated[Quantity | None, Rdf("courseInterval")] = None
     condition: Annotated[str | None, Rdf("administrationCondition")] = None
     supportive_care: Annotated[
-        list[Term],
+        DistinctTerms,
         Rdf("allowsSupportiveCare", classes=("SupportiveCare",), called="supportive care"),
     ] = []
     product: Annotated[str | None, Rdf("productName")] = None
@@ -389,7 +410,7 @@ class Outcome(Strict):
     percent: Annotated[Percent | None, Rdf("reportedPercent", noted=True)] = None
     ci: Annotated[ConfidenceInterval | None, Rdf("hasConfidenceInterval")] = None
     among: Annotated[LocalId | None, Rdf("amongOutcome", refers="outcomes", noted=True)] = None
-    components: Annotated[list[LocalId], Rdf("hasComponent", refers="outcomes")] = []
+    components: Annotated[DistinctIds, Rdf("hasComponent", refers="outcomes")] = []
     time: Annotated[Quantity | None, Rdf("hasTime")] = None
     time_origin: Annotated[
         Term | None, Rdf("measuredFrom", classes=("TimeOrigin",), called="time origin", noted=True)
@@ -435,9 +456,9 @@ class AdverseEvent(Strict):
     )
     attributed_to_treatment: Annotated[bool | None, Rdf("attributedToTreatment", noted=True)] = None
     among: Annotated[LocalId | None, Rdf("amongOutcome", refers="outcomes", noted=True)] = None
-    prior_therapies: Annotated[list[LocalId], Rdf("hadPriorTherapy", refers="regimens")] = []
+    prior_therapies: Annotated[DistinctIds, Rdf("hadPriorTherapy", refers="regimens")] = []
     management: Annotated[
-        list[Term],
+        DistinctTerms,
         Rdf("managedWith", classes=("Agent", "TherapyModality"), called="agent or modality"),
     ] = []
     note: str | None = None
@@ -479,7 +500,7 @@ class Comparison(Strict):
     cohort: Annotated[LocalId, Rdf("comparedCohort", refers="cohorts")]
     reference_treatment: Annotated[LocalId, Rdf("referenceTreatment", refers="treatments")]
     reference_without_prior: Annotated[
-        list[Term],
+        DistinctTerms,
         Rdf(
             "referenceWithoutPriorTherapy",
             classes=("TherapyModality", "Agent"),
@@ -497,8 +518,8 @@ class Statement(Strict):
     id: LocalId
     kind: Literal["hypothesis", "conclusion", "observation", "background"]
     text: str
-    about: Annotated[list[Term], Rdf("isAbout", term=True)] = []
-    hedges: Annotated[list[Term], Rdf("hedgedAs", classes=("Hedge",), called="hedge")] = []
+    about: Annotated[DistinctTerms, Rdf("isAbout", term=True)] = []
+    hedges: Annotated[DistinctTerms, Rdf("hedgedAs", classes=("Hedge",), called="hedge")] = []
     threshold: Annotated[Quantity | None, Rdf("threshold")] = None
     among: Annotated[LocalId | None, Rdf("amongOutcome", refers="outcomes", noted=True)] = None
     event: Annotated[
@@ -511,15 +532,15 @@ class Statement(Strict):
     ] = None
     event_in_none: Annotated[bool | None, Rdf("eventInNoPatient")] = None
     sites: Annotated[
-        list[Term], Rdf("anatomicalSite", classes=("AnatomicalSite",), called="anatomical site")
+        DistinctTerms, Rdf("anatomicalSite", classes=("AnatomicalSite",), called="anatomical site")
     ] = []
     site_coverage: Annotated[Literal["all", "almost all"] | None, Rdf("siteCoverage")] = None
     patient_characteristics: Annotated[
-        list[Term],
+        DistinctTerms,
         Rdf("inPatientsWith", classes=("PatientCharacteristic",), called="patient characteristic"),
     ] = []
     toxicity: Annotated[
-        list[Term],
+        DistinctTerms,
         Rdf(
             "toxicityCharacteristic",
             classes=("ToxicityCharacteristic",),
@@ -527,7 +548,8 @@ class Statement(Strict):
         ),
     ] = []
     antigen_classes: Annotated[
-        list[Term], Rdf("identifiedAntigenClass", classes=("AntigenClass",), called="antigen class")
+        DistinctTerms,
+        Rdf("identifiedAntigenClass", classes=("AntigenClass",), called="antigen class"),
     ] = []
     comparison: Annotated[Comparison | None, Rdf("hasComparison")] = None
     recommended_line: Annotated[
@@ -543,7 +565,7 @@ class Statement(Strict):
         ),
     ] = None
     recommended_for: Annotated[
-        list[Term],
+        DistinctTerms,
         Rdf(
             "recommendedFor",
             classes=("RecommendationCondition",),
@@ -554,7 +576,7 @@ class Statement(Strict):
         Annotated[int, Field(ge=1000, multiple_of=10)] | None,
         Rdf("approvalDecade", datatype="gYear"),
     ] = None
-    rests_on: Annotated[list[LocalId], Rdf("restsOn", refers="statements")] = []
+    rests_on: Annotated[DistinctIds, Rdf("restsOn", refers="statements")] = []
     quotes: list[Quote] = []
     curation_notes: list[CurationNote] = []
 
