@@ -91,13 +91,17 @@ Doi = Annotated[str, StringConstraints(pattern=r"^10\.\d{4,9}/\S+$")]
 def _distinct(items: list[str]) -> list[str]:
     """Refuse a list of terms, ids or DOIs naming one twice: each is a set, read in order,
     and a repeat would be counted twice by whatever counts its items."""
-    repeated = sorted({item for item in items if items.count(item) > 1})
+    places: dict[str, list[int]] = {}
+    for index, item in enumerate(items):
+        places.setdefault(item, []).append(index)
+    repeated = [(item, at) for item, at in places.items() if len(at) > 1]
     if repeated:
         shown = ", ".join(
-            f"'{r}' (items {', '.join(str(i) for i, item in enumerate(items) if item == r)})"
-            for r in repeated
+            f"'{item}' (items {', '.join(map(str, at[:5]))}{', ...' if len(at) > 5 else ''})"
+            for item, at in repeated[:5]
         )
-        raise ValueError(f"expected each item once; {shown} listed more than once")
+        more = f" and {len(repeated) - 5} more" if len(repeated) > 5 else ""
+        raise ValueError(f"expected each item once; {shown}{more} listed more than once")
     return items
 
 
