@@ -52,7 +52,7 @@ from il2kg.audit.wording import (
     bounded,
     bundled_lexicon,
     meanings,
-    paired_term,
+    pairing,
 )
 from il2kg.graph.derive import Derived, derive_outcomes, rate_percent
 from il2kg.records.model import CurationNote, PublicationRecord, Quote
@@ -313,8 +313,9 @@ class _RecordAudit:
         if not quoted or cohort is None or len(cohort.diseases) != 1:
             return
         terms = sorted({d for c in self.record.cohorts for d in c.diseases})
-        for text, item in itertools.product(quoted, stated_numbers(element.model)):
-            term = None if item.in_text else paired_term(text, item.value, terms, self.lexicon)
+        pairs = [pairing(text, terms, self.lexicon) for text in quoted]
+        for paired, item in itertools.product(pairs, stated_numbers(element.model)):
+            term = None if item.in_text else paired.get(item.value)
             if term is None:
                 continue
             self.meanings_checked += 1

@@ -217,31 +217,32 @@ def meanings(model: BaseModel, lexicon: Lexicon, path: str = "") -> Iterator[Mea
                 yield Meaning(where, item, LITERAL_FIELDS[name][item], numbers, side)
 
 
-def paired_term(quote: str, value: Decimal, terms: Sequence[str], lexicon: Lexicon) -> str | None:
-    """The term among `terms` that a quote pairing lists by "respectively" gives `value`
+def pairing(quote: str, terms: Sequence[str], lexicon: Lexicon) -> dict[Decimal, str]:
+    """The terms among `terms` that a quote pairing lists by "respectively" gives its numbers
     ("6.6% and 9.3% of patients with metastatic melanoma and renal cancer, respectively": 9.3
-    is renal cancer's), or None when the quote pairs no such lists (or not this value once).
+    is renal cancer's); empty when the quote pairs no such lists. A number said twice before
+    "respectively" is paired with neither term.
 
     >>> quote = ("seen in 6.6% and 9.3% of patients with metastatic melanoma and renal "
     ...          "cancer, respectively")
     >>> terms = ["metastatic-renal-cell-carcinoma", "metastatic-melanoma"]
-    >>> paired_term(quote, Decimal("9.3"), terms, bundled_lexicon())
+    >>> pairing(quote, terms, bundled_lexicon())[Decimal("9.3")]
     'metastatic-renal-cell-carcinoma'
     """
     cut = quote.lower().rfind("respectively")
     found = mentions(quote[:cut]) if cut >= 0 else []
-    numbers = [m.value for m in found]
-    if numbers.count(value) != 1:
-        return None
+    if not found:
+        return {}
     tokens = _tokens(quote[found[-1].end : cut])
     named = sorted(
         (at, term)
         for term in terms
         if (at := _first_at(lexicon.words.get(term, ()), tokens)) is not None
     )
+    numbers = [m.value for m in found]
     if len(named) != len(numbers):
-        return None
-    return named[numbers.index(value)][1]
+        return {}
+    return {n: term for n, (_, term) in zip(numbers, named, strict=True) if numbers.count(n) == 1}
 
 
 def _first_at(words: Sequence[str], tokens: list[str]) -> int | None:
