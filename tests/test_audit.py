@@ -522,18 +522,20 @@ def test_changing_what_a_number_means_makes_the_audit_fail(seed: Path) -> None:
     assert not missed, f"{len(missed)} of {tried} changes passed: {missed}"
 
 
-def test_a_dropped_comparator_makes_the_audit_fail() -> None:
-    """Every comparator of every seed, removed ('up to 14 doses' made '14 doses'), is found
-    on its field; 'doses over 5 days' does not bound Atkins' 5 days, which has none."""
+@pytest.mark.parametrize("kind", ["comparator", "statistic"])
+def test_a_dropped_comparator_or_statistic_makes_the_audit_fail(kind: str) -> None:
+    """Every comparator and statistic of every seed, removed ('up to 14 doses' made '14
+    doses', a median duration made a plain one), is found on its field; 'doses over 5 days'
+    does not bound Atkins' 5 days, which has no comparator."""
     dropped = 0
     for seed in SEEDS:
         data = _seed(seed.name)
-        for path in (p for p in _meaning_leaves(data) if p[-1] == "comparator"):
+        for path in (p for p in _meaning_leaves(data) if p[-1] == kind):
             changed = copy.deepcopy(data)
             del _get(changed, path[:-1])[path[-1]]
             findings = audit([(seed.name, _record(changed))], SOURCES_DIR).findings
             where = ".".join(str(step) for step in path)
-            assert [f.field for f in findings if "comparator" in f.field], where
+            assert [f.field for f in findings if kind in f.field], where
             dropped += 1
     assert dropped == 8
     atkins = _seed("atkins-1999.yaml")

@@ -45,6 +45,7 @@ from il2kg.audit.numbers import Mention, Stated, mentions, stated_numbers
 from il2kg.audit.sentences import account_findings
 from il2kg.audit.wording import (
     COMPARATOR_REACH,
+    STATISTIC_WORDS,
     UNIT_REACH,
     Lexicon,
     Meaning,
@@ -270,10 +271,15 @@ class _RecordAudit:
         """The words of an element's category, units, statistics and comparators in its quotes
         (`texts`), unless a curation note about the field says why not (`explained`)."""
         notes = getattr(element.model, "curation_notes", [])
-        for meaning in meanings(element.model, self.lexicon):
+        found = list(meanings(element.model, self.lexicon))
+        stated = {m.value for m in found if m.field.endswith("statistic")}
+        for meaning in found:
             if explained(meaning, notes):
                 continue
             self.meanings_checked += 1
+            if meaning.side == "unstated":
+                self.unstated(element, meaning, stated, texts)
+                continue
             around = [a for a in self.around.get(element.ref, []) if a.value in meaning.numbers]
             if meaning.side == "bare":
                 if around and all(bounded(a.before, a.after) for a in around):
@@ -302,6 +308,24 @@ class _RecordAudit:
                     "",
                     *self.place(element.quotes),
                 )
+
+    def unstated(
+        self, element: Element, meaning: Meaning, stated: set[str], texts: list[str]
+    ) -> None:
+        """A quantity with no statistic, in an element whose quotes name one ("median") that
+        none of its quantities states: the statistic was dropped."""
+        for statistic, words in STATISTIC_WORDS.items():
+            if statistic not in stated and attested(words, " ".join(texts)):
+                self.find(
+                    element,
+                    f"{element.path}.{meaning.field}",
+                    f"states no statistic, but its quotes say {statistic!r} and no value of "
+                    "the element is one; say the statistic, or say why not in a curation note "
+                    "about the field",
+                    "",
+                    *self.place(element.quotes),
+                )
+                return
 
     def paired(self, element: Element, texts: list[str]) -> None:
         """A number that a quote pairs with a disease by "respectively" ("6.6% and 9.3% of
