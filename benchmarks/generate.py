@@ -300,8 +300,8 @@ def _meant(element: BaseModel) -> str:
     copied = (getattr(element, name, None) for name in COPIED)
     phrases = [v for value in copied for v in (value if isinstance(value, list) else [value]) if v]
     for meaning in meanings(element, bundled_lexicon()):
-        if meaning.side in ("bare", "unstated"):
-            continue  # no comparator or statistic: the numbers' sentence names none
+        if meaning.side in ("bare", "unstated", "unitless"):
+            continue  # no comparator, statistic or unit: the numbers' sentence names none
         shown = " to ".join(format(n.normalize(), "f") for n in meaning.numbers)
         if meaning.side == "before":
             phrases.append(f"{meaning.words[0]} {shown}")

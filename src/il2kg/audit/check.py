@@ -280,6 +280,9 @@ class _RecordAudit:
             if meaning.side == "unstated":
                 self.unstated(element, meaning, stated, texts)
                 continue
+            if meaning.side == "unitless":
+                self.unitless(element, meaning)
+                continue
             around = [a for a in self.around.get(element.ref, []) if a.value in meaning.numbers]
             if meaning.side == "bare":
                 if around and all(bounded(a.before, a.after) for a in around):
@@ -326,6 +329,21 @@ class _RecordAudit:
                     *self.place(element.quotes),
                 )
                 return
+
+    def unitless(self, element: Element, meaning: Meaning) -> None:
+        """A quantity with no unit whose number the quotes give with one ("5.9 months"): the
+        unit was dropped."""
+        after = (a.after for a in self.around.get(element.ref, []) if a.value in meaning.numbers)
+        named = sorted({u for text in after for u in self.lexicon.first_unit(text)})
+        if named:
+            self.find(
+                element,
+                f"{element.path}.{meaning.field}",
+                f"states no unit, but its quotes give {_show(meaning.numbers[-1])} in "
+                f"{' or '.join(named)}; say the unit",
+                _show(meaning.numbers[-1]),
+                *self.place(element.quotes),
+            )
 
     def paired(self, element: Element, texts: list[str]) -> None:
         """A number that a quote pairs with a disease by "respectively" ("6.6% and 9.3% of

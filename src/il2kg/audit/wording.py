@@ -15,7 +15,8 @@ quantity with no comparator (or `=`) must have a mention of its numbers that no 
 bounds (words right before it, "up to 14", or "or more" right after it; "over" is not
 read as bounding here, since "doses over 5 days" spans them), so a comparator dropped from
 "up to 14 doses" is found too; likewise a statistic the element's quotes name ("median")
-must be some quantity's of the element when one of its quantities states none.
+must be some quantity's of the element when one of its quantities states none, and a
+quantity with no unit must have none named after its number in the quotes.
 A term's words are its labels in the ontology (`rdfs:label`, `skos:altLabel`, and
 `skos:hiddenLabel` for word forms a source uses, e.g. "progressed"); the words of the
 statistics and comparators, which records write as fixed values, are `STATISTIC_WORDS` and
@@ -213,6 +214,8 @@ def meanings(model: BaseModel, lexicon: Lexicon, path: str = "") -> Iterator[Mea
                     yield Meaning(where, item, said)
             elif name == "comparator" and item in (None, "="):
                 yield Meaning(where, "=", (), _numbers(model), "bare")
+            elif name == "unit" and item is None and _numbers(model):
+                yield Meaning(where, "unit", (), _numbers(model)[-1:], "unitless")
             elif name == "statistic" and item is None:
                 yield Meaning(where, "statistic", (), _numbers(model), "unstated")
             elif isinstance(item, str) and item in LITERAL_FIELDS.get(name, {}):
