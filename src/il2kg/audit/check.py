@@ -199,6 +199,10 @@ class _RecordAudit:
             )
         )
 
+    def flag(self, element: Element, field: str, message: str, number: str = "") -> None:
+        """Record a finding about a field of an element, at the sentence of its first quote."""
+        self.find(element, f"{element.path}.{field}", message, number, *self.place(element.quotes))
+
     def locate(self, element: Element | None, where: str, quote: Quote) -> _Span | None:
         """The span of a quote, or None (and a finding naming where its words are) if off."""
         name, source = self.text(quote)
@@ -269,7 +273,8 @@ class _RecordAudit:
 
     def wording(self, element: Element, texts: list[str]) -> None:
         """The words of an element's category, units, statistics and comparators in its quotes
-        (`texts`), unless a curation note about the field says why not (`explained`)."""
+        (`texts`), and no comparator, statistic or unit dropped that they give, unless a
+        curation note about the field says why (`explained`)."""
         notes = getattr(element.model, "curation_notes", [])
         found = list(meanings(element.model, self.lexicon))
         stated = {m.value for m in found if m.field.endswith("statistic")}
@@ -277,40 +282,46 @@ class _RecordAudit:
             if explained(meaning, notes):
                 continue
             self.meanings_checked += 1
+            around = [a for a in self.around.get(element.ref, []) if a.value in meaning.numbers]
             if meaning.side == "unstated":
                 self.unstated(element, meaning, stated, texts)
-                continue
-            if meaning.side == "unitless":
-                self.unitless(element, meaning)
-                continue
-            around = [a for a in self.around.get(element.ref, []) if a.value in meaning.numbers]
-            if meaning.side == "bare":
-                if around and all(bounded(a.before, a.after) for a in around):
-                    self.find(
-                        element,
-                        f"{element.path}.{meaning.field}",
-                        "states no comparator, but its quotes bound each mention of its "
-                        f"number(s) ({', '.join(repr(a.before[-12:] + '…') for a in around)}); "
-                        "say the comparator, or say why not in a curation note about the field",
-                        "",
-                        *self.place(element.quotes),
-                    )
-                continue
-            near = [a.after if meaning.side == "after" else a.before for a in around]
-            if not (
-                any(meaning.value in self.lexicon.first_unit(t) for t in near)
-                if meaning.side == "after"
-                else attested(meaning.words, " ".join(near if meaning.side else texts))
-            ):
-                self.find(
-                    element,
-                    f"{element.path}.{meaning.field}",
-                    f"says {meaning.value!r}, but its quotes have none of its words "
-                    f"({', '.join(map(repr, meaning.words))}); quote them, or say why in a "
-                    "curation note about the field",
-                    "",
-                    *self.place(element.quotes),
-                )
+            elif meaning.side == "unitless":
+                self.unitless(element, meaning, around)
+            elif meaning.side == "bare":
+                self.bare(element, meaning, around)
+            else:
+                self.said(element, meaning, around, texts)
+
+    def said(
+        self, element: Element, meaning: Meaning, around: list[_Around], texts: list[str]
+    ) -> None:
+        """A value's words in the quotes: a unit's right after its number, a comparator's
+        right before it, any other's anywhere in them."""
+        near = [a.after if meaning.side == "after" else a.before for a in around]
+        if not (
+            any(meaning.value in self.lexicon.first_unit(t) for t in near)
+            if meaning.side == "after"
+            else attested(meaning.words, " ".join(near if meaning.side else texts))
+        ):
+            self.flag(
+                element,
+                meaning.field,
+                f"says {meaning.value!r}, but its quotes have none of its words "
+                f"({', '.join(map(repr, meaning.words))}); quote them, or say why in a "
+                "curation note about the field",
+            )
+
+    def bare(self, element: Element, meaning: Meaning, around: list[_Around]) -> None:
+        """A quantity with no comparator, every mention of whose number the quotes bound ("up
+        to 14"): the comparator was dropped."""
+        if around and all(bounded(a.before, a.after) for a in around):
+            self.flag(
+                element,
+                meaning.field,
+                "states no comparator, but its quotes bound each mention of its "
+                f"number(s) ({', '.join(repr(a.before[-12:] + '…') for a in around)}); "
+                "say the comparator, or say why not in a curation note about the field",
+            )
 
     def unstated(
         self, element: Element, meaning: Meaning, stated: set[str], texts: list[str]
@@ -319,30 +330,27 @@ class _RecordAudit:
         none of its quantities states: the statistic was dropped."""
         for statistic, words in STATISTIC_WORDS.items():
             if statistic not in stated and attested(words, " ".join(texts)):
-                self.find(
+                self.flag(
                     element,
-                    f"{element.path}.{meaning.field}",
+                    meaning.field,
                     f"states no statistic, but its quotes say {statistic!r} and no value of "
                     "the element is one; say the statistic, or say why not in a curation note "
                     "about the field",
                     "",
-                    *self.place(element.quotes),
                 )
                 return
 
-    def unitless(self, element: Element, meaning: Meaning) -> None:
+    def unitless(self, element: Element, meaning: Meaning, around: list[_Around]) -> None:
         """A quantity with no unit whose number the quotes give with one ("5.9 months"): the
         unit was dropped."""
-        after = (a.after for a in self.around.get(element.ref, []) if a.value in meaning.numbers)
-        named = sorted({u for text in after for u in self.lexicon.first_unit(text)})
+        named = sorted({u for a in around for u in self.lexicon.first_unit(a.after)})
         if named:
-            self.find(
+            self.flag(
                 element,
-                f"{element.path}.{meaning.field}",
+                meaning.field,
                 f"states no unit, but its quotes give {_show(meaning.numbers[-1])} in "
                 f"{' or '.join(named)}; say the unit",
                 _show(meaning.numbers[-1]),
-                *self.place(element.quotes),
             )
 
     def paired(self, element: Element, texts: list[str]) -> None:
@@ -362,14 +370,13 @@ class _RecordAudit:
                 continue
             self.meanings_checked += 1
             if term != cohort.diseases[0]:
-                self.find(
+                self.flag(
                     element,
-                    f"{element.path}.{item.field}",
+                    item.field,
                     f"states {_show(item.value)}, which its quote pairs with {term} "
                     f'("respectively"), but its cohort {cohort.id!r} is '
                     f"{cohort.diseases[0]}: the numbers or the cohorts are swapped",
                     _show(item.value),
-                    *self.place(element.quotes),
                 )
 
     def written_units(self, element: Element) -> None:
@@ -383,13 +390,12 @@ class _RecordAudit:
             self.meanings_checked += 1
             near = (a.after for a in around if a.value == item.value)
             if not any(said & self.lexicon.first_unit(t) for t in near):
-                self.find(
+                self.flag(
                     element,
-                    f"{element.path}.{item.field}",
+                    item.field,
                     f"writes {_show(item.value)} {' or '.join(sorted(said))}, but its quotes "
                     f"give {_show(item.value)} no such unit: write the unit the source gives",
                     _show(item.value),
-                    *self.place(element.quotes),
                 )
 
     def copied(self, element: Element, texts: list[str]) -> None:
@@ -407,13 +413,12 @@ class _RecordAudit:
                     for t in texts
                 ):
                     field = f"{name}[{index}]" if isinstance(value, list) else name
-                    self.find(
+                    self.flag(
                         element,
-                        f"{element.path}.{field}",
+                        field,
                         f"{item!r} is not in its quotes word for word ({NORMALISED}): a value "
                         "copied from the source is quoted as the source writes it",
                         "",
-                        *self.place(element.quotes),
                     )
 
     def _around(self, quoted: list[tuple[_Span, Mention]]) -> list[_Around]:
