@@ -336,7 +336,6 @@ class _RecordAudit:
                     f"states no statistic, but its quotes say {statistic!r} and no value of "
                     "the element is one; say the statistic, or say why not in a curation note "
                     "about the field",
-                    "",
                 )
                 return
 
