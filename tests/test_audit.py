@@ -608,6 +608,29 @@ def test_a_quote_repeated_does_not_count_its_numbers_twice() -> None:
     assert said and "states 8 2 times, but its quotes hold it 1 time(s)" in said[0], findings
 
 
+@pytest.mark.parametrize(
+    ("seed", "kind", "element", "field", "other"),
+    [
+        ("buchbinder-2019", "outcomes", "melanoma-orr", "cohort", "renal"),  # "22.5% for mM"
+        ("buchbinder-2019", "outcomes", "renal-cr", "cohort", "melanoma"),
+        ("fateh-2010", "outcomes", "il2-no-response", "treatment", "tmz"),
+        ("fateh-2010", "outcomes", "time-to-response", "treatment", "hd-il2"),
+        ("fateh-2010", "adverse_events", "polyarthralgia-responders", "treatment", "hd-il2"),
+    ],
+)
+def test_a_number_moved_to_a_cohort_or_treatment_its_quotes_do_not_name_is_found(
+    seed: str, kind: str, element: str, field: str, other: str
+) -> None:
+    """An element relinked to a cohort whose disease, or a treatment whose agents, its quotes
+    do not name (they name another) is found on that field."""
+    data = _seed(f"{seed}.yaml")
+    [index] = [i for i, item in enumerate(data[kind]) if item["id"] == element]
+    data[kind][index][field] = other
+    findings = audit([(f"{seed}.yaml", _record(data))], SOURCES_DIR).findings
+    assert [f.field for f in findings] == [f"{kind}[{index}].{field}"], findings
+    assert f"is '{other}', but its quotes name" in findings[0].message
+
+
 def test_swapping_two_outcomes_numbers_makes_the_audit_fail() -> None:
     """Any two outcomes of a seed with their counts, denominators or percents exchanged are
     found, the NCI's complete regressions "in 6.6% and 9.3% of patients with metastatic

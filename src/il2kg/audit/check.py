@@ -378,6 +378,41 @@ class _RecordAudit:
                     _show(item.value),
                 )
 
+    def context(self, element: Element, texts: list[str]) -> None:
+        """The diseases and agents an element's quotes name are its cohort's and its
+        treatment's: "22.5% for mM" is not a renal cohort's, "responses to TMZ" not IL-2's.
+        (Quotes that pair lists by "respectively" name both; `paired` reads those.)"""
+        said = " ".join(t for t in texts if "respectively" not in t.lower())
+        notes = getattr(element.model, "curation_notes", [])
+        for field, own, every in (
+            ("cohort", self._diseases, {d for c in self.record.cohorts for d in c.diseases}),
+            ("treatment", self._agents, {a for r in self.record.regimens for a in r.agents}),
+        ):
+            ref = getattr(element.model, field, None)
+            if not isinstance(ref, str) or any(n.about == field for n in notes):
+                continue
+            self.meanings_checked += 1
+            named = {t for t in every if attested(self.lexicon.words.get(t, (t,)), said)}
+            foreign = sorted(named - own(ref))
+            if own(ref) and foreign:
+                self.flag(
+                    element,
+                    field,
+                    f"is {ref!r}, but its quotes name {', '.join(foreign)}, which it has not; "
+                    "link the element to the cohort or treatment its quotes are about, or say "
+                    "why in a curation note about the field",
+                )
+
+    def _diseases(self, cohort: str) -> set[str]:
+        return {d for c in self.record.cohorts if c.id == cohort for d in c.diseases}
+
+    def _agents(self, treatment: str) -> set[str]:
+        """The agents a regimen gives, or every step of a sequence gives."""
+        regimens = {r.id: r for r in self.record.regimens}
+        steps = {s.id: [step.regimen for step in s.steps] for s in self.record.sequences}
+        given = [regimens[r] for r in steps.get(treatment, [treatment]) if r in regimens]
+        return {a for regimen in given for a in regimen.agents}
+
     def written_units(self, element: Element) -> None:
         """A unit free text names right after a number (a label's "every 8 hours") is one
         the element's quotes name after that number ("every 8 hours for up to 5 days")."""
@@ -582,6 +617,7 @@ class _RecordAudit:
             self.wording(element, texts)
             self.written_units(element)
             self.paired(element, texts)
+            self.context(element, texts)
             self.copied(element, texts)
             self.own_spans[element.ref] = [
                 (s.start, s.end) for s in spans if s.source == self.record.source_file
