@@ -8,7 +8,7 @@ import json
 import math
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -474,22 +474,36 @@ MEANING_SWAPS = {
 }
 
 
-def _meaning_leaves(data: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-    """Paths of the categories, units, statistics and comparators of a seed that
-    MEANING_SWAPS can change, found by walking the data (not by the audit's own walk)."""
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if key in ("quotes", "not_curated", "curation_notes", "source_sentences"):
-                continue
-            if key in MEANING_SWAPS and value in MEANING_SWAPS[key]:
-                yield (*path, key)
-            elif key in MEANING_SWAPS and isinstance(value, list):
-                yield from ((*path, key, i) for i, v in enumerate(value) if v in MEANING_SWAPS[key])
-            else:
-                yield from _meaning_leaves(value, (*path, key))
-    elif isinstance(data, list):
-        for index, item in enumerate(data):
-            yield from _meaning_leaves(item, (*path, index))
+NOT_CURATED = ("quotes", "not_curated", "curation_notes", "source_sentences")
+
+
+def _paths(
+    data: Any, wanted: Callable[[tuple[Any, ...], Any], object], path: tuple[Any, ...] = ()
+) -> Iterator[tuple[Any, ...]]:
+    """Paths in a seed's data to the values `wanted(path, value)` picks (not walked into),
+    outside quotes, notes and the sentence account: found by walking the data, not by the
+    audit's own walk."""
+    if path and wanted(path, data):
+        yield path
+        return
+    listed = data if isinstance(data, list) else []
+    items = data.items() if isinstance(data, dict) else enumerate(listed)
+    for key, value in items:
+        if key not in NOT_CURATED:
+            yield from _paths(value, wanted, (*path, key))
+
+
+def _swappable(path: tuple[Any, ...], value: Any) -> bool:
+    """A category, unit, statistic or comparator (or one item of a list of them) that
+    MEANING_SWAPS can change."""
+    key = path[-2] if isinstance(path[-1], int) and len(path) > 1 else path[-1]
+    plain = isinstance(key, str) and not isinstance(value, dict | list)
+    return plain and value in MEANING_SWAPS.get(key, ())
+
+
+def _meaning_leaves(data: Any) -> Iterator[tuple[Any, ...]]:
+    """Paths of the values of a seed that MEANING_SWAPS can change."""
+    return _paths(data, _swappable)
 
 
 @pytest.mark.parametrize("seed", SEEDS, ids=[p.stem for p in SEEDS])
@@ -530,7 +544,7 @@ def test_a_dropped_comparator_statistic_or_unit_makes_the_audit_fail(kind: str) 
     dropped = 0
     for seed in SEEDS:
         data = _seed(seed.name)
-        for path in _keyed(data, kind):
+        for path in _paths(data, lambda path, _: path[-1] == kind):
             changed = copy.deepcopy(data)
             del _get(changed, path[:-1])[path[-1]]
             try:
@@ -547,32 +561,13 @@ def test_a_dropped_comparator_statistic_or_unit_makes_the_audit_fail(kind: str) 
     assert audit([("atkins-1999.yaml", _record(atkins))], SOURCES_DIR).ok
 
 
-def _keyed(data: Any, key: str, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-    """Paths of every `key` of a seed, outside quotes, notes and the sentence account."""
-    if isinstance(data, dict):
-        for name, value in data.items():
-            if name == key:
-                yield (*path, name)
-            elif name not in ("quotes", "not_curated", "curation_notes", "source_sentences"):
-                yield from _keyed(value, key, (*path, name))
-    elif isinstance(data, list):
-        for index, item in enumerate(data):
-            yield from _keyed(item, key, (*path, index))
-
-
 WRITTEN_UNIT = re.compile(r"(?<=\d[ -])(minute|hour|day|week|month|year)")
 
 
-def _written(data: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+def _written(data: Any) -> Iterator[tuple[Any, ...]]:
     """Paths of a seed's free text naming a time unit right after a number ("every 8
-    hours"), outside quotes and curation notes."""
-    if isinstance(data, dict | list):
-        items = data.items() if isinstance(data, dict) else enumerate(data)
-        for key, value in items:
-            if key not in ("quotes", "not_curated", "curation_notes", "source_sentences"):
-                yield from _written(value, (*path, key))
-    elif isinstance(data, str) and WRITTEN_UNIT.search(data):
-        yield path
+    hours")."""
+    return _paths(data, lambda _, value: isinstance(value, str) and WRITTEN_UNIT.search(value))
 
 
 def test_a_unit_changed_in_a_label_makes_the_audit_fail() -> None:
