@@ -392,9 +392,10 @@ class _RecordAudit:
             if not isinstance(ref, str) or any(n.about == field for n in notes):
                 continue
             self.meanings_checked += 1
+            mine = own(ref)
             named = {t for t in every if attested(self.lexicon.words.get(t, (t,)), said)}
-            foreign = sorted(named - own(ref))
-            if own(ref) and foreign:
+            foreign = sorted(named - mine)
+            if mine and foreign:
                 self.flag(
                     element,
                     field,
