@@ -215,3 +215,14 @@ def test_a_term_id_or_doi_listed_twice_is_refused(seed: Path) -> None:
         with pytest.raises(ValidationError, match="listed more than once") as refused:
             PublicationRecord.model_validate(changed)
         assert [e["loc"] for e in refused.value.errors()] == [path]
+
+
+def test_a_doi_cited_twice_in_another_case_is_refused() -> None:
+    """DOIs are case-insensitive: the same DOI in upper and lower case is one cited twice."""
+    data, _, _ = parse_seed(SEEDS_DIR / "clark-2021.yaml")
+    changed = copy.deepcopy(dict(data))
+    [cited] = changed["publication"]["cites"]
+    changed["publication"]["cites"] = [cited, cited.lower()]
+    with pytest.raises(ValidationError, match="listed more than once") as refused:
+        PublicationRecord.model_validate(changed)
+    assert [e["loc"] for e in refused.value.errors()] == [("publication", "cites")]

@@ -7,6 +7,7 @@ units...) are the local names of individuals defined in `ontology/il2kg.ttl`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -88,13 +89,14 @@ Number = Annotated[Decimal, Field(strict=False), BeforeValidator(_exact_number)]
 Doi = Annotated[str, StringConstraints(pattern=r"^10\.\d{4,9}/\S+$")]
 
 
-def _distinct(items: list[str]) -> list[str]:
-    """Refuse a list of terms, ids or DOIs naming one twice: each is a set, read in order,
-    and a repeat would be counted twice by whatever counts its items."""
+def _distinct(items: list[str], same: Callable[[str], str] = str) -> list[str]:
+    """Refuse a list of terms, ids or DOIs naming one twice (items that `same` maps alike):
+    each is a set, read in order, and a repeat would be counted twice by whatever counts its
+    items."""
     places: dict[str, list[int]] = {}
     for index, item in enumerate(items):
-        places.setdefault(item, []).append(index)
-    repeated = [(item, at) for item, at in places.items() if len(at) > 1]
+        places.setdefault(same(item), []).append(index)
+    repeated = [(items[at[0]], at) for at in places.values() if len(at) > 1]
     if repeated:
         shown = ", ".join(
             f"'{item}' (items {', '.join(map(str, at[:5]))}{', ...' if len(at) > 5 else ''})"
@@ -108,7 +110,9 @@ def _distinct(items: list[str]) -> list[str]:
 UNIQUE_ITEMS = Field(json_schema_extra={"uniqueItems": True})  # JSON Schema says it too
 DistinctTerms = Annotated[list[Term], AfterValidator(_distinct), UNIQUE_ITEMS]
 DistinctIds = Annotated[list[LocalId], AfterValidator(_distinct), UNIQUE_ITEMS]
-DistinctDois = Annotated[list[Doi], AfterValidator(_distinct), UNIQUE_ITEMS]
+DistinctDois = Annotated[  # a DOI is case-insensitive (DOI Handbook 2.4)
+    list[Doi], AfterValidator(lambda dois: _distinct(dois, str.casefold)), UNIQUE_ITEMS
+]
 Count = Annotated[int, Field(ge=0)]
 MAX_SENTENCES = 10_000  # an abstract has tens; a larger count is a typo, and is refused
 SentenceNumber = Annotated[int, Field(gt=0, le=MAX_SENTENCES)]
